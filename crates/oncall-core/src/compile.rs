@@ -1,0 +1,953 @@
+//! Compiling a [`Document`] into an immutable [`Config`] that answers queries.
+//!
+//! Compiling checks the meaning of every field and reports **every** problem with its path
+//! (`schedules[0].rotations[1].participants: must not be empty`). It also resolves names to
+//! indices, turns dates into instants, and precomputes the indices that make queries cheap.
+
+use crate::config::{self, Document, NameRef, UserRef};
+use crate::criteria::Criteria;
+use crate::error::{Error, Problem, Result};
+use crate::overrides::LatestWins;
+use crate::recurrence::Recurrence;
+use crate::restriction::Restriction;
+use crate::rotation::{Grid, Handoffs, Unit};
+use crate::time::{Edge, MAX_INSTANT, Ts, parse_wall, parse_zone};
+use chrono_tz::Tz;
+use std::collections::HashMap;
+
+/// The longest shift length accepted (in units of the rotation's type).
+pub const MAX_LENGTH: i64 = 10_000;
+
+#[derive(Debug)]
+pub(crate) struct UserInfo {
+    pub(crate) username: String,
+    pub(crate) id: Option<String>,
+    pub(crate) tz: Option<Tz>,
+}
+
+/// Who fills a turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Slot {
+    User(usize),
+    Team(usize),
+    Escalation(usize),
+    Nobody,
+}
+
+#[derive(Debug)]
+pub(crate) struct CRotation {
+    pub(crate) name: String,
+    pub(crate) id: Option<String>,
+    pub(crate) tz: Tz,
+    pub(crate) priority: i64,
+    pub(crate) handoffs: Handoffs,
+    pub(crate) participants: Vec<Slot>,
+    pub(crate) restriction: Restriction,
+    /// Rotation-scoped overrides naming this rotation (owner = override index).
+    pub(crate) overrides: LatestWins,
+}
+
+#[derive(Debug)]
+pub(crate) struct COverride {
+    /// None: nobody.
+    pub(crate) user: Option<usize>,
+}
+
+#[derive(Debug)]
+pub(crate) struct CSchedule {
+    pub(crate) name: String,
+    pub(crate) id: Option<String>,
+    pub(crate) tz: Tz,
+    pub(crate) enabled: bool,
+    pub(crate) rotations: Vec<CRotation>,
+    pub(crate) overrides: Vec<COverride>,
+    /// Schedule-wide overrides (owner = override index).
+    pub(crate) wide: LatestWins,
+    /// Schedules reachable through team and escalation participants (not itself).
+    pub(crate) dep_schedules: Vec<usize>,
+    /// Teams reachable through participants, whose routing windows matter.
+    pub(crate) dep_teams: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Target {
+    Escalation(usize),
+    Schedule(usize),
+    Nobody,
+}
+
+#[derive(Debug)]
+pub(crate) struct CRoutingRule {
+    pub(crate) criteria: Criteria,
+    pub(crate) tz: Tz,
+    pub(crate) restriction: Restriction,
+    pub(crate) notify: Target,
+}
+
+#[derive(Debug)]
+pub(crate) struct CTeam {
+    pub(crate) name: String,
+    pub(crate) id: Option<String>,
+    /// (user, is admin)
+    pub(crate) members: Vec<(usize, bool)>,
+    pub(crate) routing: Vec<CRoutingRule>,
+    pub(crate) default_target: Option<Target>,
+}
+
+/// What an escalation rule notifies about a recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NotifyType {
+    Default,
+    Next,
+    Previous,
+    Users,
+    Admins,
+    All,
+    Random,
+}
+
+impl NotifyType {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            NotifyType::Default => "default",
+            NotifyType::Next => "next",
+            NotifyType::Previous => "previous",
+            NotifyType::Users => "users",
+            NotifyType::Admins => "admins",
+            NotifyType::All => "all",
+            NotifyType::Random => "random",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Recipient {
+    User(usize),
+    Schedule(usize),
+    Team(usize),
+}
+
+/// Condition, repeat and close settings are read by escalation timelines.
+#[allow(dead_code)]
+#[derive(Debug)]
+pub(crate) struct CEscalationRule {
+    pub(crate) if_not_closed: bool,
+    pub(crate) notify: NotifyType,
+    pub(crate) delay_secs: i64,
+    pub(crate) recipient: Recipient,
+}
+
+#[allow(dead_code)]
+#[derive(Debug)]
+pub(crate) struct CEscalation {
+    pub(crate) name: String,
+    pub(crate) id: Option<String>,
+    pub(crate) rules: Vec<CEscalationRule>,
+    pub(crate) repeat_wait_secs: i64,
+    pub(crate) repeat_count: i64,
+    pub(crate) reset_recipient_states: bool,
+    pub(crate) close_alert_after_all: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct CForward {
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+    pub(crate) start: Ts,
+    pub(crate) end: Ts,
+}
+
+/// A validated, compiled configuration: immutable, cheap to query, `Send + Sync`.
+///
+/// # Example
+///
+/// ```
+/// use oncall_core::Config;
+/// let config = Config::from_json(r#"{
+///   "schedules": [{"name": "ops", "timezone": "Europe/Berlin", "rotations": [
+///     {"name": "weekly", "type": "weekly", "startDate": "2026-11-02T09:00",
+///      "participants": ["alice", "bob"]}]}]}"#)?;
+/// let at = "2026-11-10T12:00:00Z".parse()?;
+/// let who = config.schedule("ops")?.on_call(at)?;
+/// assert_eq!(who.flat().on_call_recipients, ["bob"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Config {
+    pub(crate) document: Document,
+    pub(crate) users: Vec<UserInfo>,
+    pub(crate) teams: Vec<CTeam>,
+    pub(crate) escalations: Vec<CEscalation>,
+    pub(crate) schedules: Vec<CSchedule>,
+    pub(crate) forwards: Vec<CForward>,
+    /// Per user index: forwarding rules from that user (owner = forward index).
+    pub(crate) forward_index: HashMap<usize, LatestWins>,
+    /// Every forwarding start and end, sorted.
+    pub(crate) forward_bounds: Vec<Ts>,
+    warnings: Vec<Problem>,
+}
+
+impl Config {
+    /// Reads, validates and compiles a JSON document. On failure the error holds every problem.
+    pub fn from_json(text: &str) -> Result<Config> {
+        Config::compile(Document::from_json(text)?)
+    }
+
+    /// Reads, validates and compiles a YAML document.
+    pub fn from_yaml(text: &str) -> Result<Config> {
+        Config::compile(Document::from_yaml(text)?)
+    }
+
+    /// Validates and compiles a document.
+    pub fn compile(document: Document) -> Result<Config> {
+        let mut c = Compiler::new(&document);
+        let parts = c.run();
+        if !c.problems.is_empty() {
+            return Err(Error::Invalid(c.problems));
+        }
+        let users = c.users;
+        let (teams, escalations, schedules, forwards, forward_index, forward_bounds) = parts;
+        let mut config = Config {
+            document,
+            users,
+            teams,
+            escalations,
+            schedules,
+            forwards,
+            forward_index,
+            forward_bounds,
+            warnings: Vec::new(),
+        };
+        config.warnings = crate::lint::warnings(&config);
+        Ok(config)
+    }
+
+    /// The document this configuration was compiled from.
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+
+    /// Things that are valid but probably not what was meant (a reference cycle, a forwarding
+    /// cycle). They never stop a query.
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+
+    /// The names of the schedules, in document order.
+    pub fn schedule_names(&self) -> impl Iterator<Item = &str> {
+        self.schedules.iter().map(|s| s.name.as_str())
+    }
+
+    /// A schedule by name (or Opsgenie id).
+    pub fn schedule(&self, name: &str) -> Result<crate::Schedule<'_>> {
+        self.schedules
+            .iter()
+            .position(|s| s.name == name)
+            .or_else(|| self.schedules.iter().position(|s| s.id.as_deref() == Some(name)))
+            .map(|index| crate::Schedule { config: self, index })
+            .ok_or_else(|| Error::UnknownSchedule { name: name.to_string() })
+    }
+}
+
+type Parts = (Vec<CTeam>, Vec<CEscalation>, Vec<CSchedule>, Vec<CForward>, HashMap<usize, LatestWins>, Vec<Ts>);
+
+struct Compiler<'d> {
+    doc: &'d Document,
+    problems: Vec<Problem>,
+    users: Vec<UserInfo>,
+    declared: bool,
+    by_username: HashMap<String, usize>,
+    by_user_id: HashMap<String, usize>,
+}
+
+fn names<T>(
+    items: &[T],
+    name: impl Fn(&T) -> &str,
+    id: impl Fn(&T) -> Option<&String>,
+) -> (HashMap<String, usize>, HashMap<String, usize>) {
+    let mut by_name = HashMap::new();
+    let mut by_id = HashMap::new();
+    for (i, it) in items.iter().enumerate() {
+        by_name.entry(name(it).to_string()).or_insert(i);
+        if let Some(id) = id(it) {
+            by_id.entry(id.clone()).or_insert(i);
+        }
+    }
+    (by_name, by_id)
+}
+
+struct Index {
+    teams: (HashMap<String, usize>, HashMap<String, usize>),
+    escalations: (HashMap<String, usize>, HashMap<String, usize>),
+    schedules: (HashMap<String, usize>, HashMap<String, usize>),
+}
+
+fn find(map: &(HashMap<String, usize>, HashMap<String, usize>), r: &NameRef) -> Option<usize> {
+    r.name.as_ref().and_then(|n| map.0.get(n)).or_else(|| r.id.as_ref().and_then(|i| map.1.get(i))).copied()
+}
+
+fn describe(r: &NameRef) -> String {
+    match (&r.name, &r.id) {
+        (Some(n), _) => format!("{n:?}"),
+        (None, Some(i)) => format!("with id {i:?}"),
+        (None, None) => "(no name or id)".to_string(),
+    }
+}
+
+impl<'d> Compiler<'d> {
+    fn new(doc: &'d Document) -> Self {
+        Compiler {
+            doc,
+            problems: Vec::new(),
+            users: Vec::new(),
+            declared: doc.users.is_some(),
+            by_username: HashMap::new(),
+            by_user_id: HashMap::new(),
+        }
+    }
+
+    fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem::new(path, message));
+    }
+
+    fn zone(&mut self, name: Option<&String>, default: Tz, path: String) -> Tz {
+        match name {
+            None => default,
+            Some(n) => parse_zone(n).unwrap_or_else(|e| {
+                self.problem(path, e);
+                default
+            }),
+        }
+    }
+
+    fn run(&mut self) -> Parts {
+        let doc = self.doc;
+        if let Some(users) = &doc.users {
+            for (i, u) in users.iter().enumerate() {
+                let path = format!("users[{i}]");
+                if u.username.trim().is_empty() {
+                    self.problem(format!("{path}.username"), "must not be empty");
+                }
+                if self.by_username.contains_key(&u.username) {
+                    self.problem(format!("{path}.username"), format!("duplicate username {:?}", u.username));
+                    continue;
+                }
+                let tz =
+                    u.timezone.as_ref().map(|_| self.zone(u.timezone.as_ref(), Tz::UTC, format!("{path}.timezone")));
+                let idx = self.users.len();
+                self.users.push(UserInfo { username: u.username.clone(), id: u.id.clone(), tz });
+                self.by_username.insert(u.username.clone(), idx);
+                if let Some(id) = &u.id {
+                    self.by_user_id.insert(id.clone(), idx);
+                }
+            }
+        }
+        self.unique(doc.teams.iter().map(|t| t.name.as_str()), "teams", "team");
+        self.unique(doc.escalations.iter().map(|t| t.name.as_str()), "escalations", "escalation");
+        self.unique(doc.schedules.iter().map(|t| t.name.as_str()), "schedules", "schedule");
+        let index = Index {
+            teams: names(&doc.teams, |t| &t.name, |t| t.id.as_ref()),
+            escalations: names(&doc.escalations, |t| &t.name, |t| t.id.as_ref()),
+            schedules: names(&doc.schedules, |t| &t.name, |t| t.id.as_ref()),
+        };
+        let schedules: Vec<CSchedule> =
+            doc.schedules.iter().enumerate().map(|(i, s)| self.schedule(i, s, &index)).collect();
+        let teams: Vec<CTeam> = doc.teams.iter().enumerate().map(|(i, t)| self.team(i, t, &index)).collect();
+        let escalations: Vec<CEscalation> =
+            doc.escalations.iter().enumerate().map(|(i, e)| self.escalation(i, e, &index)).collect();
+        let mut forwards = Vec::new();
+        let mut per_user: HashMap<usize, Vec<(Ts, Ts, u32)>> = HashMap::new();
+        let mut bounds = Vec::new();
+        for (i, f) in doc.forwarding_rules.iter().enumerate() {
+            let path = format!("forwardingRules[{i}]");
+            let from = self.user_ref(&f.from_user, &format!("{path}.fromUser"));
+            let to = self.user_ref(&f.to_user, &format!("{path}.toUser"));
+            let tz = from.and_then(|u| self.users.get(u)).and_then(|u| u.tz).unwrap_or(Tz::UTC);
+            let window = self.window(&f.start_date, &f.end_date, tz, &path);
+            if let (Some(a), Some(b)) = (from, to) {
+                if a == b {
+                    self.problem(format!("{path}.toUser"), "must differ from fromUser");
+                }
+            }
+            if let (Some(from), Some(to), Some((s, e))) = (from, to, window) {
+                per_user.entry(from).or_default().push((s, e, forwards.len() as u32));
+                bounds.extend([s, e]);
+                forwards.push(CForward { from, to, start: s, end: e });
+            }
+        }
+        bounds.sort_unstable();
+        bounds.dedup();
+        let forward_index = per_user.into_iter().map(|(u, iv)| (u, LatestWins::new(iv))).collect();
+        let mut parts = (teams, escalations, schedules, forwards, forward_index, bounds);
+        crate::lint::dependencies(&mut parts.2, &parts.0, &parts.1);
+        parts
+    }
+
+    fn unique<'a>(&mut self, names: impl Iterator<Item = &'a str>, list: &str, what: &str) {
+        let mut seen = HashMap::new();
+        for (i, n) in names.enumerate() {
+            if n.trim().is_empty() {
+                self.problem(format!("{list}[{i}].name"), "must not be empty");
+            } else if let Some(first) = seen.insert(n, i) {
+                self.problem(
+                    format!("{list}[{i}].name"),
+                    format!("duplicate {what} name {n:?} (also {list}[{first}])"),
+                );
+            }
+        }
+    }
+
+    /// Resolves a user by username or id. Without declared users, any name is accepted.
+    fn user(&mut self, username: Option<&String>, id: Option<&String>, path: &str) -> Option<usize> {
+        if let Some(name) = username {
+            if let Some(&i) = self.by_username.get(name) {
+                return Some(i);
+            }
+            if self.declared {
+                self.problem(path.to_string(), format!("unknown user {name:?} (not in users)"));
+                return None;
+            }
+            if name.trim().is_empty() {
+                self.problem(path.to_string(), "username must not be empty");
+                return None;
+            }
+            let i = self.users.len();
+            self.users.push(UserInfo { username: name.clone(), id: id.cloned(), tz: None });
+            self.by_username.insert(name.clone(), i);
+            return Some(i);
+        }
+        if let Some(id) = id {
+            if let Some(&i) = self.by_user_id.get(id) {
+                return Some(i);
+            }
+            if self.declared {
+                self.problem(path.to_string(), format!("unknown user id {id:?} (not in users)"));
+                return None;
+            }
+            let i = self.users.len();
+            self.users.push(UserInfo { username: id.clone(), id: Some(id.clone()), tz: None });
+            self.by_user_id.insert(id.clone(), i);
+            return Some(i);
+        }
+        self.problem(path.to_string(), "needs a username or an id");
+        None
+    }
+
+    fn user_ref(&mut self, r: &UserRef, path: &str) -> Option<usize> {
+        self.user(r.username.as_ref(), r.id.as_ref(), path)
+    }
+
+    /// A `[start, end)` window of two timestamps read in `tz`; end must be after start.
+    fn window(&mut self, start: &str, end: &str, tz: Tz, path: &str) -> Option<(Ts, Ts)> {
+        let s = parse_wall(start, tz, Edge::Start).map_err(|e| self.problem(format!("{path}.startDate"), e)).ok();
+        let e = parse_wall(end, tz, Edge::End).map_err(|e| self.problem(format!("{path}.endDate"), e)).ok();
+        let (s, e) = (s?.0, e?.0);
+        if e <= s {
+            self.problem(format!("{path}.endDate"), "must be after startDate");
+            return None;
+        }
+        Some((s, e))
+    }
+
+    fn participant(&mut self, p: &config::Participant, path: &str, index: &Index) -> Option<Slot> {
+        let named = NameRef { id: p.id.clone(), name: p.name.clone(), kind: None };
+        match p.kind.as_str() {
+            "user" => self.user(p.username.as_ref().or(p.name.as_ref()), p.id.as_ref(), path).map(Slot::User),
+            "none" | "noone" => Some(Slot::Nobody),
+            "team" => match find(&index.teams, &named) {
+                Some(i) => Some(Slot::Team(i)),
+                None => {
+                    self.problem(path.to_string(), format!("unknown team {}", describe(&named)));
+                    None
+                }
+            },
+            "escalation" => match find(&index.escalations, &named) {
+                Some(i) => Some(Slot::Escalation(i)),
+                None => {
+                    self.problem(path.to_string(), format!("unknown escalation {}", describe(&named)));
+                    None
+                }
+            },
+            other => {
+                self.problem(
+                    format!("{path}.type"),
+                    format!("unknown participant type {other:?} (expected user, team, escalation or none)"),
+                );
+                None
+            }
+        }
+    }
+
+    fn schedule(&mut self, si: usize, s: &config::Schedule, index: &Index) -> CSchedule {
+        let path = format!("schedules[{si}]");
+        let tz = self.zone(s.timezone.as_ref(), Tz::UTC, format!("{path}.timezone"));
+        if let Some(owner) = &s.owner_team {
+            if find(&index.teams, owner).is_none() && !self.doc.teams.is_empty() {
+                self.problem(format!("{path}.ownerTeam"), format!("unknown team {}", describe(owner)));
+            }
+        }
+        let mut rotations = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (ri, r) in s.rotations.iter().enumerate() {
+            let rpath = format!("{path}.rotations[{ri}]");
+            let name = r.name.clone().unwrap_or_else(|| format!("rotation-{}", ri + 1));
+            if let Some(first) = seen.insert(name.clone(), ri) {
+                self.problem(
+                    format!("{rpath}.name"),
+                    format!("duplicate rotation name {name:?} (also rotations[{first}])"),
+                );
+            }
+            if let Some(rot) = self.rotation(r, name, tz, &rpath, index) {
+                rotations.push(rot);
+            }
+        }
+        let by_rotation: HashMap<String, usize> =
+            rotations.iter().enumerate().map(|(i, r)| (r.name.clone(), i)).collect();
+        let by_rotation_id: HashMap<String, usize> =
+            rotations.iter().enumerate().filter_map(|(i, r)| r.id.clone().map(|id| (id, i))).collect();
+        let mut overrides = Vec::new();
+        let mut scoped: Vec<Vec<(Ts, Ts, u32)>> = vec![Vec::new(); rotations.len()];
+        let mut wide = Vec::new();
+        for (oi, o) in s.overrides.iter().enumerate() {
+            let opath = format!("{path}.overrides[{oi}]");
+            let user = match o.user.kind.as_str() {
+                "none" | "noone" => Some(None),
+                "user" => self
+                    .user(
+                        o.user.username.as_ref().or(o.user.name.as_ref()),
+                        o.user.id.as_ref(),
+                        &format!("{opath}.user"),
+                    )
+                    .map(Some),
+                other => {
+                    self.problem(
+                        format!("{opath}.user.type"),
+                        format!("must be \"user\" or \"none\", found {other:?}"),
+                    );
+                    None
+                }
+            };
+            let window = self.window(&o.start_date, &o.end_date, tz, &opath);
+            let mut targets = Vec::new();
+            for (k, r) in o.rotations.iter().flatten().enumerate() {
+                let found = r
+                    .name
+                    .as_ref()
+                    .and_then(|n| by_rotation.get(n))
+                    .or_else(|| r.id.as_ref().and_then(|i| by_rotation_id.get(i)));
+                match found {
+                    Some(&i) => targets.push(i),
+                    None if rotations.len() == s.rotations.len() => self.problem(
+                        format!("{opath}.rotations[{k}]"),
+                        format!("the schedule has no rotation {}", describe(r)),
+                    ),
+                    None => {}
+                }
+            }
+            let (Some(user), Some((start, end))) = (user, window) else { continue };
+            let id = overrides.len() as u32;
+            overrides.push(COverride { user });
+            if o.rotations.as_ref().is_none_or(|r| r.is_empty()) {
+                wide.push((start, end, id));
+            } else {
+                for i in targets {
+                    scoped[i].push((start, end, id));
+                }
+            }
+        }
+        for (r, iv) in rotations.iter_mut().zip(scoped) {
+            r.overrides = LatestWins::new(iv);
+        }
+        CSchedule {
+            name: s.name.clone(),
+            id: s.id.clone(),
+            tz,
+            enabled: s.enabled.unwrap_or(true),
+            rotations,
+            overrides,
+            wide: LatestWins::new(wide),
+            dep_schedules: Vec::new(),
+            dep_teams: Vec::new(),
+        }
+    }
+
+    fn rotation(
+        &mut self,
+        r: &config::Rotation,
+        name: String,
+        schedule_tz: Tz,
+        path: &str,
+        index: &Index,
+    ) -> Option<CRotation> {
+        let before = self.problems.len();
+        let tz = self.zone(r.timezone.as_ref(), schedule_tz, format!("{path}.timezone"));
+        let length = r.length.unwrap_or(1);
+        if !(1..=MAX_LENGTH).contains(&length) {
+            self.problem(
+                format!("{path}.length"),
+                format!("must be at least 1 and at most {MAX_LENGTH}, found {length}"),
+            );
+        }
+        let start =
+            parse_wall(&r.start_date, tz, Edge::Start).map_err(|e| self.problem(format!("{path}.startDate"), e)).ok();
+        let end = match &r.end_date {
+            None => None,
+            Some(e) => {
+                parse_wall(e, tz, Edge::End).map_err(|e| self.problem(format!("{path}.endDate"), e)).ok().map(|x| x.0)
+            }
+        };
+        if let (Some((s, _)), Some(e)) = (start, end) {
+            if e <= s {
+                self.problem(format!("{path}.endDate"), "must be after startDate");
+            }
+        }
+        if r.participants.is_empty() {
+            self.problem(format!("{path}.participants"), "must not be empty");
+        }
+        let participants: Vec<Slot> = r
+            .participants
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| self.participant(p, &format!("{path}.participants[{i}]"), index))
+            .collect();
+        let restriction = match &r.time_restriction {
+            None => Restriction::Always,
+            Some(tr) => self.restriction(tr, &format!("{path}.timeRestriction")),
+        };
+        let unit = match r.kind.as_str() {
+            "hourly" => Some(Unit::Hours),
+            "daily" | "weekly" => Some(Unit::Days),
+            "monthly" => Some(Unit::Months),
+            "custom" => None,
+            other => {
+                self.problem(
+                    format!("{path}.type"),
+                    format!("unknown rotation type {other:?} (expected hourly, daily, weekly, monthly or custom)"),
+                );
+                return None;
+            }
+        };
+        if unit.is_some() && r.recurrence.is_some() {
+            self.problem(format!("{path}.recurrence"), "only allowed with type \"custom\"");
+        }
+        let (anchor, anchor_local) = start?;
+        let grid = match unit {
+            Some(unit) => Grid::Fixed { unit, step: if r.kind == "weekly" { length * 7 } else { length } },
+            None => match &r.recurrence {
+                None => {
+                    self.problem(
+                        format!("{path}.recurrence"),
+                        "required for type \"custom\" (an RFC 5545 RRULE such as \"FREQ=WEEKLY;BYDAY=MO\")",
+                    );
+                    return None;
+                }
+                Some(text) => match Recurrence::parse(text, anchor_local, tz) {
+                    Ok(rec) => {
+                        if rec.is_finite() && end.is_none() {
+                            self.problem(format!("{path}.endDate"), "required when the recurrence ends (COUNT or UNTIL): the last shift lasts until endDate");
+                        }
+                        Grid::Custom(Box::new(rec))
+                    }
+                    Err(e) => {
+                        self.problem(format!("{path}.recurrence"), e);
+                        return None;
+                    }
+                },
+            },
+        };
+        if self.problems.len() > before {
+            return None;
+        }
+        Some(CRotation {
+            name,
+            id: r.id.clone(),
+            tz,
+            priority: r.priority.unwrap_or(0),
+            handoffs: Handoffs { tz, anchor_local, anchor, end: end.unwrap_or(MAX_INSTANT), grid },
+            participants,
+            restriction,
+            overrides: LatestWins::default(),
+        })
+    }
+
+    pub(crate) fn restriction(&mut self, r: &config::TimeRestriction, path: &str) -> Restriction {
+        let clock = |p: &mut Vec<Problem>, hour: i64, min: i64, is_end: bool, hpath: String, mpath: String| -> i64 {
+            let max_hour = if is_end { 24 } else { 23 };
+            if !(0..=max_hour).contains(&hour) {
+                p.push(Problem::new(hpath.clone(), format!("must be between 0 and {max_hour}, found {hour}")));
+            }
+            if !(0..=59).contains(&min) {
+                p.push(Problem::new(mpath, format!("must be between 0 and 59, found {min}")));
+            } else if hour == 24 && min != 0 {
+                p.push(Problem::new(hpath, "24 is only allowed with minute 0 (the end of the day)"));
+            }
+            hour * 60 + min
+        };
+        match r.kind.as_str() {
+            "time-of-day" => {
+                if r.restrictions.is_some() {
+                    self.problem(
+                        format!("{path}.restrictions"),
+                        "not allowed with type \"time-of-day\" (use \"restriction\")",
+                    );
+                }
+                let Some(t) = &r.restriction else {
+                    self.problem(format!("{path}.restriction"), "required for type \"time-of-day\"");
+                    return Restriction::Always;
+                };
+                let p = &mut self.problems;
+                let s = clock(
+                    p,
+                    t.start_hour,
+                    t.start_min,
+                    false,
+                    format!("{path}.restriction.startHour"),
+                    format!("{path}.restriction.startMin"),
+                );
+                let e = clock(
+                    p,
+                    t.end_hour,
+                    t.end_min,
+                    true,
+                    format!("{path}.restriction.endHour"),
+                    format!("{path}.restriction.endMin"),
+                );
+                Restriction::daily(s, e)
+            }
+            "weekday-and-time-of-day" => {
+                if r.restriction.is_some() {
+                    self.problem(
+                        format!("{path}.restriction"),
+                        "not allowed with type \"weekday-and-time-of-day\" (use \"restrictions\")",
+                    );
+                }
+                let Some(list) = &r.restrictions else {
+                    self.problem(format!("{path}.restrictions"), "required for type \"weekday-and-time-of-day\"");
+                    return Restriction::Always;
+                };
+                if list.is_empty() || list.len() > 15 {
+                    self.problem(
+                        format!("{path}.restrictions"),
+                        format!("must have 1 to 15 entries, found {}", list.len()),
+                    );
+                }
+                let mut spans = Vec::new();
+                for (i, w) in list.iter().enumerate() {
+                    let wp = format!("{path}.restrictions[{i}]");
+                    let sd = self.weekday(&w.start_day, format!("{wp}.startDay"));
+                    let ed = self.weekday(&w.end_day, format!("{wp}.endDay"));
+                    let p = &mut self.problems;
+                    let s =
+                        clock(p, w.start_hour, w.start_min, false, format!("{wp}.startHour"), format!("{wp}.startMin"));
+                    let e = clock(p, w.end_hour, w.end_min, true, format!("{wp}.endHour"), format!("{wp}.endMin"));
+                    if let (Some(sd), Some(ed)) = (sd, ed) {
+                        spans.push((sd * 1440 + s, ed * 1440 + e));
+                    }
+                }
+                Restriction::weekly(&spans)
+            }
+            other => {
+                self.problem(
+                    format!("{path}.type"),
+                    format!("unknown restriction type {other:?} (expected time-of-day or weekday-and-time-of-day)"),
+                );
+                Restriction::Always
+            }
+        }
+    }
+
+    fn weekday(&mut self, day: &str, path: String) -> Option<i64> {
+        const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+        let found = DAYS.iter().position(|d| *d == day).map(|i| i as i64);
+        if found.is_none() {
+            self.problem(path, format!("unknown day {day:?} (expected monday … sunday, lowercase)"));
+        }
+        found
+    }
+
+    fn target(&mut self, r: &NameRef, path: &str, index: &Index) -> Option<Target> {
+        match r.kind.as_deref() {
+            Some("none") | Some("noone") => Some(Target::Nobody),
+            Some("escalation") => find(&index.escalations, r).map(Target::Escalation).or_else(|| {
+                self.problem(path.to_string(), format!("unknown escalation {}", describe(r)));
+                None
+            }),
+            Some("schedule") => find(&index.schedules, r).map(Target::Schedule).or_else(|| {
+                self.problem(path.to_string(), format!("unknown schedule {}", describe(r)));
+                None
+            }),
+            other => {
+                self.problem(format!("{path}.type"), format!("expected escalation, schedule or none, found {other:?}"));
+                None
+            }
+        }
+    }
+
+    fn team(&mut self, ti: usize, t: &config::Team, index: &Index) -> CTeam {
+        let path = format!("teams[{ti}]");
+        let mut members = Vec::new();
+        for (i, m) in t.members.iter().enumerate() {
+            let mp = format!("{path}.members[{i}]");
+            let admin = match m.role.as_deref() {
+                None | Some("user") => false,
+                Some("admin") => true,
+                Some(other) => {
+                    self.problem(format!("{mp}.role"), format!("expected \"admin\" or \"user\", found {other:?}"));
+                    false
+                }
+            };
+            if let Some(u) = self.user_ref(&m.user, &format!("{mp}.user")) {
+                members.push((u, admin));
+            }
+        }
+        let mut routing = Vec::new();
+        for (i, r) in t.routing_rules.iter().enumerate() {
+            let rp = format!("{path}.routingRules[{i}]");
+            let criteria = Criteria::compile(r.criteria.as_ref(), &format!("{rp}.criteria"), &mut self.problems);
+            let tz = self.zone(r.timezone.as_ref(), Tz::UTC, format!("{rp}.timezone"));
+            let restriction = match &r.time_restriction {
+                None => Restriction::Always,
+                Some(tr) => self.restriction(tr, &format!("{rp}.timeRestriction")),
+            };
+            if let Some(notify) = self.target(&r.notify, &format!("{rp}.notify"), index) {
+                routing.push(CRoutingRule { criteria, tz, restriction, notify });
+            }
+        }
+        let owned = |list: &[(Option<&NameRef>, usize)]| {
+            list.iter()
+                .find(|(o, _)| {
+                    o.is_some_and(|o| o.name.as_deref() == Some(&t.name) || (o.id.is_some() && o.id == t.id))
+                })
+                .map(|x| x.1)
+        };
+        let escs: Vec<_> = self.doc.escalations.iter().enumerate().map(|(i, e)| (e.owner_team.as_ref(), i)).collect();
+        let scheds: Vec<_> = self.doc.schedules.iter().enumerate().map(|(i, s)| (s.owner_team.as_ref(), i)).collect();
+        let default_target = index
+            .escalations
+            .0
+            .get(&format!("{}_escalation", t.name))
+            .map(|&i| Target::Escalation(i))
+            .or_else(|| index.schedules.0.get(&format!("{}_schedule", t.name)).map(|&i| Target::Schedule(i)))
+            .or_else(|| owned(&escs).map(Target::Escalation))
+            .or_else(|| owned(&scheds).map(Target::Schedule));
+        CTeam { name: t.name.clone(), id: t.id.clone(), members, routing, default_target }
+    }
+
+    fn escalation(&mut self, ei: usize, e: &config::Escalation, index: &Index) -> CEscalation {
+        let path = format!("escalations[{ei}]");
+        let mut rules = Vec::new();
+        for (i, r) in e.rules.iter().enumerate() {
+            let rp = format!("{path}.rules[{i}]");
+            let if_not_closed = match r.condition.as_deref() {
+                None | Some("if-not-acked") => false,
+                Some("if-not-closed") => true,
+                Some(other) => {
+                    self.problem(
+                        format!("{rp}.condition"),
+                        format!("expected if-not-acked or if-not-closed, found {other:?}"),
+                    );
+                    false
+                }
+            };
+            let delay_secs = match &r.delay {
+                None => 0,
+                Some(d) => {
+                    let unit = match d.time_unit.as_deref() {
+                        None | Some("minutes") => 60,
+                        Some("hours") => 3600,
+                        Some("days") => 86_400,
+                        Some("seconds") => 1,
+                        Some(other) => {
+                            self.problem(
+                                format!("{rp}.delay.timeUnit"),
+                                format!("expected minutes, hours, days or seconds, found {other:?}"),
+                            );
+                            60
+                        }
+                    };
+                    if !(0..=366 * 86_400).contains(&(d.time_amount.saturating_mul(unit))) {
+                        self.problem(format!("{rp}.delay.timeAmount"), "must be between 0 and one year");
+                    }
+                    d.time_amount.saturating_mul(unit)
+                }
+            };
+            let recipient_path = format!("{rp}.recipient");
+            let named = NameRef { id: r.recipient.id.clone(), name: r.recipient.name.clone(), kind: None };
+            let recipient = match r.recipient.kind.as_str() {
+                "user" => self
+                    .user(
+                        r.recipient.username.as_ref().or(r.recipient.name.as_ref()),
+                        r.recipient.id.as_ref(),
+                        &recipient_path,
+                    )
+                    .map(Recipient::User),
+                "schedule" => find(&index.schedules, &named).map(Recipient::Schedule).or_else(|| {
+                    self.problem(recipient_path.clone(), format!("unknown schedule {}", describe(&named)));
+                    None
+                }),
+                "team" => find(&index.teams, &named).map(Recipient::Team).or_else(|| {
+                    self.problem(recipient_path.clone(), format!("unknown team {}", describe(&named)));
+                    None
+                }),
+                other => {
+                    self.problem(
+                        format!("{recipient_path}.type"),
+                        format!("expected user, schedule or team, found {other:?}"),
+                    );
+                    None
+                }
+            };
+            let notify = match r.notify_type.as_deref() {
+                None | Some("default") => Some(NotifyType::Default),
+                Some("next") => Some(NotifyType::Next),
+                Some("previous") => Some(NotifyType::Previous),
+                Some("users") => Some(NotifyType::Users),
+                Some("admins") => Some(NotifyType::Admins),
+                Some("all") => Some(NotifyType::All),
+                Some("random") => Some(NotifyType::Random),
+                Some(other) => {
+                    self.problem(format!("{rp}.notifyType"), format!("unknown notify type {other:?}"));
+                    None
+                }
+            };
+            let (Some(recipient), Some(notify)) = (recipient, notify) else { continue };
+            let fits = match (notify, recipient) {
+                (NotifyType::Default, _) => true,
+                (NotifyType::Next | NotifyType::Previous, Recipient::Schedule(_)) => true,
+                (NotifyType::Users | NotifyType::Admins | NotifyType::All | NotifyType::Random, Recipient::Team(_)) => {
+                    true
+                }
+                _ => false,
+            };
+            if !fits {
+                self.problem(
+                    format!("{rp}.notifyType"),
+                    format!("{:?} does not apply to a {} recipient (next/previous are for schedules; users/admins/all/random for teams)", notify.as_str(), r.recipient.kind),
+                );
+                continue;
+            }
+            rules.push(CEscalationRule { if_not_closed, notify, delay_secs, recipient });
+        }
+        let (mut wait, mut count, mut reset, mut close) = (0, 1, false, false);
+        if let Some(rep) = &e.repeat {
+            if rep.wait_interval < 0 {
+                self.problem(format!("{path}.repeat.waitInterval"), "must not be negative");
+            }
+            let c = rep.count.unwrap_or(1);
+            if !(0..=20).contains(&c) {
+                self.problem(format!("{path}.repeat.count"), format!("must be between 0 and 20, found {c}"));
+            }
+            (wait, count, reset, close) =
+                (rep.wait_interval.max(0) * 60, c, rep.reset_recipient_states, rep.close_alert_after_all);
+        }
+        CEscalation {
+            name: e.name.clone(),
+            id: e.id.clone(),
+            rules,
+            repeat_wait_secs: wait,
+            repeat_count: count,
+            reset_recipient_states: reset,
+            close_alert_after_all: close,
+        }
+    }
+}

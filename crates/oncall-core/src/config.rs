@@ -1,0 +1,579 @@
+//! The configuration document: typed, serde-derived mirrors of Opsgenie's REST shapes.
+//!
+//! These structs are the document exactly as written (camelCase field names, Opsgenie enum
+//! values). They do not check meaning: [`crate::Config`] compiles a [`Document`] and reports
+//! every semantic problem with its path. Unknown fields are rejected, so a misspelt `startdate`
+//! is an error, never silently ignored.
+//!
+//! Timestamps stay strings here, because a naive local time (`2026-11-02T09:00`) is read in the
+//! zone of the object it belongs to, which is known only when compiling.
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One account: users, teams, schedules, escalation policies and forwarding rules.
+/// Every key is optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Document {
+    /// Declared users. When present, every user reference must name one of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<Vec<User>>,
+    /// Teams with their members and routing rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<Team>,
+    /// On-call schedules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedules: Vec<Schedule>,
+    /// Escalation policies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalations: Vec<Escalation>,
+    /// Forwarding rules (user A's notifications go to user B for a while).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forwarding_rules: Vec<ForwardingRule>,
+}
+
+/// A user of the account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct User {
+    /// Opsgenie's user id (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The login name, usually an e-mail address. Required.
+    pub username: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// Account role as exported by Opsgenie (kept as written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<serde_json::Value>,
+    /// The user's IANA zone: quiet hours and naive forwarding times are read in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Locale as exported by Opsgenie (kept as written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// Notification rules (used by escalation timelines).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notification_rules: Vec<serde_json::Value>,
+}
+
+/// A team.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Team {
+    /// Opsgenie's team id (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Team name. Required, unique.
+    pub name: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Members with their team role (`admin` or `user`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<TeamMember>,
+    /// Routing rules, evaluated top-down; the first match wins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routing_rules: Vec<RoutingRule>,
+}
+
+/// A member of a team.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TeamMember {
+    /// The user.
+    pub user: UserRef,
+    /// `admin` or `user` (default `user`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+/// A reference to a user by `username` or `id`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserRef {
+    /// Opsgenie's user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Accepted for Opsgenie exports that write `{"type":"user", …}` here.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+/// A reference to a team, schedule, escalation or rotation by `name` or `id`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NameRef {
+    /// Opsgenie id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Accepted for Opsgenie exports that write a `type` here.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+/// A team routing rule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoutingRule {
+    /// Opsgenie id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Marks the team's default rule (it matches everything and comes last).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// Position as exported by Opsgenie (list order is what counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<i64>,
+    /// Which alerts the rule matches (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criteria: Option<Criteria>,
+    /// Zone of the time restriction (default UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// When the rule applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_restriction: Option<TimeRestriction>,
+    /// What to notify: `{"type": "escalation"|"schedule"|"none", "name"|"id"}`.
+    pub notify: NameRef,
+}
+
+/// Alert-matching criteria shared by routing and notification rules.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Criteria {
+    /// `match-all`, `match-any-condition` or `match-all-conditions`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The conditions (for the two `match-*-condition*` kinds).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+}
+
+/// One condition on an alert field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Condition {
+    /// `message`, `alias`, `description`, `source`, `entity`, `tags`, `actions`, `details`,
+    /// `extra-properties`, `recipients`, `responders`, `teams` or `priority`.
+    pub field: String,
+    /// The key, for `extra-properties` / `details`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Negates the condition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<bool>,
+    /// `contains`, `equals`, `matches`, `starts-with`, `ends-with`, `is-empty`,
+    /// `equals-ignore-whitespace`, `contains-key`, `contains-value`, `greater-than`, `less-than`.
+    pub operation: String,
+    /// The value compared with (default empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_value: Option<String>,
+    /// Position as exported by Opsgenie.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<i64>,
+}
+
+/// An on-call schedule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Schedule {
+    /// Opsgenie id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name. Required, unique.
+    pub name: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// IANA zone (default `UTC`). Rotations, overrides and naive query times are read in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Default true. A disabled schedule still answers queries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The owning team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_team: Option<NameRef>,
+    /// Rotations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rotations: Vec<Rotation>,
+    /// Overrides, oldest first (a later override wins over an earlier one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
+}
+
+/// A rotation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Rotation {
+    /// Opsgenie id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name (default `rotation-N`, N counting from 1), unique in the schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `hourly`, `daily`, `weekly`, `monthly` or `custom`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Shift length in units of `type` (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<i64>,
+    /// The anchor: the first hand-off.
+    pub start_date: String,
+    /// Optional end: nobody is on call from it on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// Participants, in turn order.
+    pub participants: Vec<Participant>,
+    /// Optional time restriction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_restriction: Option<TimeRestriction>,
+    /// Extension: the rotation's own IANA zone (default: the schedule's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Extension: layer priority (default 0); higher layers hide lower ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i64>,
+    /// Extension: the RFC 5545 recurrence of a `custom` rotation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrence: Option<String>,
+}
+
+/// A participant: `{"type":"user","username":…}`, `{"type":"team","name":…}`,
+/// `{"type":"escalation","name":…}`, `{"type":"none"}`, or the shorthand string `"alice"`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Participant {
+    /// `user`, `team`, `escalation`, `schedule` or `none`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Opsgenie id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// For users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// For teams, escalations and schedules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ParticipantObject {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Participant {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Participant;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a participant object or a username string")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Participant, E> {
+                Ok(Participant { kind: "user".into(), username: Some(s.to_string()), ..Default::default() })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Participant, A::Error> {
+                let o = ParticipantObject::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Participant { kind: o.kind, id: o.id, username: o.username, name: o.name })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A time restriction, in Opsgenie's two shapes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TimeRestriction {
+    /// `time-of-day` (uses `restriction`) or `weekday-and-time-of-day` (uses `restrictions`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The daily window of a `time-of-day` restriction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restriction: Option<TimeOfDay>,
+    /// The weekly spans of a `weekday-and-time-of-day` restriction (1 to 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restrictions: Option<Vec<WeekdaySpan>>,
+}
+
+/// A daily window.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TimeOfDay {
+    /// 0–23.
+    pub start_hour: i64,
+    /// 0–59 (default 0).
+    #[serde(default)]
+    pub start_min: i64,
+    /// 0–23, or 24 with minute 0 for the end of the day.
+    pub end_hour: i64,
+    /// 0–59 (default 0).
+    #[serde(default)]
+    pub end_min: i64,
+}
+
+/// One weekly span from (startDay, start time) forward to (endDay, end time).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WeekdaySpan {
+    /// `monday` … `sunday`.
+    pub start_day: String,
+    /// 0–23.
+    pub start_hour: i64,
+    /// 0–59 (default 0).
+    #[serde(default)]
+    pub start_min: i64,
+    /// `monday` … `sunday`.
+    pub end_day: String,
+    /// 0–23, or 24 with minute 0.
+    pub end_hour: i64,
+    /// 0–59 (default 0).
+    #[serde(default)]
+    pub end_min: i64,
+}
+
+/// An override.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Override {
+    /// Identifier of the override.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    /// The user who takes over, or `{"type":"none"}` for nobody.
+    pub user: Participant,
+    /// Start (naive times are read in the schedule's zone).
+    pub start_date: String,
+    /// End (exclusive).
+    pub end_date: String,
+    /// The rotations it applies to; absent or empty means the whole schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotations: Option<Vec<NameRef>>,
+}
+
+/// A forwarding rule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ForwardingRule {
+    /// Opsgenie id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Identifier of the rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    /// Whose notifications are forwarded.
+    pub from_user: UserRef,
+    /// Who receives them.
+    pub to_user: UserRef,
+    /// Start (naive times are read in the `fromUser`'s zone, else UTC).
+    pub start_date: String,
+    /// End (exclusive).
+    pub end_date: String,
+}
+
+/// An escalation policy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Escalation {
+    /// Opsgenie id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name. Required, unique.
+    pub name: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The owning team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_team: Option<NameRef>,
+    /// The rules, each with its delay from the start of the cycle.
+    #[serde(default)]
+    pub rules: Vec<EscalationRule>,
+    /// Repeating the rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<Repeat>,
+}
+
+/// One escalation rule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EscalationRule {
+    /// `if-not-acked` (default) or `if-not-closed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    /// `default`, `next`, `previous`, `users`, `admins`, `all` or `random` (default `default`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify_type: Option<String>,
+    /// Delay from the start of the cycle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<Delay>,
+    /// The recipient: a user, schedule or team.
+    pub recipient: Participant,
+}
+
+/// A delay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Delay {
+    /// The amount.
+    pub time_amount: i64,
+    /// `minutes` (default), `hours`, `days` or `seconds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_unit: Option<String>,
+}
+
+/// Repeat settings of an escalation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Repeat {
+    /// Minutes after the last rule before the rules repeat; 0 disables repeating.
+    #[serde(default)]
+    pub wait_interval: i64,
+    /// How many times to repeat (at most 20; default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    /// Revert acknowledged and seen states on each repeat.
+    #[serde(default)]
+    pub reset_recipient_states: bool,
+    /// Close the alert when the repeats are done.
+    #[serde(default)]
+    pub close_alert_after_all: bool,
+}
+
+/// Extra keys an Opsgenie export may carry that are not part of the document.
+#[allow(dead_code)]
+pub(crate) type Extra = BTreeMap<String, serde_json::Value>;
+
+impl Document {
+    /// Reads a JSON document. Reports every structural problem it can find (unknown fields,
+    /// wrong types, missing required fields), each with its path.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use oncall_core::config::Document;
+    /// let err = Document::from_json(r#"{"schedules":[{"name":"a","rotations":[{"type":"daily","startdate":"x"}]}]}"#)
+    ///     .unwrap_err();
+    /// assert!(err.to_string().starts_with("schedules[0].rotations[0].startdate: unknown field `startdate`"), "{err}");
+    /// ```
+    pub fn from_json(text: &str) -> crate::Result<Document> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| crate::Error::invalid("", format!("not valid JSON: {e}")))?;
+        Self::from_value(value)
+    }
+
+    /// Reads a YAML document, with the same checks as [`Document::from_json`].
+    pub fn from_yaml(text: &str) -> crate::Result<Document> {
+        let value: serde_json::Value =
+            serde_yaml::from_str(text).map_err(|e| crate::Error::invalid("", format!("not valid YAML: {e}")))?;
+        Self::from_value(value)
+    }
+
+    /// Reads a document from a JSON value.
+    ///
+    /// Serde stops at the first problem; to report more, the offending node is removed (an
+    /// unknown key, or the list element holding a bad value) and the value is read again, up to
+    /// 100 times. Paths always use the indices of the original document.
+    pub fn from_value(mut value: serde_json::Value) -> crate::Result<Document> {
+        use serde_path_to_error::Segment;
+        let mut problems = Vec::new();
+        // Original indices removed so far, per list (keyed by the list's original path).
+        let mut removed: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for _ in 0..100 {
+            let err = match serde_path_to_error::deserialize::<_, Document>(&value) {
+                Ok(doc) if problems.is_empty() => return Ok(doc),
+                Ok(_) => break,
+                Err(e) => e,
+            };
+            let segments: Vec<Segment> = err.path().iter().cloned().collect();
+            // Translate to original indices, remembering each list's original path.
+            let mut path = String::new();
+            let mut last_list: Option<(String, usize, usize)> = None; // (list path, original index, segment position)
+            for (pos, seg) in segments.iter().enumerate() {
+                match seg {
+                    Segment::Seq { index } => {
+                        let mut i = *index;
+                        if let Some(gone) = removed.get(&path) {
+                            for r in gone {
+                                if *r <= i {
+                                    i += 1;
+                                }
+                            }
+                        }
+                        last_list = Some((path.clone(), i, pos));
+                        path.push_str(&format!("[{i}]"));
+                    }
+                    Segment::Map { key } => {
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        path.push_str(key);
+                    }
+                    _ => {}
+                }
+            }
+            let message = err.into_inner().to_string();
+            let unknown_key = message.starts_with("unknown field");
+            problems.push(crate::Problem::new(path, message));
+            if unknown_key {
+                if let Some((Segment::Map { key }, parent)) = segments.split_last() {
+                    if let Some(serde_json::Value::Object(map)) = walk(&mut value, parent) {
+                        if map.remove(key).is_some() {
+                            continue;
+                        }
+                    }
+                }
+            }
+            let Some((list_path, original, pos)) = last_list else { break };
+            let Segment::Seq { index } = segments[pos] else { break };
+            match walk(&mut value, &segments[..pos]) {
+                Some(serde_json::Value::Array(items)) if index < items.len() => {
+                    items.remove(index);
+                    let gone = removed.entry(list_path).or_default();
+                    gone.push(original);
+                    gone.sort_unstable();
+                }
+                _ => break,
+            }
+        }
+        Err(crate::Error::Invalid(problems))
+    }
+}
+
+fn walk<'v>(
+    value: &'v mut serde_json::Value,
+    path: &[serde_path_to_error::Segment],
+) -> Option<&'v mut serde_json::Value> {
+    use serde_path_to_error::Segment;
+    let mut cur = value;
+    for seg in path {
+        cur = match (seg, cur) {
+            (Segment::Seq { index }, serde_json::Value::Array(a)) => a.get_mut(*index)?,
+            (Segment::Map { key }, serde_json::Value::Object(m)) => m.get_mut(key)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}

@@ -1,0 +1,21 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod criteria;
+pub mod error;
+pub mod output;
+pub mod time;
+
+mod compile;
+mod lint;
+mod overrides;
+mod recurrence;
+mod restriction;
+mod rotation;
+mod schedule;
+
+pub use compile::{Config, MAX_LENGTH};
+pub use error::{Error, Problem, Result};
+pub use schedule::{Expand, HandoffIter, MAX_TIMELINE_STEPS, NEXT_HORIZON_SECS, Schedule, SegmentIter};

@@ -1,0 +1,282 @@
+//! Instants, zones and the wall-clock rule.
+//!
+//! Every instant is UTC. Hand-offs and restriction windows are written as local wall-clock times
+//! in an IANA zone, and one resolver, [`resolve_local`], turns a local time into an instant:
+//!
+//! * a local time that **does not exist** (the spring-forward gap) maps to the first instant
+//!   after the gap: 02:30 on a US spring-forward day becomes 03:00 daylight time;
+//! * a local time that **occurs twice** (the fall-back fold) maps to its first occurrence when it
+//!   starts something ([`Edge::Start`]) and to its last occurrence when it ends something
+//!   ([`Edge::End`]); so a 00:00–01:30 window on a US fall-back day lasts 2.5 hours.
+//!
+//! Rotation hand-offs are starts. Intervals are half-open `[start, end)`: an instant exactly on a
+//! hand-off belongs to the new shift.
+//!
+//! The engine accepts instants from 1900-01-01 up to (not including) 2200-01-01 UTC. The time
+//! zone database (tzdata as compiled into `chrono-tz`) describes transitions up to 2100; after
+//! that each zone keeps the offsets of its last rule-free state.
+
+use chrono::{DateTime, MappedLocalTime, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono_tz::{GapInfo, Tz};
+
+/// Seconds since the Unix epoch, UTC. The engine's internal instant.
+pub(crate) type Ts = i64;
+
+/// The first instant the engine accepts: 1900-01-01T00:00:00Z.
+pub const MIN_INSTANT: i64 = -2_208_988_800;
+/// The end of the engine's range (exclusive): 2200-01-01T00:00:00Z.
+pub const MAX_INSTANT: i64 = 7_258_118_400;
+
+/// Which occurrence of an ambiguous local time to take.
+///
+/// Both edges move a non-existent local time to the first instant after the gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Edge {
+    /// The local time starts something (a shift, a window): take the first occurrence of a fold.
+    Start,
+    /// The local time ends something (a window, an override, an end date): take the last
+    /// occurrence of a fold.
+    End,
+}
+
+/// Maps a local wall-clock time in `tz` to a UTC instant by the wall-clock rule.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use oncall_core::time::{resolve_local, Edge};
+///
+/// let ny: chrono_tz::Tz = "America/New_York".parse()?;
+/// // 2026-03-08 02:30 does not exist in New York: it becomes 03:00 EDT (07:00Z).
+/// let gap = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap().and_hms_opt(2, 30, 0).unwrap();
+/// assert_eq!(resolve_local(ny, gap, Edge::Start).to_rfc3339(), "2026-03-08T07:00:00+00:00");
+/// // 2026-11-01 01:30 happens twice: 05:30Z (EDT) as a start, 06:30Z (EST) as an end.
+/// let fold = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(1, 30, 0).unwrap();
+/// assert_eq!(resolve_local(ny, fold, Edge::Start).to_rfc3339(), "2026-11-01T05:30:00+00:00");
+/// assert_eq!(resolve_local(ny, fold, Edge::End).to_rfc3339(), "2026-11-01T06:30:00+00:00");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn resolve_local(tz: Tz, local: NaiveDateTime, edge: Edge) -> DateTime<Utc> {
+    DateTime::from_timestamp(resolve(tz, local, edge), 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// [`resolve_local`] on the internal representation.
+pub(crate) fn resolve(tz: Tz, local: NaiveDateTime, edge: Edge) -> Ts {
+    match tz.from_local_datetime(&local) {
+        MappedLocalTime::Single(t) => t.timestamp(),
+        MappedLocalTime::Ambiguous(first, last) => match edge {
+            Edge::Start => first.timestamp(),
+            Edge::End => last.timestamp(),
+        },
+        MappedLocalTime::None => match GapInfo::new(&local, &tz).and_then(|g| g.end) {
+            Some(end) => end.timestamp(),
+            // Outside the database's known range there are no gaps; fall back to the offset
+            // in force a day earlier, which cannot be in the same gap.
+            None => {
+                let before = local - chrono::Duration::days(1);
+                let off = tz.offset_from_utc_datetime(&before).fix().local_minus_utc();
+                local.and_utc().timestamp() - i64::from(off)
+            }
+        },
+    }
+}
+
+/// The local wall-clock time of instant `t` in `tz`.
+pub(crate) fn local(tz: Tz, t: Ts) -> NaiveDateTime {
+    let utc = DateTime::from_timestamp(t, 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    utc.with_timezone(&tz).naive_local()
+}
+
+/// Converts an internal instant to a chrono instant.
+pub(crate) fn to_utc(t: Ts) -> DateTime<Utc> {
+    DateTime::from_timestamp(t, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// Reads an IANA zone name.
+///
+/// # Example
+///
+/// ```
+/// let tz = oncall_core::time::parse_zone("Australia/Lord_Howe")?;
+/// assert_eq!(tz.name(), "Australia/Lord_Howe");
+/// assert!(oncall_core::time::parse_zone("CEST").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn parse_zone(name: &str) -> Result<Tz, String> {
+    name.parse::<Tz>()
+        .map_err(|_| format!("unknown time zone {name:?} (expected an IANA name such as \"Europe/Berlin\")"))
+}
+
+/// Reads an instant: RFC 3339 with an offset or `Z` (`2026-11-02T09:00:00+01:00`), or a naive
+/// local date-time read as wall-clock time in `tz` (`2026-11-02T09:00`, `2026-11-02T09:00:00`,
+/// `2026-11-02 09:00`, or a bare date `2026-11-02` meaning local midnight).
+///
+/// A naive time is resolved with `edge` (see [`Edge`]). Fractions of a second are dropped.
+/// The result must lie in the engine's range (1900 to 2200).
+///
+/// # Example
+///
+/// ```
+/// use oncall_core::time::{parse_instant, Edge};
+/// let berlin: chrono_tz::Tz = "Europe/Berlin".parse()?;
+/// let t = parse_instant("2026-11-02T09:00", berlin, Edge::Start)?;
+/// assert_eq!(oncall_core::time::format_instant(t), "2026-11-02T08:00:00Z");
+/// let u = parse_instant("2026-11-02T09:00:00+01:00", berlin, Edge::Start)?;
+/// assert_eq!(t, u);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn parse_instant(text: &str, tz: Tz, edge: Edge) -> Result<DateTime<Utc>, String> {
+    parse_ts(text, tz, edge).map(to_utc)
+}
+
+pub(crate) fn parse_ts(text: &str, tz: Tz, edge: Edge) -> Result<Ts, String> {
+    let s = text.trim();
+    let t = if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        dt.timestamp()
+    } else if let Some(naive) = parse_naive(s) {
+        resolve(tz, naive, edge)
+    } else {
+        return Err(format!(
+            "cannot read {text:?} as a time (expected RFC 3339 such as \"2026-11-02T09:00:00Z\", or a local time such as \"2026-11-02T09:00\")"
+        ));
+    };
+    check_range(t).map_err(|e| format!("{text:?} {e}"))
+}
+
+/// Like [`parse_ts`], and also the local wall-clock time in `tz` the text stands for: the time
+/// as written for a naive input (even inside a gap), the instant's local time otherwise.
+pub(crate) fn parse_wall(text: &str, tz: Tz, edge: Edge) -> Result<(Ts, NaiveDateTime), String> {
+    let t = parse_ts(text, tz, edge)?;
+    let wall = match parse_naive(text.trim()) {
+        Some(naive) if DateTime::parse_from_rfc3339(text.trim()).is_err() => naive,
+        _ => local(tz, t),
+    };
+    Ok((t, wall))
+}
+
+pub(crate) fn check_range(t: Ts) -> Result<Ts, String> {
+    if (MIN_INSTANT..MAX_INSTANT).contains(&t) {
+        Ok(t)
+    } else {
+        Err("is outside the supported range 1900-01-01 to 2200-01-01".to_string())
+    }
+}
+
+fn parse_naive(s: &str) -> Option<NaiveDateTime> {
+    const FORMATS: [&str; 4] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"];
+    for f in FORMATS {
+        if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(n.with_nanosecond_zero());
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+trait NoNanos {
+    fn with_nanosecond_zero(self) -> Self;
+}
+impl NoNanos for NaiveDateTime {
+    fn with_nanosecond_zero(self) -> Self {
+        use chrono::Timelike;
+        self.with_nanosecond(0).unwrap_or(self)
+    }
+}
+
+/// Formats an instant the way every output of the engine does: RFC 3339, UTC, `Z`, whole seconds.
+///
+/// # Example
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// let t = Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap();
+/// assert_eq!(oncall_core::time::format_instant(t), "2026-11-02T08:00:00Z");
+/// ```
+pub fn format_instant(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+pub(crate) fn format_ts(t: Ts) -> String {
+    format_instant(to_utc(t))
+}
+
+/// Serde helper: an instant as RFC 3339 UTC with whole seconds.
+pub(crate) mod utc_serde {
+    pub(crate) fn serialize<S: serde::Serializer>(t: &chrono::DateTime<chrono::Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format_instant(*t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(y: i32, m: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, mi, 0).unwrap()
+    }
+    fn z(name: &str) -> Tz {
+        parse_zone(name).unwrap()
+    }
+    fn at(tz: &str, l: NaiveDateTime, e: Edge) -> String {
+        format_ts(resolve(z(tz), l, e))
+    }
+
+    #[test]
+    fn new_york_gap_and_fold() {
+        assert_eq!(at("America/New_York", n(2026, 3, 8, 2, 30), Edge::Start), "2026-03-08T07:00:00Z");
+        assert_eq!(at("America/New_York", n(2026, 3, 8, 2, 30), Edge::End), "2026-03-08T07:00:00Z");
+        assert_eq!(at("America/New_York", n(2026, 11, 1, 1, 30), Edge::Start), "2026-11-01T05:30:00Z");
+        assert_eq!(at("America/New_York", n(2026, 11, 1, 1, 30), Edge::End), "2026-11-01T06:30:00Z");
+    }
+
+    #[test]
+    fn chicago_london_kolkata_utc() {
+        assert_eq!(at("America/Chicago", n(2026, 3, 8, 2, 0), Edge::Start), "2026-03-08T08:00:00Z");
+        assert_eq!(at("Europe/London", n(2026, 3, 29, 1, 15), Edge::Start), "2026-03-29T01:00:00Z");
+        assert_eq!(at("Europe/London", n(2026, 10, 25, 1, 15), Edge::Start), "2026-10-25T00:15:00Z");
+        assert_eq!(at("Europe/London", n(2026, 10, 25, 1, 15), Edge::End), "2026-10-25T01:15:00Z");
+        assert_eq!(at("Asia/Kolkata", n(2026, 6, 1, 9, 0), Edge::Start), "2026-06-01T03:30:00Z");
+        assert_eq!(at("UTC", n(2026, 6, 1, 9, 0), Edge::End), "2026-06-01T09:00:00Z");
+    }
+
+    #[test]
+    fn lord_howe_half_hour_dst() {
+        // Lord Howe: +10:30 standard, +11:00 summer. 2026-10-04 02:00 -> 02:30 (gap of 30 min).
+        assert_eq!(at("Australia/Lord_Howe", n(2026, 10, 4, 2, 10), Edge::Start), "2026-10-03T15:30:00Z");
+        // 2026-04-05 02:00 -> 01:30 (fold of 30 min): 01:45 happens twice.
+        assert_eq!(at("Australia/Lord_Howe", n(2026, 4, 5, 1, 45), Edge::Start), "2026-04-04T14:45:00Z");
+        assert_eq!(at("Australia/Lord_Howe", n(2026, 4, 5, 1, 45), Edge::End), "2026-04-04T15:15:00Z");
+    }
+
+    #[test]
+    fn midnight_transitions() {
+        // Santiago springs forward at 24:00 on 2025-09-06: 00:00-01:00 of 09-07 does not exist.
+        assert_eq!(at("America/Santiago", n(2025, 9, 7, 0, 0), Edge::Start), "2025-09-07T04:00:00Z");
+        // Havana springs forward at 00:00 on 2025-03-09.
+        assert_eq!(at("America/Havana", n(2025, 3, 9, 0, 30), Edge::Start), "2025-03-09T05:00:00Z");
+        // Santiago falls back at 24:00 on 2026-04-04: 23:00-24:00 of 04-04 happens twice.
+        assert_eq!(at("America/Santiago", n(2026, 4, 4, 23, 30), Edge::Start), "2026-04-05T02:30:00Z");
+        assert_eq!(at("America/Santiago", n(2026, 4, 4, 23, 30), Edge::End), "2026-04-05T03:30:00Z");
+    }
+
+    #[test]
+    fn parse_forms() {
+        let ny = z("America/New_York");
+        let f = |s| parse_ts(s, ny, Edge::Start).map(format_ts);
+        assert_eq!(f("2026-11-02T09:00").unwrap(), "2026-11-02T14:00:00Z");
+        assert_eq!(f("2026-11-02T09:00:00").unwrap(), "2026-11-02T14:00:00Z");
+        assert_eq!(f("2026-11-02 09:00").unwrap(), "2026-11-02T14:00:00Z");
+        assert_eq!(f("2026-11-02").unwrap(), "2026-11-02T05:00:00Z");
+        assert_eq!(f("2026-11-02T09:00:00.750Z").unwrap(), "2026-11-02T09:00:00Z");
+        assert_eq!(f("2026-11-02T09:00:00+01:00").unwrap(), "2026-11-02T08:00:00Z");
+        assert!(f("tomorrow").unwrap_err().contains("cannot read"));
+        assert!(f("2300-01-01T00:00:00Z").unwrap_err().contains("outside the supported range"));
+        assert!(f("2026-02-30T09:00").is_err());
+    }
+
+    #[test]
+    fn offsets() {
+        let t = parse_ts("2026-07-01T00:00:00Z", z("UTC"), Edge::Start).unwrap();
+        assert_eq!(local(z("Asia/Kolkata"), t), n(2026, 7, 1, 5, 30));
+    }
+}
