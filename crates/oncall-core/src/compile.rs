@@ -364,10 +364,10 @@ impl<'d> Compiler<'d> {
             let to = self.user_ref(&f.to_user, &format!("{path}.toUser"));
             let tz = from.and_then(|u| self.users.get(u)).and_then(|u| u.tz).unwrap_or(Tz::UTC);
             let window = self.window(&f.start_date, &f.end_date, tz, &path);
-            if let (Some(a), Some(b)) = (from, to) {
-                if a == b {
-                    self.problem(format!("{path}.toUser"), "must differ from fromUser");
-                }
+            if let (Some(a), Some(b)) = (from, to)
+                && a == b
+            {
+                self.problem(format!("{path}.toUser"), "must differ from fromUser");
             }
             if let (Some(from), Some(to), Some((s, e))) = (from, to, window) {
                 per_user.entry(from).or_default().push((s, e, forwards.len() as u32));
@@ -481,10 +481,11 @@ impl<'d> Compiler<'d> {
     fn schedule(&mut self, si: usize, s: &config::Schedule, index: &Index) -> CSchedule {
         let path = format!("schedules[{si}]");
         let tz = self.zone(s.timezone.as_ref(), Tz::UTC, format!("{path}.timezone"));
-        if let Some(owner) = &s.owner_team {
-            if find(&index.teams, owner).is_none() && !self.doc.teams.is_empty() {
-                self.problem(format!("{path}.ownerTeam"), format!("unknown team {}", describe(owner)));
-            }
+        if let Some(owner) = &s.owner_team
+            && find(&index.teams, owner).is_none()
+            && !self.doc.teams.is_empty()
+        {
+            self.problem(format!("{path}.ownerTeam"), format!("unknown team {}", describe(owner)));
         }
         let mut rotations = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -596,10 +597,10 @@ impl<'d> Compiler<'d> {
                 parse_wall(e, tz, Edge::End).map_err(|e| self.problem(format!("{path}.endDate"), e)).ok().map(|x| x.0)
             }
         };
-        if let (Some((s, _)), Some(e)) = (start, end) {
-            if e <= s {
-                self.problem(format!("{path}.endDate"), "must be after startDate");
-            }
+        if let (Some((s, _)), Some(e)) = (start, end)
+            && e <= s
+        {
+            self.problem(format!("{path}.endDate"), "must be after startDate");
         }
         if r.participants.is_empty() {
             self.problem(format!("{path}.participants"), "must not be empty");
@@ -911,14 +912,15 @@ impl<'d> Compiler<'d> {
                 }
             };
             let (Some(recipient), Some(notify)) = (recipient, notify) else { continue };
-            let fits = match (notify, recipient) {
-                (NotifyType::Default, _) => true,
-                (NotifyType::Next | NotifyType::Previous, Recipient::Schedule(_)) => true,
-                (NotifyType::Users | NotifyType::Admins | NotifyType::All | NotifyType::Random, Recipient::Team(_)) => {
-                    true
-                }
-                _ => false,
-            };
+            let fits = matches!(
+                (notify, recipient),
+                (NotifyType::Default, _)
+                    | (NotifyType::Next | NotifyType::Previous, Recipient::Schedule(_))
+                    | (
+                        NotifyType::Users | NotifyType::Admins | NotifyType::All | NotifyType::Random,
+                        Recipient::Team(_)
+                    )
+            );
             if !fits {
                 self.problem(
                     format!("{rp}.notifyType"),

@@ -537,14 +537,12 @@ impl Document {
             let message = err.into_inner().to_string();
             let unknown_key = message.starts_with("unknown field");
             problems.push(crate::Problem::new(path, message));
-            if unknown_key {
-                if let Some((Segment::Map { key }, parent)) = segments.split_last() {
-                    if let Some(serde_json::Value::Object(map)) = walk(&mut value, parent) {
-                        if map.remove(key).is_some() {
-                            continue;
-                        }
-                    }
-                }
+            if unknown_key
+                && let Some((Segment::Map { key }, parent)) = segments.split_last()
+                && let Some(serde_json::Value::Object(map)) = walk(&mut value, parent)
+                && map.remove(key).is_some()
+            {
+                continue;
             }
             let Some((list_path, original, pos)) = last_list else { break };
             let Segment::Seq { index } = segments[pos] else { break };

@@ -513,6 +513,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::disallowed_methods)] // measuring the test itself, not engine logic
     fn later_queries_are_fast() {
         let r = rec("FREQ=DAILY", n(2000, 1, 1, 9, 0), "Europe/Berlin");
         let t = ts("2030-06-15T12:00:00Z");

@@ -80,6 +80,32 @@ impl Expand {
     }
 }
 
+/// The unit of a timeline window given as a date and an interval (Opsgenie's `intervalUnit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntervalUnit {
+    /// Calendar days in the schedule's zone.
+    Days,
+    /// Weeks of seven calendar days.
+    Weeks,
+    /// Calendar months (the day of the month is clamped to the month's last day).
+    Months,
+}
+
+impl std::str::FromStr for IntervalUnit {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<IntervalUnit> {
+        match s {
+            "days" => Ok(IntervalUnit::Days),
+            "weeks" => Ok(IntervalUnit::Weeks),
+            "months" => Ok(IntervalUnit::Months),
+            other => Err(Error::InvalidArgument {
+                what: "intervalUnit".into(),
+                message: format!("expected days, weeks or months, found {other:?}"),
+            }),
+        }
+    }
+}
+
 /// The state of one rotation at an instant.
 #[derive(Debug, Clone, Copy)]
 struct RotState {
@@ -246,6 +272,35 @@ impl<'a> Schedule<'a> {
         Ok(SegmentIter { schedule: *self, t: from, to, pending: None })
     }
 
+    /// The end of a window that starts at `date` and lasts `interval` days, weeks or months,
+    /// counted in the schedule's local wall-clock time (so a week across a DST change is 167 or
+    /// 169 hours). The end is resolved as an end (see [`crate::time::Edge::End`]).
+    ///
+    /// ```
+    /// use oncall_core::{Config, IntervalUnit};
+    /// let config = Config::from_json(r#"{"schedules":[{"name":"s","timezone":"Europe/London"}]}"#)?;
+    /// let s = config.schedule("s")?;
+    /// let from = s.parse_time("2026-03-23")?; // local midnight, GMT
+    /// let to = s.interval_end(from, 1, IntervalUnit::Weeks)?; // local midnight, BST
+    /// assert_eq!(to.to_rfc3339(), "2026-03-29T23:00:00+00:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn interval_end(&self, date: DateTime<Utc>, interval: u32, unit: IntervalUnit) -> Result<DateTime<Utc>> {
+        let tz = self.s().tz;
+        let start = crate::time::local(tz, ts_of("date", date)?);
+        let n = i64::from(interval);
+        let end = match unit {
+            IntervalUnit::Days => start.checked_add_signed(chrono::Duration::days(n)),
+            IntervalUnit::Weeks => start.checked_add_signed(chrono::Duration::days(7 * n)),
+            IntervalUnit::Months => start.checked_add_months(chrono::Months::new(interval)),
+        };
+        let end = end.map(|l| crate::time::resolve(tz, l, Edge::End)).filter(|&t| t < MAX_INSTANT);
+        end.map(to_utc).ok_or_else(|| Error::InvalidArgument {
+            what: "interval".into(),
+            message: "the window ends after the supported range (2200-01-01)".into(),
+        })
+    }
+
     fn window(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(Ts, Ts)> {
         let f = ts_of("from", from)?;
         let t = to.timestamp().min(MAX_INSTANT);
@@ -389,15 +444,14 @@ fn push(
     recipient: Participant,
     from_user: Option<Participant>,
 ) {
-    if let Some(last) = list.last_mut() {
-        if last.end_date.timestamp() == start
-            && last.kind == kind
-            && last.recipient == recipient
-            && last.from_user == from_user
-        {
-            last.end_date = to_utc(end);
-            return;
-        }
+    if let Some(last) = list.last_mut()
+        && last.end_date.timestamp() == start
+        && last.kind == kind
+        && last.recipient == recipient
+        && last.from_user == from_user
+    {
+        last.end_date = to_utc(end);
+        return;
     }
     list.push(Period { start_date: to_utc(start), end_date: to_utc(end), kind, recipient, from_user });
 }
@@ -523,12 +577,11 @@ impl Config {
             Some(o) => out.extend(s.overrides[o as usize].user.map(|u| self.user_at(u, t))),
             None => {
                 for (st, shown) in snap.rots.iter().zip(&snap.shown) {
-                    if let (true, Some(slot)) = (*shown, st.effective) {
-                        if let Some(p) = self.expand(slot, t, visiting) {
-                            if !out.contains(&p) {
-                                out.push(p);
-                            }
-                        }
+                    if let (true, Some(slot)) = (*shown, st.effective)
+                        && let Some(p) = self.expand(slot, t, visiting)
+                        && !out.contains(&p)
+                    {
+                        out.push(p);
                     }
                 }
             }
@@ -563,10 +616,10 @@ impl Config {
                 _ => continue,
             };
             let slot = r.participants[(k % r.participants.len() as u64) as usize];
-            if let Some(p) = self.expand(slot, at, visiting) {
-                if !out.contains(&p) {
-                    out.push(p);
-                }
+            if let Some(p) = self.expand(slot, at, visiting)
+                && !out.contains(&p)
+            {
+                out.push(p);
             }
         }
         out
