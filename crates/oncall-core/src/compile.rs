@@ -633,7 +633,9 @@ impl<'d> Compiler<'d> {
         }
         let (anchor, anchor_local) = start?;
         let grid = match unit {
-            Some(unit) => Grid::Fixed { unit, step: if r.kind == "weekly" { length * 7 } else { length } },
+            Some(unit) => {
+                Grid::Fixed { unit, step: if r.kind == "weekly" { length.saturating_mul(7) } else { length } }
+            }
             None => match &r.recurrence {
                 None => {
                     self.problem(
@@ -682,7 +684,7 @@ impl<'d> Compiler<'d> {
             } else if hour == 24 && min != 0 {
                 p.push(Problem::new(hpath, "24 is only allowed with minute 0 (the end of the day)"));
             }
-            hour * 60 + min
+            hour.clamp(0, 24) * 60 + min.clamp(0, 59)
         };
         match r.kind.as_str() {
             "time-of-day" => {
@@ -932,15 +934,15 @@ impl<'d> Compiler<'d> {
         }
         let (mut wait, mut count, mut reset, mut close) = (0, 1, false, false);
         if let Some(rep) = &e.repeat {
-            if rep.wait_interval < 0 {
-                self.problem(format!("{path}.repeat.waitInterval"), "must not be negative");
+            if !(0..=525_600).contains(&rep.wait_interval) {
+                self.problem(format!("{path}.repeat.waitInterval"), "must be between 0 and 525600 minutes (one year)");
             }
             let c = rep.count.unwrap_or(1);
             if !(0..=20).contains(&c) {
                 self.problem(format!("{path}.repeat.count"), format!("must be between 0 and 20, found {c}"));
             }
             (wait, count, reset, close) =
-                (rep.wait_interval.max(0) * 60, c, rep.reset_recipient_states, rep.close_alert_after_all);
+                (rep.wait_interval.clamp(0, 525_600) * 60, c, rep.reset_recipient_states, rep.close_alert_after_all);
         }
         CEscalation {
             name: e.name.clone(),
