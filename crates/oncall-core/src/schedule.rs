@@ -174,6 +174,14 @@ impl<'a> Schedule<'a> {
             .map_err(|m| Error::InvalidTime { what: "time".into(), message: m })
     }
 
+    /// Reads a time argument that **ends** a window: like [`Schedule::parse_time`], but a naive
+    /// local time in a fall-back fold maps to its last occurrence.
+    pub fn parse_time_end(&self, text: &str) -> Result<DateTime<Utc>> {
+        parse_ts(text, self.s().tz, Edge::End)
+            .map(to_utc)
+            .map_err(|m| Error::InvalidTime { what: "time".into(), message: m })
+    }
+
     /// Who is on call at `at`.
     ///
     /// ```

@@ -1,1 +1,453 @@
-fn main() {}
+//! `oncall`: the command-line tool around `oncall-core`.
+//!
+//! A thin wrapper: it reads the configuration file, parses arguments, asks the core and prints
+//! the answer. The JSON output is the core's answer serialized as it is; the text output and the
+//! ICS calendar are formatting for people and calendars.
+//!
+//! Exit status: 0 on success, 1 for invalid input (configuration, times, unknown names), 2 for a
+//! usage error.
+
+mod ics;
+mod text;
+
+use chrono::{DateTime, Utc};
+use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use oncall_core::{Config, Error, Expand, Problem, Schedule};
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The most hand-offs `oncall handoffs` lists.
+const MAX_COUNT: i64 = 10_000;
+/// The largest `--interval` accepted (larger windows are refused by the core anyway).
+const MAX_INTERVAL: i64 = 100_000;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oncall",
+    version,
+    about = "Who is on call, who is next, hand-offs and timelines of on-call schedules."
+)]
+#[command(after_help = "Time arguments accept RFC 3339 (2026-11-10T09:00:00Z, 2026-11-10T10:00:00+01:00), \
+a naive local time read in the schedule's zone (2026-11-10T10:00, 2026-11-10) or `now`.\n\
+Exit status: 0 ok, 1 invalid input, 2 usage error.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate a configuration; print every error (exit 1) or a summary and the warnings.
+    Check(CheckArgs),
+    /// Who is on call.
+    Who(WhoArgs),
+    /// Who is next, and when the on-call set next changes.
+    Next(WhoArgs),
+    /// The next hand-offs of a rotation.
+    Handoffs(HandoffArgs),
+    /// The timeline of a schedule over a window.
+    Timeline(TimelineArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TimelineFormat {
+    Text,
+    Json,
+    Ics,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum IntervalUnit {
+    Days,
+    Weeks,
+    Months,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Configuration file (JSON, or YAML when it ends in .yaml/.yml; `-` reads JSON from stdin).
+    config: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+struct WhoArgs {
+    /// Configuration file (JSON, or YAML when it ends in .yaml/.yml; `-` reads JSON from stdin).
+    config: PathBuf,
+    /// Schedule name (or id).
+    #[arg(long)]
+    schedule: String,
+    /// The instant asked about.
+    #[arg(long, default_value = "now")]
+    at: String,
+    /// Usernames only, teams and escalations resolved.
+    #[arg(long)]
+    flat: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+struct HandoffArgs {
+    /// Configuration file (JSON, or YAML when it ends in .yaml/.yml; `-` reads JSON from stdin).
+    config: PathBuf,
+    /// Schedule name (or id).
+    #[arg(long)]
+    schedule: String,
+    /// Rotation name (or id).
+    #[arg(long)]
+    rotation: String,
+    /// List hand-offs strictly after this instant.
+    #[arg(long, default_value = "now")]
+    from: String,
+    /// How many hand-offs (1 to 10000).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(i64).range(1..=MAX_COUNT))]
+    count: i64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("window").required(true).args(["from", "date"])))]
+struct TimelineArgs {
+    /// Configuration file (JSON, or YAML when it ends in .yaml/.yml; `-` reads JSON from stdin).
+    config: PathBuf,
+    /// Schedule name (or id).
+    #[arg(long)]
+    schedule: String,
+    /// Window start (with --to).
+    #[arg(long, requires = "to", conflicts_with = "date")]
+    from: Option<String>,
+    /// Window end, exclusive (with --from).
+    #[arg(long, requires = "from")]
+    to: Option<String>,
+    /// Window start (with --interval and --interval-unit; `now` allowed).
+    #[arg(long)]
+    date: Option<String>,
+    /// Window length in --interval-unit units, counted in the schedule zone [default: 1].
+    #[arg(long, requires = "date", conflicts_with_all = ["from", "to"], value_parser = clap::value_parser!(i64).range(1..=MAX_INTERVAL))]
+    interval: Option<i64>,
+    /// Unit of --interval [default: weeks].
+    #[arg(long, value_enum, requires = "date", conflicts_with_all = ["from", "to"])]
+    interval_unit: Option<IntervalUnit>,
+    /// Extra layers: a comma list of base, override, forwarding (may be repeated).
+    #[arg(long, value_parser = parse_expand, action = ArgAction::Append)]
+    expand: Vec<Expand>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
+    format: TimelineFormat,
+}
+
+fn parse_expand(text: &str) -> Result<Expand, String> {
+    Expand::parse(text).map_err(|e| e.to_string())
+}
+
+/// A failure to report: lines for stderr, exit status 1.
+#[derive(Debug)]
+struct Fail(Vec<String>);
+
+impl Fail {
+    fn line(line: impl Into<String>) -> Fail {
+        Fail(vec![line.into()])
+    }
+}
+
+type Res<T> = Result<T, Fail>;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with status 0; usage errors to stderr with status 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let mut out = String::new();
+    let result = match cli.command {
+        Command::Check(a) => check(&a, &mut out),
+        Command::Who(a) => who(&a, &mut out),
+        Command::Next(a) => next(&a, &mut out),
+        Command::Handoffs(a) => handoffs(&a, &mut out),
+        Command::Timeline(a) => timeline(&a, &mut out),
+    };
+    let (code, errors) = match result {
+        Ok(()) => (ExitCode::SUCCESS, Vec::new()),
+        Err(Fail(lines)) => (ExitCode::from(1), lines),
+    };
+    if !out.is_empty() {
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()) {
+            // A closed pipe (`oncall … | head`) is not an error worth a message.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                let _ = writeln!(std::io::stderr(), "oncall: cannot write output: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let mut stderr = std::io::stderr().lock();
+    for line in errors {
+        let _ = writeln!(stderr, "{line}");
+    }
+    code
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the configuration.
+
+/// Reads and compiles the configuration file.
+fn load(path: &Path) -> Res<Config> {
+    let (text, yaml) = read(path)?;
+    parse(&text, yaml).map_err(|e| Fail(config_errors(path, &e)))
+}
+
+fn parse(text: &str, yaml: bool) -> Result<Config, Error> {
+    if yaml { Config::from_yaml(text) } else { Config::from_json(text) }
+}
+
+/// The file's text, and whether it is YAML (by its extension).
+fn read(path: &Path) -> Res<(String, bool)> {
+    let cannot = |e: std::io::Error| Fail::line(format!("{}: cannot read: {e}", path.display()));
+    let text = if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).map_err(cannot)?
+    } else {
+        std::fs::read_to_string(path).map_err(cannot)?
+    };
+    let yaml = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    Ok((text, yaml))
+}
+
+/// One line per problem of a configuration error: `path: message` (a problem about the whole
+/// document, such as a syntax error, is prefixed with the file name instead).
+fn config_errors(file: &Path, err: &Error) -> Vec<String> {
+    match err.problems() {
+        [] => vec![format!("{}: {err}", file.display())],
+        problems => problems
+            .iter()
+            .map(|p| if p.path.is_empty() { format!("{}: {}", file.display(), p.message) } else { p.to_string() })
+            .collect(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arguments.
+
+fn schedule<'c>(config: &'c Config, name: &str) -> Res<Schedule<'c>> {
+    config.schedule(name).map_err(|e| {
+        let known: Vec<&str> = config.schedule_names().collect();
+        Fail::line(format!("--schedule: {e} (known: {})", list_or_none(&known)))
+    })
+}
+
+fn list_or_none(names: &[&str]) -> String {
+    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+}
+
+/// The current instant. Reading the clock is the wrapper's job, never the core's.
+fn now() -> DateTime<Utc> {
+    DateTime::<Utc>::from(std::time::SystemTime::now())
+}
+
+/// Reads a time argument: `now`, RFC 3339, or a naive local time in the schedule's zone.
+fn time_arg(s: &Schedule<'_>, flag: &str, text: &str) -> Res<DateTime<Utc>> {
+    if text.trim().eq_ignore_ascii_case("now") {
+        return Ok(now());
+    }
+    s.parse_time(text).map_err(|e| arg_error(flag, &e))
+}
+
+/// Reads a time argument that ends a window: a naive local time in a fold maps to its last
+/// occurrence (semantics §1).
+fn end_time_arg(s: &Schedule<'_>, flag: &str, text: &str) -> Res<DateTime<Utc>> {
+    if text.trim().eq_ignore_ascii_case("now") {
+        return Ok(now());
+    }
+    s.parse_time_end(text).map_err(|e| arg_error(flag, &e))
+}
+
+/// A query error, named after the argument it is about.
+fn arg_error(flag: &str, err: &Error) -> Fail {
+    match err {
+        Error::InvalidTime { message, .. } | Error::InvalidArgument { message, .. } => {
+            Fail::line(format!("--{flag}: {message}"))
+        }
+        other => Fail::line(format!("--{flag}: {other}")),
+    }
+}
+
+/// A query error whose argument is named by the core (`at`, `from`, `to`, `expand`).
+fn query_error(err: Error) -> Fail {
+    match &err {
+        Error::InvalidTime { what, .. } | Error::InvalidArgument { what, .. } => arg_error(what, &err),
+        Error::UnknownSchedule { .. } => Fail::line(format!("--schedule: {err}")),
+        Error::UnknownRotation { .. } => Fail::line(format!("--rotation: {err}")),
+        _ => Fail::line(format!("oncall: {err}")),
+    }
+}
+
+/// The end of a `--date/--interval/--interval-unit` window: `interval` units after the start's
+/// local wall-clock time in the schedule zone (semantics §7), mapped back by the wall-clock rule
+/// (as a window end: the last occurrence of an ambiguous time).
+///
+/// NOTE: this is calendar logic that belongs in `oncall-core` (a `Schedule` method taking the
+/// date, interval and unit); it lives here until the core has it.
+fn json<T: Serialize>(value: &T, out: &mut String) -> Res<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Fail::line(format!("oncall: {e}")))?;
+    out.push_str(&text);
+    out.push('\n');
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands.
+
+#[derive(Serialize)]
+struct CheckReport<'a> {
+    valid: bool,
+    errors: Vec<Problem>,
+    warnings: &'a [Problem],
+}
+
+fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
+    let as_json = a.format == Format::Json;
+    let report =
+        |errors: Vec<Problem>, out: &mut String| json(&CheckReport { valid: false, errors, warnings: &[] }, out);
+    let (text, yaml) = match read(&a.config) {
+        Ok(read) => read,
+        Err(fail) => {
+            if as_json {
+                report(fail.0.iter().map(|m| Problem { path: String::new(), message: m.clone() }).collect(), out)?;
+            }
+            return Err(fail);
+        }
+    };
+    let config = match parse(&text, yaml) {
+        Ok(config) => config,
+        Err(e) => {
+            if as_json {
+                let problems = match e.problems() {
+                    [] => vec![Problem { path: String::new(), message: e.to_string() }],
+                    p => p.to_vec(),
+                };
+                report(problems, out)?;
+            }
+            // The lines go to stderr in both formats.
+            return Err(Fail(config_errors(&a.config, &e)));
+        }
+    };
+    if as_json {
+        json(&CheckReport { valid: true, errors: Vec::new(), warnings: config.warnings() }, out)
+    } else {
+        out.push_str(&text::check_summary(&config));
+        for w in config.warnings() {
+            out.push_str(&format!("warning: {w}\n"));
+        }
+        Ok(())
+    }
+}
+
+fn who(a: &WhoArgs, out: &mut String) -> Res<()> {
+    let config = load(&a.config)?;
+    let s = schedule(&config, &a.schedule)?;
+    let at = time_arg(&s, "at", &a.at)?;
+    let answer = s.on_call(at).map_err(|e| arg_error("at", &e))?;
+    match (a.format, a.flat) {
+        (Format::Json, false) => json(&answer, out),
+        (Format::Json, true) => json(&answer.flat(), out),
+        (Format::Text, flat) => {
+            out.push_str(&text::who(&s, at, &answer, flat));
+            Ok(())
+        }
+    }
+}
+
+fn next(a: &WhoArgs, out: &mut String) -> Res<()> {
+    let config = load(&a.config)?;
+    let s = schedule(&config, &a.schedule)?;
+    let at = time_arg(&s, "at", &a.at)?;
+    let answer = s.next_on_call(at).map_err(|e| arg_error("at", &e))?;
+    match (a.format, a.flat) {
+        (Format::Json, false) => json(&answer, out),
+        (Format::Json, true) => json(&answer.flat(), out),
+        (Format::Text, flat) => {
+            out.push_str(&text::next(&s, at, &answer, flat));
+            Ok(())
+        }
+    }
+}
+
+fn handoffs(a: &HandoffArgs, out: &mut String) -> Res<()> {
+    let config = load(&a.config)?;
+    let s = schedule(&config, &a.schedule)?;
+    let from = time_arg(&s, "from", &a.from)?;
+    let count = usize::try_from(a.count).unwrap_or(0);
+    let answer = s.handoff_list(&a.rotation, from, count).map_err(|e| match e {
+        Error::UnknownRotation { .. } => {
+            let known: Vec<&str> = s.rotation_names().collect();
+            Fail::line(format!("--rotation: {e} (known: {})", list_or_none(&known)))
+        }
+        other => query_error(other),
+    })?;
+    match a.format {
+        Format::Json => json(&answer, out),
+        Format::Text => {
+            out.push_str(&text::handoffs(&s, from, &answer));
+            Ok(())
+        }
+    }
+}
+
+fn timeline(a: &TimelineArgs, out: &mut String) -> Res<()> {
+    let config = load(&a.config)?;
+    let s = schedule(&config, &a.schedule)?;
+    let (from, to) = match (&a.from, &a.to, &a.date) {
+        (Some(from), Some(to), _) => (time_arg(&s, "from", from)?, end_time_arg(&s, "to", to)?),
+        (_, _, Some(date)) => {
+            let start = time_arg(&s, "date", date)?;
+            let interval = a.interval.unwrap_or(1);
+            let unit = a.interval_unit.unwrap_or(IntervalUnit::Weeks);
+            let unit = match unit {
+                IntervalUnit::Days => oncall_core::IntervalUnit::Days,
+                IntervalUnit::Weeks => oncall_core::IntervalUnit::Weeks,
+                IntervalUnit::Months => oncall_core::IntervalUnit::Months,
+            };
+            let interval = u32::try_from(interval).map_err(|_| Fail::line("--interval: out of range"))?;
+            let end = s.interval_end(start, interval, unit).map_err(|e| arg_error("interval", &e))?;
+            (start, end)
+        }
+        // clap enforces --from with --to, or --date.
+        _ => return Err(Fail::line("oncall: give --from and --to, or --date")),
+    };
+    let expand = a.expand.iter().fold(Expand::default(), |acc, e| Expand {
+        base: acc.base || e.base,
+        overrides: acc.overrides || e.overrides,
+        forwarding: acc.forwarding || e.forwarding,
+    });
+    let answer = s.timeline(from, to, expand).map_err(query_error)?;
+    match a.format {
+        TimelineFormat::Json => json(&answer, out),
+        TimelineFormat::Text => {
+            out.push_str(&text::timeline(&s, &answer));
+            Ok(())
+        }
+        TimelineFormat::Ics => {
+            out.push_str(&ics::calendar(s.name(), &answer));
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! Text output for people: aligned tables, local times in the schedule's zone.
+//!
+//! Formatting only; every fact printed comes from the core's answer.
+
+use chrono::{DateTime, Timelike, Utc};
+use chrono_tz::Tz;
+use oncall_core::output::{Handoffs, Kind, Layer, NextOnCall, OnCall, Participant, PeriodType, Timeline};
+use oncall_core::time::format_instant;
+use oncall_core::{Config, Schedule};
+use std::fmt::Write;
+
+/// The marker of an empty segment.
+pub const GAP: &str = "— gap —";
+
+/// A local time for people: `Tue 2026-11-10 09:00 CET` (seconds only when there are some).
+pub fn local(tz: Tz, t: DateTime<Utc>) -> String {
+    let l = t.with_timezone(&tz);
+    if l.second() == 0 {
+        l.format("%a %Y-%m-%d %H:%M %Z").to_string()
+    } else {
+        l.format("%a %Y-%m-%d %H:%M:%S %Z").to_string()
+    }
+}
+
+/// A duration for people: `45m`, `9h`, `1d 15h`, `2d 1h 30m`.
+pub fn duration(secs: i64) -> String {
+    if secs <= 0 {
+        return "0m".to_string();
+    }
+    let (d, h, m, s) = (secs / 86_400, secs % 86_400 / 3_600, secs % 3_600 / 60, secs % 60);
+    let parts: Vec<String> = [(d, "d"), (h, "h"), (m, "m"), (s, "s")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect();
+    parts.join(" ")
+}
+
+/// Rows as aligned columns (every column but the last padded), each line prefixed with `indent`.
+pub fn table(rows: &[Vec<String>], indent: &str) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::from(indent);
+        for (c, cell) in row.iter().enumerate() {
+            if c + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(widths[c] - cell.chars().count() + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn header(s: &Schedule<'_>) -> String {
+    let tz = s.timezone();
+    if s.enabled() {
+        format!("{} ({})", s.name(), tz.name())
+    } else {
+        format!("{} ({}, disabled: escalations to it notify nobody)", s.name(), tz.name())
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `ok: 2 schedules, 3 rotations, 5 users, …`
+pub fn check_summary(config: &Config) -> String {
+    let d = config.document();
+    let rotations: usize = d.schedules.iter().map(|s| s.rotations.len()).sum();
+    let overrides: usize = d.schedules.iter().map(|s| s.overrides.len()).sum();
+    let mut parts =
+        vec![plural(d.schedules.len(), "schedule", "schedules"), plural(rotations, "rotation", "rotations")];
+    if overrides > 0 {
+        parts.push(plural(overrides, "override", "overrides"));
+    }
+    match &d.users {
+        Some(users) => parts.push(plural(users.len(), "user", "users")),
+        None => parts.push("users not declared".to_string()),
+    }
+    for (n, one, many) in [
+        (d.teams.len(), "team", "teams"),
+        (d.escalations.len(), "escalation", "escalations"),
+        (d.forwarding_rules.len(), "forwarding rule", "forwarding rules"),
+    ] {
+        if n > 0 {
+            parts.push(plural(n, one, many));
+        }
+    }
+    let warnings = config.warnings().len();
+    if warnings > 0 {
+        parts.push(plural(warnings, "warning", "warnings"));
+    }
+    format!("ok: {}\n", parts.join(", "))
+}
+
+/// A participant on one line, without its nested participants.
+fn label(p: &Participant) -> String {
+    let mut s = match p.kind {
+        Kind::User => p.name.clone(),
+        Kind::Team => format!("team {}", p.name),
+        Kind::Escalation => format!("escalation {}", p.name),
+        Kind::Schedule => format!("schedule {}", p.name),
+        Kind::None => "(nobody)".to_string(),
+    };
+    if let Some(from) = &p.forwarded_from {
+        let _ = write!(s, " (forwarded from {})", from.name);
+    }
+    if let Some(minutes) = p.escalation_time {
+        let _ = write!(s, "  [after {minutes} min");
+        if let Some(notify) = &p.notify_type {
+            let _ = write!(s, ", notify {notify}");
+        }
+        s.push(']');
+    } else if let Some(notify) = &p.notify_type {
+        let _ = write!(s, "  [notify {notify}]");
+    }
+    s
+}
+
+/// A participant and, indented beneath it, whom it reaches.
+fn tree(p: &Participant, depth: usize, out: &mut String) {
+    let indent = "  ".repeat(depth + 1);
+    let _ = writeln!(out, "{indent}{}", label(p));
+    if let Some(children) = &p.on_call_participants {
+        if children.is_empty() {
+            let _ = writeln!(out, "{indent}  (nobody)");
+        }
+        for c in children {
+            tree(c, depth + 1, out);
+        }
+    }
+}
+
+fn names(list: &[String], out: &mut String) {
+    for name in list {
+        let _ = writeln!(out, "  {name}");
+    }
+}
+
+fn trees(list: &[Participant], out: &mut String) {
+    for p in list {
+        tree(p, 0, out);
+    }
+}
+
+/// `oncall who`.
+pub fn who(s: &Schedule<'_>, at: DateTime<Utc>, answer: &OnCall, flat: bool) -> String {
+    let tz = s.timezone();
+    let mut out = format!("{} at {} ({})\n", header(s), local(tz, at), format_instant(at));
+    let recipients = answer.flat().on_call_recipients;
+    if answer.on_call_participants.is_empty() || (flat && recipients.is_empty()) {
+        out.push_str("  nobody is on call\n");
+    } else if flat {
+        names(&recipients, &mut out);
+    } else {
+        trees(&answer.on_call_participants, &mut out);
+    }
+    out
+}
+
+/// `oncall next`.
+pub fn next(s: &Schedule<'_>, at: DateTime<Utc>, answer: &NextOnCall, flat: bool) -> String {
+    let tz = s.timezone();
+    let names_of = answer.flat();
+    let mut out = format!("{} at {} ({})\n", header(s), local(tz, at), format_instant(at));
+    match answer.exact_next_on_call_at {
+        None => out.push_str("no change ahead\n"),
+        Some(t) => {
+            let _ = writeln!(out, "next change: {} ({})", local(tz, t), format_instant(t));
+            out.push_str("on call from then:\n");
+            if answer.exact_next_on_call_recipients.is_empty() {
+                out.push_str("  nobody\n");
+            } else if flat {
+                names(&names_of.exact_next_on_call_participants, &mut out);
+            } else {
+                trees(&answer.exact_next_on_call_recipients, &mut out);
+            }
+        }
+    }
+    out.push_str("next shift of each rotation:\n");
+    if answer.next_on_call_recipients.is_empty() {
+        out.push_str("  nobody\n");
+    } else if flat {
+        names(&names_of.next_on_call_participants, &mut out);
+    } else {
+        trees(&answer.next_on_call_recipients, &mut out);
+    }
+    out
+}
+
+/// `oncall handoffs`.
+pub fn handoffs(s: &Schedule<'_>, from: DateTime<Utc>, answer: &Handoffs) -> String {
+    let tz = s.timezone();
+    let mut out = format!("{}: hand-offs of rotation {} after {}\n", header(s), answer.rotation, local(tz, from));
+    if answer.handoffs.is_empty() {
+        out.push_str("  no hand-offs ahead\n");
+        return out;
+    }
+    let mut rows = vec![vec!["WHEN (local)".to_string(), "UTC".to_string(), "WHO".to_string()]];
+    for h in &answer.handoffs {
+        rows.push(vec![local(tz, h.at), format_instant(h.at), label(&h.participant)]);
+    }
+    out.push_str(&table(&rows, "  "));
+    out
+}
+
+/// `oncall timeline`: the final schedule, then each layer's periods per rotation.
+pub fn timeline(s: &Schedule<'_>, answer: &Timeline) -> String {
+    let tz = s.timezone();
+    let mut out = format!(
+        "{}: {} to {} ({} to {})\n\nfinal schedule\n",
+        header(s),
+        local(tz, answer.start_date),
+        local(tz, answer.end_date),
+        format_instant(answer.start_date),
+        format_instant(answer.end_date)
+    );
+    let mut rows = vec![["FROM", "TO", "DURATION", "ON CALL"].map(String::from).to_vec()];
+    for seg in &answer.final_schedule {
+        let who = if seg.recipients.is_empty() { GAP.to_string() } else { seg.recipients.join(", ") };
+        rows.push(vec![
+            local(tz, seg.start_date),
+            local(tz, seg.end_date),
+            duration((seg.end_date - seg.start_date).num_seconds()),
+            who,
+        ]);
+    }
+    out.push_str(&table(&rows, "  "));
+    let layers = [
+        ("final timeline", Some(&answer.final_timeline)),
+        ("base timeline", answer.base_timeline.as_ref()),
+        ("override timeline", answer.override_timeline.as_ref()),
+        ("forwarding timeline", answer.forwarding_timeline.as_ref()),
+    ];
+    for (title, layer) in layers {
+        if let Some(layer) = layer {
+            let _ = write!(out, "\n{title}\n");
+            layer_table(tz, layer, &mut out);
+        }
+    }
+    out
+}
+
+fn layer_table(tz: Tz, layer: &Layer, out: &mut String) {
+    if layer.rotations.is_empty() {
+        out.push_str("  (no rotations)\n");
+    }
+    for r in &layer.rotations {
+        let _ = writeln!(out, "  {}", r.name);
+        if r.periods.is_empty() {
+            out.push_str("    (nobody in this window)\n");
+            continue;
+        }
+        let mut rows = vec![["TYPE", "FROM", "TO", "RECIPIENT"].map(String::from).to_vec()];
+        for p in &r.periods {
+            let kind = match p.kind {
+                PeriodType::Default => "default",
+                PeriodType::Override => "override",
+                PeriodType::Forwarding => "forwarding",
+            };
+            let mut who = label(&p.recipient);
+            if let Some(from) = &p.from_user {
+                let _ = write!(who, " (forwarded from {})", from.name);
+            }
+            rows.push(vec![kind.to_string(), local(tz, p.start_date), local(tz, p.end_date), who]);
+        }
+        out.push_str(&table(&rows, "    "));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(0), "0m");
+        assert_eq!(duration(45 * 60), "45m");
+        assert_eq!(duration(9 * 3600), "9h");
+        assert_eq!(duration(86_400 + 15 * 3600), "1d 15h");
+        assert_eq!(duration(2 * 86_400 + 3600 + 1800 + 5), "2d 1h 30m 5s");
+    }
+
+    #[test]
+    fn tables_align_by_characters() {
+        let rows = vec![vec!["A".to_string(), "B".to_string()], vec![GAP.to_string(), "x".to_string()]];
+        assert_eq!(table(&rows, ""), "A        B\n— gap —  x\n");
+    }
+
+    #[test]
+    fn local_times() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let t: DateTime<Utc> = "2026-11-10T08:00:00Z".parse().unwrap();
+        assert_eq!(local(tz, t), "Tue 2026-11-10 09:00 CET");
+        let t: DateTime<Utc> = "2026-07-10T08:00:30Z".parse().unwrap();
+        assert_eq!(local(tz, t), "Fri 2026-07-10 10:00:30 CEST");
+    }
+}
