@@ -45,6 +45,8 @@ pub(crate) struct CRotation {
     pub(crate) restriction: Restriction,
     /// Rotation-scoped overrides naming this rotation (owner = override index).
     pub(crate) overrides: LatestWins,
+    /// Every participant is the same: hand-offs change nothing.
+    pub(crate) uniform: bool,
 }
 
 #[derive(Debug)]
@@ -536,9 +538,14 @@ impl<'d> Compiler<'d> {
                     .as_ref()
                     .and_then(|n| by_rotation.get(n))
                     .or_else(|| r.id.as_ref().and_then(|i| by_rotation_id.get(i)));
+                // A rotation of the document that failed to compile is not "missing".
+                let in_document = s.rotations.iter().enumerate().any(|(i, d)| {
+                    let name = d.name.clone().unwrap_or_else(|| format!("rotation-{}", i + 1));
+                    r.name.as_ref() == Some(&name) || (r.id.is_some() && r.id == d.id)
+                });
                 match found {
                     Some(&i) => targets.push(i),
-                    None if rotations.len() == s.rotations.len() => self.problem(
+                    None if !in_document => self.problem(
                         format!("{opath}.rotations[{k}]"),
                         format!("the schedule has no rotation {}", describe(r)),
                     ),
@@ -667,6 +674,7 @@ impl<'d> Compiler<'d> {
             tz,
             priority: r.priority.unwrap_or(0),
             handoffs: Handoffs { tz, anchor_local, anchor, end: end.unwrap_or(MAX_INSTANT), grid },
+            uniform: participants.windows(2).all(|w| w[0] == w[1]),
             participants,
             restriction,
             overrides: LatestWins::default(),

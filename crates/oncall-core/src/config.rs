@@ -503,7 +503,13 @@ impl Document {
         let mut removed: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for _ in 0..100 {
             let err = match serde_path_to_error::deserialize::<_, Document>(&value) {
-                Ok(doc) if problems.is_empty() => return Ok(doc),
+                Ok(doc) if problems.is_empty() => {
+                    // Serde reads a struct from a list by position; the document has named keys
+                    // only. Every object of the document must have been written as an object.
+                    let written = serde_json::to_value(&doc).unwrap_or(serde_json::Value::Null);
+                    lists_for_objects(&written, &value, String::new(), &mut problems);
+                    return if problems.is_empty() { Ok(doc) } else { Err(crate::Error::Invalid(problems)) };
+                }
                 Ok(_) => break,
                 Err(e) => e,
             };
@@ -557,6 +563,30 @@ impl Document {
             }
         }
         Err(crate::Error::Invalid(problems))
+    }
+}
+
+/// Reports every place where `input` has a list and the document read from it has an object.
+fn lists_for_objects(read: &serde_json::Value, input: &serde_json::Value, path: String, out: &mut Vec<crate::Problem>) {
+    use serde_json::Value;
+    match (read, input) {
+        (Value::Object(_), Value::Array(_)) => {
+            out.push(crate::Problem::new(path, "expected an object with named fields, found a list"))
+        }
+        (Value::Object(r), Value::Object(i)) => {
+            for (k, rv) in r {
+                if let Some(iv) = i.get(k) {
+                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    lists_for_objects(rv, iv, p, out);
+                }
+            }
+        }
+        (Value::Array(r), Value::Array(i)) => {
+            for (n, (rv, iv)) in r.iter().zip(i).enumerate() {
+                lists_for_objects(rv, iv, format!("{path}[{n}]"), out);
+            }
+        }
+        _ => {}
     }
 }
 

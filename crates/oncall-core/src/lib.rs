@@ -18,4 +18,4 @@ mod schedule;
 
 pub use compile::{Config, MAX_LENGTH};
 pub use error::{Error, Problem, Result};
-pub use schedule::{Expand, HandoffIter, IntervalUnit, MAX_TIMELINE_STEPS, NEXT_HORIZON_SECS, Schedule, SegmentIter};
+pub use schedule::{Expand, HandoffIter, IntervalUnit, MAX_NEXT_STEPS, MAX_TIMELINE_STEPS, Schedule, SegmentIter};

@@ -32,8 +32,12 @@ use chrono_tz::Tz;
 /// (about 100 000 periods). [`Schedule::segments`] streams any range without this limit.
 pub const MAX_TIMELINE_STEPS: usize = 100_000;
 
-/// How far ahead [`Schedule::next_on_call`] looks for a change: 10 years.
-pub const NEXT_HORIZON_SECS: i64 = 10 * 366 * 86_400;
+/// The most boundaries [`Schedule::next_on_call`] examines looking for a change. Hand-offs
+/// that cannot change anything (a rotation whose participants are all the same) are not
+/// boundaries, so this only limits pathological schedules whose hand-offs keep producing the same
+/// answer (a rotation hidden for ever under a higher layer): even with hourly hand-offs it covers
+/// more than 11 years.
+pub const MAX_NEXT_STEPS: usize = 100_000;
 
 /// A schedule of a [`Config`], ready to answer queries. Cheap to copy.
 #[derive(Debug, Clone, Copy)]
@@ -203,19 +207,16 @@ impl<'a> Schedule<'a> {
     }
 
     /// Who is next: per rotation the participant of its next shift, and the instant the final
-    /// on-call set next changes (strictly after `at`) with the set from then on. Looks ahead at
-    /// most [`NEXT_HORIZON_SECS`]; no change within it means no next.
+    /// on-call set next changes (strictly after `at`) with the set from then on. No next when
+    /// nothing ever changes again, or within [`MAX_NEXT_STEPS`] boundaries.
     pub fn next_on_call(&self, at: DateTime<Utc>) -> Result<NextOnCall> {
         let t = ts_of("at", at)?;
         let c = self.config;
         let now = c.final_participants(self.index, t, &mut Vec::new());
-        let horizon = t.saturating_add(NEXT_HORIZON_SECS).min(MAX_INSTANT);
         let mut cur = t;
         let mut exact = None;
-        while let Some(b) = c.next_boundary(self.index, cur) {
-            if b >= horizon {
-                break;
-            }
+        for _ in 0..MAX_NEXT_STEPS {
+            let Some(b) = c.next_boundary(self.index, cur) else { break };
             let set = c.final_participants(self.index, b, &mut Vec::new());
             if set != now {
                 exact = Some((b, set));
@@ -614,7 +615,13 @@ impl Config {
             let current = h.index_at(t);
             let (k, at) = match (offset, current) {
                 (1, _) => match h.next_handoff(t) {
-                    Some((k, at)) => (k, at),
+                    // Hand-offs sharing the instant (a DST gap): the last turn is the one on call.
+                    Some((mut k, at)) => {
+                        while h.handoff(k + 1) == Some(at) {
+                            k += 1;
+                        }
+                        (k, at)
+                    }
                     None => continue,
                 },
                 (_, Some(k)) if t < h.end => match k.checked_add_signed(offset) {
@@ -782,7 +789,12 @@ impl Config {
         };
         for r in &s.rotations {
             let h = &r.handoffs;
-            take(h.next_handoff(t).map(|x| x.1));
+            if r.uniform {
+                // Hand-offs between identical participants change nothing; only the start does.
+                take((t < h.anchor).then_some(h.anchor));
+            } else {
+                take(h.next_handoff(t).map(|x| x.1));
+            }
             if t < h.end {
                 if h.end < MAX_INSTANT {
                     take(Some(h.end));

@@ -143,3 +143,13 @@ pub fn problem_at(json: &str, path: &str) -> String {
         .map(|p| p.message.clone())
         .unwrap_or_else(|| panic!("no problem at {path:?}; got {all:#?}"))
 }
+
+/// Runs `work` and returns its result with the wall-clock time it took. Tests measure time to
+/// show that bounded work is refused or streamed quickly; the engine itself never reads a clock
+/// (clippy.toml forbids it there), so the allowance is confined to this helper.
+#[allow(clippy::disallowed_methods)]
+pub fn timed<T>(work: impl FnOnce() -> T) -> (T, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let out = work();
+    (out, started.elapsed())
+}
