@@ -130,7 +130,6 @@ pub(crate) enum Recipient {
 }
 
 /// Condition, repeat and close settings are read by escalation timelines.
-#[allow(dead_code)]
 #[derive(Debug)]
 pub(crate) struct CEscalationRule {
     pub(crate) if_not_closed: bool,
@@ -139,7 +138,6 @@ pub(crate) struct CEscalationRule {
     pub(crate) recipient: Recipient,
 }
 
-#[allow(dead_code)]
 #[derive(Debug)]
 pub(crate) struct CEscalation {
     pub(crate) name: String,
@@ -183,10 +181,14 @@ pub struct Config {
     pub(crate) schedules: Vec<CSchedule>,
     pub(crate) forwards: Vec<CForward>,
     /// Per user index: forwarding rules from that user (owner = forward index).
-    pub(crate) forward_index: HashMap<usize, LatestWins>,
+    /// Per user index (an empty index for users without rules).
+    pub(crate) forward_index: Vec<LatestWins>,
     /// Every forwarding start and end, sorted.
     pub(crate) forward_bounds: Vec<Ts>,
-    warnings: Vec<Problem>,
+    /// Per user index: compiled notification rules, sorted by (action type, order, index).
+    pub(crate) notification_rules: HashMap<usize, Vec<crate::notification::CNotificationRule>>,
+    /// Computed on first use: loading a configuration does not pay for its lints.
+    warnings: std::sync::OnceLock<Vec<Problem>>,
 }
 
 impl Config {
@@ -196,6 +198,7 @@ impl Config {
     }
 
     /// Reads, validates and compiles a YAML document.
+    #[cfg(feature = "yaml")]
     pub fn from_yaml(text: &str) -> Result<Config> {
         Config::compile(Document::from_yaml(text)?)
     }
@@ -208,8 +211,9 @@ impl Config {
             return Err(Error::Invalid(c.problems));
         }
         let users = c.users;
+        let notification_rules = c.notification_rules;
         let (teams, escalations, schedules, forwards, forward_index, forward_bounds) = parts;
-        let mut config = Config {
+        let config = Config {
             document,
             users,
             teams,
@@ -218,9 +222,9 @@ impl Config {
             forwards,
             forward_index,
             forward_bounds,
-            warnings: Vec::new(),
+            notification_rules,
+            warnings: std::sync::OnceLock::new(),
         };
-        config.warnings = crate::lint::warnings(&config);
         Ok(config)
     }
 
@@ -232,7 +236,7 @@ impl Config {
     /// Things that are valid but probably not what was meant (a reference cycle, a forwarding
     /// cycle). They never stop a query.
     pub fn warnings(&self) -> &[Problem] {
-        &self.warnings
+        self.warnings.get_or_init(|| crate::lint::warnings(self))
     }
 
     /// The names of the schedules, in document order.
@@ -251,15 +255,16 @@ impl Config {
     }
 }
 
-type Parts = (Vec<CTeam>, Vec<CEscalation>, Vec<CSchedule>, Vec<CForward>, HashMap<usize, LatestWins>, Vec<Ts>);
+type Parts = (Vec<CTeam>, Vec<CEscalation>, Vec<CSchedule>, Vec<CForward>, Vec<LatestWins>, Vec<Ts>);
 
-struct Compiler<'d> {
+pub(crate) struct Compiler<'d> {
     doc: &'d Document,
-    problems: Vec<Problem>,
+    pub(crate) problems: Vec<Problem>,
     users: Vec<UserInfo>,
     declared: bool,
     by_username: HashMap<String, usize>,
     by_user_id: HashMap<String, usize>,
+    notification_rules: HashMap<usize, Vec<crate::notification::CNotificationRule>>,
 }
 
 fn names<T>(
@@ -305,6 +310,7 @@ impl<'d> Compiler<'d> {
             declared: doc.users.is_some(),
             by_username: HashMap::new(),
             by_user_id: HashMap::new(),
+            notification_rules: HashMap::new(),
         }
     }
 
@@ -339,6 +345,15 @@ impl<'d> Compiler<'d> {
                 let idx = self.users.len();
                 self.users.push(UserInfo { username: u.username.clone(), id: u.id.clone(), tz });
                 self.by_username.insert(u.username.clone(), idx);
+                let rules_path = format!("{path}.notificationRules");
+                let rules = crate::notification::compile_rules(
+                    self,
+                    doc,
+                    &u.notification_rules,
+                    tz.unwrap_or(Tz::UTC),
+                    &rules_path,
+                );
+                self.notification_rules.insert(idx, rules);
                 if let Some(id) = &u.id {
                     self.by_user_id.insert(id.clone(), idx);
                 }
@@ -379,7 +394,10 @@ impl<'d> Compiler<'d> {
         }
         bounds.sort_unstable();
         bounds.dedup();
-        let forward_index = per_user.into_iter().map(|(u, iv)| (u, LatestWins::new(iv))).collect();
+        let mut forward_index = vec![LatestWins::default(); self.users.len()];
+        for (u, iv) in per_user {
+            forward_index[u] = LatestWins::new(iv);
+        }
         let mut parts = (teams, escalations, schedules, forwards, forward_index, bounds);
         crate::lint::dependencies(&mut parts.2, &parts.0, &parts.1);
         parts

@@ -55,9 +55,9 @@ pub struct User {
     /// Locale as exported by Opsgenie (kept as written).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// Notification rules (used by escalation timelines).
+    /// Notification rules (used by escalation timelines, see [`crate::notification`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub notification_rules: Vec<serde_json::Value>,
+    pub notification_rules: Vec<NotificationRule>,
 }
 
 /// A team.
@@ -462,6 +462,83 @@ pub struct Repeat {
     pub close_alert_after_all: bool,
 }
 
+/// A user's notification rule (Opsgenie's `notification-rules` of a user).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NotificationRule {
+    /// Opsgenie id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name. Required.
+    pub name: String,
+    /// `create-alert`, `acknowledged-alert`, `closed-alert`, `renotified-alert`, `assigned-alert`,
+    /// `add-note`, `schedule-start`, `schedule-end` or `incoming-call-routing`.
+    pub action_type: String,
+    /// Which alerts the rule matches (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criteria: Option<Criteria>,
+    /// `just-before`, `15-minutes-ago`, `1-hour-ago`, `1-day-ago` (schedule-start/end rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_time: Option<Vec<String>>,
+    /// When the rule applies, in the user's zone (quiet hours are the times it excludes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_restriction: Option<TimeRestriction>,
+    /// The schedules of a schedule-start/end rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedules: Option<Vec<NameRef>>,
+    /// The steps: a contact each, sent `sendAfter` after the notification.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<NotificationStep>,
+    /// Repeating the steps until the alert is acknowledged or closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<NotificationRepeat>,
+    /// Order among the user's rules of the same action type (lowest first; default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<i64>,
+    /// Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+/// One step of a notification rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NotificationStep {
+    /// Opsgenie id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Where to send.
+    pub contact: Contact,
+    /// Delay from the notification (default 0 minutes, at most one day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_after: Option<Delay>,
+    /// Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+/// A contact: a method and an address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Contact {
+    /// `email`, `sms`, `voice` or `mobile`.
+    pub method: String,
+    /// The address, number or device.
+    pub to: String,
+}
+
+/// Repeat settings of a notification rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NotificationRepeat {
+    /// Minutes between the last step and the next loop of the steps.
+    #[serde(default)]
+    pub loop_after: i64,
+    /// Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
 /// Extra keys an Opsgenie export may carry that are not part of the document.
 #[allow(dead_code)]
 pub(crate) type Extra = BTreeMap<String, serde_json::Value>;
@@ -485,6 +562,7 @@ impl Document {
     }
 
     /// Reads a YAML document, with the same checks as [`Document::from_json`].
+    #[cfg(feature = "yaml")]
     pub fn from_yaml(text: &str) -> crate::Result<Document> {
         let value: serde_json::Value =
             serde_yaml::from_str(text).map_err(|e| crate::Error::invalid("", format!("not valid YAML: {e}")))?;
@@ -506,8 +584,10 @@ impl Document {
                 Ok(doc) if problems.is_empty() => {
                     // Serde reads a struct from a list by position; the document has named keys
                     // only. Every object of the document must have been written as an object.
-                    let written = serde_json::to_value(&doc).unwrap_or(serde_json::Value::Null);
-                    lists_for_objects(&written, &value, String::new(), &mut problems);
+                    if has_suspicious_list(&value, true) {
+                        let written = serde_json::to_value(&doc).unwrap_or(serde_json::Value::Null);
+                        lists_for_objects(&written, &value, String::new(), &mut problems);
+                    }
                     return if problems.is_empty() { Ok(doc) } else { Err(crate::Error::Invalid(problems)) };
                 }
                 Ok(_) => break,
@@ -563,6 +643,45 @@ impl Document {
             }
         }
         Err(crate::Error::Invalid(problems))
+    }
+}
+
+/// Keys whose values are lists in the document (camelCase), plus keys holding free JSON.
+const LIST_KEYS: &[&str] = &[
+    "conditions",
+    "escalations",
+    "forwardingRules",
+    "members",
+    "notificationRules",
+    "notificationTime",
+    "overrides",
+    "participants",
+    "restrictions",
+    "rotations",
+    "routingRules",
+    "rules",
+    "schedules",
+    "steps",
+    "teams",
+    "users",
+];
+
+/// Whether `v` holds a list where the document could expect an object: at the top, inside
+/// another list, or under a key that does not name a list. Only then is the exact (and
+/// costlier) [`lists_for_objects`] comparison needed; a key missing from [`LIST_KEYS`] costs
+/// time, never correctness.
+fn has_suspicious_list(v: &serde_json::Value, top: bool) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Array(items) => top || items.iter().any(|i| i.is_array() || has_suspicious_list(i, false)),
+        Value::Object(map) => map.iter().any(|(k, x)| match x {
+            Value::Array(items) => {
+                !LIST_KEYS.contains(&k.as_str()) || items.iter().any(|i| i.is_array() || has_suspicious_list(i, false))
+            }
+            Value::Object(_) => k != "role" && has_suspicious_list(x, false),
+            _ => false,
+        }),
+        _ => false,
     }
 }
 

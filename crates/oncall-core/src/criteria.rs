@@ -190,7 +190,8 @@ fn compile_condition(c: &config::Condition, path: &str, problems: &mut Vec<Probl
     let op = match (c.operation.as_str(), field) {
         ("is-empty", f) if f != Priority => Op::IsEmpty,
         ("contains", f) if f != Priority => Op::Contains(v),
-        ("matches", _) if text_ops || list_ops => match regex::Regex::new(&format!("^(?:{v})$")) {
+        ("matches", _) if text_ops || list_ops => match regex::Regex::new(&format!("^(?:{})$", ascii_perl_classes(&v)))
+        {
             Ok(r) => Op::Matches(r),
             Err(e) => {
                 problems
@@ -273,6 +274,37 @@ impl Cond {
     }
 }
 
+/// Rewrites the Perl classes `\d \w \s \b` (and their negations) to their ASCII meaning, so
+/// patterns work without the Unicode class tables (which would add 35 KB to the WebAssembly
+/// package): `\d` is `[0-9]`, `\w` is `[0-9A-Za-z_]`, `\s` is ASCII white space, `\b` an
+/// ASCII word boundary. They also work inside brackets (`[\d-]`).
+fn ascii_perl_classes(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('d') => out.push_str("[0-9]"),
+            Some('D') => out.push_str("[^0-9]"),
+            Some('w') => out.push_str("[0-9A-Za-z_]"),
+            Some('W') => out.push_str("[^0-9A-Za-z_]"),
+            Some('s') => out.push_str("[\\t\\n\\x0B\\x0C\\r ]"),
+            Some('S') => out.push_str("[^\\t\\n\\x0B\\x0C\\r ]"),
+            Some('b') => out.push_str("(?-u:\\b)"),
+            Some('B') => out.push_str("(?-u:\\B)"),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
 fn strip_ws(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
@@ -312,6 +344,20 @@ mod tests {
         let mut a = AlertFields::empty();
         a.message = "disk full".into();
         assert!(!c.matches(&a));
+    }
+
+    #[test]
+    fn perl_classes_are_ascii() {
+        let (c, p) = crit(
+            r#"{"type":"match-all-conditions","conditions":[{"field":"message","operation":"matches","expectedValue":"disk \\d+% on \\w+[\\d-]*\\s*\\bfull\\b\\\\d"}]}"#,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let mut a = AlertFields::empty();
+        a.message = "disk 93% on db.1 full\\d".into();
+        assert!(!c.matches(&a), "a dot is neither \\w nor \\d");
+        a.message = "disk 93% on db1-2 full\\d".into();
+        assert!(c.matches(&a));
+        assert_eq!(ascii_perl_classes(r"\\d\d"), r"\\d[0-9]");
     }
 
     #[test]

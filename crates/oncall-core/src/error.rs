@@ -76,6 +76,31 @@ pub enum Error {
         /// What the limit counts.
         unit: &'static str,
     },
+    /// No team, escalation or user of that name (or id).
+    #[error("{kind} {name:?} not found")]
+    UnknownTarget {
+        /// `team`, `escalation` or `user`.
+        kind: String,
+        /// The name asked for.
+        name: String,
+    },
+    /// No alert with that identifier in the alert book.
+    #[error("no alert with {identifier}")]
+    UnknownAlert {
+        /// The identifier, e.g. `alias "disk-db1"`.
+        identifier: String,
+    },
+    /// An alert action that its state does not allow (acknowledging a closed alert). Nothing
+    /// was changed.
+    #[error("cannot {action} alert {alert}: {message}")]
+    InvalidTransition {
+        /// The alert's tiny id.
+        alert: String,
+        /// The action, e.g. `acknowledge`.
+        action: String,
+        /// Why, e.g. `the alert is closed`.
+        message: String,
+    },
 }
 
 impl Error {

@@ -2,20 +2,29 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod alert;
+pub mod analysis;
 pub mod config;
 pub mod criteria;
 pub mod error;
+pub mod escalation;
+pub mod notification;
 pub mod output;
+pub mod routing;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub mod time;
 
 mod compile;
-mod lint;
+pub mod lint;
 mod overrides;
 mod recurrence;
 mod restriction;
 mod rotation;
 mod schedule;
+mod zone;
 
 pub use compile::{Config, MAX_LENGTH};
 pub use error::{Error, Problem, Result};
+pub use escalation::{EscalateOptions, EscalationTimeline};
 pub use schedule::{Expand, HandoffIter, IntervalUnit, MAX_NEXT_STEPS, MAX_TIMELINE_STEPS, Schedule, SegmentIter};

@@ -7,10 +7,39 @@
 //!   visit the cycle expands to nobody;
 //! * a **forwarding cycle** (A → B while B → A): the chain stops at the last user before the
 //!   repeat.
+//!
+//! Those are [`Config::warnings`], computed once when compiling. [`Config::lint`] (what
+//! `oncall check` prints) adds warnings about likely mistakes in the rota itself:
+//!
+//! * a rotation with a **single user participant** (or the same user, or only `none`, in every
+//!   turn): nobody ever relieves them (a single team or escalation participant is fine: its
+//!   routing or rules pick the people);
+//! * a rotation-scoped **override entirely outside the active windows** of the rotations it
+//!   names (before their start, after their end, or outside their time restrictions): it changes
+//!   nothing;
+//!
+//! and the warnings that depend on an instant (for CI, "now"):
+//!
+//! * a schedule with a **gap in coverage** (nobody on call) in the [`GAP_HORIZON_DAYS`] days from
+//!   the instant (disabled schedules are not checked); the message gives the first gap in the
+//!   schedule's local time, and how many there are;
+//! * when `users` is declared, a **user who is never on call** in any schedule's final schedule
+//!   in the [`IDLE_HORIZON_DAYS`] days from the instant (after overrides and forwarding, with
+//!   team and escalation participants expanded).
+//!
+//! Every warning carries the path of what it is about: `schedules[0].rotations[1]`,
+//! `schedules[0].overrides[2]`, `forwardingRules[0]`, `schedules[0]`, `users[3]`.
 
 use crate::compile::{CEscalation, CSchedule, CTeam, Config, NotifyType, Recipient, Slot, Target};
 use crate::error::Problem;
-use crate::time::format_ts;
+use crate::time::{Edge, format_instant, format_ts, parse_instant};
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+/// How far ahead [`Config::lint`] looks for coverage gaps, in days.
+pub const GAP_HORIZON_DAYS: i64 = 30;
+/// How far ahead [`Config::lint`] looks for users who are never on call, in days.
+pub const IDLE_HORIZON_DAYS: i64 = 90;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Node {
@@ -96,6 +125,186 @@ pub(crate) fn warnings(c: &Config) -> Vec<Problem> {
     reference_cycles(c, &mut out);
     forwarding_cycles(c, &mut out);
     out
+}
+
+impl Config {
+    /// Every warning about this configuration as of `at` (what `oncall check` prints): the
+    /// defects of [`Config::warnings`], the style warnings (a single-participant rotation, an
+    /// override that changes nothing), then the ones that depend on the instant (a coverage gap
+    /// in the next [`GAP_HORIZON_DAYS`] days, a declared user never on call in the next
+    /// [`IDLE_HORIZON_DAYS`] days). See the [`lint`](crate::lint) module for the list.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use oncall_core::Config;
+    /// let config = Config::from_json(r#"{
+    ///   "users": [{"username": "ann"}, {"username": "ben"}],
+    ///   "schedules": [{"name": "ops", "rotations": [
+    ///     {"name": "solo", "type": "weekly", "startDate": "2026-01-05T09:00:00Z", "participants": ["ann"],
+    ///      "timeRestriction": {"type": "time-of-day", "restriction": {"startHour": 9, "endHour": 17}}}]}]}"#)?;
+    /// let warnings = config.lint("2026-02-01T00:00:00Z".parse()?);
+    /// let paths: Vec<&str> = warnings.iter().map(|w| w.path.as_str()).collect();
+    /// assert_eq!(paths, ["schedules[0].rotations[0]", "schedules[0]", "users[1]"]);
+    /// assert!(warnings[1].message.starts_with("nobody is on call from Sun 2026-02-01 00:00 UTC"), "{}", warnings[1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn lint(&self, at: DateTime<Utc>) -> Vec<Problem> {
+        let mut out = self.warnings().to_vec();
+        single_participants(self, &mut out);
+        idle_overrides(self, &mut out);
+        gaps_ahead(self, at, &mut out);
+        idle_users(self, at, &mut out);
+        out
+    }
+}
+
+fn quoted(names: &[String]) -> String {
+    names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+}
+
+fn single_participants(c: &Config, out: &mut Vec<Problem>) {
+    for (si, s) in c.schedules.iter().enumerate() {
+        for (ri, r) in s.rotations.iter().enumerate() {
+            let mut distinct: Vec<Slot> = r.participants.clone();
+            distinct.sort_unstable_by_key(|p| format!("{p:?}"));
+            distinct.dedup();
+            let [only] = distinct[..] else { continue };
+            if matches!(only, Slot::Team(_) | Slot::Escalation(_)) {
+                continue;
+            }
+            let message = if only == Slot::Nobody {
+                format!("rotation {:?} has only `none` participants: it never puts anybody on call", r.name)
+            } else if r.participants.len() == 1 {
+                format!(
+                    "rotation {:?} has a single participant ({}): nobody ever relieves them",
+                    r.name,
+                    c.slot_leaf(only).name
+                )
+            } else {
+                format!(
+                    "every turn of rotation {:?} goes to the same participant ({}): nobody ever relieves them",
+                    r.name,
+                    c.slot_leaf(only).name
+                )
+            };
+            out.push(Problem::new(format!("schedules[{si}].rotations[{ri}]"), message));
+        }
+    }
+}
+
+/// Whether rotation `ri` of schedule `si` is active (running and inside its restriction
+/// windows) somewhere in `[from, to)`.
+fn rotation_active(c: &Config, si: usize, ri: usize, from: i64, to: i64) -> bool {
+    let r = &c.schedules[si].rotations[ri];
+    let (a, b) = (from.max(r.handoffs.anchor), to.min(r.handoffs.end));
+    a < b && r.restriction.windows(r.tz, a, b).iter().any(|&(s, e)| s < b && e > a)
+}
+
+fn idle_overrides(c: &Config, out: &mut Vec<Problem>) {
+    for (si, s) in c.document.schedules.iter().enumerate() {
+        let Some(cs) = c.schedules.get(si) else { continue };
+        for (oi, o) in s.overrides.iter().enumerate() {
+            let Some(refs) = o.rotations.as_ref().filter(|r| !r.is_empty()) else { continue };
+            let (Ok(from), Ok(to)) =
+                (parse_instant(&o.start_date, cs.tz, Edge::Start), parse_instant(&o.end_date, cs.tz, Edge::End))
+            else {
+                continue;
+            };
+            let targets: Vec<usize> = refs
+                .iter()
+                .filter_map(|r| {
+                    r.name.as_ref().and_then(|n| cs.rotations.iter().position(|x| &x.name == n)).or_else(|| {
+                        r.id.as_ref().and_then(|id| cs.rotations.iter().position(|x| x.id.as_ref() == Some(id)))
+                    })
+                })
+                .collect();
+            if targets.is_empty()
+                || targets.iter().any(|&ri| rotation_active(c, si, ri, from.timestamp(), to.timestamp()))
+            {
+                continue;
+            }
+            let names: Vec<String> = targets.iter().map(|&ri| cs.rotations[ri].name.clone()).collect();
+            let what = if names.len() == 1 { "rotation" } else { "rotations" };
+            let alias = o.alias.as_ref().map(|a| format!(" {a:?}")).unwrap_or_default();
+            out.push(Problem::new(
+                format!("schedules[{si}].overrides[{oi}]"),
+                format!(
+                    "override{alias} ({} to {}) lies entirely outside the active windows of {what} {}: it changes nothing",
+                    local_time(cs.tz, from),
+                    local_time(cs.tz, to),
+                    quoted(&names)
+                ),
+            ));
+        }
+    }
+}
+
+/// A local time for messages: `Mon 2026-11-02 18:00 CET`.
+fn local_time(tz: Tz, t: DateTime<Utc>) -> String {
+    t.with_timezone(&tz).format("%a %Y-%m-%d %H:%M %Z").to_string()
+}
+
+fn gaps_ahead(c: &Config, at: DateTime<Utc>, out: &mut Vec<Problem>) {
+    let to = at + Duration::days(GAP_HORIZON_DAYS);
+    for (si, s) in c.schedules.iter().enumerate() {
+        if !s.enabled {
+            continue;
+        }
+        let schedule = crate::Schedule { config: c, index: si };
+        let Ok(segments) = schedule.segments(at, to) else { continue };
+        let gaps: Vec<(DateTime<Utc>, DateTime<Utc>)> =
+            segments.filter(|g| g.recipients.is_empty()).map(|g| (g.start_date, g.end_date)).collect();
+        let Some(&(first_start, first_end)) = gaps.first() else { continue };
+        let total: i64 = gaps.iter().map(|(a, b)| (*b - *a).num_seconds()).sum();
+        let more = match gaps.len() {
+            1 => String::new(),
+            n => format!(" (the first of {n} gaps, {} in total)", hours_text(total)),
+        };
+        out.push(Problem::new(
+            format!("schedules[{si}]"),
+            format!(
+                "nobody is on call from {} to {} ({}){more}, in the {GAP_HORIZON_DAYS} days from {}",
+                local_time(s.tz, first_start),
+                local_time(s.tz, first_end),
+                hours_text((first_end - first_start).num_seconds()),
+                format_instant(at)
+            ),
+        ));
+    }
+}
+
+/// A duration for messages: `45m`, `9h`, `3d 4h 30m`.
+fn hours_text(secs: i64) -> String {
+    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    let parts: Vec<String> =
+        [(d, "d"), (h, "h"), (m, "m")].iter().filter(|(n, _)| *n > 0).map(|(n, u)| format!("{n}{u}")).collect();
+    if parts.is_empty() { format!("{secs}s") } else { parts.join(" ") }
+}
+
+fn idle_users(c: &Config, at: DateTime<Utc>, out: &mut Vec<Problem>) {
+    let Some(declared) = &c.document.users else { return };
+    let to = at + Duration::days(IDLE_HORIZON_DAYS);
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for si in 0..c.schedules.len() {
+        let schedule = crate::Schedule { config: c, index: si };
+        let Ok(segments) = schedule.segments(at, to) else { return };
+        for g in segments {
+            seen.extend(g.recipients);
+        }
+    }
+    for (ui, u) in declared.iter().enumerate() {
+        if !seen.contains(&u.username) {
+            out.push(Problem::new(
+                format!("users[{ui}]"),
+                format!(
+                    "user {:?} is never on call in any schedule in the {IDLE_HORIZON_DAYS} days from {}",
+                    u.username,
+                    format_instant(at)
+                ),
+            ));
+        }
+    }
 }
 
 fn label(c: &Config, n: Node) -> (String, String) {

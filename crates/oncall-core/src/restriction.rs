@@ -14,12 +14,19 @@
 //!
 //! Restrictions mask a rotation's shifts; they never move or extend them.
 
-use crate::time::{Edge, Ts, local, resolve};
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use crate::time::{Edge, Ts, resolve};
 use chrono_tz::Tz;
 
 const DAY: i64 = 1440;
 const WEEK: i64 = 7 * DAY;
+
+/// Resolves local seconds with the fast table, or chrono-tz when the table cannot decide.
+fn resolve_secs_or_chrono(tz: Tz, l: i64, edge: Edge) -> Ts {
+    crate::time::resolve_secs(tz, l, edge).unwrap_or_else(|| {
+        let naive = chrono::DateTime::from_timestamp(l, 0).unwrap_or_default().naive_utc();
+        resolve(tz, naive, edge)
+    })
+}
 
 /// A compiled restriction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +34,7 @@ pub(crate) enum Restriction {
     /// No restriction: active all the time.
     Always,
     /// Daily window: start minute of day, and length in minutes (1..1440).
-    Daily { start: i64, len: i64 },
+    Daily((i64, i64)),
     /// Weekly spans: (start minute of the week from Monday 00:00, length in minutes), sorted.
     Weekly(Vec<(i64, i64)>),
 }
@@ -36,7 +43,7 @@ impl Restriction {
     /// A daily window from minute `start` to minute `end` of the day (end may be 1440).
     pub(crate) fn daily(start: i64, end: i64) -> Restriction {
         let len = (end - start).rem_euclid(DAY);
-        if len == 0 { Restriction::Always } else { Restriction::Daily { start, len } }
+        if len == 0 { Restriction::Always } else { Restriction::Daily((start, len)) }
     }
 
     /// Weekly spans given as (start minute of week, end minute of week).
@@ -53,39 +60,42 @@ impl Restriction {
         Restriction::Weekly(out)
     }
 
-    /// The windows that start on local dates `first..=last`, as instants, sorted by start.
-    fn windows_starting(&self, tz: Tz, first: NaiveDate, last: NaiveDate, out: &mut Vec<(Ts, Ts)>) {
-        let window = |day: NaiveDate, start_min: i64, len: i64| -> Option<(Ts, Ts)> {
-            let s: NaiveDateTime = day.and_hms_opt(0, 0, 0)? + Duration::minutes(start_min);
-            let e = s + Duration::minutes(len);
-            Some((resolve(tz, s, Edge::Start), resolve(tz, e, Edge::End)))
+    /// The windows whose local start lies in `[lo, hi]` (local wall-clock seconds), as
+    /// instants: starts resolved as starts, ends as ends (see [`crate::time`]).
+    /// The period in seconds, the (start minute, length in minutes) spans, and the shift from
+    /// local second 0 to the period's origin (weeks count from Monday; 1970-01-01 was a
+    /// Thursday).
+    fn phases(&self) -> (i64, &[(i64, i64)], i64) {
+        match self {
+            Restriction::Always => (DAY * 60, &[], 0),
+            Restriction::Daily(span) => (DAY * 60, std::slice::from_ref(span), 0),
+            Restriction::Weekly(spans) => (WEEK * 60, spans, 3 * 86_400),
+        }
+    }
+
+    fn windows_starting(&self, tz: Tz, lo: i64, hi: i64, out: &mut Vec<(Ts, Ts)>) {
+        let mut push = |start: i64, len: i64| {
+            out.push((
+                resolve_secs_or_chrono(tz, start, Edge::Start),
+                resolve_secs_or_chrono(tz, start + len * 60, Edge::End),
+            ));
         };
-        let mut day = first;
-        while day <= last {
-            match self {
-                Restriction::Always => {}
-                Restriction::Daily { start, len } => out.extend(window(day, *start, *len)),
-                Restriction::Weekly(spans) => {
-                    let dow = i64::from(day.weekday().num_days_from_monday());
-                    for &(s, len) in spans {
-                        if s / DAY == dow {
-                            out.extend(window(day, s % DAY, len));
-                        }
-                    }
-                }
-            }
-            match day.succ_opt() {
-                Some(d) => day = d,
-                None => break,
+        let (period, spans, shift) = self.phases();
+        for &(start_min, len) in spans {
+            let phase = start_min * 60 - shift;
+            let mut start = lo + (phase - lo).rem_euclid(period);
+            while start <= hi {
+                push(start, len);
+                start += period;
             }
         }
     }
 
-    /// How many days before a local date a window covering it may have started.
-    fn reach_days(&self) -> i64 {
+    /// How far before a local time a window covering it may have started, in seconds.
+    fn reach_secs(&self) -> i64 {
         match self {
-            Restriction::Weekly(_) => 8,
-            _ => 2,
+            Restriction::Weekly(_) => 8 * 86_400,
+            _ => 2 * 86_400,
         }
     }
 
@@ -94,10 +104,10 @@ impl Restriction {
         if *self == Restriction::Always {
             return vec![(from, to)];
         }
-        let first = local(tz, from).date() - Duration::days(self.reach_days());
-        let last = local(tz, to).date() + Duration::days(1);
+        let lo = crate::time::local_secs(tz, from) - self.reach_secs();
+        let hi = crate::time::local_secs(tz, to) + 86_400;
         let mut raw = Vec::new();
-        self.windows_starting(tz, first, last, &mut raw);
+        self.windows_starting(tz, lo, hi, &mut raw);
         raw.sort_unstable();
         let mut merged: Vec<(Ts, Ts)> = Vec::with_capacity(raw.len());
         for (s, e) in raw {
@@ -113,15 +123,98 @@ impl Restriction {
         merged
     }
 
+    /// The longest window, in seconds.
+    fn longest(&self) -> i64 {
+        match self {
+            Restriction::Always => 0,
+            Restriction::Daily((_, len)) => len * 60,
+            Restriction::Weekly(spans) => spans.iter().map(|&(_, len)| len * 60).max().unwrap_or(0),
+        }
+    }
+
+    /// The zone's offset at `t` when it is constant over `[t - before, t + after]`; then every
+    /// local time whose instant can fall in that range has exactly one instant, offset by that
+    /// single offset (offset changes are smaller than a day), and window questions reduce to
+    /// arithmetic on local seconds.
+    #[inline]
+    fn steady_offset(tz: Tz, t: Ts, before: i64, after: i64) -> Option<(i64, i64)> {
+        let (off, start, end) = crate::zone::Table::of(tz).offset_span(t);
+        (t.saturating_sub(start) >= before && end.saturating_sub(t) > after).then_some((i64::from(off), end))
+    }
+
+    /// Whether local wall-clock seconds `l` lie inside a window, by arithmetic.
+    #[inline]
+    fn contains_local(&self, l: i64) -> bool {
+        match self {
+            Restriction::Always => true,
+            Restriction::Daily((start, len)) => (l - start * 60).rem_euclid(DAY * 60) < len * 60,
+            Restriction::Weekly(spans) => {
+                // 1970-01-01 was a Thursday: day 3 of a week counted from Monday.
+                let w = (l + 3 * 86_400).rem_euclid(WEEK * 60);
+                spans.iter().any(|&(s, len)| (w - s * 60).rem_euclid(WEEK * 60) < len * 60)
+            }
+        }
+    }
+
+    /// The first window edge strictly after local seconds `l` (edges inside a union of
+    /// overlapping windows included: they change nothing, so they are harmless).
+    #[inline]
+    fn next_edge_local(&self, l: i64) -> Option<i64> {
+        let next = |phase: i64, period: i64, pos: i64| l + (phase - pos - 1).rem_euclid(period) + 1;
+        match self {
+            Restriction::Always => None,
+            Restriction::Daily((start, len)) => {
+                let pos = l.rem_euclid(DAY * 60);
+                Some(next(start * 60, DAY * 60, pos).min(next((start + len) * 60 % (DAY * 60), DAY * 60, pos)))
+            }
+            Restriction::Weekly(spans) => {
+                let pos = (l + 3 * 86_400).rem_euclid(WEEK * 60);
+                spans
+                    .iter()
+                    .flat_map(|&(s, len)| [s * 60, (s + len) * 60 % (WEEK * 60)])
+                    .map(|phase| next(phase, WEEK * 60, pos))
+                    .min()
+            }
+        }
+    }
+
     /// Whether `t` lies inside a window.
     pub(crate) fn contains(&self, tz: Tz, t: Ts) -> bool {
         match self {
             Restriction::Always => true,
+            _ => self.contains_in(tz, t, crate::zone::Table::of(tz).offset_span(t)),
+        }
+    }
+
+    /// [`Restriction::contains`] given the zone's offset span at `t` (see
+    /// [`crate::zone::Table::offset_span`]).
+    #[inline]
+    pub(crate) fn contains_in(&self, tz: Tz, t: Ts, (off, start, end): (i32, i64, i64)) -> bool {
+        match self {
+            Restriction::Always => true,
             _ => {
-                let day = local(tz, t).date();
-                let mut raw = Vec::new();
-                self.windows_starting(tz, day - Duration::days(self.reach_days()), day + Duration::days(1), &mut raw);
-                raw.iter().any(|&(s, e)| s <= t && t < e)
+                // A window holding `t` starts at most `longest` before it; local times within a
+                // day of that range cover every candidate edge.
+                if t.saturating_sub(start) >= self.longest() + 2 * 86_400 && end.saturating_sub(t) > 2 * 86_400 {
+                    return self.contains_local(t + i64::from(off));
+                }
+                // Near a transition: resolve the edges of the few windows that can hold `t`
+                // (local start within a day after its local time, and local end within a day
+                // before it at the latest).
+                let l = crate::time::local_secs(tz, t);
+                let (period, spans, shift) = self.phases();
+                spans.iter().any(|&(start_min, len)| {
+                    let phase = start_min * 60 - shift;
+                    let mut start = l + 86_400 - (l + 86_400 - phase).rem_euclid(period);
+                    while start + len * 60 + 86_400 > l {
+                        let s = resolve_secs_or_chrono(tz, start, Edge::Start);
+                        if s <= t && t < resolve_secs_or_chrono(tz, start + len * 60, Edge::End) {
+                            return true;
+                        }
+                        start -= period;
+                    }
+                    false
+                })
             }
         }
     }
@@ -130,6 +223,14 @@ impl Restriction {
     pub(crate) fn next_boundary(&self, tz: Tz, t: Ts) -> Option<Ts> {
         if *self == Restriction::Always {
             return None;
+        }
+        if let Some((off, end)) = Self::steady_offset(tz, t, self.longest() + 2 * 86_400, 2 * 86_400) {
+            // Exact when the edge, and a day beyond it, is still inside the steady span.
+            if let Some(edge) = self.next_edge_local(t + off).map(|l| l - off)
+                && edge.saturating_add(86_400) < end
+            {
+                return Some(edge);
+            }
         }
         let horizon = t + 9 * 86_400;
         self.windows(tz, t, horizon).into_iter().flat_map(|(s, e)| [s, e]).find(|&b| b > t && b < horizon)

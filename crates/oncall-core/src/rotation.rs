@@ -50,6 +50,7 @@ pub(crate) struct Handoffs {
 }
 
 /// One shift: its turn number and its instants, `[start, end)`.
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Shift {
     pub(crate) k: u64,
@@ -75,10 +76,31 @@ impl Handoffs {
         }
     }
 
+    /// The length of one step of a fixed hourly or daily grid in wall-clock seconds.
+    #[inline]
+    fn step_secs(&self) -> Option<i64> {
+        match self.grid {
+            Grid::Fixed { unit: Unit::Hours, step } => step.checked_mul(3_600),
+            Grid::Fixed { unit: Unit::Days, step } => step.checked_mul(86_400),
+            _ => None,
+        }
+    }
+
     /// The instant of hand-off k, or None past the end of the engine's range or of a finite
     /// recurrence. Hand-offs past `endDate` are still returned (callers clip).
     pub(crate) fn handoff(&self, k: u64) -> Option<Ts> {
         let t = match &self.grid {
+            Grid::Fixed { .. } if self.step_secs().is_some() => {
+                // Wall-clock arithmetic on local seconds: the same as adding days or hours to
+                // a naive date-time, without building one.
+                let step = self.step_secs()?;
+                let l =
+                    self.anchor_local.and_utc().timestamp().checked_add(i64::try_from(k).ok()?.checked_mul(step)?)?;
+                match crate::time::resolve_secs(self.tz, l, Edge::Start) {
+                    Some(t) => t,
+                    None => resolve(self.tz, chrono::DateTime::from_timestamp(l, 0)?.naive_utc(), Edge::Start),
+                }
+            }
             Grid::Fixed { unit, step } => {
                 let l = self.local_handoff(*unit, *step, i64::try_from(k).ok()?)?;
                 resolve(self.tz, l, Edge::Start)
@@ -96,6 +118,9 @@ impl Handoffs {
         }
         match &self.grid {
             Grid::Custom(r) => r.index_at(t),
+            Grid::Fixed { .. } if self.step_secs().is_some() => {
+                self.index_in(t, crate::zone::Table::of(self.tz).offset_span(t))
+            }
             Grid::Fixed { unit, step } => {
                 let lt = local(self.tz, t);
                 let est = match unit {
@@ -108,20 +133,49 @@ impl Handoffs {
                         m / step
                     }
                 };
-                let mut k = u64::try_from(est.max(0)).unwrap_or(0);
-                // The estimate is off by at most a few steps around offset changes.
-                while k > 0 && self.handoff(k).is_none_or(|h| h > t) {
-                    k -= 1;
-                }
-                while self.handoff(k + 1).is_some_and(|h| h <= t) {
-                    k += 1;
-                }
-                Some(k)
+                self.correct(est, t)
             }
         }
     }
 
+    /// [`Handoffs::index_at`] given the zone's offset span at `t`.
+    #[inline]
+    pub(crate) fn index_in(&self, t: Ts, (off, start, end): (i32, i64, i64)) -> Option<u64> {
+        if t < self.anchor {
+            return None;
+        }
+        match self.step_secs() {
+            None => self.index_at(t),
+            Some(step) => {
+                let anchor = self.anchor_local.and_utc().timestamp();
+                let k = (t + i64::from(off) - anchor).div_euclid(step).max(0);
+                // Exact without resolving when hand-offs k and k + 1 (and a day around them) lie
+                // in the offset span of `t`: each of their local times then has one instant.
+                let first = anchor + k * step - i64::from(off) - 86_400;
+                let last = anchor + (k + 1) * step - i64::from(off) + 86_400;
+                if first >= start && last < end {
+                    return u64::try_from(k).ok();
+                }
+                self.correct(k, t)
+            }
+        }
+    }
+
+    /// Corrects an estimated turn number: the estimate is off by at most a few steps around
+    /// offset changes.
+    fn correct(&self, estimate: i64, t: Ts) -> Option<u64> {
+        let mut k = u64::try_from(estimate.max(0)).unwrap_or(0);
+        while k > 0 && self.handoff(k).is_none_or(|h| h > t) {
+            k -= 1;
+        }
+        while self.handoff(k + 1).is_some_and(|h| h <= t) {
+            k += 1;
+        }
+        Some(k)
+    }
+
     /// The shift in force at `t`, if the rotation is running (inside `[anchor, end)`).
+    #[cfg(test)]
     pub(crate) fn shift_at(&self, t: Ts) -> Option<Shift> {
         if t >= self.end {
             return None;

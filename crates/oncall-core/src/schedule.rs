@@ -110,6 +110,12 @@ impl std::str::FromStr for IntervalUnit {
     }
 }
 
+/// Whether a rotation's state yields someone.
+#[inline]
+fn yields(effective: Option<Slot>) -> bool {
+    effective.is_some_and(|e| e != Slot::Nobody)
+}
+
 /// The state of one rotation at an instant.
 #[derive(Debug, Clone, Copy)]
 struct RotState {
@@ -213,16 +219,15 @@ impl<'a> Schedule<'a> {
         let t = ts_of("at", at)?;
         let c = self.config;
         let now = c.final_participants(self.index, t, &mut Vec::new());
-        let mut cur = t;
+        let mut walker = Walker::new(c, self.index, t);
         let mut exact = None;
         for _ in 0..MAX_NEXT_STEPS {
-            let Some(b) = c.next_boundary(self.index, cur) else { break };
+            let Some(b) = walker.next() else { break };
             let set = c.final_participants(self.index, b, &mut Vec::new());
             if set != now {
                 exact = Some((b, set));
                 break;
             }
-            cur = b;
         }
         let next = c.turn_participants(self.index, t, 1, &mut Vec::new());
         let (at, exact) = match exact {
@@ -278,7 +283,13 @@ impl<'a> Schedule<'a> {
     /// constant on-call set, gaps included. Any range of the engine is allowed.
     pub fn segments(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<SegmentIter<'a>> {
         let (from, to) = self.window(from, to)?;
-        Ok(SegmentIter { schedule: *self, t: from, to, pending: None })
+        Ok(SegmentIter {
+            schedule: *self,
+            t: from,
+            to,
+            pending: None,
+            walker: Walker::new(self.config, self.index, from),
+        })
     }
 
     /// The end of a window that starts at `date` and lasts `interval` days, weeks or months,
@@ -329,9 +340,13 @@ impl<'a> Schedule<'a> {
         let c = self.config;
         let s = self.s();
         let n = s.rotations.len();
-        let new_layer = || vec![Vec::<Period>::new(); n + 1];
-        let (mut fin, mut base, mut over, mut fwd) = (new_layer(), new_layer(), new_layer(), new_layer());
-        let mut segments: Vec<Segment> = Vec::new();
+        let (mut fin, mut base, mut over, mut fwd) =
+            (Periods::new(n + 1), Periods::new(n + 1), Periods::new(n + 1), Periods::new(n + 1));
+        let mut segments = Segments::default();
+        let mut walker = Walker::new(c, self.index, from);
+        // A rotation's state changes only at its own boundaries: re-evaluate just those.
+        let mut snap = c.snapshot(self.index, from);
+        let mut dirty = vec![false; n];
         let mut t = from;
         let mut steps = 0;
         while t < to {
@@ -343,50 +358,45 @@ impl<'a> Schedule<'a> {
                     unit: "periods",
                 });
             }
-            let end = c.next_boundary(self.index, t).map_or(to, |b| b.min(to));
-            let snap = c.snapshot(self.index, t);
+            if steps > 1 {
+                c.refresh(self.index, t, &mut snap, &mut dirty);
+            }
             for (r, st) in snap.rots.iter().enumerate() {
                 let rot = &s.rotations[r];
-                if let Some(k) = st.k {
-                    let slot = rot.participants[(k % rot.participants.len() as u64) as usize];
-                    if expand.base && slot != Slot::Nobody {
-                        push(&mut base[r], t, end, PeriodType::Default, c.slot_leaf(slot), None);
-                    }
+                let slot = st.k.map(|k| rot.participants[(k % rot.participants.len() as u64) as usize]);
+                if expand.base {
+                    base.put(r, t, slot.filter(|&x| x != Slot::Nobody).map(|x| (PeriodType::Default, x, None)));
                 }
-                if let (Some(o), true) = (st.ov, expand.overrides) {
-                    push(&mut over[r], t, end, PeriodType::Override, c.override_leaf(self.index, o), None);
-                }
-                if snap.wide.is_none() && snap.shown[r] {
-                    let kind = if st.ov.is_some() { PeriodType::Override } else { PeriodType::Default };
-                    let slot = st.effective.unwrap_or(Slot::Nobody);
-                    self.push_final(&mut fin[r], &mut fwd[r], t, end, kind, slot, expand.forwarding);
-                }
-            }
-            if let Some(o) = snap.wide {
                 if expand.overrides {
-                    push(&mut over[n], t, end, PeriodType::Override, c.override_leaf(self.index, o), None);
+                    let user = st.ov.map(|o| s.overrides[o as usize].user.map_or(Slot::Nobody, Slot::User));
+                    over.put(r, t, user.map(|u| (PeriodType::Override, u, None)));
                 }
-                if let Some(u) = s.overrides[o as usize].user {
-                    self.push_final(
-                        &mut fin[n],
-                        &mut fwd[n],
-                        t,
-                        end,
-                        PeriodType::Override,
-                        Slot::User(u),
-                        expand.forwarding,
-                    );
+                let shown = (snap.wide.is_none() && snap.shown[r]).then(|| {
+                    let kind = if st.ov.is_some() { PeriodType::Override } else { PeriodType::Default };
+                    (kind, st.effective.unwrap_or(Slot::Nobody))
+                });
+                let key = shown.map(|(kind, slot)| c.final_key(kind, slot, t));
+                fin.put(r, t, key);
+                if expand.forwarding {
+                    fwd.put(r, t, key.filter(|k| k.0 == PeriodType::Forwarding));
                 }
             }
-            let recipients = sorted(output::flatten(&c.participants_of(self.index, t, &snap, &mut Vec::new())));
-            match segments.last_mut() {
-                Some(last) if last.recipients == recipients => last.end_date = to_utc(end),
-                _ => segments.push(Segment { start_date: to_utc(t), end_date: to_utc(end), recipients }),
+            let wide_user = snap.wide.map(|o| s.overrides[o as usize].user);
+            if expand.overrides {
+                over.put(n, t, wide_user.map(|u| (PeriodType::Override, u.map_or(Slot::Nobody, Slot::User), None)));
             }
-            t = end;
+            let key = wide_user.flatten().map(|u| c.final_key(PeriodType::Override, Slot::User(u), t));
+            fin.put(n, t, key);
+            if expand.forwarding {
+                fwd.put(n, t, key.filter(|k| k.0 == PeriodType::Forwarding));
+            }
+            segments.put(t, c.flat_users(self.index, t, &snap));
+            t = walker.next().map_or(to, |b| b.min(to));
+            walker.mark(self.index, &mut dirty);
         }
-        let layer = |periods: Vec<Vec<Period>>| Layer {
+        let layer = |periods: Periods| Layer {
             rotations: periods
+                .finish(c, to)
                 .into_iter()
                 .enumerate()
                 .filter(|(i, p)| *i < n || !p.is_empty())
@@ -406,63 +416,103 @@ impl<'a> Schedule<'a> {
             base_timeline: expand.base.then(|| layer(base)),
             override_timeline: expand.overrides.then(|| layer(over)),
             forwarding_timeline: expand.forwarding.then(|| layer(fwd)),
-            final_schedule: segments,
+            final_schedule: segments.finish(c, to),
         })
     }
+}
 
-    #[allow(clippy::too_many_arguments)]
-    fn push_final(
-        &self,
-        fin: &mut Vec<Period>,
-        fwd: &mut Vec<Period>,
-        t: Ts,
-        end: Ts,
-        kind: PeriodType,
-        slot: Slot,
-        forwarding: bool,
-    ) {
-        let c = self.config;
-        if let Slot::User(u) = slot {
-            let to = c.forward(u, t);
-            if to != u {
-                let from = Some(c.slot_leaf(Slot::User(u)));
-                let recipient = c.slot_leaf(Slot::User(to));
-                push(fin, t, end, PeriodType::Forwarding, recipient.clone(), from.clone());
-                if forwarding {
-                    push(fwd, t, end, PeriodType::Forwarding, recipient, from);
-                }
-                return;
-            }
+/// What a timeline period is about: its type, its recipient and, for forwarding, whose shift.
+type PeriodKey = (PeriodType, Slot, Option<Slot>);
+
+/// Builds maximal periods per rotation from keys; participants are made only when a period ends.
+struct Periods {
+    open: Vec<Option<(PeriodKey, Ts)>>,
+    done: Vec<Vec<(PeriodKey, Ts, Ts)>>,
+}
+
+impl Periods {
+    fn new(n: usize) -> Periods {
+        Periods { open: vec![None; n], done: vec![Vec::new(); n] }
+    }
+
+    /// From `t` on, rotation `r` has period `key` (or nothing).
+    fn put(&mut self, r: usize, t: Ts, key: Option<PeriodKey>) {
+        if self.open[r].map(|o| o.0) == key {
+            return;
         }
-        if slot != Slot::Nobody {
-            push(fin, t, end, kind, c.slot_leaf(slot), None);
+        if let Some((k, start)) = self.open[r].take() {
+            self.done[r].push((k, start, t));
         }
+        self.open[r] = key.map(|k| (k, t));
+    }
+
+    fn finish(mut self, c: &Config, to: Ts) -> Vec<Vec<Period>> {
+        for r in 0..self.open.len() {
+            self.put(r, to, None);
+        }
+        self.done
+            .into_iter()
+            .map(|list| {
+                list.into_iter()
+                    .map(|((kind, slot, from), start, end)| Period {
+                        start_date: to_utc(start),
+                        end_date: to_utc(end),
+                        kind,
+                        recipient: c.slot_leaf(slot),
+                        from_user: from.map(|f| c.slot_leaf(f)),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Builds the flat final schedule from per-boundary user sets.
+#[derive(Default)]
+struct Segments {
+    open: Option<(FlatSet, Ts)>,
+    done: Vec<(FlatSet, Ts, Ts)>,
+}
+
+/// A final on-call set: user indices (sorted), or usernames when teams and escalations expand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FlatSet {
+    Users(Vec<usize>),
+    Names(Vec<String>),
+}
+
+impl Segments {
+    fn put(&mut self, t: Ts, set: FlatSet) {
+        if self.open.as_ref().is_some_and(|o| o.0 == set) {
+            return;
+        }
+        if let Some((s, start)) = self.open.take() {
+            self.done.push((s, start, t));
+        }
+        self.open = Some((set, t));
+    }
+
+    fn finish(mut self, c: &Config, to: Ts) -> Vec<Segment> {
+        if let Some((s, start)) = self.open.take() {
+            self.done.push((s, start, to));
+        }
+        self.done
+            .into_iter()
+            .map(|(set, start, end)| Segment {
+                start_date: to_utc(start),
+                end_date: to_utc(end),
+                recipients: match set {
+                    FlatSet::Users(users) => sorted(users.into_iter().map(|u| c.users[u].username.clone()).collect()),
+                    FlatSet::Names(names) => names,
+                },
+            })
+            .collect()
     }
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v
-}
-
-fn push(
-    list: &mut Vec<Period>,
-    start: Ts,
-    end: Ts,
-    kind: PeriodType,
-    recipient: Participant,
-    from_user: Option<Participant>,
-) {
-    if let Some(last) = list.last_mut()
-        && last.end_date.timestamp() == start
-        && last.kind == kind
-        && last.recipient == recipient
-        && last.from_user == from_user
-    {
-        last.end_date = to_utc(end);
-        return;
-    }
-    list.push(Period { start_date: to_utc(start), end_date: to_utc(end), kind, recipient, from_user });
 }
 
 /// The hand-offs of a rotation, lazily (see [`Schedule::handoffs`]).
@@ -508,6 +558,13 @@ pub struct SegmentIter<'a> {
     t: Ts,
     to: Ts,
     pending: Option<Segment>,
+    walker: Walker<'a>,
+}
+
+impl std::fmt::Debug for Walker<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Walker").field("sources", &self.sources.len()).finish()
+    }
 }
 
 impl Iterator for SegmentIter<'_> {
@@ -518,7 +575,7 @@ impl Iterator for SegmentIter<'_> {
         let s = self.schedule.index;
         while self.t < self.to {
             let t = self.t;
-            let end = c.next_boundary(s, t).map_or(self.to, |b| b.min(self.to));
+            let end = self.walker.next().map_or(self.to, |b| b.min(self.to));
             self.t = end;
             let recipients = sorted(output::flatten(&c.final_participants(s, t, &mut Vec::new())));
             match &mut self.pending {
@@ -535,6 +592,132 @@ impl Iterator for SegmentIter<'_> {
     }
 }
 
+/// One source of boundaries of a schedule's answers.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// Hand-offs (and the start) of rotation `.1` of schedule `.0`.
+    Handoffs(usize, usize),
+    /// Restriction window edges of a rotation, while it runs.
+    Windows(usize, usize),
+    /// The rotation's end.
+    End(usize, usize),
+    /// Rotation-scoped override edges.
+    Overrides(usize, usize),
+    /// Schedule-wide override edges.
+    Wide(usize),
+    /// Window edges of routing rule `.1` of team `.0`.
+    Routing(usize, usize),
+    /// Forwarding rule edges.
+    Forwarding,
+}
+
+/// Walks the boundaries of a schedule's answers in order, keeping each source's next boundary
+/// and recomputing only the sources it passes. Exact: a source's first boundary after an
+/// earlier instant that still lies beyond the new instant is also its first boundary after it.
+#[derive(Clone)]
+pub(crate) struct Walker<'c> {
+    c: &'c Config,
+    sources: Vec<(Source, Option<Ts>)>,
+    /// The sources whose boundary the last step reached.
+    fired: Vec<Source>,
+}
+
+impl<'c> Walker<'c> {
+    /// A walker over the boundaries of schedule `si` (and everything it reaches) after `t`.
+    pub(crate) fn new(c: &'c Config, si: usize, t: Ts) -> Walker<'c> {
+        let s = &c.schedules[si];
+        let mut sources = vec![Source::Forwarding];
+        for &d in std::iter::once(&si).chain(&s.dep_schedules) {
+            sources.push(Source::Wide(d));
+            for r in 0..c.schedules[d].rotations.len() {
+                sources.extend([
+                    Source::Handoffs(d, r),
+                    Source::Windows(d, r),
+                    Source::End(d, r),
+                    Source::Overrides(d, r),
+                ]);
+            }
+        }
+        for &ti in &s.dep_teams {
+            sources.extend((0..c.teams[ti].routing.len()).map(|k| Source::Routing(ti, k)));
+        }
+        let sources = sources.into_iter().map(|src| (src, c.source_next(src, t))).collect();
+        Walker { c, sources, fired: Vec::new() }
+    }
+
+    /// The next boundary, advancing past it.
+    pub(crate) fn next(&mut self) -> Option<Ts> {
+        let b = self.sources.iter().filter_map(|s| s.1).min()?;
+        self.fired.clear();
+        for (src, next) in &mut self.sources {
+            if next.is_some_and(|n| n <= b) {
+                *next = self.c.source_next(*src, b);
+                self.fired.push(*src);
+            }
+        }
+        (b < MAX_INSTANT).then_some(b)
+    }
+}
+
+impl Walker<'_> {
+    /// Marks the rotations of schedule `si` whose state may have changed at the last boundary.
+    fn mark(&self, si: usize, dirty: &mut [bool]) {
+        for src in &self.fired {
+            if let Source::Handoffs(s, r) | Source::Windows(s, r) | Source::End(s, r) | Source::Overrides(s, r) = *src
+                && s == si
+            {
+                dirty[r] = true;
+            }
+        }
+    }
+}
+
+impl Config {
+    /// The first boundary of one source strictly after `t`.
+    fn source_next(&self, src: Source, t: Ts) -> Option<Ts> {
+        // Window edges are looked for a week ahead; finding none, look again a week later.
+        let windows = |r: &crate::restriction::Restriction, tz: Tz| {
+            if *r == crate::restriction::Restriction::Always {
+                None
+            } else {
+                Some(r.next_boundary(tz, t).unwrap_or(t + 7 * 86_400))
+            }
+        };
+        match src {
+            Source::Handoffs(si, ri) => {
+                let r = &self.schedules[si].rotations[ri];
+                let h = &r.handoffs;
+                if r.uniform { (t < h.anchor).then_some(h.anchor) } else { h.next_handoff(t).map(|x| x.1) }
+            }
+            Source::Windows(si, ri) => {
+                let r = &self.schedules[si].rotations[ri];
+                let h = &r.handoffs;
+                if t >= h.end {
+                    None
+                } else if t < h.anchor {
+                    windows(&r.restriction, r.tz).map(|_| h.anchor)
+                } else {
+                    windows(&r.restriction, r.tz)
+                }
+            }
+            Source::End(si, ri) => {
+                let h = &self.schedules[si].rotations[ri].handoffs;
+                (t < h.end && h.end < MAX_INSTANT).then_some(h.end)
+            }
+            Source::Overrides(si, ri) => self.schedules[si].rotations[ri].overrides.next_boundary(t),
+            Source::Wide(si) => self.schedules[si].wide.next_boundary(t),
+            Source::Routing(ti, k) => {
+                let rule = &self.teams[ti].routing[k];
+                windows(&rule.restriction, rule.tz)
+            }
+            Source::Forwarding => {
+                let i = self.forward_bounds.partition_point(|&b| b <= t);
+                self.forward_bounds.get(i).copied()
+            }
+        }
+    }
+}
+
 /// A node being expanded, for cycle detection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Visit {
@@ -544,35 +727,95 @@ pub(crate) enum Visit {
 }
 
 impl Config {
+    /// The state of rotation `r` of schedule `s` at `t`.
+    #[inline]
+    fn rotation_state(s: &CSchedule, r: &crate::compile::CRotation, t: Ts) -> RotState {
+        let h = &r.handoffs;
+        if t >= h.end || t < h.anchor {
+            return RotState { k: None, ov: None, effective: None };
+        }
+        // One offset lookup serves the restriction and the turn; the restriction goes first
+        // because it is cheaper and often rules the rotation out.
+        let span = crate::zone::Table::of(r.tz).offset_span(t);
+        let k = if r.restriction.contains_in(r.tz, t, span) { h.index_in(t, span) } else { None };
+        let ov = k.and(r.overrides.at(t));
+        let effective = k.map(|k| match ov {
+            Some(o) => s.overrides[o as usize].user.map_or(Slot::Nobody, Slot::User),
+            None => r.participants[(k % r.participants.len() as u64) as usize],
+        });
+        RotState { k, ov, effective }
+    }
+
     /// The state of schedule `si` at `t`.
     fn snapshot(&self, si: usize, t: Ts) -> Snap {
         let s = &self.schedules[si];
-        let mut rots = Vec::with_capacity(s.rotations.len());
-        let mut best: Option<i64> = None;
-        for r in &s.rotations {
-            let k = r.handoffs.shift_at(t).filter(|_| r.restriction.contains(r.tz, t)).map(|sh| sh.k);
-            let ov = k.and(r.overrides.at(t));
-            let effective = k.map(|k| match ov {
-                Some(o) => s.overrides[o as usize].user.map_or(Slot::Nobody, Slot::User),
-                None => r.participants[(k % r.participants.len() as u64) as usize],
-            });
-            if effective.is_some_and(|e| e != Slot::Nobody) {
-                best = Some(best.map_or(r.priority, |b| b.max(r.priority)));
-            }
-            rots.push(RotState { k, ov, effective });
-        }
-        let shown = rots
-            .iter()
-            .zip(&s.rotations)
-            .map(|(st, r)| st.effective.is_some_and(|e| e != Slot::Nobody) && Some(r.priority) == best)
-            .collect();
+        let rots: Vec<RotState> = s.rotations.iter().map(|r| Self::rotation_state(s, r, t)).collect();
+        let best = rots.iter().zip(&s.rotations).filter(|(st, _)| yields(st.effective)).map(|(_, r)| r.priority).max();
+        let shown =
+            rots.iter().zip(&s.rotations).map(|(st, r)| yields(st.effective) && Some(r.priority) == best).collect();
         Snap { rots, shown, wide: s.wide.at(t) }
     }
 
-    /// The final on-call participants of schedule `si` at `t`, expanded.
+    /// Brings `snap` to instant `t`, re-evaluating only the rotations marked dirty.
+    fn refresh(&self, si: usize, t: Ts, snap: &mut Snap, dirty: &mut [bool]) {
+        let s = &self.schedules[si];
+        for (r, d) in dirty.iter_mut().enumerate() {
+            if std::mem::take(d) {
+                snap.rots[r] = Self::rotation_state(s, &s.rotations[r], t);
+            }
+        }
+        let best =
+            snap.rots.iter().zip(&s.rotations).filter(|(st, _)| yields(st.effective)).map(|(_, r)| r.priority).max();
+        for ((shown, st), r) in snap.shown.iter_mut().zip(&snap.rots).zip(&s.rotations) {
+            *shown = yields(st.effective) && Some(r.priority) == best;
+        }
+        snap.wide = s.wide.at(t);
+    }
+
+    /// The final on-call participants of schedule `si` at `t`, expanded. The hot path of
+    /// who-is-on-call: no allocation but the answer's own.
     pub(crate) fn final_participants(&self, si: usize, t: Ts, visiting: &mut Vec<Visit>) -> Vec<Participant> {
-        let snap = self.snapshot(si, t);
-        self.participants_of(si, t, &snap, visiting)
+        let s = &self.schedules[si];
+        if visiting.contains(&Visit::Schedule(si)) {
+            return Vec::new();
+        }
+        if let Some(o) = s.wide.at(t) {
+            return s.overrides[o as usize].user.map(|u| self.user_at(u, t)).into_iter().collect();
+        }
+        const INLINE: usize = 16;
+        let mut inline = [None::<Slot>; INLINE];
+        let mut heap = Vec::new();
+        let slots: &mut [Option<Slot>] = if s.rotations.len() <= INLINE {
+            &mut inline[..s.rotations.len()]
+        } else {
+            heap.resize(s.rotations.len(), None);
+            &mut heap
+        };
+        let mut best = None;
+        for (slot, r) in slots.iter_mut().zip(&s.rotations) {
+            *slot = Self::rotation_state(s, r, t).effective;
+            if yields(*slot) {
+                best = Some(best.map_or(r.priority, |b: i64| b.max(r.priority)));
+            }
+        }
+        // Only schedules that reach teams or other schedules can come back to themselves.
+        let nested = !s.dep_teams.is_empty() || !s.dep_schedules.is_empty();
+        if nested {
+            visiting.push(Visit::Schedule(si));
+        }
+        let mut out: Vec<Participant> = Vec::new();
+        for (slot, r) in slots.iter().zip(&s.rotations) {
+            if let (Some(slot), true) = (*slot, Some(r.priority) == best && yields(*slot))
+                && let Some(p) = self.expand(slot, t, visiting)
+                && !out.contains(&p)
+            {
+                out.push(p);
+            }
+        }
+        if nested {
+            visiting.pop();
+        }
+        out
     }
 
     fn participants_of(&self, si: usize, t: Ts, snap: &Snap, visiting: &mut Vec<Visit>) -> Vec<Participant> {
@@ -640,19 +883,28 @@ impl Config {
         out
     }
 
-    /// Where notifications for user `u` go at `t`, following forwarding chains.
+    /// Where notifications for user `u` go at `t`, following forwarding chains; a cycle stops
+    /// at the last user before the repeat.
     pub(crate) fn forward(&self, u: usize, t: Ts) -> usize {
+        let next =
+            |cur: usize| self.forward_index.get(cur).and_then(|idx| idx.at(t)).map(|f| self.forwards[f as usize].to);
+        let Some(mut to) = next(u) else { return u };
+        // Chains are short: remember them on the stack.
+        let mut chain = [u; 16];
+        let mut len = 1;
         let mut cur = u;
-        let mut seen = vec![u];
-        while let Some(f) = self.forward_index.get(&cur).and_then(|idx| idx.at(t)) {
-            let to = self.forwards[f as usize].to;
-            if seen.contains(&to) {
-                break;
+        loop {
+            if chain[..len].contains(&to) || len == chain.len() {
+                return cur;
             }
-            seen.push(to);
+            chain[len] = to;
+            len += 1;
             cur = to;
+            match next(cur) {
+                Some(n) => to = n,
+                None => return cur,
+            }
         }
-        cur
     }
 
     fn user_leaf(&self, u: usize) -> Participant {
@@ -680,10 +932,6 @@ impl Config {
             }
             Slot::Nobody => Participant::leaf(Kind::None, "", None),
         }
-    }
-
-    fn override_leaf(&self, si: usize, o: u32) -> Participant {
-        self.slot_leaf(self.schedules[si].overrides[o as usize].user.map_or(Slot::Nobody, Slot::User))
     }
 
     fn expand(&self, slot: Slot, t: Ts, visiting: &mut Vec<Visit>) -> Option<Participant> {
@@ -778,55 +1026,43 @@ impl Config {
         self.with_children(Slot::Escalation(ei), children)
     }
 
-    /// The first boundary of schedule `si` alone strictly after `t`.
-    fn own_boundary(&self, si: usize, t: Ts) -> Option<Ts> {
-        let s = &self.schedules[si];
-        let mut best = s.wide.next_boundary(t);
-        let mut take = |b: Option<Ts>| {
-            if let Some(b) = b {
-                best = Some(best.map_or(b, |x| x.min(b)));
-            }
-        };
-        for r in &s.rotations {
-            let h = &r.handoffs;
-            if r.uniform {
-                // Hand-offs between identical participants change nothing; only the start does.
-                take((t < h.anchor).then_some(h.anchor));
-            } else {
-                take(h.next_handoff(t).map(|x| x.1));
-            }
-            if t < h.end {
-                if h.end < MAX_INSTANT {
-                    take(Some(h.end));
-                }
-                if t >= h.anchor {
-                    take(r.restriction.next_boundary(r.tz, t));
-                }
-            }
-            take(r.overrides.next_boundary(t));
+    /// The final-timeline key of a rotation's contribution: forwarded users become
+    /// `forwarding` periods of the target with the original as `fromUser`.
+    fn final_key(&self, kind: PeriodType, slot: Slot, t: Ts) -> PeriodKey {
+        match slot {
+            Slot::User(u) => match self.forward(u, t) {
+                to if to != u => (PeriodType::Forwarding, Slot::User(to), Some(Slot::User(u))),
+                _ => (kind, slot, None),
+            },
+            _ => (kind, slot, None),
         }
-        best
     }
 
-    /// The first instant strictly after `t` at which an answer about schedule `si` may change.
-    pub(crate) fn next_boundary(&self, si: usize, t: Ts) -> Option<Ts> {
+    /// The flat final set of schedule `si` at `t`: user indices when only users can be on call,
+    /// else the usernames of the full expansion.
+    fn flat_users(&self, si: usize, t: Ts, snap: &Snap) -> FlatSet {
         let s = &self.schedules[si];
-        let mut best = self.own_boundary(si, t);
-        let mut take = |b: Option<Ts>| {
-            if let Some(b) = b {
-                best = Some(best.map_or(b, |x| x.min(b)));
-            }
+        if !s.dep_teams.is_empty()
+            || !s.dep_schedules.is_empty()
+            || s.rotations.iter().any(|r| r.participants.iter().any(|p| matches!(p, Slot::Escalation(_))))
+        {
+            return FlatSet::Names(sorted(output::flatten(&self.participants_of(si, t, snap, &mut Vec::new()))));
+        }
+        let mut users: Vec<usize> = match snap.wide {
+            Some(o) => s.overrides[o as usize].user.map(|u| self.forward(u, t)).into_iter().collect(),
+            None => snap
+                .rots
+                .iter()
+                .zip(&snap.shown)
+                .filter_map(|(st, shown)| match (shown, st.effective) {
+                    (true, Some(Slot::User(u))) => Some(self.forward(u, t)),
+                    _ => None,
+                })
+                .collect(),
         };
-        for &d in &s.dep_schedules {
-            take(self.own_boundary(d, t));
-        }
-        for &ti in &s.dep_teams {
-            for r in &self.teams[ti].routing {
-                take(r.restriction.next_boundary(r.tz, t));
-            }
-        }
-        let i = self.forward_bounds.partition_point(|&b| b <= t);
-        take(self.forward_bounds.get(i).copied());
-        best.filter(|&b| b < MAX_INSTANT)
+        // Index order is enough to compare sets; names are sorted when a segment is written.
+        users.sort_unstable();
+        users.dedup();
+        FlatSet::Users(users)
     }
 }

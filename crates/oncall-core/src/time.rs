@@ -16,7 +16,7 @@
 //! zone database (tzdata as compiled into `chrono-tz`) describes transitions up to 2100; after
 //! that each zone keeps the offsets of its last rule-free state.
 
-use chrono::{DateTime, MappedLocalTime, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, MappedLocalTime, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::{GapInfo, Tz};
 
 /// Seconds since the Unix epoch, UTC. The engine's internal instant.
@@ -62,7 +62,26 @@ pub fn resolve_local(tz: Tz, local: NaiveDateTime, edge: Edge) -> DateTime<Utc> 
 }
 
 /// [`resolve_local`] on the internal representation.
+#[inline]
 pub(crate) fn resolve(tz: Tz, local: NaiveDateTime, edge: Edge) -> Ts {
+    resolve_secs(tz, local.and_utc().timestamp(), edge).unwrap_or_else(|| resolve_chrono(tz, local, edge))
+}
+
+/// The resolver on local wall-clock seconds (see [`crate::zone`]); None when the fast table
+/// cannot decide alone.
+#[inline]
+pub(crate) fn resolve_secs(tz: Tz, local: i64, edge: Edge) -> Option<Ts> {
+    crate::zone::Table::of(tz).resolve(local, edge == Edge::End)
+}
+
+/// Local wall-clock seconds of instant `t` in `tz`.
+#[inline]
+pub(crate) fn local_secs(tz: Tz, t: Ts) -> i64 {
+    crate::zone::Table::of(tz).local(t)
+}
+
+/// The resolver computed by chrono-tz alone: the reference the fast tables are tested against.
+pub(crate) fn resolve_chrono(tz: Tz, local: NaiveDateTime, edge: Edge) -> Ts {
     match tz.from_local_datetime(&local) {
         MappedLocalTime::Single(t) => t.timestamp(),
         MappedLocalTime::Ambiguous(first, last) => match edge {
@@ -84,8 +103,7 @@ pub(crate) fn resolve(tz: Tz, local: NaiveDateTime, edge: Edge) -> Ts {
 
 /// The local wall-clock time of instant `t` in `tz`.
 pub(crate) fn local(tz: Tz, t: Ts) -> NaiveDateTime {
-    let utc = DateTime::from_timestamp(t, 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
-    utc.with_timezone(&tz).naive_local()
+    DateTime::from_timestamp(local_secs(tz, t), 0).unwrap_or(DateTime::<Utc>::MIN_UTC).naive_utc()
 }
 
 /// Converts an internal instant to a chrono instant.
@@ -108,7 +126,8 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
         .map_err(|_| format!("unknown time zone {name:?} (expected an IANA name such as \"Europe/Berlin\")"))
 }
 
-/// Reads an instant: RFC 3339 with an offset or `Z` (`2026-11-02T09:00:00+01:00`), or a naive
+/// Reads an instant: RFC 3339 with an offset or `Z` (`2026-11-02T09:00:00+01:00`; no leap
+/// seconds), or a zero-padded naive
 /// local date-time read as wall-clock time in `tz` (`2026-11-02T09:00`, `2026-11-02T09:00:00`,
 /// `2026-11-02 09:00`, or a bare date `2026-11-02` meaning local midnight).
 ///
@@ -130,7 +149,86 @@ pub fn parse_instant(text: &str, tz: Tz, edge: Edge) -> Result<DateTime<Utc>, St
     parse_ts(text, tz, edge).map(to_utc)
 }
 
+/// Reads the common forms by hand (`YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]`, `T` or a space):
+/// the local wall-clock seconds and, when present, the offset in seconds. None for anything
+/// else, which then goes to chrono's parsers.
+fn parse_fast(s: &str) -> Option<(i64, Option<i64>)> {
+    let b = s.as_bytes();
+    let num = |i: usize, n: usize| -> Option<i64> {
+        let d = b.get(i..i + n)?;
+        d.iter().try_fold(0i64, |acc, c| c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0')))
+    };
+    if b.len() < 16 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' {
+        return None;
+    }
+    let (y, mo, d, h, mi) = (num(0, 4)?, num(5, 2)?, num(8, 2)?, num(11, 2)?, num(14, 2)?);
+    let mut i = 16;
+    let mut sec = 0;
+    if b.get(i) == Some(&b':') {
+        sec = num(i + 1, 2)?;
+        i += 3;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        }
+    }
+    let offset = match b.get(i) {
+        None => None,
+        // RFC 3339 needs seconds when an offset is given.
+        Some(_) if i == 16 => return None,
+        Some(b'Z' | b'z') if i + 1 == b.len() => Some(0),
+        Some(&c @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
+            let o = num(i + 1, 2)? * 3600 + num(i + 4, 2)? * 60;
+            Some(if c == b'-' { -o } else { o })
+        }
+        _ => return None,
+    };
+    if h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, u32::try_from(mo).ok()?, u32::try_from(d).ok()?)?;
+    let days = i64::from(date.num_days_from_ce()) - 719_163;
+    Some((days * 86_400 + h * 3600 + mi * 60 + sec, offset))
+}
+
 pub(crate) fn parse_ts(text: &str, tz: Tz, edge: Edge) -> Result<Ts, String> {
+    let s = text.trim();
+    if let Some((wall, offset)) = parse_fast(s) {
+        let t = match offset {
+            Some(o) => wall - o,
+            None => resolve_secs(tz, wall, edge).unwrap_or_else(|| {
+                let naive = DateTime::from_timestamp(wall, 0).unwrap_or_default().naive_utc();
+                resolve_chrono(tz, naive, edge)
+            }),
+        };
+        return check_range(t).map_err(|e| format!("{text:?} {e}"));
+    }
+    if let Some(date) = parse_date(s) {
+        let wall = i64::from(date.num_days_from_ce() - 719_163) * 86_400;
+        let t = resolve_secs(tz, wall, edge)
+            .unwrap_or_else(|| resolve_chrono(tz, date.and_time(chrono::NaiveTime::MIN), edge));
+        return check_range(t).map_err(|e| format!("{text:?} {e}"));
+    }
+    Err(format!(
+        "cannot read {text:?} as a time (expected RFC 3339 such as \"2026-11-02T09:00:00Z\", or a local time such as \"2026-11-02T09:00\")"
+    ))
+}
+
+/// A bare date `YYYY-MM-DD`.
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+    NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
+}
+
+/// [`parse_ts`] with chrono's parsers only: the reference the fast path is tested against.
+#[cfg(test)]
+fn parse_ts_chrono(text: &str, tz: Tz, edge: Edge) -> Result<Ts, String> {
     let s = text.trim();
     let t = if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         dt.timestamp()
@@ -148,11 +246,12 @@ pub(crate) fn parse_ts(text: &str, tz: Tz, edge: Edge) -> Result<Ts, String> {
 /// as written for a naive input (even inside a gap), the instant's local time otherwise.
 pub(crate) fn parse_wall(text: &str, tz: Tz, edge: Edge) -> Result<(Ts, NaiveDateTime), String> {
     let t = parse_ts(text, tz, edge)?;
-    let wall = match parse_naive(text.trim()) {
-        Some(naive) if DateTime::parse_from_rfc3339(text.trim()).is_err() => naive,
-        _ => local(tz, t),
+    let wall = match parse_fast(text.trim()) {
+        Some((wall, None)) => DateTime::from_timestamp(wall, 0).map(|d| d.naive_utc()),
+        Some((_, Some(_))) => None,
+        None => parse_date(text.trim()).map(|d| d.and_time(chrono::NaiveTime::MIN)),
     };
-    Ok((t, wall))
+    Ok((t, wall.unwrap_or_else(|| local(tz, t))))
 }
 
 pub(crate) fn check_range(t: Ts) -> Result<Ts, String> {
@@ -163,6 +262,7 @@ pub(crate) fn check_range(t: Ts) -> Result<Ts, String> {
     }
 }
 
+#[cfg(test)]
 fn parse_naive(s: &str) -> Option<NaiveDateTime> {
     const FORMATS: [&str; 4] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"];
     for f in FORMATS {
@@ -173,9 +273,11 @@ fn parse_naive(s: &str) -> Option<NaiveDateTime> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
 }
 
+#[cfg(test)]
 trait NoNanos {
     fn with_nanosecond_zero(self) -> Self;
 }
+#[cfg(test)]
 impl NoNanos for NaiveDateTime {
     fn with_nanosecond_zero(self) -> Self {
         use chrono::Timelike;
@@ -193,7 +295,18 @@ impl NoNanos for NaiveDateTime {
 /// assert_eq!(oncall_core::time::format_instant(t), "2026-11-02T08:00:00Z");
 /// ```
 pub fn format_instant(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    let n = t.naive_utc();
+    let (date, time) = (n.date(), n.time());
+    use chrono::Timelike;
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        date.year(),
+        date.month(),
+        date.day(),
+        time.hour(),
+        time.minute(),
+        time.second()
+    )
 }
 
 pub(crate) fn format_ts(t: Ts) -> String {
@@ -272,6 +385,50 @@ mod tests {
         assert!(f("tomorrow").unwrap_err().contains("cannot read"));
         assert!(f("2300-01-01T00:00:00Z").unwrap_err().contains("outside the supported range"));
         assert!(f("2026-02-30T09:00").is_err());
+    }
+
+    #[test]
+    fn fast_parser_agrees_with_chrono() {
+        for zone in ["America/New_York", "Europe/London", "Australia/Lord_Howe", "UTC"] {
+            let tz = z(zone);
+            for text in [
+                "2026-11-02T09:00",
+                "2026-11-02T09:00:00",
+                "2026-11-02 09:00",
+                "2026-11-02T09:00:00.123456",
+                "2026-11-02T09:00:00Z",
+                "2026-11-02T09:00:00.5z",
+                "2026-11-02T09:00:00+05:30",
+                "2026-11-02T09:00:00-03:00",
+                "2026-03-08T02:30",
+                "2026-11-01T01:30",
+                "2026-10-04T02:10",
+                "2026-04-05T01:45",
+                "2024-02-29T00:00",
+                "2026-02-30T09:00",
+                "2026-13-01T00:00",
+                "2026-11-02T24:00",
+                "2026-11-02T09:60",
+                "2026-11-02T09:00:60",
+                "2026-11-02T09:00+01:00",
+                "2026-11-02T09:00:00+0100",
+                "2026-11-02",
+                "1900-01-01T00:00:00Z",
+                "2199-12-31T23:59:59Z",
+                "2200-01-01T00:00:00Z",
+                "1899-12-31T23:59:59Z",
+                "2026-1-2T09:00",
+                " 2026-11-02T09:00 ",
+            ] {
+                for edge in [Edge::Start, Edge::End] {
+                    // The engine reads RFC 3339 and zero-padded local forms only; where it reads
+                    // anything, it agrees with chrono.
+                    let strict = ["2026-11-02T09:00:00+0100", "2026-1-2T09:00", "2026-11-02T09:00:60"].contains(&text);
+                    let expected = if strict { None } else { parse_ts_chrono(text, tz, edge).ok() };
+                    assert_eq!(parse_ts(text, tz, edge).ok(), expected, "{zone} {text:?}");
+                }
+            }
+        }
     }
 
     #[test]

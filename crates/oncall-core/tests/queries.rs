@@ -476,8 +476,11 @@ fn a_reference_cycle_expands_to_nobody_on_its_second_visit_and_is_reported() {
 }
 
 #[test]
-fn a_clean_configuration_has_no_warnings() {
-    assert!(config(ROUTING).warnings().is_empty(), "{:?}", config(ROUTING).warnings());
+fn a_configuration_without_cycles_has_no_cycle_warnings() {
+    // The fixture's rotations have one participant each on purpose, which a single-participant
+    // lint may report; nothing else may be reported (in particular no reference or forwarding cycle).
+    let warnings = config(ROUTING).warnings().to_vec();
+    assert!(warnings.iter().all(|w| w.message.contains("single participant")), "{warnings:?}");
 }
 
 #[test]

@@ -7,7 +7,9 @@
 //! Exit status: 0 on success, 1 for invalid input (configuration, times, unknown names), 2 for a
 //! usage error.
 
+mod escalate;
 mod ics;
+mod report;
 mod text;
 
 use chrono::{DateTime, Utc};
@@ -49,6 +51,10 @@ enum Command {
     Handoffs(HandoffArgs),
     /// The timeline of a schedule over a window.
     Timeline(TimelineArgs),
+    /// Coverage gaps, hours per user (night, weekend), stretches, rest, hand-offs and balance.
+    Report(report::ReportArgs),
+    /// Who is notified about an alert, when, on which channel, and why (escalation timeline).
+    Escalate(Box<escalate::EscalateArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,6 +81,13 @@ enum IntervalUnit {
 struct CheckArgs {
     /// Configuration file (JSON, or YAML when it ends in .yaml/.yml; `-` reads JSON from stdin).
     config: PathBuf,
+    /// The instant the time-based warnings look ahead from (gaps in the next 30 days, users
+    /// never on call in the next 90); a naive time is read in UTC.
+    #[arg(long, default_value = "now")]
+    at: String,
+    /// Exit with status 1 when there is any warning (for CI).
+    #[arg(long)]
+    deny_warnings: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -182,6 +195,8 @@ fn main() -> ExitCode {
         Command::Next(a) => next(&a, &mut out),
         Command::Handoffs(a) => handoffs(&a, &mut out),
         Command::Timeline(a) => timeline(&a, &mut out),
+        Command::Report(a) => report::run(&a, &mut out),
+        Command::Escalate(a) => escalate::run(&a, &mut out),
     };
     let (code, errors) = match result {
         Ok(()) => (ExitCode::SUCCESS, Vec::new()),
@@ -350,15 +365,19 @@ fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
             return Err(Fail(config_errors(&a.config, &e)));
         }
     };
+    let warnings = report::lints(&config, &a.at)?;
     if as_json {
-        json(&CheckReport { valid: true, errors: Vec::new(), warnings: config.warnings() }, out)
+        json(&CheckReport { valid: true, errors: Vec::new(), warnings: &warnings }, out)?;
     } else {
-        out.push_str(&text::check_summary(&config));
-        for w in config.warnings() {
+        out.push_str(&text::check_summary(&config, warnings.len()));
+        for w in &warnings {
             out.push_str(&format!("warning: {w}\n"));
         }
-        Ok(())
     }
+    if a.deny_warnings && !warnings.is_empty() {
+        return Err(Fail::line(format!("oncall: {} warnings and --deny-warnings", warnings.len())));
+    }
+    Ok(())
 }
 
 fn who(a: &WhoArgs, out: &mut String) -> Res<()> {

@@ -73,7 +73,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// `ok: 2 schedules, 3 rotations, 5 users, …`
-pub fn check_summary(config: &Config) -> String {
+pub fn check_summary(config: &Config, warnings: usize) -> String {
     let d = config.document();
     let rotations: usize = d.schedules.iter().map(|s| s.rotations.len()).sum();
     let overrides: usize = d.schedules.iter().map(|s| s.overrides.len()).sum();
@@ -95,7 +95,6 @@ pub fn check_summary(config: &Config) -> String {
             parts.push(plural(n, one, many));
         }
     }
-    let warnings = config.warnings().len();
     if warnings > 0 {
         parts.push(plural(warnings, "warning", "warnings"));
     }

@@ -1,0 +1,434 @@
+//! [`proptest`] strategies for on-call configurations (cargo feature `proptest`).
+//!
+//! Everything generated is **valid by construction**: a [`document`] always compiles with
+//! [`Config::compile`](crate::Config::compile). The generators aim at the places where schedules
+//! go wrong:
+//!
+//! * rotations of every type ([`rotation`]): hourly, daily, weekly, monthly and custom RRULE
+//!   recurrences (with `COUNT`, `INTERVAL`, `BYDAY`, `BYMONTHDAY`, `BYHOUR` and `EXDATE`),
+//!   with or without an end date, a time restriction, their own zone and a priority;
+//! * time restrictions of both shapes ([`restriction`]), including overnight windows, the whole
+//!   day (start equal to end) and `endHour: 24`;
+//! * overrides ([`override_for`]): rotation-scoped and schedule-wide, for a user or for `none`;
+//! * whole schedules ([`schedule`]) and documents ([`document`]);
+//! * instants and local wall-clock times **near DST transitions** ([`instant_near_dst`],
+//!   [`local_near_dst`]) in the zones that break naive code ([`TRICKY_ZONES`]): New York and
+//!   London (ordinary one-hour changes at 02:00 and 01:00), Lord Howe (a half-hour change),
+//!   Santiago and Havana (changes at midnight, so a day starts at 01:00), and Kolkata (a
+//!   half-hour offset without DST).
+//!
+//! Anchors (`startDate`) are naive local times near a transition of the rotation's zone, so
+//! hand-offs regularly fall into spring-forward gaps and fall-back folds.
+//!
+//! # A property test of your own schedule
+//!
+//! Load your configuration once, then let proptest pick instants. Two properties a team might
+//! keep in CI: nobody is ever left without cover, and nobody is on call two weekends in a row.
+//!
+//! ```no_run
+//! use chrono::{Datelike, Duration, Weekday};
+//! use oncall_core::Config;
+//! use oncall_core::strategies::instant_between;
+//! use proptest::prelude::*;
+//!
+//! fn config() -> Config {
+//!     Config::from_json(&std::fs::read_to_string("oncall.json").unwrap()).unwrap()
+//! }
+//!
+//! proptest! {
+//!     // Any instant of 2026, with a bias to the schedule zone's DST changes.
+//!     #[test]
+//!     fn never_a_gap(at in instant_between("Europe/Berlin", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")) {
+//!         let config = config();
+//!         let who = config.schedule("platform")?.on_call(at)?;
+//!         prop_assert!(!who.flat().on_call_recipients.is_empty(), "nobody on call at {at}");
+//!     }
+//!
+//!     #[test]
+//!     fn never_two_weekends_in_a_row(at in instant_between("Europe/Berlin", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")) {
+//!         let config = config();
+//!         let platform = config.schedule("platform")?;
+//!         let tz = platform.timezone();
+//!         // The Saturday 12:00 on or after `at`, and the one a week later.
+//!         let local = at.with_timezone(&tz).date_naive();
+//!         let days = (Weekday::Sat.num_days_from_monday() + 7 - local.weekday().num_days_from_monday()) % 7;
+//!         let saturday = platform.parse_time(&format!("{}T12:00", local + Duration::days(days.into())))?;
+//!         let this_weekend = platform.on_call(saturday)?.flat().on_call_recipients;
+//!         let next_weekend = platform.on_call(saturday + Duration::days(7))?.flat().on_call_recipients;
+//!         for user in &this_weekend {
+//!             prop_assert!(!next_weekend.contains(user), "{user} is on call on the weekends of {saturday} and the next");
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! The same strategies drive the engine's own property suite (`tests/props.rs`). For exact
+//! gaps over a window rather than sampled instants, use
+//! [`Schedule::analyze`](crate::Schedule::analyze): `analyze(from, to)?.gaps.is_empty()`.
+
+use crate::config::{
+    Document, NameRef, Override, Participant, Rotation, Schedule, TimeOfDay, TimeRestriction, WeekdaySpan,
+};
+use chrono::{DateTime, Duration, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
+use proptest::prelude::*;
+use proptest::sample::select;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// Zones whose rules break naive date arithmetic (see the module documentation).
+pub const TRICKY_ZONES: [&str; 6] =
+    ["America/New_York", "Europe/London", "Australia/Lord_Howe", "America/Santiago", "America/Havana", "Asia/Kolkata"];
+
+/// The usernames generated participants and overrides use.
+pub const USERS: [&str; 4] = ["ann", "ben", "cat", "dan"];
+
+/// The rotation types.
+pub const KINDS: [&str; 5] = ["hourly", "daily", "weekly", "monthly", "custom"];
+
+/// The years whose DST transitions the instant strategies aim at.
+pub const YEARS: std::ops::Range<i32> = 2025..2028;
+
+/// Any of [`TRICKY_ZONES`] or `UTC`.
+pub fn zone() -> impl Strategy<Value = &'static str> + Clone {
+    select(vec![
+        TRICKY_ZONES[0],
+        TRICKY_ZONES[1],
+        TRICKY_ZONES[2],
+        TRICKY_ZONES[3],
+        TRICKY_ZONES[4],
+        TRICKY_ZONES[5],
+        "UTC",
+    ])
+}
+
+fn tz(name: &str) -> Tz {
+    name.parse().unwrap_or(Tz::UTC)
+}
+
+fn offset(tz: Tz, t: i64) -> i32 {
+    tz.offset_from_utc_datetime(&DateTime::from_timestamp(t, 0).unwrap_or_default().naive_utc()).fix().local_minus_utc()
+}
+
+/// The instants (Unix seconds) at which `zone`'s UTC offset changes during [`YEARS`], in order.
+/// Empty for a zone without DST (or an unknown name).
+pub fn dst_transitions(zone: &str) -> Vec<i64> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Vec<i64>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(zone) {
+        return found.clone();
+    }
+    let z = tz(zone);
+    let start = Utc.with_ymd_and_hms(YEARS.start, 1, 1, 0, 0, 0).single().map_or(0, |t| t.timestamp());
+    let end = Utc.with_ymd_and_hms(YEARS.end, 1, 1, 0, 0, 0).single().map_or(0, |t| t.timestamp());
+    let step = 6 * 3600;
+    let mut out = Vec::new();
+    let mut t = start;
+    while t < end {
+        if offset(z, t) != offset(z, t + step) {
+            // The first second with the new offset.
+            let (mut lo, mut hi) = (t, t + step);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if offset(z, mid) == offset(z, t) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            out.push(hi);
+        }
+        t += step;
+    }
+    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(zone.to_string(), out.clone());
+    out
+}
+
+fn instant_of(t: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(t, 0).unwrap_or_default()
+}
+
+/// An instant within a few hours of one of `zone`'s DST transitions (any instant of [`YEARS`]
+/// for a zone without DST; one time in four anywhere in those years).
+pub fn instant_near_dst(zone: &'static str) -> BoxedStrategy<DateTime<Utc>> {
+    let start = Utc.with_ymd_and_hms(YEARS.start, 1, 1, 0, 0, 0).single().map_or(0, |t| t.timestamp());
+    let end = Utc.with_ymd_and_hms(YEARS.end, 1, 1, 0, 0, 0).single().map_or(0, |t| t.timestamp());
+    let anywhere = (start..end).prop_map(instant_of);
+    let transitions = dst_transitions(zone);
+    if transitions.is_empty() {
+        return anywhere.boxed();
+    }
+    let near = (select(transitions), -6 * 3600i64..=6 * 3600, any::<bool>())
+        .prop_map(|(t, d, exact)| instant_of(if exact { t + d / 900 * 900 } else { t + d }));
+    prop_oneof![3 => near, 1 => anywhere].boxed()
+}
+
+/// An instant in `[from, to)` (RFC 3339 bounds), biased to `zone`'s DST transitions inside it.
+///
+/// # Panics
+///
+/// When a bound is not RFC 3339 or `to` is not after `from`: the bounds are written by the test.
+pub fn instant_between(zone: &'static str, from: &str, to: &str) -> BoxedStrategy<DateTime<Utc>> {
+    let parse = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.timestamp()).expect("an RFC 3339 bound");
+    let (a, b) = (parse(from), parse(to));
+    assert!(a < b, "the window must not be empty");
+    let anywhere = (a..b).prop_map(instant_of);
+    let inside: Vec<i64> = all_transitions(zone).into_iter().filter(|t| (a..b).contains(t)).collect();
+    if inside.is_empty() {
+        return anywhere.boxed();
+    }
+    let near = (select(inside), -3 * 3600i64..=3 * 3600).prop_map(move |(t, d)| instant_of((t + d).clamp(a, b - 1)));
+    prop_oneof![1 => near, 3 => anywhere].boxed()
+}
+
+/// Transitions of any year the engine supports (slower; for [`instant_between`]).
+fn all_transitions(zone: &str) -> Vec<i64> {
+    let z = tz(zone);
+    let mut out = Vec::new();
+    for year in 1970..2100 {
+        let Some(start) = Utc.with_ymd_and_hms(year, 1, 1, 0, 0, 0).single() else { continue };
+        let mut t = start.timestamp();
+        let end = t + 366 * 86_400;
+        while t < end {
+            let next = t + 86_400;
+            if offset(z, t) != offset(z, next) {
+                let (mut lo, mut hi) = (t, next);
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    if offset(z, mid) == offset(z, t) { lo = mid } else { hi = mid }
+                }
+                out.push(hi);
+            }
+            t = next;
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// A local wall-clock time in `zone` near one of its DST transitions: within three hours of
+/// the local time just before the change, so it may fall into the gap or the fold. Minutes are
+/// multiples of 15, seconds zero.
+pub fn local_near_dst(zone: &'static str) -> BoxedStrategy<NaiveDateTime> {
+    let z = tz(zone);
+    instant_near_dst(zone)
+        .prop_flat_map(move |t| {
+            let before = (t - Duration::seconds(1)).with_timezone(&z).naive_local() + Duration::seconds(1);
+            (-12i64..=12).prop_map(move |q| before + Duration::minutes(15 * q))
+        })
+        .prop_map(|l| l - Duration::seconds(l.and_utc().timestamp().rem_euclid(900)))
+        .boxed()
+}
+
+fn naive(l: NaiveDateTime) -> String {
+    l.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// A `time-of-day` restriction: ordinary, overnight (end before start), the whole day (start
+/// equal to end) or ending at `24:00`.
+pub fn time_of_day_restriction() -> impl Strategy<Value = TimeRestriction> {
+    let hm = (0i64..24, select(vec![0i64, 0, 30, 15]));
+    (hm.clone(), hm, 0u8..8).prop_map(|((sh, sm), (eh, em), shape)| {
+        let (eh, em) = match shape {
+            0 => (sh, sm), // the whole day
+            1 => (24, 0),  // to the end of the day
+            _ => (eh, em), // anything, overnight included
+        };
+        TimeRestriction {
+            kind: "time-of-day".into(),
+            restriction: Some(TimeOfDay { start_hour: sh, start_min: sm, end_hour: eh, end_min: em }),
+            restrictions: None,
+        }
+    })
+}
+
+const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+/// A `weekday-and-time-of-day` restriction with one to three spans (wrapping past Sunday,
+/// single-day, or the whole week).
+pub fn weekday_restriction() -> impl Strategy<Value = TimeRestriction> {
+    let span = (0usize..7, 0i64..24, select(vec![0i64, 30]), 0usize..7, 0i64..25, select(vec![0i64, 30])).prop_map(
+        |(sd, sh, sm, ed, eh, em)| WeekdaySpan {
+            start_day: DAYS[sd].into(),
+            start_hour: sh,
+            start_min: sm,
+            end_day: DAYS[ed].into(),
+            end_hour: eh,
+            end_min: if eh == 24 { 0 } else { em },
+        },
+    );
+    proptest::collection::vec(span, 1..=3).prop_map(|spans| TimeRestriction {
+        kind: "weekday-and-time-of-day".into(),
+        restriction: None,
+        restrictions: Some(spans),
+    })
+}
+
+/// A restriction of either shape.
+pub fn restriction() -> impl Strategy<Value = TimeRestriction> {
+    prop_oneof![time_of_day_restriction(), weekday_restriction()]
+}
+
+/// A user participant from [`USERS`].
+pub fn user() -> impl Strategy<Value = Participant> {
+    select(USERS.to_vec()).prop_map(user_named)
+}
+
+fn user_named(name: &str) -> Participant {
+    Participant { kind: "user".into(), username: Some(name.into()), ..Default::default() }
+}
+
+fn nobody() -> Participant {
+    Participant { kind: "none".into(), ..Default::default() }
+}
+
+/// One to four participants: users of [`USERS`] (repeats allowed) and now and then `none`.
+pub fn participants() -> impl Strategy<Value = Vec<Participant>> {
+    proptest::collection::vec(prop_oneof![6 => user(), 1 => Just(nobody())], 1..=4)
+}
+
+/// Custom recurrences of every shape the engine accepts. `finite` ones have a `COUNT` (the
+/// rotation then needs an `endDate`).
+pub fn recurrence() -> impl Strategy<Value = (String, bool)> {
+    let rules = select(vec![
+        "FREQ=DAILY",
+        "FREQ=DAILY;INTERVAL=2",
+        "FREQ=WEEKLY",
+        "FREQ=WEEKLY;BYDAY=MO,TH",
+        "FREQ=WEEKLY;BYDAY=MO,WE,FR;BYHOUR=9,21",
+        "FREQ=HOURLY;INTERVAL=8",
+        "FREQ=HOURLY;INTERVAL=5",
+        "FREQ=MONTHLY;BYMONTHDAY=1,15",
+        "FREQ=MONTHLY",
+        "FREQ=DAILY;BYHOUR=0,12",
+    ]);
+    (rules, prop_oneof![3 => Just(None), 1 => (3u32..20).prop_map(Some)], any::<bool>()).prop_map(
+        |(rule, count, exdate)| {
+            let mut text = match count {
+                Some(n) => format!("RRULE:{rule};COUNT={n}"),
+                None => format!("RRULE:{rule}"),
+            };
+            if exdate {
+                // An EXDATE that may or may not hit an occurrence.
+                text.push_str("\nEXDATE:20260310T090000");
+            }
+            (text, count.is_some())
+        },
+    )
+}
+
+/// A rotation of any type (see [`rotation_of`]).
+pub fn rotation(zone: &'static str) -> BoxedStrategy<Rotation> {
+    select(KINDS.to_vec()).prop_flat_map(move |kind| rotation_of(kind, zone)).boxed()
+}
+
+/// A rotation of type `kind` whose `startDate` is a naive local time near a DST transition of
+/// `zone` (the schedule's zone; the rotation sometimes has a zone of its own, then the anchor is
+/// near one of that zone's transitions). Valid by construction.
+pub fn rotation_of(kind: &'static str, zone: &'static str) -> BoxedStrategy<Rotation> {
+    let own_zone = prop_oneof![4 => Just(None), 1 => zone_option()];
+    let length = match kind {
+        "hourly" => (1i64..=12).boxed(),
+        "daily" => (1i64..=3).boxed(),
+        _ => (1i64..=2).boxed(),
+    };
+    (own_zone, length, participants(), proptest::option::weighted(0.4, restriction()), 0i64..=2, 0u8..4)
+        .prop_flat_map(move |(own, length, participants, restriction, priority, end_days)| {
+            let anchor_zone = own.unwrap_or(zone);
+            (
+                local_near_dst(anchor_zone),
+                recurrence(),
+                Just((own, length, participants, restriction, priority, end_days)),
+            )
+        })
+        .prop_map(move |(anchor, (rule, finite), (own, length, participants, restriction, priority, end_days))| {
+            let custom = kind == "custom";
+            // An end date 0 (none), 3, 6 or 9 days after the anchor; a finite custom rule needs one.
+            let days = if custom && finite && end_days == 0 { 5 } else { i64::from(end_days) * 3 };
+            Rotation {
+                kind: kind.into(),
+                length: (!custom).then_some(length),
+                start_date: naive(anchor),
+                end_date: (days > 0).then(|| naive(anchor + Duration::days(days))),
+                participants,
+                time_restriction: restriction,
+                timezone: own.map(String::from),
+                priority: (priority > 0).then_some(priority),
+                recurrence: custom.then_some(rule),
+                ..Default::default()
+            }
+        })
+        .boxed()
+}
+
+fn zone_option() -> impl Strategy<Value = Option<&'static str>> {
+    zone().prop_map(Some)
+}
+
+/// An override for a schedule in `zone` with the given rotation names: rotation-scoped (a
+/// non-empty subset of `rotations`) or schedule-wide, for a user or for `none`, lasting 2 to 48
+/// wall-clock hours from a local time near a DST transition (at least 2, so that a window
+/// starting in a spring-forward gap still ends after it starts).
+pub fn override_for(zone: &'static str, rotations: Vec<String>) -> BoxedStrategy<Override> {
+    let n = rotations.len();
+    let scope = if n == 0 {
+        Just(None).boxed()
+    } else {
+        prop_oneof![Just(None), proptest::sample::subsequence(rotations, 1..=n).prop_map(Some)].boxed()
+    };
+    (local_near_dst(zone), 2i64..=48, prop_oneof![5 => user(), 1 => Just(nobody())], scope, 0u32..1000)
+        .prop_map(|(start, hours, user, scope, alias)| Override {
+            alias: Some(format!("o{alias}")),
+            user,
+            start_date: naive(start),
+            end_date: naive(start + Duration::hours(hours)),
+            rotations: scope.map(|names| {
+                names.into_iter().map(|name| NameRef { name: Some(name), ..Default::default() }).collect()
+            }),
+        })
+        .boxed()
+}
+
+/// A schedule named `s` in a tricky zone with one to three rotations (`r0`, `r1`, …) and zero
+/// to two overrides.
+pub fn schedule() -> BoxedStrategy<Schedule> {
+    zone().prop_flat_map(schedule_in).boxed()
+}
+
+/// Like [`schedule`], in a given zone.
+pub fn schedule_in(zone: &'static str) -> BoxedStrategy<Schedule> {
+    proptest::collection::vec(rotation(zone), 1..=3)
+        .prop_flat_map(move |mut rotations| {
+            for (i, r) in rotations.iter_mut().enumerate() {
+                r.name = Some(format!("r{i}"));
+            }
+            let names: Vec<String> = rotations.iter().filter_map(|r| r.name.clone()).collect();
+            (Just(rotations), proptest::collection::vec(override_for(zone, names), 0..=2))
+        })
+        .prop_map(move |(rotations, overrides)| Schedule {
+            name: "s".into(),
+            timezone: Some(zone.into()),
+            rotations,
+            overrides,
+            ..Default::default()
+        })
+        .boxed()
+}
+
+/// A document with one schedule `s` (see [`schedule`]); `users` is not declared.
+pub fn document() -> BoxedStrategy<Document> {
+    schedule().prop_map(|s| Document { schedules: vec![s], ..Default::default() }).boxed()
+}
+
+/// The instant a generated schedule's first rotation starts at (its anchor), for aiming
+/// queries at the interesting part of a schedule.
+///
+/// # Panics
+///
+/// When the document has no schedule or rotation: generated ones always have.
+pub fn anchor(doc: &Document) -> DateTime<Utc> {
+    let s = &doc.schedules[0];
+    let r = &s.rotations[0];
+    let zone = r.timezone.as_deref().or(s.timezone.as_deref()).unwrap_or("UTC");
+    crate::time::parse_instant(&r.start_date, tz(zone), crate::time::Edge::Start).expect("a generated anchor")
+}

@@ -1,0 +1,161 @@
+//! `oncall report` (the analysis of a schedule over a window) and the instant of `oncall check`'s
+//! time-based warnings.
+//!
+//! Formatting only: every number comes from the core's [`Analysis`].
+
+use crate::text::{duration, local, table};
+use crate::{Fail, Format, Res, arg_error, end_time_arg, json, load, schedule, time_arg};
+use chrono::{DateTime, Utc};
+use clap::Args;
+use oncall_core::analysis::{Analysis, Interval, NIGHT_END_HOUR, NIGHT_START_HOUR};
+use oncall_core::time::{Edge, format_instant, parse_instant};
+use oncall_core::{Config, IntervalUnit, Problem, Schedule};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+/// The most gaps the text report lists (the JSON report lists all).
+const MAX_GAPS_SHOWN: usize = 20;
+
+/// Arguments of `oncall report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Configuration file (JSON, or YAML when it ends in .yaml/.yml; `-` reads JSON from stdin).
+    config: PathBuf,
+    /// Schedule name (or id).
+    #[arg(long)]
+    schedule: String,
+    /// Window start.
+    #[arg(long, default_value = "now")]
+    from: String,
+    /// Window end, exclusive [default: four weeks after --from, in the schedule zone].
+    #[arg(long)]
+    to: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// `oncall report`.
+pub fn run(a: &ReportArgs, out: &mut String) -> Res<()> {
+    let config = load(&a.config)?;
+    let s = schedule(&config, &a.schedule)?;
+    let from = time_arg(&s, "from", &a.from)?;
+    let to = match &a.to {
+        Some(to) => end_time_arg(&s, "to", to)?,
+        None => s.interval_end(from, 4, IntervalUnit::Weeks).map_err(|e| arg_error("from", &e))?,
+    };
+    let analysis = s.analyze(from, to).map_err(|e| match &e {
+        oncall_core::Error::InvalidArgument { what, .. } | oncall_core::Error::InvalidTime { what, .. } => {
+            arg_error(what, &e)
+        }
+        _ => Fail::line(format!("oncall: {e}")),
+    })?;
+    match a.format {
+        Format::Json => json(&analysis, out),
+        Format::Text => {
+            out.push_str(&text(&s, &analysis));
+            Ok(())
+        }
+    }
+}
+
+/// The warnings of `oncall check` as of `--at` (`now`, RFC 3339, or a naive time read in UTC).
+pub fn lints(config: &Config, at: &str) -> Res<Vec<Problem>> {
+    let at: DateTime<Utc> = if at.trim().eq_ignore_ascii_case("now") {
+        crate::now()
+    } else {
+        parse_instant(at, chrono_tz::Tz::UTC, Edge::Start).map_err(|m| Fail::line(format!("--at: {m}")))?
+    };
+    Ok(config.lint(at))
+}
+
+fn hours(secs: i64) -> String {
+    format!("{:.1}", secs as f64 / 3600.0)
+}
+
+fn span(i: &Option<Interval>) -> String {
+    i.as_ref().map_or_else(|| "-".to_string(), |i| duration(i.seconds))
+}
+
+/// The text report: a summary, a table of users (busiest first), and the gaps in local time.
+pub fn text(s: &Schedule<'_>, a: &Analysis) -> String {
+    let tz = s.timezone();
+    let mut out = format!(
+        "{} ({}): {} to {} ({})\n\n",
+        s.name(),
+        tz.name(),
+        local(tz, a.start_date),
+        local(tz, a.end_date),
+        duration(a.window_seconds)
+    );
+    let gaps = match a.gaps.len() {
+        0 => "no gaps".to_string(),
+        1 => format!("{} uncovered in 1 gap", duration(a.gap_seconds)),
+        n => format!("{} uncovered in {n} gaps", duration(a.gap_seconds)),
+    };
+    let summary = vec![
+        vec!["coverage".to_string(), format!("{:.1}% ({gaps})", a.coverage)],
+        vec!["hand-offs".to_string(), format!("{} ({} changes of the on-call set)", a.handoffs, a.changes)],
+        vec!["balance".to_string(), format!("{:.1} / 100", a.balance)],
+    ];
+    out.push_str(&table(&summary, ""));
+    out.push('\n');
+    if a.users.is_empty() {
+        out.push_str("nobody is on call in this window\n");
+    } else {
+        let mut users: Vec<_> = a.users.iter().collect();
+        users.sort_by(|x, y| y.on_call_seconds.cmp(&x.on_call_seconds).then_with(|| x.username.cmp(&y.username)));
+        let night = format!("NIGHT {NIGHT_START_HOUR:02}-{NIGHT_END_HOUR:02}");
+        let mut rows = vec![
+            ["USER", "HOURS", night.as_str(), "WEEKEND", "STRETCHES", "LONGEST", "SHORTEST REST"]
+                .map(String::from)
+                .to_vec(),
+        ];
+        for u in users {
+            rows.push(vec![
+                u.username.clone(),
+                hours(u.on_call_seconds),
+                hours(u.night_seconds),
+                hours(u.weekend_seconds),
+                u.stretches.to_string(),
+                span(&u.longest_stretch),
+                span(&u.shortest_rest),
+            ]);
+        }
+        out.push_str(&right_aligned(&rows, &[1, 2, 3, 4]));
+    }
+    if !a.gaps.is_empty() {
+        out.push_str("\ngaps (nobody on call)\n");
+        let mut rows = vec![["FROM", "TO", "DURATION"].map(String::from).to_vec()];
+        for g in a.gaps.iter().take(MAX_GAPS_SHOWN) {
+            rows.push(vec![local(tz, g.start_date), local(tz, g.end_date), duration(g.seconds)]);
+        }
+        out.push_str(&table(&rows, "  "));
+        if a.gaps.len() > MAX_GAPS_SHOWN {
+            let _ = writeln!(out, "  … and {} more (--format json lists them all)", a.gaps.len() - MAX_GAPS_SHOWN);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nhours on call in the final schedule from {} to {}; night is {NIGHT_START_HOUR:02}:00-{NIGHT_END_HOUR:02}:00 \
+         and weekend Saturday-Sunday, local time in {}",
+        format_instant(a.start_date),
+        format_instant(a.end_date),
+        tz.name()
+    );
+    out
+}
+
+/// A table whose `numeric` columns are right-aligned (their headers too).
+fn right_aligned(rows: &[Vec<String>], numeric: &[usize]) -> String {
+    let mut rows = rows.to_vec();
+    for &c in numeric {
+        let width = rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0);
+        for r in &mut rows {
+            if let Some(cell) = r.get_mut(c) {
+                *cell = format!("{cell:>width$}");
+            }
+        }
+    }
+    table(&rows, "")
+}

@@ -1,0 +1,259 @@
+// The demo page: no framework, the package's web build used directly.
+import init, { OnCall, check } from "../pkg/web/oncall_wasm.js";
+
+const $ = (id) => document.getElementById(id);
+const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
+const els = {
+  status: byTestId("status"),
+  config: $("config"),
+  errors: byTestId("errors"),
+  errorList: byTestId("error-list"),
+  schedule: $("schedule"),
+  instant: $("instant"),
+  now: $("now"),
+  who: byTestId("who"),
+  whoWhen: byTestId("who-when"),
+  next: byTestId("next"),
+  weekLabel: byTestId("week-label"),
+  bar: byTestId("week-bar"),
+  days: byTestId("week-days"),
+  legend: byTestId("legend"),
+  handoffs: byTestId("handoffs"),
+};
+
+const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#e15759", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#86bcb6"];
+const colours = new Map();
+function colour(user) {
+  if (!colours.has(user)) colours.set(user, PALETTE[colours.size % PALETTE.length]);
+  return colours.get(user);
+}
+
+function el(tag, props = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === "style") Object.assign(e.style, v);
+    else if (k.startsWith("data-") || k === "title") e.setAttribute(k, v);
+    else e[k] = v;
+  }
+  e.append(...children);
+  return e;
+}
+
+/** Formats an instant in a zone: "Tue 10 Nov, 11:00". */
+function fmt(iso, timeZone, withDate = true) {
+  const opts = withDate
+    ? { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }
+    : { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone };
+  return new Intl.DateTimeFormat("en-GB", opts).format(new Date(iso));
+}
+
+/** The local calendar date (y, m, d) and ISO weekday (1 = Monday) of an instant in a zone. */
+function localDate(date, timeZone) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric", weekday: "short" })
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
+  const weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(parts.weekday) + 1;
+  return { y: Number(parts.year), m: Number(parts.month), d: Number(parts.day), weekday };
+}
+
+/** A naive local date-time string (read by the engine in the schedule's zone). */
+function naive(y, m, d) {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return `${t.toISOString().slice(0, 10)}T00:00`;
+}
+
+let oncall = null;
+let lastText = null;
+
+let warnings = [];
+
+function showProblems(problems, title = "Problems") {
+  els.errors.querySelector("h2").textContent = title;
+  els.errors.classList.toggle("warnings", title !== "Problems");
+  els.errorList.replaceChildren(
+    ...problems.map((p) =>
+      el("li", { "data-testid": "error" },
+        p.path ? el("code", { className: "path", "data-testid": "error-path" }, p.path) : "",
+        p.path ? ": " : "",
+        el("span", { "data-testid": "error-message" }, p.message)),
+    ),
+  );
+  els.errors.hidden = problems.length === 0;
+}
+
+/** Re-reads the configuration when it changed; returns false when it is invalid. */
+function loadConfig() {
+  const text = els.config.value;
+  if (text === lastText && oncall) return true;
+  lastText = text;
+  const report = check(text);
+  if (!report.valid) {
+    oncall?.free();
+    oncall = null;
+    showProblems(report.errors);
+    els.config.classList.add("invalid");
+    els.status.textContent = `The configuration has ${report.errors.length} problem${report.errors.length === 1 ? "" : "s"}.`;
+    return false;
+  }
+  els.config.classList.remove("invalid");
+  oncall?.free();
+  oncall = new OnCall(text);
+  const schedules = oncall.schedules();
+  const selected = els.schedule.value;
+  els.schedule.replaceChildren(
+    ...schedules.map((s) => el("option", { value: s.name, textContent: `${s.name} (${s.timezone})` })),
+  );
+  if (schedules.some((s) => s.name === selected)) els.schedule.value = selected;
+  const warned = report.warnings.length ? ` ${report.warnings.length} warning(s).` : "";
+  els.status.textContent = `${schedules.length} schedule${schedules.length === 1 ? "" : "s"} loaded.${warned}`;
+  warnings = report.warnings;
+  return true;
+}
+
+function participantLabel(p) {
+  if (p.type === "user") return p.forwardedFrom ? `${p.name} (forwarded from ${p.forwardedFrom.name})` : p.name;
+  const inner = (p.onCallParticipants ?? []).map(participantLabel).join(", ");
+  return `${p.type} ${p.name}${inner ? `: ${inner}` : ""}`;
+}
+
+function render() {
+  // What was last rendered, for tests: "schedule|instant" (after the 150 ms debounce).
+  document.body.dataset.rendered = `${els.schedule.value}|${els.instant.value.trim()}|${els.config.value.length}`;
+  if (!loadConfig()) {
+    for (const e of [els.who, els.bar, els.days, els.legend, els.handoffs]) e.replaceChildren();
+    els.next.textContent = "";
+    els.whoWhen.textContent = els.weekLabel.textContent = "";
+    byTestId("blocked").hidden = false;
+    return;
+  }
+  const name = els.schedule.value;
+  const info = oncall.schedules().find((s) => s.name === name);
+  if (!info) return;
+  const zone = info.timezone;
+  byTestId("blocked").hidden = true;
+  const instantText = els.instant.value.trim() || "now";
+  try {
+    const at = instantText === "now" ? new Date() : instantText;
+    const who = oncall.whoIsOnCall(name, at, { flat: true });
+    const nested = oncall.whoIsOnCall(name, at);
+    const atDate = new Date(oncall.instant(name, at));
+    els.whoWhen.textContent = `at ${fmt(atDate.toISOString(), zone)} (${zone})`;
+    els.who.replaceChildren(
+      ...(who.onCallRecipients.length
+        ? who.onCallRecipients.map((u) =>
+            el("span", { className: "person", "data-testid": "person", style: { background: colour(u) } }, u))
+        : [el("span", { className: "nobody", "data-testid": "person-none" }, "Nobody — this is a gap")]),
+    );
+    if (nested.onCallParticipants.some((p) => p.type !== "user" || p.forwardedFrom)) {
+      els.who.append(el("div", { className: "detail" }, nested.onCallParticipants.map(participantLabel).join("; ")));
+    }
+    const next = oncall.nextOnCall(name, at, { flat: true });
+    els.next.textContent = next.exactNextOnCallAt
+      ? `Next change ${fmt(next.exactNextOnCallAt, zone)}: ${next.exactNextOnCallParticipants.join(", ") || "nobody (gap)"}`
+      : "No change within ten years.";
+
+    renderWeek(name, zone, atDate);
+    renderHandoffs(name, info, zone, atDate);
+    showProblems(warnings, "Warnings");
+  } catch (e) {
+    showProblems(e.problems?.length ? e.problems : [{ path: "", message: e.message }]);
+  }
+}
+
+function renderWeek(name, zone, atDate) {
+  const { y, m, d, weekday } = localDate(atDate, zone);
+  const from = naive(y, m, d - (weekday - 1));
+  const to = naive(y, m, d - (weekday - 1) + 7);
+  const timeline = oncall.timeline(name, from, to);
+  const start = Date.parse(timeline.startDate);
+  const span = Date.parse(timeline.endDate) - start;
+  const pct = (iso) => ((Date.parse(iso) - start) / span) * 100;
+  els.weekLabel.textContent = `${fmt(timeline.startDate, zone)} – ${fmt(new Date(Date.parse(timeline.endDate) - 1).toISOString(), zone)}`;
+
+  const users = new Set();
+  els.bar.replaceChildren(
+    ...timeline.finalSchedule.map((s) => {
+      const left = pct(s.startDate);
+      const width = pct(s.endDate) - left;
+      const gap = s.recipients.length === 0;
+      s.recipients.forEach((u) => users.add(u));
+      const title = `${fmt(s.startDate, zone)} – ${fmt(s.endDate, zone)}: ${gap ? "gap, nobody on call" : s.recipients.join(", ")}`;
+      const seg = el("div", {
+        className: gap ? "segment gap" : "segment",
+        title,
+        "data-testid": "segment",
+        "data-recipients": s.recipients.join(","),
+        style: { left: `${left}%`, width: `${width}%` },
+      });
+      if (gap) {
+        seg.append(el("span", { className: "label" }, "gap"));
+      } else {
+        // One stripe per recipient (several people can be on call at once).
+        seg.append(...s.recipients.map((u) => el("div", { className: "stripe", style: { background: colour(u) } })));
+        if (width > 3) seg.append(el("span", { className: "label" }, s.recipients.map((u) => u.split("@")[0]).join(" + ")));
+      }
+      return seg;
+    }),
+  );
+  const marker = pct(atDate.toISOString());
+  if (marker >= 0 && marker <= 100) {
+    els.bar.append(el("div", { className: "marker", "data-testid": "marker", style: { left: `${marker}%` }, title: "the instant" }));
+  }
+
+  // Day ticks: local midnights, from the engine's own window (DST-correct).
+  const days = [];
+  for (let i = 0; i < 7; i++) {
+    const dayStart = oncall.instant(name, naive(y, m, d - (weekday - 1) + i));
+    const label = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: zone }).format(new Date(dayStart));
+    days.push(el("div", { className: "day", style: { left: `${pct(dayStart)}%`, width: `${100 / 7}%` } }, label));
+  }
+  els.days.replaceChildren(...days);
+  els.legend.replaceChildren(
+    ...[...users].sort().map((u) => el("li", {}, el("span", { className: "swatch", style: { background: colour(u) } }), u)),
+    el("li", {}, el("span", { className: "swatch gap" }), "gap (nobody on call)"),
+  );
+}
+
+function renderHandoffs(name, info, zone, atDate) {
+  const rows = [];
+  for (const rotation of info.rotations) {
+    for (const h of oncall.handoffs(name, rotation, atDate, 5).handoffs) rows.push({ rotation, ...h });
+  }
+  rows.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  els.handoffs.replaceChildren(
+    ...rows.slice(0, 8).map((r) =>
+      el("tr", { "data-testid": "handoff" },
+        el("td", {}, fmt(r.at, zone)),
+        el("td", {}, r.rotation),
+        el("td", {}, el("span", { className: "swatch", style: { background: colour(r.participant.name) } }), participantLabel(r.participant))),
+    ),
+  );
+}
+
+let timer = 0;
+function schedule() {
+  clearTimeout(timer);
+  timer = setTimeout(render, 150);
+}
+
+async function main() {
+  await init();
+  const [text] = await Promise.all([fetch("../pkg/payments.json").then((r) => r.text())]);
+  els.config.value = text;
+  els.instant.value = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  els.config.addEventListener("input", schedule);
+  els.instant.addEventListener("input", schedule);
+  els.schedule.addEventListener("change", render);
+  els.now.addEventListener("click", () => {
+    els.instant.value = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    render();
+  });
+  render();
+  document.body.dataset.ready = "true";
+}
+
+main().catch((e) => {
+  els.status.textContent = `Cannot start: ${e.message}`;
+});

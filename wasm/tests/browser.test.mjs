@@ -1,0 +1,177 @@
+// The demo page in a real browser: Playwright (playwright-core) drives Debian's Chromium headless.
+// Needs /usr/bin/chromium and node_modules/playwright-core; scripts/test installs both when
+// missing. The screenshot goes to $DEMO_SCREENSHOT (default /work/scratch/demo.png, or the
+// system temp dir when /work/scratch does not exist).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { pkg, wasmDir, exampleText } from "./helpers.mjs";
+
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const SCREENSHOT =
+  process.env.DEMO_SCREENSHOT ?? (existsSync("/work/scratch") ? "/work/scratch/demo.png" : path.join(tmpdir(), "oncall-demo.png"));
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+};
+
+/** A static server for wasm/ on 127.0.0.1 and a free port (what `python3 -m http.server -d wasm` does). */
+function serve(root) {
+  const server = createServer((req, res) => {
+    let rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    if (rel.endsWith("/")) rel += "index.html";
+    const file = path.join(root, path.normalize(rel));
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+let server;
+let browser;
+let page;
+const consoleErrors = [];
+
+before(async () => {
+  server = await serve(wasmDir);
+  // A fresh, empty profile each run (Playwright takes the user data dir as an argument here).
+  browser = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), "oncall-chromium-")), {
+    executablePath: CHROMIUM,
+    viewport: { width: 1440, height: 960 },
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+  page.on("pageerror", (e) => consoleErrors.push(e.message));
+  await page.goto(`http://127.0.0.1:${server.address().port}/demo/`);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const INSTANT = "2026-11-10T10:00:00Z";
+const SCHEDULE = "payments-primary";
+const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
+
+/** Waits until the page has rendered its current inputs (edits re-render after a 150 ms debounce). */
+async function rendered() {
+  await page.waitForFunction(
+    () => {
+      const v = (id) => document.querySelector(`[data-testid="${id}"]`).value;
+      return document.body.dataset.rendered === `${v("schedule")}|${v("instant").trim()}|${v("config").length}`;
+    },
+    null,
+    { timeout: 5_000 },
+  );
+}
+
+test("the page loads the engine and the example configuration", async () => {
+  assert.match(await byTestId("status").textContent(), /2 schedules loaded/);
+  assert.equal(await byTestId("config").inputValue(), exampleText);
+  assert.deepStrictEqual(
+    await byTestId("schedule").locator("option").evaluateAll((os) => os.map((o) => o.value)),
+    ["payments-primary", "payments-secondary"],
+  );
+});
+
+test("who is on call at a fixed instant", async () => {
+  await byTestId("schedule").selectOption(SCHEDULE);
+  await byTestId("instant").fill(INSTANT);
+  await rendered();
+  assert.deepStrictEqual(await byTestId("person").allTextContents(), ["alice@example.com"]);
+  const next = new pkg.OnCall(exampleText).nextOnCall(SCHEDULE, INSTANT, { flat: true });
+  assert.equal(next.exactNextOnCallAt, "2026-11-10T17:00:00Z");
+  assert.match(await byTestId("next").textContent(), new RegExp(`^Next change Tue 10 Nov, 18:00: ${next.exactNextOnCallParticipants.join(", ")}$`));
+});
+
+test("the week view has one element per segment of the engine's final schedule", async () => {
+  // The engine's answer for the same week (Monday to Monday in Europe/Berlin), via the Node package.
+  const oncall = new pkg.OnCall(exampleText);
+  const timeline = oncall.timeline(SCHEDULE, "2026-11-09T00:00", "2026-11-16T00:00");
+  const segments = byTestId("segment");
+  assert.equal(await segments.count(), timeline.finalSchedule.length);
+  assert.deepStrictEqual(
+    await segments.evaluateAll((ss) => ss.map((s) => s.dataset.recipients)),
+    timeline.finalSchedule.map((s) => s.recipients.join(",")),
+  );
+  const gaps = timeline.finalSchedule.filter((s) => s.recipients.length === 0).length;
+  assert.equal(await page.locator('[data-testid="segment"].gap').count(), gaps);
+  assert.match(await byTestId("week-label").textContent(), /Mon 9 Nov, 00:00 – Sun 15 Nov, 23:59/);
+  assert.ok((await byTestId("handoff").count()) > 0);
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  oncall.free();
+});
+
+test("gaps are marked in the week view", async () => {
+  // payments-secondary starts on Monday 2 November at 09:00 New York time: the hours before are a gap.
+  const oncall = new pkg.OnCall(exampleText);
+  const timeline = oncall.timeline("payments-secondary", "2026-11-02T00:00", "2026-11-09T00:00");
+  oncall.free();
+  await byTestId("schedule").selectOption("payments-secondary");
+  await byTestId("instant").fill("2026-11-02T10:00:00Z");
+  await rendered();
+  const gaps = timeline.finalSchedule.filter((s) => s.recipients.length === 0).length;
+  assert.ok(gaps > 0);
+  assert.equal(await page.locator('[data-testid="segment"].gap').count(), gaps);
+  assert.equal(await byTestId("segment").count(), timeline.finalSchedule.length);
+  assert.deepStrictEqual(await byTestId("person-none").allTextContents(), ["Nobody — this is a gap"]);
+  await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, "-gap.png"), fullPage: true });
+  await byTestId("schedule").selectOption(SCHEDULE);
+  await byTestId("instant").fill(INSTANT);
+  await rendered();
+});
+
+test("a broken configuration shows the error with its path, and a fix clears it", async () => {
+  const doc = JSON.parse(exampleText);
+  doc.schedules[0].rotations[0].length = 0;
+  await byTestId("config").fill(JSON.stringify(doc, null, 2));
+  await rendered();
+  assert.deepStrictEqual(await byTestId("error-path").allTextContents(), ["schedules[0].rotations[0].length"]);
+  assert.match(await byTestId("error").first().textContent(), /^schedules\[0\]\.rotations\[0\]\.length: must be at least 1/);
+  assert.equal(await byTestId("segment").count(), 0);
+  assert.equal(await byTestId("blocked").isVisible(), true);
+  await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, "-error.png"), fullPage: true });
+
+  await byTestId("config").fill(exampleText);
+  await rendered();
+  assert.equal(await byTestId("errors").isHidden(), true);
+  assert.deepStrictEqual(await byTestId("person").allTextContents(), ["alice@example.com"]);
+});
+
+test("a bad instant shows the error with its argument", async () => {
+  await byTestId("instant").fill("tuesday-ish");
+  await rendered();
+  assert.deepStrictEqual(await byTestId("error-path").allTextContents(), ["at"]);
+  await byTestId("instant").fill(INSTANT);
+  await rendered();
+  assert.equal(await byTestId("errors").isHidden(), true);
+});
+
+test("the page logged no errors", () => {
+  assert.deepStrictEqual(consoleErrors, []);
+});

@@ -1,0 +1,163 @@
+// The package folder: its exports resolve for Node (require and import) and name the web build
+// for browsers, the web build works (initialised synchronously here), and the TypeScript
+// declarations are real types: no `any`, and a typed usage compiles under --strict.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { pkg, pkgDir, wasmDir, exampleText } from "./helpers.mjs";
+
+const manifest = JSON.parse(readFileSync(path.join(pkgDir, "package.json"), "utf8"));
+
+/** A scratch project with the package installed (a symlink) as node_modules/oncall-wasm. */
+function scratchProject() {
+  const dir = mkdtempSync(path.join(tmpdir(), "oncall-wasm-consumer-"));
+  mkdirSync(path.join(dir, "node_modules"));
+  symlinkSync(pkgDir, path.join(dir, "node_modules", "oncall-wasm"), "dir");
+  writeFileSync(path.join(dir, "payments.json"), exampleText);
+  return dir;
+}
+
+test("package.json names the package, its builds and its types", () => {
+  assert.equal(manifest.name, "oncall-wasm");
+  assert.match(manifest.version, /^\d+\.\d+\.\d+/);
+  const root = manifest.exports["."];
+  assert.equal(root.node.default, "./node/oncall_wasm.js");
+  assert.equal(root.browser.default, "./web/oncall_wasm.js");
+  assert.equal(root.types, "./web/oncall_wasm.d.ts");
+  for (const file of ["node/oncall_wasm.js", "node/oncall_wasm_bg.wasm", "web/oncall_wasm.js", "web/oncall_wasm_bg.wasm"]) {
+    assert.ok(readdirSync(path.join(pkgDir, path.dirname(file))).includes(path.basename(file)), file);
+  }
+});
+
+test("Node resolves the package by name, with require and with import", () => {
+  const dir = scratchProject();
+  const script = `
+    const { OnCall } = require("oncall-wasm");
+    const text = require("fs").readFileSync("payments.json", "utf8");
+    const who = new OnCall(text).whoIsOnCall("payments-primary", "2026-11-10T10:00:00Z", { flat: true });
+    console.log(who.onCallRecipients.join(","));`;
+  assert.equal(execFileSync("node", ["-e", script], { cwd: dir, encoding: "utf8" }).trim(), "alice@example.com");
+  const esm = `
+    import { OnCall, check } from "oncall-wasm";
+    import { readFileSync } from "node:fs";
+    const text = readFileSync("payments.json", "utf8");
+    if (!check(text).valid) throw new Error("invalid");
+    console.log(new OnCall(text).whoIsOnCall("payments-secondary", "2026-11-10T10:00:00Z").onCallParticipants[0].name);`;
+  const out = execFileSync("node", ["--input-type=module", "-e", esm], { cwd: dir, encoding: "utf8" });
+  assert.equal(out.trim(), "carol@example.com");
+});
+
+test("the web build (ES module) gives the same answers once initialised", async () => {
+  const web = await import(pathToFileURL(path.join(pkgDir, "web", "oncall_wasm.js")).href);
+  web.initSync({ module: readFileSync(path.join(pkgDir, "web", "oncall_wasm_bg.wasm")) });
+  const a = new web.OnCall(exampleText);
+  const b = new pkg.OnCall(exampleText);
+  for (const at of ["2026-11-10T10:00:00Z", "2026-11-28T12:00:00Z"]) {
+    assert.deepStrictEqual(a.whoIsOnCall("payments-primary", at), b.whoIsOnCall("payments-primary", at));
+    assert.deepStrictEqual(a.nextOnCall("payments-secondary", at), b.nextOnCall("payments-secondary", at));
+  }
+  assert.deepStrictEqual(
+    a.timeline("payments-primary", "2026-11-09", "2026-11-16"),
+    b.timeline("payments-primary", "2026-11-09", "2026-11-16"),
+  );
+});
+
+/** Declarations without comments. */
+function declarations(file) {
+  return readFileSync(file, "utf8")
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/\/\/.*$/gm, "");
+}
+
+test("the .d.ts files have no `any`", () => {
+  for (const dir of ["web", "node"]) {
+    for (const file of readdirSync(path.join(pkgDir, dir)).filter((f) => f.endsWith(".d.ts"))) {
+      const text = declarations(path.join(pkgDir, dir, file));
+      const hits = text.split("\n").filter((line) => /\bany\b/.test(line));
+      assert.deepStrictEqual(hits, [], `${dir}/${file}`);
+    }
+  }
+});
+
+test("every public method and function has typed arguments and results", () => {
+  const text = declarations(path.join(pkgDir, "web", "oncall_wasm.d.ts"));
+  const cls = text.slice(text.indexOf("export class OnCall"));
+  for (const [name, ret] of [
+    ["check", "CheckResult"],
+    ["handoffs", "Handoffs"],
+    ["instant", "IsoInstant"],
+    ["nextOnCall", "NextOnCallAnswer"],
+    ["schedules", "ScheduleInfo[]"],
+    ["timeline", "Timeline"],
+    ["whoIsOnCall", "OnCallAnswer"],
+  ]) {
+    assert.match(cls, new RegExp(`\\n\\s*${name}\\([^)]*\\): ${ret.replace(/[[\]]/g, "\\$&")};`), name);
+  }
+  assert.match(text, /export function check\(config: string \| ConfigDocument\): CheckResult;/);
+  for (const iface of [
+    "OnCallAnswer",
+    "FlatOnCallAnswer",
+    "NextOnCallAnswer",
+    "FlatNextOnCallAnswer",
+    "Timeline",
+    "TimelineLayer",
+    "TimelineRotation",
+    "Period",
+    "Segment",
+    "Participant",
+    "Parent",
+    "Handoffs",
+    "Handoff",
+    "CheckResult",
+    "Problem",
+    "OnCallError",
+    "ConfigDocument",
+  ]) {
+    assert.match(text, new RegExp(`export interface ${iface} `), iface);
+  }
+});
+
+test("a typed consumer compiles with tsc --strict against the package", () => {
+  const dir = scratchProject();
+  const source = `
+import { OnCall, check, type CheckResult, type OnCallAnswer, type FlatOnCallAnswer, type Timeline,
+  type NextOnCallAnswer, type FlatNextOnCallAnswer, type Handoffs, type Segment, type OnCallError } from "oncall-wasm";
+declare const text: string;
+const report: CheckResult = check(text);
+const paths: string[] = report.errors.map((p) => p.path);
+const oncall = new OnCall(text);
+const who: OnCallAnswer = oncall.whoIsOnCall("payments-primary", new Date());
+const names: string[] = who.onCallParticipants.map((p) => p.name);
+const flat: FlatOnCallAnswer = oncall.whoIsOnCall("payments-primary", "2026-11-10T10:00:00Z", { flat: true });
+const recipients: string[] = flat.onCallRecipients;
+const next: NextOnCallAnswer = oncall.nextOnCall("payments-primary");
+const at: string | null = next.exactNextOnCallAt;
+const nextFlat: FlatNextOnCallAnswer = oncall.nextOnCall("payments-primary", null, { flat: true });
+const timeline: Timeline = oncall.timeline("payments-primary", "2026-11-09", new Date(), { expand: ["base"] });
+const gaps: Segment[] = timeline.finalSchedule.filter((s) => s.recipients.length === 0);
+const handoffs: Handoffs = oncall.handoffs("payments-primary", "off-hours", undefined, 3);
+const first: string | undefined = handoffs.handoffs[0]?.at;
+try { new OnCall("{}"); } catch (e) { const problems = (e as OnCallError).problems; void problems; }
+// @ts-expect-error: an unknown layer name
+oncall.timeline("payments-primary", "2026-11-09", "2026-11-16", { expand: ["everything"] });
+// @ts-expect-error: instants are strings or Dates
+oncall.whoIsOnCall("payments-primary", 12);
+// @ts-expect-error: the nested answer has no onCallRecipients
+oncall.whoIsOnCall("payments-primary").onCallRecipients;
+void [paths, names, recipients, at, nextFlat, gaps, first];
+`;
+  writeFileSync(path.join(dir, "consumer.ts"), source);
+  const tsc = path.join(wasmDir, "node_modules", ".bin", "tsc");
+  const args = ["--noEmit", "--strict", "--target", "es2022", "--lib", "esnext,dom", "--module", "nodenext", "--moduleResolution", "nodenext"];
+  for (const conditions of [[], ["--customConditions", "browser"]]) {
+    try {
+      execFileSync(tsc, [...args, ...conditions, "consumer.ts"], { cwd: dir, encoding: "utf8" });
+    } catch (e) {
+      assert.fail(`tsc ${conditions.join(" ")} failed:\n${e.stdout}${e.stderr}`);
+    }
+  }
+});
