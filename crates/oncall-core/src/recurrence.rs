@@ -125,6 +125,11 @@ impl Recurrence {
     /// Compiles `text` with `anchor` (the rotation's `startDate`, local wall-clock time in `tz`)
     /// as DTSTART. The error is a human message; the caller adds the path.
     pub(crate) fn parse(text: &str, anchor: NaiveDateTime, tz: Tz) -> Result<Recurrence, String> {
+        // RFC 5545 recurrence text is ASCII; the rrule crate also slices it by bytes and would
+        // panic inside a multi-byte character (found by fuzzing).
+        if let Some((i, c)) = text.char_indices().find(|(_, c)| !c.is_ascii()) {
+            return Err(format!("{c:?} at byte {i} is not allowed: a recurrence is ASCII RFC 5545 text"));
+        }
         let anchor = anchor.with_nanosecond(0).unwrap_or(anchor);
         let start = time::resolve(tz, anchor, Edge::Start);
         time::check_range(start).map_err(|e| format!("startDate {e}"))?;
