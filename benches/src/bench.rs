@@ -15,6 +15,22 @@ use std::time::Duration;
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
+/// Benchmarks `query` over the 256 instants of 2026, one instant per iteration, in turn.
+fn per_instant<T>(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    mut query: impl FnMut(chrono::DateTime<chrono::Utc>) -> T,
+) {
+    let instants = instants_2026(256);
+    let mut i = 0;
+    g.bench_function(name, |b| {
+        b.iter(|| {
+            i = (i + 1) % instants.len();
+            black_box(query(black_box(instants[i])))
+        })
+    });
+}
+
 fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
     s.parse().expect("instant")
 }
@@ -42,44 +58,24 @@ fn memory(name: &str) {
 }
 
 fn who(c: &mut Criterion) {
-    let instants = instants_2026(256);
     let mut g = c.benchmark_group("who");
     for name in ["small", "realistic", "large"] {
         let config = Config::from_json(&data(name)).expect("valid");
         let s = config.schedule(name).expect("schedule");
-        let mut i = 0;
-        g.bench_function(name, |b| {
-            b.iter(|| {
-                i = (i + 1) % instants.len();
-                black_box(s.on_call(black_box(instants[i])).expect("answer"))
-            })
-        });
+        per_instant(&mut g, name, |at| s.on_call(at).expect("answer"));
     }
     let naive = Naive::new(&data("realistic"));
-    let mut i = 0;
-    g.bench_function("realistic-naive-baseline", |b| {
-        b.iter(|| {
-            i = (i + 1) % instants.len();
-            black_box(naive.on_call(black_box(instants[i])))
-        })
-    });
+    per_instant(&mut g, "realistic-naive-baseline", |at| naive.on_call(at));
     for name in ["anchor-2000", "anchor-2026"] {
         let config = Config::from_json(&data(name)).expect("valid");
         let s = config.schedule(name).expect("schedule");
-        let mut i = 0;
-        g.bench_function(name, |b| {
-            b.iter(|| {
-                i = (i + 1) % instants.len();
-                black_box(s.on_call(black_box(instants[i])).expect("answer"))
-            })
-        });
+        per_instant(&mut g, name, |at| s.on_call(at).expect("answer"));
     }
     g.finish();
 }
 
 /// The realistic schedule with 0, 100, 10 000 and 100 000 overrides: lookups grow as log n.
 fn overrides(c: &mut Criterion) {
-    let instants = instants_2026(256);
     let base: serde_json::Value = serde_json::from_str(&data("realistic")).expect("json");
     let template = base["schedules"][0]["overrides"].as_array().expect("overrides").clone();
     let mut g = c.benchmark_group("who-overrides");
@@ -101,30 +97,17 @@ fn overrides(c: &mut Criterion) {
         doc["schedules"][0]["overrides"] = serde_json::Value::from(list);
         let config = Config::from_json(&doc.to_string()).expect("valid");
         let s = config.schedule("realistic").expect("schedule");
-        let mut i = 0;
-        g.bench_function(format!("{n}"), |b| {
-            b.iter(|| {
-                i = (i + 1) % instants.len();
-                black_box(s.on_call(black_box(instants[i])).expect("answer"))
-            })
-        });
+        per_instant(&mut g, &format!("{n}"), |at| s.on_call(at).expect("answer"));
     }
     g.finish();
 }
 
 fn next(c: &mut Criterion) {
-    let instants = instants_2026(256);
     let mut g = c.benchmark_group("next");
     for name in ["small", "realistic", "large"] {
         let config = Config::from_json(&data(name)).expect("valid");
         let s = config.schedule(name).expect("schedule");
-        let mut i = 0;
-        g.bench_function(name, |b| {
-            b.iter(|| {
-                i = (i + 1) % instants.len();
-                black_box(s.next_on_call(black_box(instants[i])).expect("answer"))
-            })
-        });
+        per_instant(&mut g, name, |at| s.next_on_call(at).expect("answer"));
     }
     g.finish();
 }

@@ -1,34 +1,10 @@
 //! End-to-end tests of the `oncall` binary (interfaces §2).
 
+mod common;
+use common::*;
 use serde_json::{Value, json};
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-const BIN: &str = env!("CARGO_BIN_EXE_oncall");
 const PAYMENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/payments.json");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}", self.stdout))
-    }
-}
-
-fn oncall(args: &[&str]) -> Run {
-    let out = Command::new(BIN).args(args).output().expect("run oncall");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
-    }
-}
 
 /// `oncall` on the payments example with `args` after the command; asserts success.
 fn ok(command: &str, args: &[&str]) -> Run {
@@ -40,14 +16,6 @@ fn ok(command: &str, args: &[&str]) -> Run {
 }
 
 /// Writes `text` to a fresh file in the temp dir whose name ends in `name`.
-fn temp_file(name: &str, text: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("oncall-cli-{}-{n}-{name}", std::process::id()));
-    std::fs::write(&path, text).expect("write temp file");
-    path
-}
-
 fn parent() -> Value {
     json!({"name": "payments-primary", "enabled": true})
 }

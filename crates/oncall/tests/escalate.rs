@@ -1,28 +1,11 @@
 //! End-to-end tests of `oncall escalate` on `examples/escalation.json` (facts in the header of
 //! `crates/oncall-core/tests/escalation.rs`; November 2026, Berlin = UTC+1).
 
+mod common;
+use common::*;
 use serde_json::{Value, json};
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-const BIN: &str = env!("CARGO_BIN_EXE_oncall");
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/escalation.json");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn oncall(args: &[&str]) -> Run {
-    let out = Command::new(BIN).args(args).output().expect("run oncall");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
-    }
-}
 
 fn escalate(args: &[&str]) -> Run {
     let mut all = vec!["escalate", EXAMPLE];
@@ -34,18 +17,6 @@ fn ok(args: &[&str]) -> Run {
     let run = escalate(args);
     assert_eq!(run.code, 0, "oncall escalate {args:?} failed:\n{}", run.stderr);
     run
-}
-
-fn json_of(run: &Run) -> Value {
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.stdout))
-}
-
-fn temp_file(name: &str, text: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("oncall-escalate-{}-{n}-{name}", std::process::id()));
-    std::fs::write(&path, text).expect("write temp file");
-    path
 }
 
 /// `at user method` of every notification.
@@ -81,7 +52,7 @@ fn json_timeline_with_ack_and_close() {
         "--format",
         "json",
     ]);
-    let v = json_of(&run);
+    let v = run.json();
     // Rule 1 → ann (mobile; her voice step is cancelled by the ack); rule 2 skipped (acked);
     // rule 3 (if-not-closed) → dan, the team admin.
     assert_eq!(sent(&v), ["2026-11-10T09:30:00Z ann@example.com mobile", "2026-11-10T10:00:00Z dan@example.com email"]);
@@ -172,7 +143,7 @@ fn alert_file_events_file_and_forwarding() {
         "--format",
         "json",
     ]);
-    let v = json_of(&run);
+    let v = run.json();
     assert_eq!(v["routing"]["ruleName"], "P1 always escalates");
     assert_eq!(sent(&v), ["2026-11-21T11:00:00Z cat@example.com sms", "2026-11-21T11:02:00Z cat@example.com email"]);
     assert_eq!(v["notifications"][0]["forwardedFrom"], "ben@example.com");
@@ -183,20 +154,12 @@ fn alert_file_events_file_and_forwarding() {
 #[test]
 fn schedule_and_escalation_targets() {
     // 23:00 Berlin on 11-10: the secondary has ben (daily) and dan (weekly).
-    let v = json_of(&ok(&[
-        "--schedule",
-        "checkout-secondary",
-        "--message",
-        "m",
-        "--at",
-        "2026-11-10T23:00",
-        "--format",
-        "json",
-    ]));
+    let v = ok(&["--schedule", "checkout-secondary", "--message", "m", "--at", "2026-11-10T23:00", "--format", "json"])
+        .json();
     assert_eq!(sent(&v), ["2026-11-10T22:00:00Z ben@example.com email", "2026-11-10T22:00:00Z dan@example.com email"]);
     assert!(v.get("routing").is_none());
     // Escalation target at night, P3: ann's quiet hours leave her unreached, and the output says so.
-    let v = json_of(&ok(&[
+    let v = ok(&[
         "--escalation",
         "checkout_escalation",
         "--message",
@@ -207,7 +170,8 @@ fn schedule_and_escalation_targets() {
         "2026-11-10T23:05",
         "--format",
         "json",
-    ]));
+    ])
+    .json();
     assert_eq!(v["notifications"].as_array().unwrap().len(), 0);
     assert_eq!(v["unreached"][0]["reason"], "no-matching-rule");
     assert_eq!(v["unreached"][0]["user"], "ann@example.com");

@@ -1,44 +1,15 @@
 //! End-to-end tests of `oncall report` and of `oncall check --at` (the time-based warnings).
 
+mod common;
+use common::*;
 use serde_json::{Value, json};
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-const BIN: &str = env!("CARGO_BIN_EXE_oncall");
 const PAYMENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/payments.json");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn oncall(args: &[&str]) -> Run {
-    let out = Command::new(BIN).args(args).output().expect("run oncall");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
-    }
-}
 
 fn ok(args: &[&str]) -> Run {
     let run = oncall(args);
     assert_eq!(run.code, 0, "oncall {args:?} failed:\n{}", run.stderr);
     run
-}
-
-fn json_of(run: &Run) -> Value {
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.stdout))
-}
-
-fn temp_file(name: &str, text: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("oncall-report-{}-{n}-{name}", std::process::id()));
-    std::fs::write(&path, text).expect("write temp file");
-    path
 }
 
 /// Day shifts 08:00–20:00 in New York, ann and ben alternating daily from Friday 2026-03-06.
@@ -65,7 +36,7 @@ fn report_json_counts_gaps_hours_and_balance() {
         "--format",
         "json",
     ]);
-    let j = json_of(&run);
+    let j = run.json();
     assert_eq!(j["_parent"], json!({"name": "days", "enabled": true}));
     assert_eq!(j["timezone"], "America/New_York");
     // Local midnight EST (05:00Z) to local midnight EDT (04:00Z): 71 hours.
@@ -133,7 +104,7 @@ fn report_text_is_a_summary_a_table_and_the_gaps() {
 fn report_on_the_example_defaults_to_four_weeks() {
     let run =
         ok(&["report", PAYMENTS, "--schedule", "payments-primary", "--from", "2026-11-02T09:00", "--format", "json"]);
-    let j = json_of(&run);
+    let j = run.json();
     assert_eq!(j["startDate"], "2026-11-02T08:00:00Z");
     assert_eq!(j["endDate"], "2026-11-30T08:00:00Z");
     // Business hours and off hours cover the whole week.
@@ -188,7 +159,7 @@ fn check_warns_and_exits_zero() {
     let path = temp_file("linty.json", LINTY);
     let p = path.to_str().unwrap();
     let run = ok(&["check", p, "--at", "2026-02-02T00:00:00Z", "--format", "json"]);
-    let j = json_of(&run);
+    let j = run.json();
     assert_eq!(j["valid"], true);
     let paths: Vec<&str> = j["warnings"].as_array().unwrap().iter().map(|w| w["path"].as_str().unwrap()).collect();
     assert_eq!(
