@@ -432,3 +432,256 @@ pub fn anchor(doc: &Document) -> DateTime<Utc> {
     let zone = r.timezone.as_deref().or(s.timezone.as_deref()).unwrap_or("UTC");
     crate::time::parse_instant(&r.start_date, tz(zone), crate::time::Edge::Start).expect("a generated anchor")
 }
+
+// ---------------------------------------------------------------------------------------------
+// Escalation scenarios.
+
+/// A generated escalation case: a document, an alert for escalation [`ESCALATION`] created at
+/// `created_at`, and its later events (see [`escalation_scenario`]).
+#[derive(Debug, Clone)]
+pub struct EscalationScenario {
+    /// Users [`USERS`] (with notification rules), schedule `s`, team [`TEAM`], escalation
+    /// [`ESCALATION`] and zero or one forwarding rule. Valid by construction.
+    pub doc: Document,
+    /// The alert.
+    pub alert: crate::alert::Alert,
+    /// When the alert is created (within a day or two of the schedule's anchor).
+    pub created_at: DateTime<Utc>,
+    /// Acknowledge, unacknowledge, close and add-note events, in time order, at or after the
+    /// creation. They are valid for the events alone (no acknowledgement of an acknowledged alert,
+    /// nothing after a close); `resetRecipientStates` and `closeAlertAfterAll` may still make one
+    /// invalid when the engine runs (an unacknowledge after a reset, anything after an automatic
+    /// close but a note), which [`Config::escalate`](crate::Config::escalate) refuses.
+    pub events: Vec<crate::alert::AlertEvent>,
+}
+
+/// The generated team's name.
+pub const TEAM: &str = "t";
+/// The generated escalation's name.
+pub const ESCALATION: &str = "esc";
+
+const METHODS: [&str; 4] = ["email", "sms", "voice", "mobile"];
+
+fn step(method: usize, after: i64) -> crate::config::NotificationStep {
+    use crate::config::{Contact, Delay, NotificationStep};
+    NotificationStep {
+        contact: Contact { method: METHODS[method % 4].into(), to: format!("{}-contact", METHODS[method % 4]) },
+        send_after: (after > 0).then_some(Delay { time_amount: after, time_unit: None }),
+        ..Default::default()
+    }
+}
+
+/// A user's notification rule of `action` (`create-alert`, `renotified-alert`,
+/// `acknowledged-alert`, `closed-alert` or `add-note`): one or two steps sent 0–10 minutes after
+/// the notification, sometimes a time restriction (quiet hours are the times outside it), for
+/// paging types sometimes a repeat loop (1–15 minutes), now and then disabled.
+pub fn notification_rule(action: &'static str) -> impl Strategy<Value = crate::config::NotificationRule> {
+    let paging = matches!(action, "create-alert" | "renotified-alert");
+    (
+        proptest::collection::vec((0usize..4, prop_oneof![2 => Just(0i64), 1 => 1i64..=10]), 1..=2),
+        proptest::option::weighted(0.4, restriction()),
+        proptest::option::weighted(0.4, 1i64..=15),
+        0i64..3,
+        prop_oneof![8 => Just(true), 1 => Just(false)],
+    )
+        .prop_map(move |(steps, restriction, loop_after, order, enabled)| crate::config::NotificationRule {
+            name: format!("{action} {order}"),
+            action_type: action.into(),
+            time_restriction: restriction,
+            steps: steps.into_iter().map(|(m, a)| step(m, a)).collect(),
+            repeat: loop_after
+                .filter(|_| paging)
+                .map(|l| crate::config::NotificationRepeat { loop_after: l, enabled: None }),
+            order: Some(order),
+            enabled: (!enabled).then_some(false),
+            ..Default::default()
+        })
+}
+
+/// A user of [`USERS`] in a tricky zone (or none) with zero to three notification rules of the
+/// alert types (none at all: the default email).
+pub fn alert_user(name: &'static str) -> impl Strategy<Value = crate::config::User> {
+    let rule = select(vec![
+        "create-alert",
+        "create-alert",
+        "renotified-alert",
+        "acknowledged-alert",
+        "closed-alert",
+        "add-note",
+    ])
+    .prop_flat_map(notification_rule);
+    (proptest::option::of(zone()), proptest::collection::vec(rule, 0..=3)).prop_map(move |(zone, rules)| {
+        crate::config::User {
+            username: name.into(),
+            timezone: zone.map(String::from),
+            notification_rules: rules,
+            ..Default::default()
+        }
+    })
+}
+
+fn escalation_rule() -> impl Strategy<Value = crate::config::EscalationRule> {
+    use crate::config::{Delay, EscalationRule};
+    // (recipient kind, notify type) pairs that are valid together.
+    let recipient = prop_oneof![
+        select(USERS.to_vec()).prop_map(|u| (user_named(u), "default")),
+        select(vec!["default", "next", "previous"])
+            .prop_map(|n| (Participant { kind: "schedule".into(), name: Some("s".into()), ..Default::default() }, n)),
+        select(vec!["default", "users", "admins", "all", "random"])
+            .prop_map(|n| (Participant { kind: "team".into(), name: Some(TEAM.into()), ..Default::default() }, n)),
+    ];
+    (recipient, 0i64..=60, any::<bool>(), any::<bool>()).prop_map(|((recipient, notify), delay, acked, explicit)| {
+        EscalationRule {
+            condition: Some(if acked { "if-not-acked" } else { "if-not-closed" }.into()),
+            notify_type: (explicit || notify != "default").then(|| notify.into()),
+            delay: Some(Delay { time_amount: delay, time_unit: Some("minutes".into()) }),
+            recipient,
+        }
+    })
+}
+
+/// An escalation policy [`ESCALATION`]: one to four rules (users, schedule `s` with `default` /
+/// `next` / `previous`, team [`TEAM`] with every notify type; delays 0–60 minutes;
+/// `if-not-acked` or `if-not-closed`) and sometimes a repeat (`waitInterval` 0–30, `count`
+/// 0–3, `resetRecipientStates`, `closeAlertAfterAll`).
+pub fn escalation_policy() -> impl Strategy<Value = crate::config::Escalation> {
+    let repeat = (0i64..=30, 0i64..=3, any::<bool>(), any::<bool>()).prop_map(|(wait, count, reset, close)| {
+        crate::config::Repeat {
+            wait_interval: wait,
+            count: Some(count),
+            reset_recipient_states: reset,
+            close_alert_after_all: close,
+        }
+    });
+    (proptest::collection::vec(escalation_rule(), 1..=4), proptest::option::weighted(0.6, repeat)).prop_map(
+        |(rules, repeat)| crate::config::Escalation { name: ESCALATION.into(), rules, repeat, ..Default::default() },
+    )
+}
+
+/// Team [`TEAM`]: a subset of [`USERS`] (some admins) and zero to two routing rules (to the
+/// escalation — a reference cycle when the escalation notifies the team —, to schedule `s` or to
+/// no one, sometimes only at certain hours) after which the team's members are the fallback.
+pub fn team() -> impl Strategy<Value = crate::config::Team> {
+    use crate::config::{RoutingRule, Team, TeamMember, UserRef};
+    let members = proptest::sample::subsequence(USERS.to_vec(), 0..=4);
+    let routing =
+        (select(vec!["escalation", "schedule", "none"]), proptest::option::weighted(0.4, time_of_day_restriction()))
+            .prop_map(|(kind, restriction)| RoutingRule {
+                name: Some(format!("to {kind}")),
+                time_restriction: restriction,
+                notify: NameRef {
+                    kind: Some(kind.into()),
+                    name: match kind {
+                        "escalation" => Some(ESCALATION.into()),
+                        "schedule" => Some("s".into()),
+                        _ => None,
+                    },
+                    ..Default::default()
+                },
+                ..Default::default()
+            });
+    (members, proptest::collection::vec(any::<bool>(), 4), proptest::collection::vec(routing, 0..=2)).prop_map(
+        |(members, admins, routing_rules)| Team {
+            name: TEAM.into(),
+            members: members
+                .into_iter()
+                .zip(admins)
+                .map(|(u, admin)| TeamMember {
+                    user: UserRef { username: Some(u.into()), ..Default::default() },
+                    role: Some(if admin { "admin" } else { "user" }.into()),
+                })
+                .collect(),
+            routing_rules,
+            ..Default::default()
+        },
+    )
+}
+
+/// An escalation scenario (see [`EscalationScenario`]): declared users [`USERS`] with their
+/// notification rules, a schedule `s` (see [`schedule`]), a [`team`], an [`escalation_policy`],
+/// sometimes a forwarding rule around the creation, an alert of any priority created within a
+/// day of the schedule's anchor, and zero to four events (acknowledge, unacknowledge, close,
+/// add-note) 0–150 minutes after it, in time order.
+///
+/// ```no_run
+/// use oncall_core::escalation::{EscalateOptions, Target};
+/// use oncall_core::strategies::{ESCALATION, escalation_scenario};
+/// use proptest::prelude::*;
+///
+/// proptest! {
+///     #[test]
+///     fn timelines_are_sorted(s in escalation_scenario()) {
+///         let config = oncall_core::Config::compile(s.doc.clone())?;
+///         let target = Target::Escalation(ESCALATION.into());
+///         if let Ok(tl) = config.escalate(&s.alert, &target, s.created_at, &s.events, &EscalateOptions::default()) {
+///             prop_assert!(tl.entries().windows(2).all(|w| w[0].at() <= w[1].at()));
+///         }
+///     }
+/// }
+/// ```
+pub fn escalation_scenario() -> BoxedStrategy<EscalationScenario> {
+    use crate::alert::{Action, Alert, AlertEvent};
+    use crate::config::{ForwardingRule, UserRef};
+    let users = (alert_user(USERS[0]), alert_user(USERS[1]), alert_user(USERS[2]), alert_user(USERS[3]))
+        .prop_map(|(a, b, c, d)| vec![a, b, c, d]);
+    let forwarding = (select(USERS.to_vec()), select(USERS.to_vec()), -120i64..=60, 1i64..=6);
+    let event = (0i64..=150, 0u8..4, proptest::option::of(select(USERS.to_vec())));
+    (
+        schedule(),
+        users,
+        team(),
+        escalation_policy(),
+        proptest::option::weighted(0.3, forwarding),
+        (-12i64..=36, 0i64..60, 1u8..=5),
+        proptest::collection::vec(event, 0..=4),
+    )
+        .prop_map(|(schedule, users, team, escalation, forwarding, (hours, minutes, priority), mut raw)| {
+            let mut doc = Document {
+                users: Some(users),
+                teams: vec![team],
+                schedules: vec![schedule],
+                escalations: vec![escalation],
+                ..Default::default()
+            };
+            let created_at = anchor(&doc) + Duration::hours(hours) + Duration::minutes(minutes);
+            if let Some((from, to, start, hours)) = forwarding.filter(|(f, t, _, _)| f != t) {
+                let start = created_at + Duration::minutes(start);
+                let fmt = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+                doc.forwarding_rules.push(ForwardingRule {
+                    alias: Some(format!("{from}-to-{to}")),
+                    from_user: UserRef { username: Some(from.into()), ..Default::default() },
+                    to_user: UserRef { username: Some(to.into()), ..Default::default() },
+                    start_date: fmt(start),
+                    end_date: fmt(start + Duration::hours(hours)),
+                    ..Default::default()
+                });
+            }
+            let mut alert = Alert::new("generated alert");
+            alert.priority = Some(format!("P{priority}"));
+            raw.sort_by_key(|e| e.0);
+            // Valid for the events alone: the kind is bent to one the state allows.
+            let (mut acked, mut closed, mut events) = (false, false, Vec::new());
+            for (offset, kind, user) in raw {
+                let user = user.map(String::from);
+                let action = match kind {
+                    _ if closed => Action::AddNote { note: "after the close".into(), user },
+                    0 | 1 if !acked => {
+                        acked = true;
+                        Action::Acknowledge { user }
+                    }
+                    0 | 1 => {
+                        acked = false;
+                        Action::Unacknowledge { user }
+                    }
+                    2 => {
+                        closed = true;
+                        Action::Close { user }
+                    }
+                    _ => Action::AddNote { note: "a note".into(), user },
+                };
+                events.push(AlertEvent::new(created_at + Duration::minutes(offset), action));
+            }
+            EscalationScenario { doc, alert, created_at, events }
+        })
+        .boxed()
+}

@@ -6,9 +6,13 @@
 //! case is cheap and still crosses a gap or a fold most of the time.
 
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDateTime, TimeZone, Utc};
+use oncall_core::alert::AlertEvent;
 use oncall_core::config::{Document, Override, Participant, Rotation, Schedule as DocSchedule};
+use oncall_core::escalation::{Entry, EscalateOptions, EscalationTimeline, Hop, LogKind, Target};
 use oncall_core::output::{Period, Segment};
-use oncall_core::strategies::{self, anchor, document, rotation_of, schedule_in, zone};
+use oncall_core::strategies::{
+    self, ESCALATION, EscalationScenario, anchor, document, escalation_scenario, rotation_of, schedule_in, zone,
+};
 use oncall_core::time::{Edge, parse_instant, parse_zone, resolve_local};
 use oncall_core::{Config, Expand};
 use proptest::prelude::*;
@@ -126,6 +130,118 @@ fn grid_local(r: &Rotation, k: i64) -> Option<NaiveDateTime> {
 
 fn participant_name(p: &Participant) -> String {
     p.username.clone().unwrap_or_default()
+}
+
+/// The timeline of a generated escalation scenario, with the longest prefix of its events the
+/// engine accepts: `resetRecipientStates` and `closeAlertAfterAll` change the alert's state behind
+/// the events' back, so a generated unacknowledge (or acknowledge, or close) can become invalid;
+/// only such a refused transition drops events, any other error fails the case.
+fn escalate(
+    c: &Config,
+    s: &EscalationScenario,
+    seed: u64,
+) -> Result<(EscalationTimeline, Vec<AlertEvent>), TestCaseError> {
+    let target = Target::Escalation(ESCALATION.into());
+    let mut events = s.events.clone();
+    loop {
+        match c.escalate(&s.alert, &target, s.created_at, &events, &EscalateOptions { seed }) {
+            Ok(tl) => return Ok((tl, events)),
+            Err(oncall_core::Error::InvalidTransition { .. }) if !events.is_empty() => {
+                events.pop();
+            }
+            Err(e) => return Err(TestCaseError::fail(format!("escalate failed: {e}\n{}", json(&s.doc)))),
+        }
+    }
+}
+
+/// The innermost escalation rule that caused a notification: `(condition, escalated to next)`.
+fn escalation_cause(via: &[Hop]) -> Option<(&str, bool)> {
+    via.iter().rev().find_map(|h| match h {
+        Hop::Escalation { condition, escalated_to_next, .. } => Some((condition.as_str(), *escalated_to_next)),
+        _ => None,
+    })
+}
+
+/// Checks the laws of an escalation timeline from its own entries: sorted by instant; no
+/// notification caused by an `if-not-acked` rule (not forced by escalate-to-next) while an
+/// acknowledgement is in force (from an `acknowledged` entry to the next `unacknowledged`,
+/// `acknowledgement-reset` or `snooze-ended`); after a close (`closed` or `auto-closed`) no paging
+/// notification at all, and informational ones only for what happened at or before the close
+/// (its own `closed-alert`, delayed steps of earlier announcements) or for notes added later.
+fn check_timeline(tl: &EscalationTimeline) -> Result<(), String> {
+    let entries = tl.entries();
+    if let Some(w) = entries.windows(2).find(|w| w[0].at() > w[1].at()) {
+        return Err(format!("entries out of order: {:?} before {:?}", w[0], w[1]));
+    }
+    if tl.notifications.windows(2).any(|w| w[0].at > w[1].at) {
+        return Err("notifications out of order".into());
+    }
+    let (mut acked_at, mut closed_at) = (None, None);
+    for e in &entries {
+        match e {
+            Entry::Log(l) => match l.kind {
+                LogKind::Acknowledged => acked_at = Some(l.at),
+                LogKind::Unacknowledged | LogKind::AcknowledgementReset | LogKind::SnoozeEnded => acked_at = None,
+                LogKind::Closed | LogKind::AutoClosed => closed_at = closed_at.or(Some(l.at)),
+                _ => {}
+            },
+            Entry::Notification(n) => {
+                if let (Some(ack), Some(("if-not-acked", false))) = (acked_at, escalation_cause(&n.via)) {
+                    return Err(format!("if-not-acked notification at {} while acknowledged since {ack}: {n:?}", n.at));
+                }
+                if let Some(close) = closed_at {
+                    let note = matches!(n.via.first(), Some(Hop::Event { action, .. }) if action == "add-note");
+                    if n.action_type.is_paging() || (n.notified_at > close && !note) {
+                        return Err(format!("notification after the close at {close}: {n:?}"));
+                    }
+                }
+            }
+            Entry::Unreached(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The users a generated scenario's policy can reach: its user recipients, the participants of
+/// schedule `s` (when a rule or the team's routing names it), the team's members (when a rule
+/// names the team), and the forwarding targets of any of those.
+fn reachable(doc: &Document) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let schedule_users = |out: &mut Vec<String>| {
+        for s in &doc.schedules {
+            let rot = s.rotations.iter().flat_map(|r| r.participants.iter());
+            for p in rot.chain(s.overrides.iter().map(|o| &o.user)) {
+                out.extend(p.username.clone());
+            }
+        }
+    };
+    for r in doc.escalations.iter().flat_map(|e| &e.rules) {
+        match r.recipient.kind.as_str() {
+            "user" => out.extend(r.recipient.username.clone()),
+            "schedule" => schedule_users(&mut out),
+            _ => {
+                for t in &doc.teams {
+                    out.extend(t.members.iter().filter_map(|m| m.user.username.clone()));
+                    if t.routing_rules.iter().any(|r| r.notify.kind.as_deref() == Some("schedule")) {
+                        schedule_users(&mut out);
+                    }
+                }
+            }
+        }
+    }
+    loop {
+        let more: Vec<String> = doc
+            .forwarding_rules
+            .iter()
+            .filter(|f| f.from_user.username.as_ref().is_some_and(|u| out.contains(u)))
+            .filter_map(|f| f.to_user.username.clone())
+            .filter(|u| !out.contains(u))
+            .collect();
+        if more.is_empty() {
+            return out;
+        }
+        out.extend(more);
+    }
 }
 
 proptest! {
@@ -487,6 +603,36 @@ proptest! {
                 prop_assert_eq!(clip(&sa, cursor, end), clip(&sb, cursor, end), "between {} and {}", cursor, end);
             }
             cursor = cursor.max(e);
+        }
+    }
+
+    /// An escalation timeline is sorted by instant; no `if-not-acked` notification is sent while
+    /// an acknowledgement is in force; nothing pages after the close; and the same inputs give the
+    /// same timeline (the seed of `random` picks included).
+    #[test]
+    fn escalation_timelines_obey_acks_and_closes(s in escalation_scenario(), seed in any::<u64>()) {
+        let c = compile(&s.doc)?;
+        let (tl, events) = escalate(&c, &s, seed)?;
+        if let Err(why) = check_timeline(&tl) {
+            return Err(TestCaseError::fail(format!("{why}\nevents: {events:?}\n{}", json(&s.doc))));
+        }
+        let target = Target::Escalation(ESCALATION.into());
+        let again = c.escalate(&s.alert, &target, s.created_at, &events, &EscalateOptions { seed }).unwrap();
+        prop_assert_eq!(&tl, &again);
+        let recompiled = compile(&s.doc)?;
+        let third = recompiled.escalate(&s.alert, &target, s.created_at, &events, &EscalateOptions { seed }).unwrap();
+        prop_assert_eq!(&tl, &third);
+    }
+
+    /// Notifications only go to users the policy can reach: its user recipients, the schedule's
+    /// participants, the team's members, and their forwarding targets.
+    #[test]
+    fn escalations_notify_only_reachable_users(s in escalation_scenario()) {
+        let c = compile(&s.doc)?;
+        let (tl, _) = escalate(&c, &s, 0)?;
+        let reach = reachable(&s.doc);
+        for n in &tl.notifications {
+            prop_assert!(reach.contains(&n.user), "{} is not reachable ({:?}): {:?}\n{}", n.user, reach, n, json(&s.doc));
         }
     }
 }
