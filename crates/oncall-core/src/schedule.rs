@@ -218,13 +218,16 @@ impl<'a> Schedule<'a> {
     pub fn next_on_call(&self, at: DateTime<Utc>) -> Result<NextOnCall> {
         let t = ts_of("at", at)?;
         let c = self.config;
-        let now = c.final_participants(self.index, t, &mut Vec::new());
+        // A change is a change of the set of usernames on call, as in the final schedule: the
+        // same people listed in another order (one rotation ends, another already had them) is
+        // no change.
+        let now = sorted(output::flatten(&c.final_participants(self.index, t, &mut Vec::new())));
         let mut walker = Walker::new(c, self.index, t);
         let mut exact = None;
         for _ in 0..MAX_NEXT_STEPS {
             let Some(b) = walker.next() else { break };
             let set = c.final_participants(self.index, b, &mut Vec::new());
-            if set != now {
+            if sorted(output::flatten(&set)) != now {
                 exact = Some((b, set));
                 break;
             }

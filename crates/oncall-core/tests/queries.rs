@@ -591,3 +591,20 @@ fn next_on_call_finds_a_change_more_than_ten_years_ahead() {
     assert_eq!(next.exact_next_on_call_at.map(f).as_deref(), Some("2040-01-01T00:00:00Z"));
     assert!(next.exact_next_on_call_recipients.is_empty());
 }
+
+#[test]
+fn the_same_people_in_another_order_is_no_change() {
+    // Until 2026-01-05 r0 and r2 both yield cat (listed first, from r0); then only r2 does, so
+    // cat is listed after ann. The set {ann, cat} never changes: there is no next change.
+    let cfg = config(
+        r#"{"schedules":[{"name":"s","rotations":[
+            {"name":"r0","type":"daily","startDate":"2026-01-01T00:00:00Z","endDate":"2026-01-05T00:00:00Z","participants":["cat"]},
+            {"name":"r1","type":"daily","startDate":"2026-01-01T00:00:00Z","participants":["ann"]},
+            {"name":"r2","type":"daily","startDate":"2026-01-01T00:00:00Z","participants":["cat"]}]}]}"#,
+    );
+    let s = cfg.schedule("s").unwrap();
+    let next = s.next_on_call(t("2026-01-02T00:00:00Z")).unwrap();
+    assert_eq!(next.exact_next_on_call_at, None);
+    let tl = s.timeline(t("2026-01-02T00:00:00Z"), t("2026-01-09T00:00:00Z"), Expand::default()).unwrap();
+    assert_eq!(tl.final_schedule.len(), 1);
+}
