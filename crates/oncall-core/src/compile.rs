@@ -96,6 +96,22 @@ pub(crate) struct CTeam {
     pub(crate) default_target: Option<Target>,
 }
 
+impl CTeam {
+    /// The members an escalation rule with notify type `notify` names directly: `users` the
+    /// members with the user role, `admins` the admins, anything else (`all`, `random`'s
+    /// candidates) every member.
+    pub(crate) fn members_for(&self, notify: NotifyType) -> impl Iterator<Item = usize> + '_ {
+        self.members
+            .iter()
+            .filter(move |(_, admin)| match notify {
+                NotifyType::Users => !admin,
+                NotifyType::Admins => *admin,
+                _ => true,
+            })
+            .map(|&(u, _)| u)
+    }
+}
+
 /// What an escalation rule notifies about a recipient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NotifyType {

@@ -992,23 +992,14 @@ impl<'c> Sim<'c> {
                         Ok(())
                     }
                     Routed::Members => {
-                        let members: Vec<usize> = self.c.teams[ti].members.iter().map(|m| m.0).collect();
+                        let members: Vec<usize> = self.c.teams[ti].members_for(NotifyType::All).collect();
                         self.notify_members(ti, "default", members, at, via)
                     }
                 }
             }
             (Recipient::Team(ti), notify) => {
                 let team = &self.c.teams[ti];
-                let mut members: Vec<usize> = team
-                    .members
-                    .iter()
-                    .filter(|(_, admin)| match notify {
-                        NotifyType::Users => !admin,
-                        NotifyType::Admins => *admin,
-                        _ => true,
-                    })
-                    .map(|m| m.0)
-                    .collect();
+                let mut members: Vec<usize> = team.members_for(notify).collect();
                 if notify == NotifyType::Random && !members.is_empty() {
                     let mut h = mix(self.seed);
                     for v in [e as u64, rule as u64, u64::from(cycle), u64::from(self.flow)] {

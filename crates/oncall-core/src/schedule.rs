@@ -1008,16 +1008,7 @@ impl Config {
                 (Recipient::Schedule(s), _) => self.schedule_at(s, t, |v| self.final_participants(s, t, v), visiting),
                 (Recipient::Team(i), NotifyType::Default) => self.team_at(i, t, visiting),
                 (Recipient::Team(i), notify) => {
-                    let members = self.teams[i]
-                        .members
-                        .iter()
-                        .filter(|(_, admin)| match notify {
-                            NotifyType::Users => !admin,
-                            NotifyType::Admins => *admin,
-                            _ => true,
-                        })
-                        .map(|&(u, _)| self.user_at(u, t))
-                        .collect();
+                    let members = self.teams[i].members_for(notify).map(|u| self.user_at(u, t)).collect();
                     self.with_children(Slot::Team(i), members)
                 }
             };
