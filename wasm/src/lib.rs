@@ -6,9 +6,17 @@
 //! Every scheduling decision is the core's.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use encode::Strings;
+use oncall_core::alert::{Action, Alert, AlertEvent};
+use oncall_core::escalation::{EscalateOptions, Target};
+use oncall_core::time::{Edge, parse_instant, parse_zone};
 use oncall_core::{Config, Error, Expand, Problem, Schedule};
 use serde::Serialize;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
+
+mod encode;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = include_str!("types.d.ts");
@@ -22,6 +30,8 @@ const DEFAULT_COUNT: usize = 10;
 #[wasm_bindgen(js_name = OnCall)]
 pub struct OnCall {
     config: Config,
+    /// The strings its answers repeat, interned (see `encode`).
+    strings: RefCell<Strings>,
 }
 
 #[wasm_bindgen(js_class = OnCall)]
@@ -34,14 +44,16 @@ impl OnCall {
         #[wasm_bindgen(unchecked_param_type = "string | ConfigDocument")] config: JsValue,
     ) -> Result<OnCall, JsValue> {
         let text = config_text(&config)?;
-        Config::from_json(&text).map(|config| OnCall { config }).map_err(|e| config_error(&e))
+        Config::from_json(&text)
+            .map(|config| OnCall { config, strings: RefCell::new(Strings::new()) })
+            .map_err(|e| config_error(&e))
     }
 
     /// The check report of this (valid) configuration: `valid` is true and `warnings` lists
     /// what is valid but probably not meant.
     #[wasm_bindgen(js_name = check, unchecked_return_type = "CheckResult")]
     pub fn check(&self) -> Result<JsValue, JsValue> {
-        to_js(&CheckReport { valid: true, errors: Vec::new(), warnings: self.config.warnings().to_vec() })
+        self.to_js(&CheckReport { valid: true, errors: Vec::new(), warnings: self.config.warnings().to_vec() })
     }
 
     /// The schedules, in document order, with their zone and rotation names.
@@ -58,7 +70,7 @@ impl OnCall {
                 rotations: s.rotation_names().map(str::to_string).collect(),
             })
             .collect();
-        to_js(&list)
+        self.to_js(&list)
     }
 
     /// Reads an instant as the other methods do (RFC 3339, a naive local time in the schedule's
@@ -74,7 +86,8 @@ impl OnCall {
     }
 
     /// Who is on call at `at` (default: now). With `{flat: true}` the answer is the usernames
-    /// (`onCallRecipients`) instead of the nested participants.
+    /// (`onCallRecipients`) instead of the nested participants. (`js/decode.js` puts a faster
+    /// path for the common arguments in front of this; both give the same answers and errors.)
     #[wasm_bindgen(js_name = whoIsOnCall, unchecked_return_type = "OnCallAnswer")]
     pub fn who_is_on_call(
         &self,
@@ -84,8 +97,38 @@ impl OnCall {
     ) -> Result<JsValue, JsValue> {
         let s = self.schedule(schedule)?;
         let at = instant(&s, "at", at.as_ref(), false)?;
-        let answer = s.on_call(at).map_err(|e| query_error("at", &e))?;
-        if flat_option(options.as_ref())? { to_js(&answer.flat()) } else { to_js(&answer) }
+        let flat = flat_option(options.as_ref())?;
+        Ok(self.decode(self.who(s, at, flat)?))
+    }
+
+    /// The fast path of `whoIsOnCall` (`js/decode.js`): the index of a schedule (by name or id)
+    /// for `__whoAt` and `__whoText`, or -1 when there is none.
+    #[wasm_bindgen(js_name = __scheduleIndex, skip_typescript)]
+    pub fn schedule_index(&self, name: &str) -> i32 {
+        let Ok(s) = self.config.schedule(name) else { return -1 };
+        self.config.schedule_names().position(|n| n == s.name()).map_or(-1, |i| i as i32)
+    }
+
+    /// The fast path of `whoIsOnCall` at a `Date`'s milliseconds: the encoded answer.
+    #[wasm_bindgen(js_name = __whoAt, skip_typescript)]
+    pub fn who_at(&self, schedule: u32, at: f64, flat: bool) -> Result<u32, JsValue> {
+        let s = self.schedule_at(schedule)?;
+        let at = from_millis(at).ok_or_else(|| error("at: invalid Date", &[("at", "invalid Date")]))?;
+        self.who(s, at, flat)
+    }
+
+    /// The fast path of `whoIsOnCall` at an instant written as text: the encoded answer.
+    #[wasm_bindgen(js_name = __whoText, skip_typescript)]
+    pub fn who_text(&self, schedule: u32, at: &str, flat: bool) -> Result<u32, JsValue> {
+        let s = self.schedule_at(schedule)?;
+        let at = instant_text(&s, "at", at, false)?;
+        self.who(s, at, flat)
+    }
+
+    /// The fast path's table of interned strings (see `encode`).
+    #[wasm_bindgen(js_name = __strings, skip_typescript)]
+    pub fn strings(&self) -> JsValue {
+        self.strings.borrow().table()
     }
 
     /// Who is next after `at` (default: now), and when the on-call set next changes.
@@ -99,7 +142,7 @@ impl OnCall {
         let s = self.schedule(schedule)?;
         let at = instant(&s, "at", at.as_ref(), false)?;
         let answer = s.next_on_call(at).map_err(|e| query_error("at", &e))?;
-        if flat_option(options.as_ref())? { to_js(&answer.flat()) } else { to_js(&answer) }
+        if flat_option(options.as_ref())? { self.to_js(&answer.flat()) } else { self.to_js(&answer) }
     }
 
     /// The timeline of a schedule over `[from, to)`.
@@ -122,7 +165,7 @@ impl OnCall {
         let to = instant(&s, "to", Some(&to), true)?;
         let expand = expand_option(options.as_ref())?;
         let answer = s.timeline(from, to, expand).map_err(|e| query_error("", &e))?;
-        to_js(&answer)
+        self.to_js(&answer)
     }
 
     /// The next `count` (default 10, at most 10 000) hand-offs of a rotation strictly after
@@ -159,7 +202,74 @@ impl OnCall {
             }
             other => query_error("from", &other),
         })?;
-        to_js(&answer)
+        self.to_js(&answer)
+    }
+
+    /// The escalation timeline of an alert (`oncall escalate --format json`): who is notified,
+    /// when, on which channel and why. The options mirror the command's flags in camelCase:
+    /// one target (`team`, `escalation`, `schedule` or `user`), the alert (`alert` and/or
+    /// `message`, `priority`, `tags`, `alias`), its creation instant `at`, and the events after it
+    /// (`ackAt`/`ackBy`, `closeAt`/`closeBy`, `events`), `seed`, and `tz` for naive times.
+    #[wasm_bindgen(unchecked_return_type = "EscalationTimeline")]
+    pub fn escalate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "EscalateOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        if !options.is_object() {
+            return Err(error("options: expected an object", &[("options", "expected an object")]));
+        }
+        let o = Some(&options);
+        let target = escalate_target(o)?;
+        let tz = match string_option(o, "tz")? {
+            Some(z) => parse_zone(&z).map_err(|m| error(&format!("tz: {m}"), &[("tz", &m)]))?,
+            None => self.config.target_zone(&target),
+        };
+        let (alert, direct) = escalate_alert(o)?;
+        let at = option(o, "at")?;
+        if at.is_undefined() || at.is_null() {
+            return Err(error("at: is required", &[("at", "is required")]));
+        }
+        let at = zoned_instant(tz, "at", &at)?;
+        // The events, each with the name it has for the caller (`events[2]`, `ackAt`, `closeAt`).
+        let mut events: Vec<(AlertEvent, String)> = Vec::new();
+        let list = option(o, "events")?;
+        if !(list.is_undefined() || list.is_null()) {
+            let text = if let Some(text) = list.as_string() {
+                text
+            } else if js_sys::Array::is_array(&list) {
+                js_sys::JSON::stringify(&list)
+                    .ok()
+                    .and_then(|t| t.as_string())
+                    .ok_or_else(|| error("events: cannot serialize", &[("events", "cannot serialize")]))?
+            } else {
+                let m = "expected an array of events or a JSON string";
+                return Err(error(&format!("events: {m}"), &[("events", m)]));
+            };
+            let list = AlertEvent::list_from_json(&text, tz).map_err(|e| config_error(&e))?;
+            events.extend(list.into_iter().enumerate().map(|(i, e)| (e, format!("events[{i}]"))));
+        }
+        for (when, by, name) in [("ackAt", "ackBy", "ack"), ("closeAt", "closeBy", "close")] {
+            let t = option(o, when)?;
+            let user = string_option(o, by)?;
+            if t.is_undefined() || t.is_null() {
+                if user.is_some() {
+                    let m = format!("needs {when}");
+                    return Err(error(&format!("{by}: {m}"), &[(by, &m)]));
+                }
+                continue;
+            }
+            let at = zoned_instant(tz, when, &t)?;
+            let action = if name == "ack" { Action::Acknowledge { user } } else { Action::Close { user } };
+            events.push((AlertEvent::new(at, action), when.to_string()));
+        }
+        events.sort_by_key(|(e, _)| e.at);
+        let (list, names): (Vec<AlertEvent>, Vec<String>) = events.into_iter().unzip();
+        let options = EscalateOptions { seed: seed_option(o)? };
+        let answer = self
+            .config
+            .escalate(&alert, &target, at, &list, &options)
+            .map_err(|e| self.escalate_error(&target, &names, &direct, &e))?;
+        self.to_js(&answer)
     }
 }
 
@@ -178,6 +288,90 @@ pub fn check(#[wasm_bindgen(unchecked_param_type = "string | ConfigDocument")] c
 }
 
 impl OnCall {
+    /// An answer as a plain JS object, its strings interned in this configuration's table.
+    fn to_js<T: Serialize>(&self, value: &T) -> Result<JsValue, JsValue> {
+        Ok(self.decode(self.encode(value)?))
+    }
+
+    /// An answer encoded (see `encode`): the address of its tokens.
+    fn encode<T: Serialize>(&self, value: &T) -> Result<u32, JsValue> {
+        encode::encode(value, Some(&self.strings)).map_err(|e| error(&format!("internal: {e}"), &[]))
+    }
+
+    /// The object an encoded answer stands for.
+    fn decode(&self, tokens: u32) -> JsValue {
+        encode::decode(tokens, &self.strings.borrow().table())
+    }
+
+    /// Who is on call, encoded.
+    fn who(&self, s: Schedule<'_>, at: DateTime<Utc>, flat: bool) -> Result<u32, JsValue> {
+        let answer = s.on_call(at).map_err(|e| query_error("at", &e))?;
+        if flat { self.encode(&answer.flat()) } else { self.encode(&answer) }
+    }
+
+    /// A schedule by its index in `schedule_names` (from `__scheduleIndex`).
+    fn schedule_at(&self, index: u32) -> Result<Schedule<'_>, JsValue> {
+        let name = self.config.schedule_names().nth(index as usize).unwrap_or_default();
+        self.schedule(name)
+    }
+
+    /// An error of the core's `escalate`, named after the option it is about.
+    fn escalate_error(&self, target: &Target, names: &[String], direct: &[&str], e: &Error) -> JsValue {
+        match e {
+            Error::UnknownTarget { .. } | Error::UnknownSchedule { .. } => {
+                let doc = self.config.document();
+                let known: Vec<&str> = match target {
+                    Target::Team(_) => doc.teams.iter().map(|t| t.name.as_str()).collect(),
+                    Target::Escalation(_) => doc.escalations.iter().map(|t| t.name.as_str()).collect(),
+                    Target::Schedule(_) => self.config.schedule_names().collect(),
+                    Target::User(_) => doc.users.iter().flatten().map(|u| u.username.as_str()).collect(),
+                };
+                let key = target_key(target);
+                let message = format!("{e} (known: {})", list_or_none(&known));
+                error(&format!("{key}: {message}"), &[(key, &message)])
+            }
+            Error::InvalidArgument { what, message } | Error::InvalidTime { what, message }
+                if what.starts_with("events[") =>
+            {
+                let what = rename_events(what, names);
+                // `ackAt.at` is `ackAt`.
+                let what = if what.starts_with("events[") { what } else { what.trim_end_matches(".at").to_string() };
+                error(&format!("{what}: {message}"), &[(&what, message)])
+            }
+            Error::Invalid(problems) => {
+                let problems: Vec<Problem> = problems
+                    .iter()
+                    .map(|p| {
+                        let path = if p.path.starts_with("events[") {
+                            rename_events(&p.path, names)
+                        } else {
+                            alert_path(&p.path, direct)
+                        };
+                        Problem { path, message: p.message.clone() }
+                    })
+                    .collect();
+                let message = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+                let pairs: Vec<(&str, &str)> = problems.iter().map(|p| (p.path.as_str(), p.message.as_str())).collect();
+                error(&message, &pairs)
+            }
+            Error::InvalidTransition { .. } => {
+                // The core names the event (`… (events[k] at …)`).
+                let text = e.to_string();
+                let path = event_index(&text).and_then(|k| names.get(k)).cloned().unwrap_or_default();
+                let message = rename_events(&text, names);
+                let line = if path.is_empty() { message.clone() } else { format!("{path}: {message}") };
+                error(&line, &[(&path, &message)])
+            }
+            Error::InvalidTime { what, message } if what == "created_at" => {
+                error(&format!("at: {message}"), &[("at", message)])
+            }
+            other => {
+                let message = rename_events(&other.to_string(), names);
+                error(&message, &[("", &message)])
+            }
+        }
+    }
+
     fn schedule(&self, name: &str) -> Result<Schedule<'_>, JsValue> {
         self.config.schedule(name).map_err(|e| {
             let known: Vec<&str> = self.config.schedule_names().collect();
@@ -230,11 +424,7 @@ fn instant(s: &Schedule<'_>, what: &str, value: Option<&JsValue>, end: bool) -> 
         Some(v) => v,
     };
     if let Some(text) = value.as_string() {
-        if text.trim().eq_ignore_ascii_case("now") {
-            return Ok(now());
-        }
-        let parsed = if end { s.parse_time_end(&text) } else { s.parse_time(&text) };
-        return parsed.map_err(|e| query_error(what, &e));
+        return instant_text(s, what, &text, end);
     }
     if let Some(date) = value.dyn_ref::<js_sys::Date>() {
         return from_millis(date.get_time())
@@ -242,6 +432,15 @@ fn instant(s: &Schedule<'_>, what: &str, value: Option<&JsValue>, end: bool) -> 
     }
     let message = "expected an ISO 8601 string or a Date";
     Err(error(&format!("{what}: {message}"), &[(what, message)]))
+}
+
+/// An instant written as text: RFC 3339, a naive local time in the schedule's zone, or `now`.
+fn instant_text(s: &Schedule<'_>, what: &str, text: &str, end: bool) -> Result<DateTime<Utc>, JsValue> {
+    if text.trim().eq_ignore_ascii_case("now") {
+        return Ok(now());
+    }
+    let parsed = if end { s.parse_time_end(text) } else { s.parse_time(text) };
+    parsed.map_err(|e| query_error(what, &e))
 }
 
 /// The current instant, from the JavaScript clock (the core never reads a clock).
@@ -266,6 +465,9 @@ fn option(options: Option<&JsValue>, key: &str) -> Result<JsValue, JsValue> {
 }
 
 fn flat_option(options: Option<&JsValue>) -> Result<bool, JsValue> {
+    if options.is_none_or(|o| o.is_undefined() || o.is_null()) {
+        return Ok(false);
+    }
     let flat = option(options, "flat")?;
     if flat.is_undefined() || flat.is_null() {
         return Ok(false);
@@ -290,14 +492,224 @@ fn expand_option(options: Option<&JsValue>) -> Result<Expand, JsValue> {
     Expand::parse(&list.join(",")).map_err(|e| query_error("options.expand", &e))
 }
 
+/// A string option; `undefined` and `null` are absent.
+fn string_option(options: Option<&JsValue>, key: &str) -> Result<Option<String>, JsValue> {
+    let v = option(options, key)?;
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string().map(Some).ok_or_else(|| error(&format!("{key}: expected a string"), &[(key, "expected a string")]))
+}
+
+/// The one target of `escalate`: `team`, `escalation`, `schedule` or `user`.
+fn escalate_target(o: Option<&JsValue>) -> Result<Target, JsValue> {
+    let mut found: Vec<(&str, Target)> = Vec::new();
+    for key in ["team", "escalation", "schedule", "user"] {
+        if let Some(name) = string_option(o, key)? {
+            let target = match key {
+                "team" => Target::Team(name),
+                "escalation" => Target::Escalation(name),
+                "schedule" => Target::Schedule(name),
+                _ => Target::User(name),
+            };
+            found.push((key, target));
+        }
+    }
+    match found.len() {
+        1 => Ok(found.remove(0).1),
+        0 => {
+            let m = "give one target: team, escalation, schedule or user";
+            Err(error(&format!("options: {m}"), &[("options", m)]))
+        }
+        _ => {
+            let m = format!("not allowed with {}: give one target", found[0].0);
+            let key = found[1].0;
+            Err(error(&format!("{key}: {m}"), &[(key, &m)]))
+        }
+    }
+}
+
+fn target_key(target: &Target) -> &'static str {
+    match target {
+        Target::Team(_) => "team",
+        Target::Escalation(_) => "escalation",
+        Target::Schedule(_) => "schedule",
+        Target::User(_) => "user",
+    }
+}
+
+/// The alert of `escalate`: `alert` (a create-alert payload, as an object or JSON text) or
+/// `message`, with `priority`, `tags` and `alias` overriding its fields, as the command does.
+/// Also the names of the fields given as options of their own (for error paths).
+fn escalate_alert(o: Option<&JsValue>) -> Result<(Alert, Vec<&'static str>), JsValue> {
+    let payload = option(o, "alert")?;
+    let message = string_option(o, "message")?;
+    let mut alert = if payload.is_undefined() || payload.is_null() {
+        match &message {
+            Some(m) => Alert::new(m.clone()),
+            None => {
+                let m = "give alert or message";
+                return Err(error(&format!("options: {m}"), &[("options", m)]));
+            }
+        }
+    } else {
+        if message.is_some() {
+            let m = "not allowed with alert";
+            return Err(error(&format!("message: {m}"), &[("message", m)]));
+        }
+        let text = if let Some(text) = payload.as_string() {
+            text
+        } else if payload.is_object() {
+            js_sys::JSON::stringify(&payload)
+                .ok()
+                .and_then(|t| t.as_string())
+                .ok_or_else(|| error("alert: cannot serialize", &[("alert", "cannot serialize")]))?
+        } else {
+            let m = "expected a create-alert object or JSON text";
+            return Err(error(&format!("alert: {m}"), &[("alert", m)]));
+        };
+        Alert::from_json(&text).map_err(|e| {
+            let problems: Vec<Problem> =
+                problems_of(&e).into_iter().map(|p| Problem { path: alert_path(&p.path, &[]), ..p }).collect();
+            let message = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+            let pairs: Vec<(&str, &str)> = problems.iter().map(|p| (p.path.as_str(), p.message.as_str())).collect();
+            error(&message, &pairs)
+        })?
+    };
+    let mut direct = Vec::new();
+    if message.is_some() {
+        direct.push("message");
+    }
+    if let Some(p) = string_option(o, "priority")? {
+        alert.priority = Some(p);
+        direct.push("priority");
+    }
+    let tags = option(o, "tags")?;
+    if !(tags.is_undefined() || tags.is_null()) {
+        let bad = || {
+            error(
+                "tags: expected an array of strings or a comma-separated string",
+                &[("tags", "expected an array of strings or a comma-separated string")],
+            )
+        };
+        let list: Vec<String> = if let Some(text) = tags.as_string() {
+            text.split(',').map(str::to_string).collect()
+        } else if js_sys::Array::is_array(&tags) {
+            js_sys::Array::from(&tags).iter().map(|v| v.as_string().ok_or_else(bad)).collect::<Result<_, _>>()?
+        } else {
+            return Err(bad());
+        };
+        alert.tags = list.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        direct.push("tags");
+    }
+    if let Some(a) = string_option(o, "alias")? {
+        alert.alias = Some(a);
+        direct.push("alias");
+    }
+    alert.validate().map_err(|e| {
+        let problems: Vec<Problem> =
+            problems_of(&e).into_iter().map(|p| Problem { path: alert_path(&p.path, &direct), ..p }).collect();
+        let message = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+        let pairs: Vec<(&str, &str)> = problems.iter().map(|p| (p.path.as_str(), p.message.as_str())).collect();
+        error(&message, &pairs)
+    })?;
+    Ok((alert, direct))
+}
+
+/// The path of a problem of the alert: `message` when the field was given as an option of its
+/// own, else inside `alert` (`alert.details`).
+fn alert_path(path: &str, direct: &[&str]) -> String {
+    let field = path.split(['.', '[']).next().unwrap_or("");
+    if path.is_empty() {
+        "alert".to_string()
+    } else if direct.contains(&field) {
+        path.to_string()
+    } else {
+        format!("alert.{path}")
+    }
+}
+
+/// Renames every `events[k]` (an index into the time-sorted list the core got) to the name the
+/// caller knows the event by.
+fn rename_events(text: &str, names: &[String]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("events[") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 7..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let name = (digits > 0 && after.as_bytes().get(digits) == Some(&b']'))
+            .then(|| after[..digits].parse::<usize>().ok())
+            .flatten()
+            .and_then(|k| names.get(k));
+        match name {
+            Some(name) => {
+                out.push_str(name);
+                rest = &after[digits + 1..];
+            }
+            None => {
+                out.push_str("events[");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `k` of the first `events[k]` in a text.
+fn event_index(text: &str) -> Option<usize> {
+    let after = &text[text.find("events[")? + 7..];
+    let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+    after[..digits].parse().ok()
+}
+
+/// An instant of `escalate` (no schedule): an ISO string read in `tz` when naive, `now`, or a
+/// `Date`.
+fn zoned_instant(tz: Tz, what: &str, value: &JsValue) -> Result<DateTime<Utc>, JsValue> {
+    if let Some(text) = value.as_string() {
+        if text.trim().eq_ignore_ascii_case("now") {
+            return Ok(now());
+        }
+        return parse_instant(&text, tz, Edge::Start).map_err(|m| error(&format!("{what}: {m}"), &[(what, &m)]));
+    }
+    if let Some(date) = value.dyn_ref::<js_sys::Date>() {
+        return from_millis(date.get_time())
+            .ok_or_else(|| error(&format!("{what}: invalid Date"), &[(what, "invalid Date")]));
+    }
+    let message = "expected an ISO 8601 string or a Date";
+    Err(error(&format!("{what}: {message}"), &[(what, message)]))
+}
+
+/// The seed of `notifyType: random` picks: a whole number from 0 to 2^53 - 1, or a `bigint`
+/// up to 2^64 - 1; 0 when omitted.
+fn seed_option(o: Option<&JsValue>) -> Result<u64, JsValue> {
+    let v = option(o, "seed")?;
+    if v.is_undefined() || v.is_null() {
+        return Ok(0);
+    }
+    let m = "expected a whole number from 0 to 2^53 - 1, or a bigint from 0 to 2^64 - 1";
+    let bad = || error(&format!("seed: {m}"), &[("seed", m)]);
+    if let Some(n) = v.as_f64() {
+        return if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) {
+            Ok(n as u64)
+        } else {
+            Err(bad())
+        };
+    }
+    if v.is_bigint() {
+        return u64::try_from(v).map_err(|_| bad());
+    }
+    Err(bad())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Conversions out.
 
-/// A core answer as a plain JS object, through its serde JSON shape (`JSON.parse` is faster than
-/// building the object property by property across the boundary).
+/// A core answer as a plain JS object of its serde JSON shape, without interning (see `encode`).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| error(&format!("internal: {e}"), &[]))?;
-    js_sys::JSON::parse(&text)
+    let tokens = encode::encode(value, None).map_err(|e| error(&format!("internal: {e}"), &[]))?;
+    Ok(encode::decode(tokens, &JsValue::UNDEFINED))
 }
 
 fn problems_of(e: &Error) -> Vec<Problem> {

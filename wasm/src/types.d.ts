@@ -240,6 +240,231 @@ export interface ConfigDocument {
   forwardingRules?: { [key: string]: unknown }[];
 }
 
+/** A reference to a responder of an alert. */
+export interface AlertResponder {
+  type: "user" | "team" | "escalation" | "schedule";
+  id?: string;
+  username?: string;
+  name?: string;
+}
+
+/** An alert as created: Opsgenie's create-alert payload (unknown fields are an error). */
+export interface AlertDocument {
+  /** Required, at most 130 characters. */
+  message: string;
+  alias?: string;
+  description?: string;
+  responders?: AlertResponder[];
+  visibleTo?: AlertResponder[];
+  actions?: string[];
+  tags?: string[];
+  details?: { [key: string]: string };
+  entity?: string;
+  source?: string;
+  priority?: AlertPriority;
+  user?: string;
+  note?: string;
+}
+
+export type AlertPriority = "P1" | "P2" | "P3" | "P4" | "P5";
+
+/** An event after the creation of an alert (the command's `--events` list). Naive times are
+ * read in `tz`; a `Date` is written as its ISO string. */
+export type AlertEventInput =
+  | { at: Instant; action: "acknowledge" | "unacknowledge" | "close"; user?: string }
+  | { at: Instant; action: "snooze"; until: Instant; user?: string }
+  | { at: Instant; action: "add-note"; note: string; user?: string }
+  | { at: Instant; action: "escalate-to-next"; escalation?: string }
+  | { at: Instant; action: "assign"; owner: string }
+  | { at: Instant; action: "duplicate" };
+
+/** What `escalate` is about: exactly one target. */
+export type EscalateTarget =
+  | { team: string; escalation?: never; schedule?: never; user?: never }
+  | { escalation: string; team?: never; schedule?: never; user?: never }
+  | { schedule: string; team?: never; escalation?: never; user?: never }
+  | { user: string; team?: never; escalation?: never; schedule?: never };
+
+/** The alert of `escalate`: a create-alert payload (object or JSON text) or a message. */
+export type EscalateAlert = { alert: AlertDocument | string; message?: never } | { message: string; alert?: never };
+
+/** Options of `escalate`, the flags of `oncall escalate` in camelCase. */
+export type EscalateOptions = EscalateTarget &
+  EscalateAlert & {
+    /** Overrides the alert's priority (default `P3`). */
+    priority?: AlertPriority;
+    /** Overrides the alert's tags: an array, or a comma-separated string. */
+    tags?: string[] | string;
+    /** Overrides the alert's alias (the de-duplication key). */
+    alias?: string;
+    /** When the alert is created (required). */
+    at: Instant;
+    /** Acknowledge at this instant… */
+    ackAt?: Instant;
+    /** …by this user (needs `ackAt`). */
+    ackBy?: string;
+    /** Close at this instant… */
+    closeAt?: Instant;
+    /** …by this user (needs `closeAt`). */
+    closeBy?: string;
+    /** More events, as a list or as JSON text; merged with `ackAt` and `closeAt` by time. */
+    events?: AlertEventInput[] | string;
+    /** Seed of `notifyType: random` picks (default 0). */
+    seed?: number | bigint;
+    /** IANA zone naive times are read in (default: the target's zone). */
+    tz?: string;
+  };
+
+/** One link of the chain that caused a notification, outermost first. */
+export type Hop =
+  | { type: "routing"; team: string; ruleIndex: number | null; ruleName?: string }
+  | {
+      type: "escalation";
+      name: string;
+      ruleIndex: number;
+      cycle: number;
+      condition: "if-not-acked" | "if-not-closed";
+      notifyType: string;
+      escalationTime: number;
+      escalatedToNext?: true;
+    }
+  | { type: "schedule"; name: string; notifyType: string }
+  | { type: "team"; name: string; notifyType: string }
+  | { type: "event"; action: string; user?: string };
+
+export type ContactMethod = "email" | "sms" | "voice" | "mobile";
+
+export type NotificationActionType =
+  | "create-alert"
+  | "acknowledged-alert"
+  | "closed-alert"
+  | "renotified-alert"
+  | "assigned-alert"
+  | "add-note"
+  | "schedule-start"
+  | "schedule-end"
+  | "incoming-call-routing";
+
+/** A notification sent. */
+export interface EscalationNotification {
+  at: IsoInstant;
+  /** Who receives it (after forwarding). */
+  user: string;
+  method: ContactMethod;
+  /** The contact address. */
+  to: string;
+  actionType: NotificationActionType;
+  /** When the user was notified (steps and loops count from it). */
+  notifiedAt: IsoInstant;
+  /** The user it was meant for, when forwarding redirected it. */
+  forwardedFrom?: string;
+  notificationRule: {
+    /** Index in the user's `notificationRules`; `null` for the default rule. */
+    index: number | null;
+    name: string;
+    default: boolean;
+    step: number;
+    loop: number;
+  };
+  via: Hop[];
+}
+
+export type UnreachedReason =
+  | "gap"
+  | "schedule-disabled"
+  | "routed-to-none"
+  | "no-members"
+  | "no-rules"
+  | "no-matching-rule"
+  | "no-steps"
+  | "cycle";
+
+/** Where somebody should have been notified and nobody was. */
+export interface Unreached {
+  at: IsoInstant;
+  reason: UnreachedReason;
+  message: string;
+  user?: string;
+  actionType?: NotificationActionType;
+  via: Hop[];
+}
+
+export type LogKind =
+  | "created"
+  | "routed"
+  | "escalation-started"
+  | "cycle-started"
+  | "acknowledgement-reset"
+  | "rule-fired"
+  | "rule-skipped"
+  | "acknowledged"
+  | "unacknowledged"
+  | "snoozed"
+  | "snooze-ended"
+  | "closed"
+  | "auto-closed"
+  | "note-added"
+  | "assigned"
+  | "duplicate"
+  | "escalated-to-next"
+  | "step-cancelled"
+  | "not-notified";
+
+/** One thing that happened. */
+export interface LogEntry {
+  at: IsoInstant;
+  kind: LogKind;
+  message: string;
+  via?: Hop[];
+}
+
+/** The alert's state after everything (Opsgenie's alert model). */
+export interface AlertState {
+  id: string;
+  tinyId: string;
+  alias: string;
+  message: string;
+  priority: AlertPriority;
+  tags: string[];
+  status: "open" | "closed";
+  acknowledged: boolean;
+  snoozed: boolean;
+  snoozedUntil?: IsoInstant;
+  count: number;
+  createdAt: IsoInstant;
+  lastOccurredAt: IsoInstant;
+  updatedAt: IsoInstant;
+  owner?: string;
+  notes?: { at: IsoInstant; user?: string; note: string }[];
+  /** Milliseconds from creation to the (last) acknowledgement and to the close. */
+  report: { ackTime?: number; closeTime?: number; acknowledgedBy?: string; closedBy?: string };
+}
+
+/** A team's routing decision at the creation of the alert. */
+export interface RoutingDecision {
+  team: string;
+  at: IsoInstant;
+  /** The rule that applied; `null` when none did. */
+  ruleIndex: number | null;
+  ruleName?: string;
+  isDefault: boolean;
+  notify: { type: "escalation" | "schedule" | "none" | "members"; name?: string };
+  /** When no rule applied: what was used instead. */
+  fallback?: string;
+  skipped?: { ruleIndex: number; ruleName?: string; reason: string }[];
+}
+
+/** An escalation timeline (`oncall escalate --format json`). */
+export interface EscalationTimeline {
+  target: { type: "team" | "escalation" | "schedule" | "user"; name: string };
+  alert: AlertState;
+  /** Team targets only. */
+  routing?: RoutingDecision;
+  notifications: EscalationNotification[];
+  unreached: Unreached[];
+  log: LogEntry[];
+}
+
 /** The flat forms of `whoIsOnCall` and `nextOnCall` (merged into the class as overloads). */
 export interface OnCall {
   whoIsOnCall(schedule: string, at: Instant | null | undefined, options: { flat: true }): FlatOnCallAnswer;

@@ -1,0 +1,125 @@
+
+// ---------------------------------------------------------------------------------------------
+// oncall-wasm: the decoder of answers (wasm/js/decode.js, appended to the generated glue by
+// wasm/scripts/build). The Rust side (wasm/src/encode.rs) writes an answer as u32 tokens,
+// `payload << 4 | tag`, and UTF-8 bytes; this builds the same plain objects `JSON.parse` of the
+// command's JSON would, a fresh one each call. It also puts a fast path in front of
+// `OnCall.prototype.whoIsOnCall` for the common arguments (a schedule name, an ISO string, a
+// `Date` or nothing, `{flat}`): the schedule's index is cached, the instant crosses as a number
+// or a string, the answer is decoded here; anything else takes the general method, so answers
+// and errors are the same.
+
+let __oncall_buffer = null;
+let __oncall_u32 = null;
+let __oncall_u8 = null;
+let __oncall_view = null;
+const __oncall_utf8 = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true });
+let __oncall_w = 0;
+let __oncall_b = 0;
+let __oncall_table = undefined;
+
+/** The value encoded at address `tokens` of `memory` (wasm/src/encode.rs `encode`); `table`
+ * holds the interned strings. */
+function __oncall_decode(memory, tokens, table) {
+  if (memory.buffer !== __oncall_buffer) {
+    __oncall_buffer = memory.buffer;
+    __oncall_u32 = new Uint32Array(__oncall_buffer);
+    __oncall_u8 = new Uint8Array(__oncall_buffer);
+    __oncall_view = new DataView(__oncall_buffer);
+  }
+  __oncall_w = tokens >>> 2;
+  __oncall_b = __oncall_u32[__oncall_w++];
+  __oncall_table = table;
+  const value = __oncall_value(__oncall_u32[__oncall_w++]);
+  __oncall_table = undefined;
+  return value;
+}
+
+function __oncall_string(token) {
+  if ((token & 15) === 5) return __oncall_table[token >>> 4];
+  const n = token >>> 4;
+  const start = __oncall_b;
+  __oncall_b += n;
+  if (n <= 32) {
+    let s = "";
+    for (let i = start; i < start + n; i++) {
+      const c = __oncall_u8[i];
+      if (c > 127) return __oncall_utf8.decode(__oncall_u8.subarray(start, start + n));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return __oncall_utf8.decode(__oncall_u8.subarray(start, start + n));
+}
+
+function __oncall_value(token) {
+  switch (token & 15) {
+    case 0:
+      return null;
+    case 1:
+      return false;
+    case 2:
+      return true;
+    case 3:
+      return token >>> 4;
+    case 4: {
+      const value = __oncall_view.getFloat64(__oncall_w * 4, true);
+      __oncall_w += 2;
+      return value;
+    }
+    case 5:
+    case 6:
+      return __oncall_string(token);
+    case 7: {
+      const list = [];
+      for (let t = __oncall_u32[__oncall_w++]; t !== 9; t = __oncall_u32[__oncall_w++]) list.push(__oncall_value(t));
+      return list;
+    }
+    case 8: {
+      const object = {};
+      for (let t = __oncall_u32[__oncall_w++]; t !== 9; t = __oncall_u32[__oncall_w++]) {
+        const key = __oncall_string(t);
+        const value = __oncall_value(__oncall_u32[__oncall_w++]);
+        if (key === "__proto__") {
+          Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+        } else {
+          object[key] = value;
+        }
+      }
+      return object;
+    }
+    default:
+      throw new Error(`oncall-wasm: bad answer token ${token}`);
+  }
+}
+
+let __oncall_memory = null;
+const __oncall_state = Symbol("oncall-wasm");
+const __oncall_whoIsOnCall = OnCall.prototype.whoIsOnCall;
+
+OnCall.prototype.whoIsOnCall = function whoIsOnCall(schedule, at, options) {
+  let flat = false;
+  if (options !== undefined && options !== null) {
+    const f = typeof options === "object" ? options.flat : 0;
+    if (f === true) flat = true;
+    else if (f !== false && f !== undefined && f !== null) return __oncall_whoIsOnCall.call(this, schedule, at, options);
+  }
+  let state = this[__oncall_state];
+  if (state === undefined) {
+    state = this[__oncall_state] = { schedules: new Map(), table: this.__strings() };
+  }
+  let index = state.schedules.get(schedule);
+  if (index === undefined) {
+    if (typeof schedule !== "string") return __oncall_whoIsOnCall.call(this, schedule, at, options);
+    index = this.__scheduleIndex(schedule);
+    if (index < 0) return __oncall_whoIsOnCall.call(this, schedule, at, options);
+    state.schedules.set(schedule, index);
+  }
+  let tokens;
+  if (typeof at === "string") tokens = this.__whoText(index, at, flat);
+  else if (at instanceof Date) tokens = this.__whoAt(index, at.getTime(), flat);
+  else if (at === undefined || at === null) tokens = this.__whoAt(index, Date.now(), flat);
+  else return __oncall_whoIsOnCall.call(this, schedule, at, options);
+  if (__oncall_memory === null) __oncall_memory = __oncallMemory();
+  return __oncall_decode(__oncall_memory, tokens, state.table);
+};
