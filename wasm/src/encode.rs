@@ -393,7 +393,7 @@ impl ser::SerializeMap for &mut Encoder<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Res {
-        key.serialize(KeyEncoder(&mut **self))
+        key.serialize(KeyEncoder(self))
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Res {
         value.serialize(&mut **self)

@@ -88,6 +88,7 @@ test("every public method and function has typed arguments and results", () => {
   const cls = text.slice(text.indexOf("export class OnCall"));
   for (const [name, ret] of [
     ["check", "CheckResult"],
+    ["escalate", "EscalationTimeline"],
     ["handoffs", "Handoffs"],
     ["instant", "IsoInstant"],
     ["nextOnCall", "NextOnCallAnswer"],
@@ -116,6 +117,13 @@ test("every public method and function has typed arguments and results", () => {
     "Problem",
     "OnCallError",
     "ConfigDocument",
+    "EscalationTimeline",
+    "EscalationNotification",
+    "Unreached",
+    "LogEntry",
+    "AlertState",
+    "RoutingDecision",
+    "AlertDocument",
   ]) {
     assert.match(text, new RegExp(`export interface ${iface} `), iface);
   }
@@ -125,7 +133,8 @@ test("a typed consumer compiles with tsc --strict against the package", () => {
   const dir = scratchProject();
   const source = `
 import { OnCall, check, type CheckResult, type OnCallAnswer, type FlatOnCallAnswer, type Timeline,
-  type NextOnCallAnswer, type FlatNextOnCallAnswer, type Handoffs, type Segment, type OnCallError } from "oncall-wasm";
+  type NextOnCallAnswer, type FlatNextOnCallAnswer, type Handoffs, type Segment, type OnCallError,
+  type EscalationTimeline, type Hop } from "oncall-wasm";
 declare const text: string;
 const report: CheckResult = check(text);
 const paths: string[] = report.errors.map((p) => p.path);
@@ -141,6 +150,17 @@ const timeline: Timeline = oncall.timeline("payments-primary", "2026-11-09", new
 const gaps: Segment[] = timeline.finalSchedule.filter((s) => s.recipients.length === 0);
 const handoffs: Handoffs = oncall.handoffs("payments-primary", "off-hours", undefined, 3);
 const first: string | undefined = handoffs.handoffs[0]?.at;
+const esc: EscalationTimeline = oncall.escalate({ team: "payments", message: "5xx", at: new Date(), ackAt: "2026-11-10T10:05",
+  events: [{ at: "2026-11-10T10:06", action: "add-note", note: "on it" }], seed: 1n });
+const sentTo: string[] = esc.notifications.map((n) => n.user);
+const hops: Hop[] = esc.notifications[0]?.via ?? [];
+const ruleName: string | undefined = esc.routing?.ruleName;
+// @ts-expect-error: one target only
+oncall.escalate({ team: "payments", schedule: "payments-primary", message: "m", at: "now" });
+// @ts-expect-error: a message or an alert is needed
+oncall.escalate({ team: "payments", at: "now" });
+// @ts-expect-error: snooze needs until
+oncall.escalate({ team: "payments", message: "m", at: "now", events: [{ at: "now", action: "snooze" }] });
 try { new OnCall("{}"); } catch (e) { const problems = (e as OnCallError).problems; void problems; }
 // @ts-expect-error: an unknown layer name
 oncall.timeline("payments-primary", "2026-11-09", "2026-11-16", { expand: ["everything"] });
@@ -148,7 +168,7 @@ oncall.timeline("payments-primary", "2026-11-09", "2026-11-16", { expand: ["ever
 oncall.whoIsOnCall("payments-primary", 12);
 // @ts-expect-error: the nested answer has no onCallRecipients
 oncall.whoIsOnCall("payments-primary").onCallRecipients;
-void [paths, names, recipients, at, nextFlat, gaps, first];
+void [paths, names, recipients, at, nextFlat, gaps, first, sentTo, hops, ruleName];
 `;
   writeFileSync(path.join(dir, "consumer.ts"), source);
   const tsc = path.join(wasmDir, "node_modules", ".bin", "tsc");
