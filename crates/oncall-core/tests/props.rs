@@ -14,7 +14,7 @@ use oncall_core::strategies::{
     self, ESCALATION, EscalationScenario, anchor, document, escalation_scenario, rotation_of, schedule_in, zone,
 };
 use oncall_core::time::{Edge, parse_instant, parse_zone, resolve_local};
-use oncall_core::{Config, Expand};
+use oncall_core::{Config, Expand, IndexOptions};
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 
@@ -322,6 +322,35 @@ proptest! {
         prop_assert_eq!(clip(&s1, lo, hi), clip(&s2, lo, hi));
         let tl = c.schedule("s").unwrap().timeline(a1, b1, Expand::default()).unwrap();
         prop_assert_eq!(tl.final_schedule, s1);
+    }
+
+    /// The answer index changes nothing: with every chunk indexed at the first query, nested
+    /// who-is-on-call answers and final timelines equal those found by walking, near the
+    /// generated anchors and across the edge between two chunks (every 2^25 s from 1900-01-01).
+    #[test]
+    fn the_answer_index_changes_nothing(doc in document(), offset in -48i64..48, len in 1i64..96, picks in prop::collection::vec(0.0f64..1.0, 4), at_edge in any::<bool>()) {
+        let walked = compile(&doc)?;
+        let mut indexed = compile(&doc)?;
+        prop_assert_eq!(walked.index_options(), IndexOptions::default());
+        indexed.set_index_options(IndexOptions::EAGER);
+        let (w, i) = (walked.schedule("s").unwrap(), indexed.schedule("s").unwrap());
+        let centre = if at_edge {
+            let min = DateTime::parse_from_rfc3339("1900-01-01T00:00:00Z").unwrap().timestamp();
+            let a = anchor(&doc).timestamp();
+            DateTime::from_timestamp(min + ((a - min + (1 << 24)) >> 25 << 25), 0).unwrap()
+        } else {
+            anchor(&doc)
+        };
+        let from = centre + Duration::hours(offset);
+        let to = from + Duration::hours(len);
+        let direct = w.timeline(from, to, Expand::default()).unwrap();
+        prop_assert_eq!(&i.timeline(from, to, Expand::default()).unwrap(), &direct);
+        let mut instants: Vec<DateTime<Utc>> =
+            picks.iter().map(|p| from + Duration::seconds(((to - from).num_seconds() as f64 * p) as i64)).collect();
+        instants.extend(direct.final_schedule.iter().map(|s| s.start_date));
+        for at in instants {
+            prop_assert_eq!(i.on_call(at).unwrap(), w.on_call(at).unwrap(), "at {}", at);
+        }
     }
 
     /// The next on-call change is the end of the segment holding the instant, with the next
