@@ -8,7 +8,7 @@
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDateTime, TimeZone, Utc};
 use oncall_core::alert::AlertEvent;
 use oncall_core::config::{Document, Override, Participant, Rotation, Schedule as DocSchedule};
-use oncall_core::escalation::{Entry, EscalateOptions, EscalationTimeline, Hop, LogKind, Target};
+use oncall_core::escalation::{EscalateOptions, EscalationTimeline, Target};
 use oncall_core::output::{Period, Segment};
 use oncall_core::strategies::{
     self, ESCALATION, EscalationScenario, anchor, document, escalation_scenario, rotation_of, schedule_in, zone,
@@ -152,54 +152,6 @@ fn escalate(
             Err(e) => return Err(TestCaseError::fail(format!("escalate failed: {e}\n{}", json(&s.doc)))),
         }
     }
-}
-
-/// The innermost escalation rule that caused a notification: `(condition, escalated to next)`.
-fn escalation_cause(via: &[Hop]) -> Option<(&str, bool)> {
-    via.iter().rev().find_map(|h| match h {
-        Hop::Escalation { condition, escalated_to_next, .. } => Some((condition.as_str(), *escalated_to_next)),
-        _ => None,
-    })
-}
-
-/// Checks the laws of an escalation timeline from its own entries: sorted by instant; no
-/// notification caused by an `if-not-acked` rule (not forced by escalate-to-next) while an
-/// acknowledgement is in force (from an `acknowledged` entry to the next `unacknowledged`,
-/// `acknowledgement-reset` or `snooze-ended`); after a close (`closed` or `auto-closed`) no paging
-/// notification at all, and informational ones only for what happened at or before the close
-/// (its own `closed-alert`, delayed steps of earlier announcements) or for notes added later.
-fn check_timeline(tl: &EscalationTimeline) -> Result<(), String> {
-    let entries = tl.entries();
-    if let Some(w) = entries.windows(2).find(|w| w[0].at() > w[1].at()) {
-        return Err(format!("entries out of order: {:?} before {:?}", w[0], w[1]));
-    }
-    if tl.notifications.windows(2).any(|w| w[0].at > w[1].at) {
-        return Err("notifications out of order".into());
-    }
-    let (mut acked_at, mut closed_at) = (None, None);
-    for e in &entries {
-        match e {
-            Entry::Log(l) => match l.kind {
-                LogKind::Acknowledged => acked_at = Some(l.at),
-                LogKind::Unacknowledged | LogKind::AcknowledgementReset | LogKind::SnoozeEnded => acked_at = None,
-                LogKind::Closed | LogKind::AutoClosed => closed_at = closed_at.or(Some(l.at)),
-                _ => {}
-            },
-            Entry::Notification(n) => {
-                if let (Some(ack), Some(("if-not-acked", false))) = (acked_at, escalation_cause(&n.via)) {
-                    return Err(format!("if-not-acked notification at {} while acknowledged since {ack}: {n:?}", n.at));
-                }
-                if let Some(close) = closed_at {
-                    let note = matches!(n.via.first(), Some(Hop::Event { action, .. }) if action == "add-note");
-                    if n.action_type.is_paging() || (n.notified_at > close && !note) {
-                        return Err(format!("notification after the close at {close}: {n:?}"));
-                    }
-                }
-            }
-            Entry::Unreached(_) => {}
-        }
-    }
-    Ok(())
 }
 
 /// The users a generated scenario's policy can reach: its user recipients, the participants of
@@ -642,7 +594,7 @@ proptest! {
     fn escalation_timelines_obey_acks_and_closes(s in escalation_scenario(), seed in any::<u64>()) {
         let c = compile(&s.doc)?;
         let (tl, events) = escalate(&c, &s, seed)?;
-        if let Err(why) = check_timeline(&tl) {
+        if let Err(why) = strategies::check_escalation_laws(&tl) {
             return Err(TestCaseError::fail(format!("{why}\nevents: {events:?}\n{}", json(&s.doc))));
         }
         let target = Target::Escalation(ESCALATION.into());
