@@ -109,6 +109,8 @@ pub(crate) struct Chunk {
     /// Starts of the who-is-on-call segments (the first is the chunk's start), with their answer.
     who_starts: Vec<Ts>,
     who_answers: Vec<u32>,
+    /// The flat final set of each who-is-on-call segment (index into `sets`).
+    who_sets: Vec<u32>,
     /// Distinct answers.
     answers: Vec<Vec<Participant>>,
     /// Final-layer periods per rotation (then schedule-wide overrides), cut at the chunk's edges.
@@ -122,32 +124,36 @@ pub(crate) struct Chunk {
 impl Chunk {
     pub(crate) fn new(
         bounds: Vec<Ts>,
-        who: Vec<(Ts, u32)>,
+        who: Vec<(Ts, u32, FlatSet)>,
         answers: Vec<Vec<Participant>>,
         periods: Vec<Vec<(PeriodKey, Ts, Ts)>>,
         segments: Vec<(FlatSet, Ts, Ts)>,
     ) -> Chunk {
-        let (who_starts, who_answers): (Vec<Ts>, Vec<u32>) = who.into_iter().unzip();
         let mut sets: Vec<FlatSet> = Vec::new();
         let mut ids: std::collections::HashMap<FlatSet, u32> = std::collections::HashMap::new();
-        let segments: Vec<(u32, Ts, Ts)> = segments
-            .into_iter()
-            .map(|(set, start, end)| {
-                let id = *ids.entry(set).or_insert_with_key(|set| {
-                    sets.push(set.clone());
-                    sets.len() as u32 - 1
-                });
-                (id, start, end)
+        let mut intern = |set: FlatSet| {
+            *ids.entry(set).or_insert_with_key(|set| {
+                sets.push(set.clone());
+                sets.len() as u32 - 1
             })
-            .collect();
+        };
+        let (mut who_starts, mut who_answers, mut who_sets) = (Vec::new(), Vec::new(), Vec::new());
+        for (t, answer, set) in who {
+            who_starts.push(t);
+            who_answers.push(answer);
+            who_sets.push(intern(set));
+        }
+        let segments: Vec<(u32, Ts, Ts)> =
+            segments.into_iter().map(|(set, start, end)| (intern(set), start, end)).collect();
         let mut periods = periods;
         for list in &mut periods {
             list.shrink_to_fit();
         }
-        let mut chunk = Chunk { bounds, who_starts, who_answers, answers, periods, segments, sets };
+        let mut chunk = Chunk { bounds, who_starts, who_answers, who_sets, answers, periods, segments, sets };
         chunk.bounds.shrink_to_fit();
         chunk.who_starts.shrink_to_fit();
         chunk.who_answers.shrink_to_fit();
+        chunk.who_sets.shrink_to_fit();
         chunk.answers.shrink_to_fit();
         chunk
     }
@@ -200,6 +206,16 @@ impl AnswerIndex {
         let chunk = self.chunk(c, si, chunk_of(t), 1)?;
         let i = chunk.who_starts.partition_point(|&s| s <= t) - 1;
         Some(&chunk.answers[chunk.who_answers[i] as usize])
+    }
+
+    /// The next change of the final on-call set of schedule `si` after `t` and the participants
+    /// from then on, when the chunk holding `t` is indexed and the change lies in it.
+    pub(crate) fn next_change(&self, c: &Config, si: usize, t: Ts) -> Option<(Ts, &[Participant])> {
+        let chunk = self.chunk(c, si, chunk_of(t), 1)?;
+        let i = chunk.who_starts.partition_point(|&s| s <= t) - 1;
+        let now = chunk.who_sets[i];
+        let j = i + 1 + chunk.who_sets[i + 1..].iter().position(|&set| set != now)?;
+        Some((chunk.who_starts[j], &chunk.answers[chunk.who_answers[j] as usize]))
     }
 
     /// The final layer and flat segments of schedule `si` over `[from, to)`, when every chunk

@@ -220,20 +220,10 @@ impl<'a> Schedule<'a> {
     pub fn next_on_call(&self, at: DateTime<Utc>) -> Result<NextOnCall> {
         let t = ts_of("at", at)?;
         let c = self.config;
-        // A change is a change of the set of usernames on call, as in the final schedule: the
-        // same people listed in another order (one rotation ends, another already had them) is
-        // no change.
-        let now = sorted(output::flatten(&c.final_participants(self.index, t, &mut Vec::new())));
-        let mut walker = Walker::new(c, self.index, t);
-        let mut exact = None;
-        for _ in 0..MAX_NEXT_STEPS {
-            let Some(b) = walker.next() else { break };
-            let set = c.final_participants(self.index, b, &mut Vec::new());
-            if sorted(output::flatten(&set)) != now {
-                exact = Some((b, set));
-                break;
-            }
-        }
+        let exact = match c.index.next_change(c, self.index, t) {
+            Some((b, set)) => Some((b, set.to_vec())),
+            None => c.next_change(self.index, t),
+        };
         let next = c.turn_participants(self.index, t, 1, &mut Vec::new());
         let (at, exact) = match exact {
             Some((b, set)) => (Some(to_utc(b)), set),
@@ -471,6 +461,27 @@ impl Config {
         Ok(Walked { fin, base, over, fwd, segments })
     }
 
+    /// The first boundary after `t` where the final on-call set of schedule `si` changes, with
+    /// the participants from then on; `None` when nothing changes within [`MAX_NEXT_STEPS`]
+    /// boundaries. A change is a change of the set of usernames on call, as in the final
+    /// schedule: the same people listed in another order (one rotation ends, another already had
+    /// them) is no change.
+    pub(crate) fn next_change(&self, si: usize, t: Ts) -> Option<(Ts, Vec<Participant>)> {
+        let mut snap = self.snapshot(si, t);
+        let now = self.flat_users(si, t, &snap);
+        let mut walker = Walker::new(self, si, t);
+        let mut dirty = vec![false; self.schedules[si].rotations.len()];
+        for _ in 0..MAX_NEXT_STEPS {
+            let b = walker.next()?;
+            walker.mark(si, &mut dirty);
+            self.refresh(si, b, &mut snap, &mut dirty);
+            if self.flat_users(si, b, &snap) != now {
+                return Some((b, self.participants_of(si, b, &snap, &mut Vec::new())));
+            }
+        }
+        None
+    }
+
     /// Whether `t` is itself a boundary of schedule `si`.
     pub(crate) fn is_boundary(&self, si: usize, t: Ts) -> bool {
         Walker::new(self, si, t - 1).next() == Some(t)
@@ -482,7 +493,7 @@ impl Config {
         if self.is_boundary(si, from) {
             bounds.push(from);
         }
-        let mut who: Vec<(Ts, u32)> = Vec::new();
+        let mut who: Vec<(Ts, u32, FlatSet)> = Vec::new();
         let mut answers: Vec<Vec<Participant>> = Vec::new();
         let mut interned: std::collections::HashMap<Vec<Participant>, u32> = std::collections::HashMap::new();
         let walked = self
@@ -491,7 +502,7 @@ impl Config {
                     bounds.push(t);
                 }
                 let answer = self.participants_of(si, t, snap, &mut Vec::new());
-                if who.last().is_some_and(|&(_, id)| answers[id as usize] == answer) {
+                if who.last().is_some_and(|&(_, id, _)| answers[id as usize] == answer) {
                     return;
                 }
                 let id = match interned.get(&answer) {
@@ -503,7 +514,7 @@ impl Config {
                         id
                     }
                 };
-                who.push((t, id));
+                who.push((t, id, self.flat_users(si, t, snap)));
             })
             .ok()?;
         Some(crate::index::Chunk::new(bounds, who, answers, walked.fin.done, walked.segments.done))

@@ -277,7 +277,7 @@ proptest! {
     }
 
     /// The answer index changes nothing: with every chunk indexed at the first query, nested
-    /// who-is-on-call answers and final timelines equal those found by walking, near the
+    /// who-is-on-call answers, next-on-call answers and final timelines equal those found by walking, near the
     /// generated anchors and across the edge between two chunks (every 2^25 s from 1900-01-01).
     #[test]
     fn the_answer_index_changes_nothing(doc in document(), offset in -48i64..48, len in 1i64..96, picks in prop::collection::vec(0.0f64..1.0, 4), at_edge in any::<bool>()) {
@@ -297,10 +297,12 @@ proptest! {
         let to = from + Duration::hours(len);
         let direct = w.timeline(from, to, Expand::default()).unwrap();
         prop_assert_eq!(&i.timeline(from, to, Expand::default()).unwrap(), &direct);
-        let mut instants: Vec<DateTime<Utc>> =
+        let picked: Vec<DateTime<Utc>> =
             picks.iter().map(|p| from + Duration::seconds(((to - from).num_seconds() as f64 * p) as i64)).collect();
-        instants.extend(direct.final_schedule.iter().map(|s| s.start_date));
-        for at in instants {
+        for &at in &picked {
+            prop_assert_eq!(i.next_on_call(at).unwrap(), w.next_on_call(at).unwrap(), "next at {}", at);
+        }
+        for at in picked.into_iter().chain(direct.final_schedule.iter().map(|s| s.start_date)) {
             prop_assert_eq!(i.on_call(at).unwrap(), w.on_call(at).unwrap(), "at {}", at);
         }
     }
