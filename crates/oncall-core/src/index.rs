@@ -38,12 +38,13 @@ fn chunk_range(k: usize) -> (Ts, Ts) {
 /// When the answer index of a [`Config`] indexes a chunk of time (see
 /// [`Config::set_index_options`]).
 ///
-/// A who-is-on-call query adds 1 to the demand of the chunk holding its instant; a final
-/// timeline adds `demand / 2` (at least 1) to every chunk it covers. A chunk is indexed when its
-/// demand reaches `demand`, if the schedule has fewer than `max_chunks` indexed chunks. So by
-/// default a one-off query never pays for indexing (it costs about as much as a one-year
-/// timeline), while a service asking many questions about the same months soon gets answers
-/// by binary search.
+/// A who-is-on-call or next-on-call query adds 1 to the demand of the chunk holding its
+/// instant; a final timeline adds `demand / 2` (at least 1) to every chunk it covers. Demand is
+/// first counted for the schedule as a whole (until then its index takes no memory), then per
+/// chunk; a chunk is indexed when its own demand reaches `demand`, if the schedule has fewer than
+/// `max_chunks` indexed chunks. So by default a one-off query never pays for indexing (which
+/// costs about as much as a one-year timeline), while a service asking many questions about the
+/// same months soon gets its answers by binary search.
 ///
 /// ```
 /// use oncall_core::{Config, IndexOptions};
@@ -88,7 +89,9 @@ pub(crate) struct AnswerIndex {
 
 #[derive(Debug, Default)]
 struct ScheduleIndex {
-    /// One slot per chunk, allocated at the first query.
+    /// Demand before the slots exist: a schedule asked a few questions costs no memory.
+    demand: AtomicU32,
+    /// One slot per chunk, allocated once the schedule's own demand is reached.
     slots: OnceLock<Box<[Slot]>>,
     /// Chunks indexed (or attempted) so far.
     built: AtomicUsize,
@@ -182,7 +185,14 @@ impl AnswerIndex {
             return None;
         }
         let s = &self.schedules[si];
-        let slot = &s.slots.get_or_init(|| (0..CHUNKS).map(|_| Slot::default()).collect())[k];
+        let slots = match s.slots.get() {
+            Some(slots) => slots,
+            None if s.demand.fetch_add(weight, Ordering::Relaxed).saturating_add(weight) < options.demand => {
+                return None;
+            }
+            None => s.slots.get_or_init(|| (0..CHUNKS).map(|_| Slot::default()).collect()),
+        };
+        let slot = &slots[k];
         if let Some(chunk) = slot.chunk.get() {
             return chunk.as_deref();
         }
@@ -301,6 +311,43 @@ mod tests {
             indexed.insert(0, from);
             assert_eq!(indexed, walked, "{from}..{to}");
         }
+    }
+
+    fn indexed(c: &Config, t: Ts) -> bool {
+        let slots = c.index.schedules[0].slots.get();
+        slots.and_then(|slots| slots[chunk_of(t)].chunk.get()).is_some_and(Option::is_some)
+    }
+
+    /// Demand is counted for the schedule, then for the chunk; the budget caps indexed chunks.
+    #[test]
+    fn demand_and_budget_decide_what_is_indexed() {
+        let mut c = Config::from_json(BUSY).expect("valid");
+        let (t, later) = (1_744_000_000, 1_744_000_000 + (1 << CHUNK_BITS));
+        let at = |t: Ts| chrono::DateTime::from_timestamp(t, 0).expect("instant");
+        let ask = |c: &Config, t: Ts, n: usize| {
+            for _ in 0..n {
+                c.schedule("s").expect("schedule").on_call(at(t)).expect("answer");
+            }
+        };
+        ask(&c, t, 15);
+        assert!(c.index.schedules[0].slots.get().is_none(), "no memory for a schedule asked 15 questions");
+        ask(&c, t, 15);
+        assert!(!indexed(&c, t));
+        ask(&c, t, 1);
+        assert!(indexed(&c, t), "the chunk's 16th question indexes it");
+        assert!(!indexed(&c, later));
+
+        c.set_index_options(IndexOptions { demand: 0, max_chunks: 1 });
+        ask(&c, t, 1);
+        ask(&c, later, 1);
+        assert!(indexed(&c, t) && !indexed(&c, later), "one chunk at most");
+
+        c.set_index_options(IndexOptions::OFF);
+        ask(&c, t, 100);
+        assert!(!indexed(&c, t));
+        c.set_index_options(IndexOptions::EAGER);
+        ask(&c, later, 1);
+        assert!(indexed(&c, later));
     }
 
     #[test]

@@ -16,7 +16,10 @@
 //! **boundaries** (hand-offs, restriction window edges, rotation starts and ends, override and
 //! forwarding edges, and the same for every schedule and team the schedule reaches), and the next
 //! boundary after any instant is found without scanning the past. Timelines walk boundaries;
-//! who-is-on-call evaluates a single instant.
+//! who-is-on-call evaluates a single instant. Once a stretch of time is asked about often, the
+//! answer index ([`IndexOptions`](crate::IndexOptions)) keeps the walk's result for it, and
+//! who-is-on-call, next-on-call and final timelines there become binary searches and copies;
+//! answers are the same either way.
 
 use crate::compile::{CSchedule, Config, NotifyType, Recipient, Slot, Target};
 use crate::criteria::AlertFields;
