@@ -6,7 +6,9 @@
 
 use criterion::Criterion;
 use oncall_benches::{data, instants_2026, naive::Naive};
-use oncall_core::{Config, Expand};
+use oncall_core::alert::{Action, Alert, AlertEvent};
+use oncall_core::escalation::{EscalateOptions, Target};
+use oncall_core::{Config, Expand, IndexOptions};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use std::alloc::System;
 use std::hint::black_box;
@@ -41,18 +43,35 @@ fn memory(name: &str) {
     let region = Region::new(GLOBAL);
     let config = Config::from_json(&text).expect("valid");
     let stats = region.change();
-    let live = stats.bytes_allocated as isize - stats.bytes_deallocated as isize + stats.bytes_reallocated;
+    let live = stats.bytes_allocated as isize - stats.bytes_deallocated as isize;
     let doc = {
         let region = Region::new(GLOBAL);
         let d = oncall_core::config::Document::from_json(&text).expect("valid");
         let s = region.change();
         drop(d);
-        s.bytes_allocated as isize - s.bytes_deallocated as isize + s.bytes_reallocated
+        s.bytes_allocated as isize - s.bytes_deallocated as isize
     };
+    // The answer index of 2026 (two chunks), built by queries; zone tables and custom-rotation
+    // caches (shared, built at first use) are warmed first so they are not counted.
+    let mut config = config;
+    config.set_index_options(IndexOptions::OFF);
+    let s = config.schedule(name).expect("schedule");
+    for at in instants_2026(256) {
+        black_box(s.on_call(at).expect("answer"));
+    }
+    config.set_index_options(IndexOptions::EAGER);
+    let region = Region::new(GLOBAL);
+    let s = config.schedule(name).expect("schedule");
+    for at in instants_2026(256) {
+        black_box(s.on_call(at).expect("answer"));
+    }
+    let stats = region.change();
+    let index = stats.bytes_allocated as isize - stats.bytes_deallocated as isize;
     println!(
-        "memory: {name}: compiled config {} KiB live (of which the kept document ~{} KiB)",
+        "memory: {name}: compiled config {} KiB live (of which the kept document ~{} KiB); answer index of 2026 {} KiB",
         live / 1024,
-        doc / 1024
+        doc / 1024,
+        index / 1024
     );
     drop(config);
 }
@@ -63,6 +82,13 @@ fn who(c: &mut Criterion) {
         let config = Config::from_json(&data(name)).expect("valid");
         let s = config.schedule(name).expect("schedule");
         per_instant(&mut g, name, |at| s.on_call(at).expect("answer"));
+    }
+    // Without the answer index: every query evaluates the rotations at the instant.
+    for name in ["small", "realistic", "large"] {
+        let mut config = Config::from_json(&data(name)).expect("valid");
+        config.set_index_options(IndexOptions::OFF);
+        let s = config.schedule(name).expect("schedule");
+        per_instant(&mut g, &format!("{name}-no-index"), |at| s.on_call(at).expect("answer"));
     }
     let naive = Naive::new(&data("realistic"));
     per_instant(&mut g, "realistic-naive-baseline", |at| naive.on_call(at));
@@ -127,7 +153,58 @@ fn timeline(c: &mut Criterion) {
                 s.timeline(at("2026-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z"), Expand::default()).expect("ok")
             })
         });
+        // Without the answer index: the timeline walks every boundary of the year.
+        let mut walking = Config::from_json(&data(name)).expect("valid");
+        walking.set_index_options(IndexOptions::OFF);
+        let s = walking.schedule(name).expect("schedule");
+        g.bench_function(format!("{name}/1-year-no-index"), |b| {
+            b.iter(|| {
+                s.timeline(at("2026-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z"), Expand::default()).expect("ok")
+            })
+        });
     }
+    g.finish();
+}
+
+/// The cost of indexing: a first who-is-on-call query that indexes its chunk (about 388 days).
+fn index(c: &mut Criterion) {
+    let mut g = c.benchmark_group("index");
+    for name in ["realistic", "large"] {
+        let mut config = Config::from_json(&data(name)).expect("valid");
+        g.bench_function(format!("{name}/first-query"), |b| {
+            b.iter(|| {
+                config.set_index_options(IndexOptions::EAGER);
+                let s = config.schedule(name).expect("schedule");
+                black_box(s.on_call(at("2026-06-01T00:00:00Z")).expect("answer"));
+            })
+        });
+    }
+    g.finish();
+}
+
+/// The escalation timeline of the README's example: routing, three escalation rules, notification
+/// rules with quiet hours, an acknowledgement and a close.
+fn escalate(c: &mut Criterion) {
+    let mut g = c.benchmark_group("escalate");
+    let config = Config::from_json(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/escalation.json")).expect("example"),
+    )
+    .expect("valid");
+    let alert = Alert::new("Checkout latency above 2 s");
+    let target = Target::Team("checkout".into());
+    let created = at("2026-11-10T09:30:00Z");
+    let none: Vec<AlertEvent> = Vec::new();
+    let acked = vec![
+        AlertEvent::new(at("2026-11-10T09:33:00Z"), Action::Acknowledge { user: Some("ann@example.com".into()) }),
+        AlertEvent::new(at("2026-11-10T10:10:00Z"), Action::Close { user: None }),
+    ];
+    let options = EscalateOptions::default();
+    g.bench_function("checkout/unacknowledged", |b| {
+        b.iter(|| config.escalate(&alert, &target, black_box(created), &none, &options).expect("timeline"))
+    });
+    g.bench_function("checkout/ack-and-close", |b| {
+        b.iter(|| config.escalate(&alert, &target, black_box(created), &acked, &options).expect("timeline"))
+    });
     g.finish();
 }
 
@@ -154,6 +231,8 @@ fn main() {
     overrides(&mut c);
     next(&mut c);
     timeline(&mut c);
+    index(&mut c);
+    escalate(&mut c);
     load(&mut c);
     c.final_summary();
 }

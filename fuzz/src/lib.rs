@@ -348,7 +348,10 @@ pub fn queries(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let Ok(doc) = arbitrary_document(&mut u) else { return };
     let Ok(lint) = u.ratio(1, 32) else { return };
-    let Ok(config) = Config::compile(doc) else { return };
+    let Ok(indexed) = u.ratio(1, 4) else { return };
+    let copy = indexed.then(|| doc.clone());
+    let Ok(mut config) = Config::compile(doc) else { return };
+    config.set_index_options(oncall_core::IndexOptions::OFF);
     let mut instants = Vec::new();
     for _ in 0..2 {
         let Ok(w) = when(&mut u, false) else { break };
@@ -364,6 +367,19 @@ pub fn queries(data: &[u8]) {
     for name in names {
         let s = config.schedule(&name).expect("a listed schedule");
         queries_at(&s, &instants, Duration::days(2), false);
+    }
+    // The answer index changes no answer (each chunk indexed at its first query).
+    if let Some(Ok(mut eager)) = copy.map(Config::compile) {
+        eager.set_index_options(oncall_core::IndexOptions::EAGER);
+        for name in config.schedule_names() {
+            let (w, i) = (config.schedule(name).expect("listed"), eager.schedule(name).expect("listed"));
+            for &at in &instants {
+                assert_eq!(w.on_call(at).ok(), i.on_call(at).ok(), "on call at {at} with and without the index");
+                let to = at + Duration::days(3);
+                let (a, b) = (w.timeline(at, to, Expand::default()), i.timeline(at, to, Expand::default()));
+                assert_eq!(a.ok(), b.ok(), "timeline from {at} with and without the index");
+            }
+        }
     }
 }
 
@@ -614,48 +630,11 @@ fn events(u: &mut Unstructured<'_>, created: DateTime<Utc>) -> AResult<Vec<oncal
     Ok(out)
 }
 
-/// The innermost escalation rule that caused a notification: `(condition, escalated to next)`.
-fn escalation_cause(via: &[oncall_core::escalation::Hop]) -> Option<(&str, bool)> {
-    use oncall_core::escalation::Hop;
-    via.iter().rev().find_map(|h| match h {
-        Hop::Escalation { condition, escalated_to_next, .. } => Some((condition.as_str(), *escalated_to_next)),
-        _ => None,
-    })
-}
-
-/// The invariants of an escalation timeline, from its own entries (as in `tests/props.rs`):
-/// sorted by instant; no `if-not-acked` notification (not forced by escalate-to-next) while an
-/// acknowledgement is in force; after the close, no paging notification, and informational ones
-/// only for what happened at or before the close or for notes added later.
+/// The laws of an escalation timeline ([`oncall_core::strategies::check_escalation_laws`], shared
+/// with the property suite): a broken one is a crash.
 pub fn check_escalation_timeline(tl: &oncall_core::EscalationTimeline) {
-    use oncall_core::escalation::{Entry, Hop, LogKind};
-    let entries = tl.entries();
-    for w in entries.windows(2) {
-        assert!(w[0].at() <= w[1].at(), "entries out of order: {:?} before {:?}", w[0], w[1]);
-    }
-    let (mut acked_at, mut closed_at) = (None, None);
-    for e in &entries {
-        match e {
-            Entry::Log(l) => match l.kind {
-                LogKind::Acknowledged => acked_at = Some(l.at),
-                LogKind::Unacknowledged | LogKind::AcknowledgementReset | LogKind::SnoozeEnded => acked_at = None,
-                LogKind::Closed | LogKind::AutoClosed => closed_at = closed_at.or(Some(l.at)),
-                _ => {}
-            },
-            Entry::Notification(n) => {
-                if let (Some(ack), Some(("if-not-acked", false))) = (acked_at, escalation_cause(&n.via)) {
-                    panic!("if-not-acked notification at {} while acknowledged since {ack}: {n:?}", n.at);
-                }
-                if let Some(close) = closed_at {
-                    let note = matches!(n.via.first(), Some(Hop::Event { action, .. }) if action == "add-note");
-                    assert!(
-                        !n.action_type.is_paging() && (n.notified_at <= close || note),
-                        "notification after the close at {close}: {n:?}"
-                    );
-                }
-            }
-            Entry::Unreached(_) => {}
-        }
+    if let Err(why) = oncall_core::strategies::check_escalation_laws(tl) {
+        panic!("{why}");
     }
 }
 

@@ -205,6 +205,8 @@ pub struct Config {
     pub(crate) notification_rules: HashMap<usize, Vec<crate::notification::CNotificationRule>>,
     /// Computed on first use: loading a configuration does not pay for its lints.
     warnings: std::sync::OnceLock<Vec<Problem>>,
+    /// Answers precomputed per chunk of time, built on demand (see [`crate::index`]).
+    pub(crate) index: crate::index::AnswerIndex,
 }
 
 impl Config {
@@ -229,6 +231,7 @@ impl Config {
         let users = c.users;
         let notification_rules = c.notification_rules;
         let (teams, escalations, schedules, forwards, forward_index, forward_bounds) = parts;
+        let schedules_len = schedules.len();
         let config = Config {
             document,
             users,
@@ -240,8 +243,21 @@ impl Config {
             forward_bounds,
             notification_rules,
             warnings: std::sync::OnceLock::new(),
+            index: crate::index::AnswerIndex::new(schedules_len, crate::IndexOptions::default()),
         };
         Ok(config)
+    }
+
+    /// Sets when answers are precomputed (see [`IndexOptions`](crate::IndexOptions)); drops the
+    /// index built so far. Answers are the same whatever the options: only speed and memory
+    /// change.
+    pub fn set_index_options(&mut self, options: crate::IndexOptions) {
+        self.index = crate::index::AnswerIndex::new(self.schedules.len(), options);
+    }
+
+    /// The options of the answer index.
+    pub fn index_options(&self) -> crate::IndexOptions {
+        self.index.options()
     }
 
     /// The document this configuration was compiled from.

@@ -16,6 +16,7 @@ pub mod strategies;
 pub mod time;
 
 mod compile;
+mod index;
 pub mod lint;
 mod overrides;
 mod recurrence;
@@ -27,4 +28,5 @@ mod zone;
 pub use compile::{Config, MAX_LENGTH};
 pub use error::{Error, Problem, Result};
 pub use escalation::{EscalateOptions, EscalationTimeline};
+pub use index::IndexOptions;
 pub use schedule::{Expand, HandoffIter, IntervalUnit, MAX_NEXT_STEPS, MAX_TIMELINE_STEPS, Schedule, SegmentIter};

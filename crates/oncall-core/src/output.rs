@@ -35,7 +35,7 @@ pub enum Kind {
 }
 
 /// A participant of an answer, as in Opsgenie's `onCallParticipants`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Participant {
     /// Opsgenie id, when the document gave one.

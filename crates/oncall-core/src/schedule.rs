@@ -16,7 +16,10 @@
 //! **boundaries** (hand-offs, restriction window edges, rotation starts and ends, override and
 //! forwarding edges, and the same for every schedule and team the schedule reaches), and the next
 //! boundary after any instant is found without scanning the past. Timelines walk boundaries;
-//! who-is-on-call evaluates a single instant.
+//! who-is-on-call evaluates a single instant. Once a stretch of time is asked about often, the
+//! answer index ([`IndexOptions`](crate::IndexOptions)) keeps the walk's result for it, and
+//! who-is-on-call, next-on-call and final timelines there become binary searches and copies;
+//! answers are the same either way.
 
 use crate::compile::{CSchedule, Config, NotifyType, Recipient, Slot, Target};
 use crate::criteria::AlertFields;
@@ -129,7 +132,7 @@ struct RotState {
 
 /// The state of a schedule at an instant.
 #[derive(Debug, Clone)]
-struct Snap {
+pub(crate) struct Snap {
     rots: Vec<RotState>,
     /// Rotations that reach the final answer (highest priority among those yielding someone).
     shown: Vec<bool>,
@@ -206,10 +209,12 @@ impl<'a> Schedule<'a> {
     /// ```
     pub fn on_call(&self, at: DateTime<Utc>) -> Result<OnCall> {
         let t = ts_of("at", at)?;
-        Ok(OnCall {
-            parent: self.parent(),
-            on_call_participants: self.config.final_participants(self.index, t, &mut Vec::new()),
-        })
+        let c = self.config;
+        let on_call_participants = match c.index.on_call(c, self.index, t) {
+            Some(answer) => answer.to_vec(),
+            None => c.final_participants(self.index, t, &mut Vec::new()),
+        };
+        Ok(OnCall { parent: self.parent(), on_call_participants })
     }
 
     /// Who is next: per rotation the participant of its next shift, and the instant the final
@@ -218,20 +223,10 @@ impl<'a> Schedule<'a> {
     pub fn next_on_call(&self, at: DateTime<Utc>) -> Result<NextOnCall> {
         let t = ts_of("at", at)?;
         let c = self.config;
-        // A change is a change of the set of usernames on call, as in the final schedule: the
-        // same people listed in another order (one rotation ends, another already had them) is
-        // no change.
-        let now = sorted(output::flatten(&c.final_participants(self.index, t, &mut Vec::new())));
-        let mut walker = Walker::new(c, self.index, t);
-        let mut exact = None;
-        for _ in 0..MAX_NEXT_STEPS {
-            let Some(b) = walker.next() else { break };
-            let set = c.final_participants(self.index, b, &mut Vec::new());
-            if sorted(output::flatten(&set)) != now {
-                exact = Some((b, set));
-                break;
-            }
-        }
+        let exact = match c.index.next_change(c, self.index, t) {
+            Some((b, set)) => Some((b, set.to_vec())),
+            None => c.next_change(self.index, t),
+        };
         let next = c.turn_participants(self.index, t, 1, &mut Vec::new());
         let (at, exact) = match exact {
             Some((b, set)) => (Some(to_utc(b)), set),
@@ -341,28 +336,92 @@ impl<'a> Schedule<'a> {
     pub fn timeline(&self, from: DateTime<Utc>, to: DateTime<Utc>, expand: Expand) -> Result<Timeline> {
         let (from, to) = self.window(from, to)?;
         let c = self.config;
+        let indexed = if expand == Expand::default() { c.index.timeline(c, self.index, from, to) } else { None };
+        let walked = match indexed {
+            Some(walked) => walked?,
+            None => c.walk(self.index, from, to, expand, MAX_TIMELINE_STEPS, |_, _| ())?,
+        };
+        Ok(self.timeline_of(walked, from, to, expand))
+    }
+
+    fn timeline_of(&self, walked: Walked, from: Ts, to: Ts, expand: Expand) -> Timeline {
+        let c = self.config;
         let s = self.s();
+        let n = s.rotations.len();
+        let layer = |periods: Periods| Layer {
+            rotations: periods
+                .output(c)
+                .into_iter()
+                .enumerate()
+                .filter(|(i, p)| *i < n || !p.is_empty())
+                .map(|(i, periods)| TimelineRotation {
+                    id: s.rotations.get(i).and_then(|r| r.id.clone()),
+                    name: s.rotations.get(i).map_or(output::SCHEDULE_WIDE.to_string(), |r| r.name.clone()),
+                    order: i,
+                    periods,
+                })
+                .collect(),
+        };
+        let Walked { fin, base, over, fwd, segments } = walked;
+        Timeline {
+            parent: self.parent(),
+            start_date: to_utc(from),
+            end_date: to_utc(to),
+            final_timeline: layer(fin),
+            base_timeline: expand.base.then(|| layer(base)),
+            override_timeline: expand.overrides.then(|| layer(over)),
+            forwarding_timeline: expand.forwarding.then(|| layer(fwd)),
+            final_schedule: segments.output(c),
+        }
+    }
+}
+
+/// The refusal of a timeline past [`MAX_TIMELINE_STEPS`] boundaries.
+pub(crate) fn too_large() -> Error {
+    Error::TooLarge { what: "this timeline".into(), limit: MAX_TIMELINE_STEPS, unit: "periods" }
+}
+
+/// What a walk over `[from, to)` found, as keys: per layer the periods of each rotation (the
+/// last index is the schedule-wide overrides), and the flat final segments.
+pub(crate) struct Walked {
+    pub(crate) fin: Periods,
+    pub(crate) base: Periods,
+    pub(crate) over: Periods,
+    pub(crate) fwd: Periods,
+    pub(crate) segments: Segments,
+}
+
+impl Config {
+    /// Walks the boundaries of schedule `si` over `[from, to)`, collecting the final layer (and
+    /// those `expand` asks for) and calling `each` with every instant evaluated (`from`, then each
+    /// boundary before `to`). Refused with [`too_large`] past `limit` instants.
+    pub(crate) fn walk(
+        &self,
+        si: usize,
+        from: Ts,
+        to: Ts,
+        expand: Expand,
+        limit: usize,
+        mut each: impl FnMut(Ts, &Snap),
+    ) -> Result<Walked> {
+        let s = &self.schedules[si];
         let n = s.rotations.len();
         let (mut fin, mut base, mut over, mut fwd) =
             (Periods::new(n + 1), Periods::new(n + 1), Periods::new(n + 1), Periods::new(n + 1));
         let mut segments = Segments::default();
-        let mut walker = Walker::new(c, self.index, from);
+        let mut walker = Walker::new(self, si, from);
         // A rotation's state changes only at its own boundaries: re-evaluate just those.
-        let mut snap = c.snapshot(self.index, from);
+        let mut snap = self.snapshot(si, from);
         let mut dirty = vec![false; n];
         let mut t = from;
         let mut steps = 0;
         while t < to {
             steps += 1;
-            if steps > MAX_TIMELINE_STEPS {
-                return Err(Error::TooLarge {
-                    what: "this timeline".into(),
-                    limit: MAX_TIMELINE_STEPS,
-                    unit: "periods",
-                });
+            if steps > limit {
+                return Err(too_large());
             }
             if steps > 1 {
-                c.refresh(self.index, t, &mut snap, &mut dirty);
+                self.refresh(si, t, &mut snap, &mut dirty);
             }
             for (r, st) in snap.rots.iter().enumerate() {
                 let rot = &s.rotations[r];
@@ -378,7 +437,7 @@ impl<'a> Schedule<'a> {
                     let kind = if st.ov.is_some() { PeriodType::Override } else { PeriodType::Default };
                     (kind, st.effective.unwrap_or(Slot::Nobody))
                 });
-                let key = shown.map(|(kind, slot)| c.final_key(kind, slot, t));
+                let key = shown.map(|(kind, slot)| self.final_key(kind, slot, t));
                 fin.put(r, t, key);
                 if expand.forwarding {
                     fwd.put(r, t, key.filter(|k| k.0 == PeriodType::Forwarding));
@@ -388,53 +447,94 @@ impl<'a> Schedule<'a> {
             if expand.overrides {
                 over.put(n, t, wide_user.map(|u| (PeriodType::Override, u.map_or(Slot::Nobody, Slot::User), None)));
             }
-            let key = wide_user.flatten().map(|u| c.final_key(PeriodType::Override, Slot::User(u), t));
+            let key = wide_user.flatten().map(|u| self.final_key(PeriodType::Override, Slot::User(u), t));
             fin.put(n, t, key);
             if expand.forwarding {
                 fwd.put(n, t, key.filter(|k| k.0 == PeriodType::Forwarding));
             }
-            segments.put(t, c.flat_users(self.index, t, &snap));
+            segments.put(t, self.flat_users(si, t, &snap));
+            each(t, &snap);
             t = walker.next().map_or(to, |b| b.min(to));
-            walker.mark(self.index, &mut dirty);
+            walker.mark(si, &mut dirty);
         }
-        let layer = |periods: Periods| Layer {
-            rotations: periods
-                .finish(c, to)
-                .into_iter()
-                .enumerate()
-                .filter(|(i, p)| *i < n || !p.is_empty())
-                .map(|(i, periods)| TimelineRotation {
-                    id: s.rotations.get(i).and_then(|r| r.id.clone()),
-                    name: s.rotations.get(i).map_or(output::SCHEDULE_WIDE.to_string(), |r| r.name.clone()),
-                    order: i,
-                    periods,
-                })
-                .collect(),
-        };
-        Ok(Timeline {
-            parent: self.parent(),
-            start_date: to_utc(from),
-            end_date: to_utc(to),
-            final_timeline: layer(fin),
-            base_timeline: expand.base.then(|| layer(base)),
-            override_timeline: expand.overrides.then(|| layer(over)),
-            forwarding_timeline: expand.forwarding.then(|| layer(fwd)),
-            final_schedule: segments.finish(c, to),
-        })
+        for periods in [&mut fin, &mut base, &mut over, &mut fwd] {
+            periods.close(to);
+        }
+        segments.close(to);
+        Ok(Walked { fin, base, over, fwd, segments })
+    }
+
+    /// The first boundary after `t` where the final on-call set of schedule `si` changes, with
+    /// the participants from then on; `None` when nothing changes within [`MAX_NEXT_STEPS`]
+    /// boundaries. A change is a change of the set of usernames on call, as in the final
+    /// schedule: the same people listed in another order (one rotation ends, another already had
+    /// them) is no change.
+    pub(crate) fn next_change(&self, si: usize, t: Ts) -> Option<(Ts, Vec<Participant>)> {
+        let mut snap = self.snapshot(si, t);
+        let now = self.flat_users(si, t, &snap);
+        let mut walker = Walker::new(self, si, t);
+        let mut dirty = vec![false; self.schedules[si].rotations.len()];
+        for _ in 0..MAX_NEXT_STEPS {
+            let b = walker.next()?;
+            walker.mark(si, &mut dirty);
+            self.refresh(si, b, &mut snap, &mut dirty);
+            if self.flat_users(si, b, &snap) != now {
+                return Some((b, self.participants_of(si, b, &snap, &mut Vec::new())));
+            }
+        }
+        None
+    }
+
+    /// Whether `t` is itself a boundary of schedule `si`.
+    pub(crate) fn is_boundary(&self, si: usize, t: Ts) -> bool {
+        Walker::new(self, si, t - 1).next() == Some(t)
+    }
+
+    /// The answer index of schedule `si` over `[from, to)`: `None` past [`MAX_TIMELINE_STEPS`].
+    pub(crate) fn index_chunk(&self, si: usize, from: Ts, to: Ts) -> Option<crate::index::Chunk> {
+        let mut bounds = Vec::new();
+        if self.is_boundary(si, from) {
+            bounds.push(from);
+        }
+        let mut who: Vec<(Ts, u32, FlatSet)> = Vec::new();
+        let mut answers: Vec<Vec<Participant>> = Vec::new();
+        let mut interned: std::collections::HashMap<Vec<Participant>, u32> = std::collections::HashMap::new();
+        let walked = self
+            .walk(si, from, to, Expand::default(), MAX_TIMELINE_STEPS, |t, snap| {
+                if t > from {
+                    bounds.push(t);
+                }
+                let answer = self.participants_of(si, t, snap, &mut Vec::new());
+                if who.last().is_some_and(|&(_, id, _)| answers[id as usize] == answer) {
+                    return;
+                }
+                let id = match interned.get(&answer) {
+                    Some(&id) => id,
+                    None => {
+                        let id = answers.len() as u32;
+                        answers.push(answer.clone());
+                        interned.insert(answer, id);
+                        id
+                    }
+                };
+                who.push((t, id, self.flat_users(si, t, snap)));
+            })
+            .ok()?;
+        Some(crate::index::Chunk::new(bounds, who, answers, walked.fin.done, walked.segments.done))
     }
 }
 
 /// What a timeline period is about: its type, its recipient and, for forwarding, whose shift.
-type PeriodKey = (PeriodType, Slot, Option<Slot>);
+pub(crate) type PeriodKey = (PeriodType, Slot, Option<Slot>);
 
 /// Builds maximal periods per rotation from keys; participants are made only when a period ends.
-struct Periods {
+pub(crate) struct Periods {
     open: Vec<Option<(PeriodKey, Ts)>>,
-    done: Vec<Vec<(PeriodKey, Ts, Ts)>>,
+    pub(crate) done: Vec<Vec<(PeriodKey, Ts, Ts)>>,
 }
 
 impl Periods {
-    fn new(n: usize) -> Periods {
+    pub(crate) fn new(n: usize) -> Periods {
         Periods { open: vec![None; n], done: vec![Vec::new(); n] }
     }
 
@@ -449,10 +549,22 @@ impl Periods {
         self.open[r] = key.map(|k| (k, t));
     }
 
-    fn finish(mut self, c: &Config, to: Ts) -> Vec<Vec<Period>> {
+    /// Ends every open period at `to`.
+    fn close(&mut self, to: Ts) {
         for r in 0..self.open.len() {
             self.put(r, to, None);
         }
+    }
+
+    /// Adds a closed period of rotation `r`, merged with the last one when it continues it.
+    pub(crate) fn append(&mut self, r: usize, key: PeriodKey, start: Ts, end: Ts) {
+        match self.done[r].last_mut() {
+            Some(last) if last.0 == key && last.2 == start => last.2 = end,
+            _ => self.done[r].push((key, start, end)),
+        }
+    }
+
+    fn output(self, c: &Config) -> Vec<Vec<Period>> {
         self.done
             .into_iter()
             .map(|list| {
@@ -472,14 +584,14 @@ impl Periods {
 
 /// Builds the flat final schedule from per-boundary user sets.
 #[derive(Default)]
-struct Segments {
+pub(crate) struct Segments {
     open: Option<(FlatSet, Ts)>,
-    done: Vec<(FlatSet, Ts, Ts)>,
+    pub(crate) done: Vec<(FlatSet, Ts, Ts)>,
 }
 
 /// A final on-call set: user indices (sorted), or usernames when teams and escalations expand.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum FlatSet {
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum FlatSet {
     Users(Vec<usize>),
     Names(Vec<String>),
 }
@@ -495,10 +607,21 @@ impl Segments {
         self.open = Some((set, t));
     }
 
-    fn finish(mut self, c: &Config, to: Ts) -> Vec<Segment> {
+    fn close(&mut self, to: Ts) {
         if let Some((s, start)) = self.open.take() {
             self.done.push((s, start, to));
         }
+    }
+
+    /// Adds a closed segment, merged with the last one when it continues it.
+    pub(crate) fn append(&mut self, set: &FlatSet, start: Ts, end: Ts) {
+        match self.done.last_mut() {
+            Some(last) if last.0 == *set && last.2 == start => last.2 = end,
+            _ => self.done.push((set.clone(), start, end)),
+        }
+    }
+
+    fn output(self, c: &Config) -> Vec<Segment> {
         self.done
             .into_iter()
             .map(|(set, start, end)| Segment {
@@ -678,12 +801,16 @@ impl Walker<'_> {
 impl Config {
     /// The first boundary of one source strictly after `t`.
     fn source_next(&self, src: Source, t: Ts) -> Option<Ts> {
-        // Window edges are looked for a week ahead; finding none, look again a week later.
+        // Window edges are looked for a week ahead; every instant of a fixed weekly grid is also
+        // a boundary, so the search goes on from there. A fixed grid (not "a week after `t`")
+        // keeps the set of boundaries the same wherever a walk starts.
         let windows = |r: &crate::restriction::Restriction, tz: Tz| {
             if *r == crate::restriction::Restriction::Always {
                 None
             } else {
-                Some(r.next_boundary(tz, t).unwrap_or(t + 7 * 86_400))
+                const WEEK: Ts = 7 * 86_400;
+                let grid = (t.div_euclid(WEEK) + 1) * WEEK;
+                Some(r.next_boundary(tz, t).map_or(grid, |b| b.min(grid)))
             }
         };
         match src {

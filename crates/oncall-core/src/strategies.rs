@@ -685,3 +685,54 @@ pub fn escalation_scenario() -> BoxedStrategy<EscalationScenario> {
         })
         .boxed()
 }
+
+/// The innermost escalation rule that caused a notification: `(condition, escalated to next)`.
+fn escalation_cause(via: &[crate::escalation::Hop]) -> Option<(&str, bool)> {
+    via.iter().rev().find_map(|h| match h {
+        crate::escalation::Hop::Escalation { condition, escalated_to_next, .. } => {
+            Some((condition.as_str(), *escalated_to_next))
+        }
+        _ => None,
+    })
+}
+
+/// Checks the laws of an escalation timeline (used by the property suite and the fuzz targets) from its own entries: sorted by instant; no
+/// notification caused by an `if-not-acked` rule (not forced by escalate-to-next) while an
+/// acknowledgement is in force (from an `acknowledged` entry to the next `unacknowledged`,
+/// `acknowledgement-reset` or `snooze-ended`); after a close (`closed` or `auto-closed`) no paging
+/// notification at all, and informational ones only for what happened at or before the close
+/// (its own `closed-alert`, delayed steps of earlier announcements) or for notes added later.
+pub fn check_escalation_laws(tl: &crate::EscalationTimeline) -> Result<(), String> {
+    use crate::escalation::{Entry, Hop, LogKind};
+    let entries = tl.entries();
+    if let Some(w) = entries.windows(2).find(|w| w[0].at() > w[1].at()) {
+        return Err(format!("entries out of order: {:?} before {:?}", w[0], w[1]));
+    }
+    if tl.notifications.windows(2).any(|w| w[0].at > w[1].at) {
+        return Err("notifications out of order".into());
+    }
+    let (mut acked_at, mut closed_at) = (None, None);
+    for e in &entries {
+        match e {
+            Entry::Log(l) => match l.kind {
+                LogKind::Acknowledged => acked_at = Some(l.at),
+                LogKind::Unacknowledged | LogKind::AcknowledgementReset | LogKind::SnoozeEnded => acked_at = None,
+                LogKind::Closed | LogKind::AutoClosed => closed_at = closed_at.or(Some(l.at)),
+                _ => {}
+            },
+            Entry::Notification(n) => {
+                if let (Some(ack), Some(("if-not-acked", false))) = (acked_at, escalation_cause(&n.via)) {
+                    return Err(format!("if-not-acked notification at {} while acknowledged since {ack}: {n:?}", n.at));
+                }
+                if let Some(close) = closed_at {
+                    let note = matches!(n.via.first(), Some(Hop::Event { action, .. }) if action == "add-note");
+                    if n.action_type.is_paging() || (n.notified_at > close && !note) {
+                        return Err(format!("notification after the close at {close}: {n:?}"));
+                    }
+                }
+            }
+            Entry::Unreached(_) => {}
+        }
+    }
+    Ok(())
+}

@@ -8,13 +8,13 @@
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDateTime, TimeZone, Utc};
 use oncall_core::alert::AlertEvent;
 use oncall_core::config::{Document, Override, Participant, Rotation, Schedule as DocSchedule};
-use oncall_core::escalation::{Entry, EscalateOptions, EscalationTimeline, Hop, LogKind, Target};
+use oncall_core::escalation::{EscalateOptions, EscalationTimeline, Target};
 use oncall_core::output::{Period, Segment};
 use oncall_core::strategies::{
     self, ESCALATION, EscalationScenario, anchor, document, escalation_scenario, rotation_of, schedule_in, zone,
 };
 use oncall_core::time::{Edge, parse_instant, parse_zone, resolve_local};
-use oncall_core::{Config, Expand};
+use oncall_core::{Config, Expand, IndexOptions};
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 
@@ -154,54 +154,6 @@ fn escalate(
     }
 }
 
-/// The innermost escalation rule that caused a notification: `(condition, escalated to next)`.
-fn escalation_cause(via: &[Hop]) -> Option<(&str, bool)> {
-    via.iter().rev().find_map(|h| match h {
-        Hop::Escalation { condition, escalated_to_next, .. } => Some((condition.as_str(), *escalated_to_next)),
-        _ => None,
-    })
-}
-
-/// Checks the laws of an escalation timeline from its own entries: sorted by instant; no
-/// notification caused by an `if-not-acked` rule (not forced by escalate-to-next) while an
-/// acknowledgement is in force (from an `acknowledged` entry to the next `unacknowledged`,
-/// `acknowledgement-reset` or `snooze-ended`); after a close (`closed` or `auto-closed`) no paging
-/// notification at all, and informational ones only for what happened at or before the close
-/// (its own `closed-alert`, delayed steps of earlier announcements) or for notes added later.
-fn check_timeline(tl: &EscalationTimeline) -> Result<(), String> {
-    let entries = tl.entries();
-    if let Some(w) = entries.windows(2).find(|w| w[0].at() > w[1].at()) {
-        return Err(format!("entries out of order: {:?} before {:?}", w[0], w[1]));
-    }
-    if tl.notifications.windows(2).any(|w| w[0].at > w[1].at) {
-        return Err("notifications out of order".into());
-    }
-    let (mut acked_at, mut closed_at) = (None, None);
-    for e in &entries {
-        match e {
-            Entry::Log(l) => match l.kind {
-                LogKind::Acknowledged => acked_at = Some(l.at),
-                LogKind::Unacknowledged | LogKind::AcknowledgementReset | LogKind::SnoozeEnded => acked_at = None,
-                LogKind::Closed | LogKind::AutoClosed => closed_at = closed_at.or(Some(l.at)),
-                _ => {}
-            },
-            Entry::Notification(n) => {
-                if let (Some(ack), Some(("if-not-acked", false))) = (acked_at, escalation_cause(&n.via)) {
-                    return Err(format!("if-not-acked notification at {} while acknowledged since {ack}: {n:?}", n.at));
-                }
-                if let Some(close) = closed_at {
-                    let note = matches!(n.via.first(), Some(Hop::Event { action, .. }) if action == "add-note");
-                    if n.action_type.is_paging() || (n.notified_at > close && !note) {
-                        return Err(format!("notification after the close at {close}: {n:?}"));
-                    }
-                }
-            }
-            Entry::Unreached(_) => {}
-        }
-    }
-    Ok(())
-}
-
 /// The users a generated scenario's policy can reach: its user recipients, the participants of
 /// schedule `s` (when a rule or the team's routing names it), the team's members (when a rule
 /// names the team), and the forwarding targets of any of those.
@@ -322,6 +274,37 @@ proptest! {
         prop_assert_eq!(clip(&s1, lo, hi), clip(&s2, lo, hi));
         let tl = c.schedule("s").unwrap().timeline(a1, b1, Expand::default()).unwrap();
         prop_assert_eq!(tl.final_schedule, s1);
+    }
+
+    /// The answer index changes nothing: with every chunk indexed at the first query, nested
+    /// who-is-on-call answers, next-on-call answers and final timelines equal those found by walking, near the
+    /// generated anchors and across the edge between two chunks (every 2^25 s from 1900-01-01).
+    #[test]
+    fn the_answer_index_changes_nothing(doc in document(), offset in -48i64..48, len in 1i64..96, picks in prop::collection::vec(0.0f64..1.0, 4), at_edge in any::<bool>()) {
+        let walked = compile(&doc)?;
+        let mut indexed = compile(&doc)?;
+        prop_assert_eq!(walked.index_options(), IndexOptions::default());
+        indexed.set_index_options(IndexOptions::EAGER);
+        let (w, i) = (walked.schedule("s").unwrap(), indexed.schedule("s").unwrap());
+        let centre = if at_edge {
+            let min = DateTime::parse_from_rfc3339("1900-01-01T00:00:00Z").unwrap().timestamp();
+            let a = anchor(&doc).timestamp();
+            DateTime::from_timestamp(min + ((a - min + (1 << 24)) >> 25 << 25), 0).unwrap()
+        } else {
+            anchor(&doc)
+        };
+        let from = centre + Duration::hours(offset);
+        let to = from + Duration::hours(len);
+        let direct = w.timeline(from, to, Expand::default()).unwrap();
+        prop_assert_eq!(&i.timeline(from, to, Expand::default()).unwrap(), &direct);
+        let picked: Vec<DateTime<Utc>> =
+            picks.iter().map(|p| from + Duration::seconds(((to - from).num_seconds() as f64 * p) as i64)).collect();
+        for &at in &picked {
+            prop_assert_eq!(i.next_on_call(at).unwrap(), w.next_on_call(at).unwrap(), "next at {}", at);
+        }
+        for at in picked.into_iter().chain(direct.final_schedule.iter().map(|s| s.start_date)) {
+            prop_assert_eq!(i.on_call(at).unwrap(), w.on_call(at).unwrap(), "at {}", at);
+        }
     }
 
     /// The next on-call change is the end of the segment holding the instant, with the next
@@ -613,7 +596,7 @@ proptest! {
     fn escalation_timelines_obey_acks_and_closes(s in escalation_scenario(), seed in any::<u64>()) {
         let c = compile(&s.doc)?;
         let (tl, events) = escalate(&c, &s, seed)?;
-        if let Err(why) = check_timeline(&tl) {
+        if let Err(why) = strategies::check_escalation_laws(&tl) {
             return Err(TestCaseError::fail(format!("{why}\nevents: {events:?}\n{}", json(&s.doc))));
         }
         let target = Target::Escalation(ESCALATION.into());

@@ -1,0 +1,365 @@
+//! The answer index: a schedule's final answers, precomputed lazily per chunk of time, so that
+//! who-is-on-call becomes a binary search and a final timeline a copy.
+//!
+//! Time from [`MIN_INSTANT`] is cut into chunks of 2²⁵ seconds (about 388 days). A chunk of a
+//! schedule is indexed once queries have asked about it often enough ([`IndexOptions::demand`]),
+//! while the schedule has fewer than [`IndexOptions::max_chunks`] indexed chunks. Indexing walks
+//! the chunk's boundaries once, exactly as a timeline does, and keeps what the walk found: the
+//! nested who-is-on-call answer of every segment (identical answers stored once), the final
+//! timeline's periods per rotation, the flat final segments and the boundaries themselves.
+//!
+//! **Answers never depend on the index.** It holds what the walk computes, a timeline assembled
+//! from chunks merges periods cut at chunk edges, and it counts the same boundaries against
+//! [`MAX_TIMELINE_STEPS`](crate::MAX_TIMELINE_STEPS) as a walk would (the set of boundaries does
+//! not depend on where a walk starts). The index only changes how fast answers come.
+//!
+//! **Memory is bounded**: at most `max_chunks` chunks per schedule, each with at most
+//! `MAX_TIMELINE_STEPS` boundaries (a denser chunk is never indexed and is answered by walking).
+
+use crate::compile::Config;
+use crate::output::Participant;
+use crate::schedule::{FlatSet, PeriodKey, Periods, Segments, Walked, too_large};
+use crate::time::{MAX_INSTANT, MIN_INSTANT, Ts};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+
+const CHUNK_BITS: u32 = 25;
+const CHUNKS: usize = chunk_of(MAX_INSTANT - 1) + 1;
+
+const fn chunk_of(t: Ts) -> usize {
+    ((t - MIN_INSTANT) >> CHUNK_BITS) as usize
+}
+
+fn chunk_range(k: usize) -> (Ts, Ts) {
+    let start = MIN_INSTANT + ((k as Ts) << CHUNK_BITS);
+    (start, (start + (1 << CHUNK_BITS)).min(MAX_INSTANT))
+}
+
+/// When the answer index of a [`Config`] indexes a chunk of time (see
+/// [`Config::set_index_options`]).
+///
+/// A who-is-on-call or next-on-call query adds 1 to the demand of the chunk holding its
+/// instant; a final timeline adds `demand / 2` (at least 1) to every chunk it covers. Demand is
+/// first counted for the schedule as a whole (until then its index takes no memory), then per
+/// chunk; a chunk is indexed when its own demand reaches `demand`, if the schedule has fewer than
+/// `max_chunks` indexed chunks. So by default a one-off query never pays for indexing (which
+/// costs about as much as a one-year timeline), while a service asking many questions about the
+/// same months soon gets its answers by binary search.
+///
+/// ```
+/// use oncall_core::{Config, IndexOptions};
+/// let mut config = Config::from_json(r#"{"schedules": [{"name": "ops", "rotations": [
+///   {"name": "r", "type": "daily", "startDate": "2026-01-01T09:00:00Z", "participants": ["ann", "ben"]}]}]}"#)?;
+/// config.set_index_options(IndexOptions::OFF); // always walk: least memory
+/// let at = "2026-01-02T10:00:00Z".parse()?;
+/// assert_eq!(config.schedule("ops")?.on_call(at)?.flat().on_call_recipients, ["ben"]);
+/// config.set_index_options(IndexOptions::EAGER); // index at the first query
+/// assert_eq!(config.schedule("ops")?.on_call(at)?.flat().on_call_recipients, ["ben"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexOptions {
+    /// The demand at which a chunk is indexed (0: at the first query).
+    pub demand: u32,
+    /// The most chunks indexed per schedule (0: no index).
+    pub max_chunks: usize,
+}
+
+impl IndexOptions {
+    /// No index: every query walks.
+    pub const OFF: IndexOptions = IndexOptions { demand: u32::MAX, max_chunks: 0 };
+    /// Index a chunk at the first query about it (up to 8 chunks per schedule).
+    pub const EAGER: IndexOptions = IndexOptions { demand: 0, max_chunks: 8 };
+}
+
+impl Default for IndexOptions {
+    /// Index a chunk at its 16th who-is-on-call query or its second timeline, up to 8 chunks
+    /// (about 8.5 years) per schedule.
+    fn default() -> IndexOptions {
+        IndexOptions { demand: 16, max_chunks: 8 }
+    }
+}
+
+/// The answer index of every schedule of a configuration.
+#[derive(Debug)]
+pub(crate) struct AnswerIndex {
+    options: IndexOptions,
+    schedules: Box<[ScheduleIndex]>,
+}
+
+#[derive(Debug, Default)]
+struct ScheduleIndex {
+    /// Demand before the slots exist: a schedule asked a few questions costs no memory.
+    demand: AtomicU32,
+    /// One slot per chunk, allocated once the schedule's own demand is reached.
+    slots: OnceLock<Box<[Slot]>>,
+    /// Chunks indexed (or attempted) so far.
+    built: AtomicUsize,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    demand: AtomicU32,
+    /// `Some(None)`: never indexed (too dense, or the budget was spent).
+    chunk: OnceLock<Option<Box<Chunk>>>,
+}
+
+/// What a walk over one chunk found.
+#[derive(Debug)]
+pub(crate) struct Chunk {
+    /// The boundaries in the chunk, sorted.
+    bounds: Vec<Ts>,
+    /// Starts of the who-is-on-call segments (the first is the chunk's start), with their answer.
+    who_starts: Vec<Ts>,
+    who_answers: Vec<u32>,
+    /// The flat final set of each who-is-on-call segment (index into `sets`).
+    who_sets: Vec<u32>,
+    /// Distinct answers.
+    answers: Vec<Vec<Participant>>,
+    /// Final-layer periods per rotation (then schedule-wide overrides), cut at the chunk's edges.
+    periods: Vec<Vec<(PeriodKey, Ts, Ts)>>,
+    /// Flat final segments (their set, by index into `sets`), cut at the chunk's edges.
+    segments: Vec<(u32, Ts, Ts)>,
+    /// Distinct flat sets.
+    sets: Vec<FlatSet>,
+}
+
+impl Chunk {
+    pub(crate) fn new(
+        bounds: Vec<Ts>,
+        who: Vec<(Ts, u32, FlatSet)>,
+        answers: Vec<Vec<Participant>>,
+        periods: Vec<Vec<(PeriodKey, Ts, Ts)>>,
+        segments: Vec<(FlatSet, Ts, Ts)>,
+    ) -> Chunk {
+        let mut sets: Vec<FlatSet> = Vec::new();
+        let mut ids: std::collections::HashMap<FlatSet, u32> = std::collections::HashMap::new();
+        let mut intern = |set: FlatSet| {
+            *ids.entry(set).or_insert_with_key(|set| {
+                sets.push(set.clone());
+                sets.len() as u32 - 1
+            })
+        };
+        let (mut who_starts, mut who_answers, mut who_sets) = (Vec::new(), Vec::new(), Vec::new());
+        for (t, answer, set) in who {
+            who_starts.push(t);
+            who_answers.push(answer);
+            who_sets.push(intern(set));
+        }
+        let segments: Vec<(u32, Ts, Ts)> =
+            segments.into_iter().map(|(set, start, end)| (intern(set), start, end)).collect();
+        let mut periods = periods;
+        for list in &mut periods {
+            list.shrink_to_fit();
+        }
+        let mut chunk = Chunk { bounds, who_starts, who_answers, who_sets, answers, periods, segments, sets };
+        chunk.bounds.shrink_to_fit();
+        chunk.who_starts.shrink_to_fit();
+        chunk.who_answers.shrink_to_fit();
+        chunk.who_sets.shrink_to_fit();
+        chunk.answers.shrink_to_fit();
+        chunk
+    }
+
+    /// How many boundaries lie strictly between `from` and `to`.
+    fn bounds_between(&self, from: Ts, to: Ts) -> usize {
+        let a = self.bounds.partition_point(|&b| b <= from);
+        let b = self.bounds.partition_point(|&b| b < to);
+        b.saturating_sub(a)
+    }
+}
+
+impl AnswerIndex {
+    pub(crate) fn new(schedules: usize, options: IndexOptions) -> AnswerIndex {
+        AnswerIndex { options, schedules: (0..schedules).map(|_| ScheduleIndex::default()).collect() }
+    }
+
+    pub(crate) fn options(&self) -> IndexOptions {
+        self.options
+    }
+
+    /// Chunk `k` of schedule `si`, once indexed; `weight` is added to its demand.
+    fn chunk(&self, c: &Config, si: usize, k: usize, weight: u32) -> Option<&Chunk> {
+        let options = self.options;
+        if options.max_chunks == 0 {
+            return None;
+        }
+        let s = &self.schedules[si];
+        let slots = match s.slots.get() {
+            Some(slots) => slots,
+            None if s.demand.fetch_add(weight, Ordering::Relaxed).saturating_add(weight) < options.demand => {
+                return None;
+            }
+            None => s.slots.get_or_init(|| (0..CHUNKS).map(|_| Slot::default()).collect()),
+        };
+        let slot = &slots[k];
+        if let Some(chunk) = slot.chunk.get() {
+            return chunk.as_deref();
+        }
+        if slot.demand.fetch_add(weight, Ordering::Relaxed).saturating_add(weight) < options.demand {
+            return None;
+        }
+        slot.chunk
+            .get_or_init(|| {
+                if s.built.fetch_add(1, Ordering::Relaxed) >= options.max_chunks {
+                    return None;
+                }
+                let (from, to) = chunk_range(k);
+                c.index_chunk(si, from, to).map(Box::new)
+            })
+            .as_deref()
+    }
+
+    /// Who is on call at `t` in schedule `si`, when its chunk is indexed.
+    #[inline]
+    pub(crate) fn on_call(&self, c: &Config, si: usize, t: Ts) -> Option<&[Participant]> {
+        let chunk = self.chunk(c, si, chunk_of(t), 1)?;
+        let i = chunk.who_starts.partition_point(|&s| s <= t) - 1;
+        Some(&chunk.answers[chunk.who_answers[i] as usize])
+    }
+
+    /// The next change of the final on-call set of schedule `si` after `t` and the participants
+    /// from then on, when the chunk holding `t` is indexed and the change lies in it.
+    pub(crate) fn next_change(&self, c: &Config, si: usize, t: Ts) -> Option<(Ts, &[Participant])> {
+        let chunk = self.chunk(c, si, chunk_of(t), 1)?;
+        let i = chunk.who_starts.partition_point(|&s| s <= t) - 1;
+        let now = chunk.who_sets[i];
+        let j = i + 1 + chunk.who_sets[i + 1..].iter().position(|&set| set != now)?;
+        Some((chunk.who_starts[j], &chunk.answers[chunk.who_answers[j] as usize]))
+    }
+
+    /// The final layer and flat segments of schedule `si` over `[from, to)`, when every chunk
+    /// they cover is indexed (and there are at most `max_chunks` of them).
+    pub(crate) fn timeline(&self, c: &Config, si: usize, from: Ts, to: Ts) -> Option<crate::Result<Walked>> {
+        let (first, last) = (chunk_of(from), chunk_of(to - 1));
+        if last - first >= self.options.max_chunks {
+            return None;
+        }
+        let weight = (self.options.demand / 2).max(1);
+        // Every chunk hears the demand, even when an earlier one is not indexed yet.
+        let chunks: Vec<Option<&Chunk>> = (first..=last).map(|k| self.chunk(c, si, k, weight)).collect();
+        let chunks: Vec<&Chunk> = chunks.into_iter().collect::<Option<_>>()?;
+        // The walk evaluates `from`, then every boundary before `to`.
+        let steps = 1 + chunks.iter().map(|ch| ch.bounds_between(from, to)).sum::<usize>();
+        if steps > crate::MAX_TIMELINE_STEPS {
+            return Some(Err(too_large()));
+        }
+        let n = chunks[0].periods.len();
+        let mut fin = Periods::new(n);
+        let mut segments = Segments::default();
+        for chunk in &chunks {
+            for (r, list) in chunk.periods.iter().enumerate() {
+                let i = list.partition_point(|p| p.2 <= from);
+                for &(key, start, end) in list[i..].iter().take_while(|p| p.1 < to) {
+                    fin.append(r, key, start.max(from), end.min(to));
+                }
+            }
+            let i = chunk.segments.partition_point(|p| p.2 <= from);
+            for &(set, start, end) in chunk.segments[i..].iter().take_while(|p| p.1 < to) {
+                segments.append(&chunk.sets[set as usize], start.max(from), end.min(to));
+            }
+        }
+        Some(Ok(Walked { fin, base: Periods::new(n), over: Periods::new(n), fwd: Periods::new(n), segments }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+
+    /// A schedule with every kind of boundary: hand-offs in a DST zone, restriction windows
+    /// (weekday and time of day), an end, rotation and schedule-wide overrides, forwarding.
+    const BUSY: &str = r#"{"users": [{"username": "ann"}, {"username": "ben"}, {"username": "cy"}],
+      "forwardingRules": [{"fromUser": {"username": "ben"}, "toUser": {"username": "cy"},
+                       "startDate": "2025-03-30T00:30:00Z", "endDate": "2025-04-20T00:00:00Z"}],
+      "schedules": [{"name": "s", "timezone": "Europe/London", "rotations": [
+        {"name": "day", "type": "daily", "startDate": "2025-01-01T09:00", "participants": ["ann", "ben"],
+         "timeRestriction": {"type": "time-of-day", "restriction": {"startHour": 9, "endHour": 17}}},
+        {"name": "wk", "type": "weekly", "startDate": "2025-01-06T08:00", "endDate": "2026-02-01T00:00",
+         "participants": ["cy", "ann"], "timeRestriction": {"type": "weekday-and-time-of-day", "restrictions": [
+           {"startDay": "saturday", "startHour": 8, "startMin": 0, "endDay": "monday", "endHour": 8, "endMin": 0}]}},
+        {"name": "all-week", "type": "weekly", "startDate": "2025-02-03T00:00", "participants": ["ben"],
+         "timeRestriction": {"type": "weekday-and-time-of-day", "restrictions": [
+           {"startDay": "monday", "startHour": 0, "startMin": 0, "endDay": "monday", "endHour": 0, "endMin": 0}]}}],
+        "overrides": [{"user": {"type": "user", "username": "cy"}, "startDate": "2025-04-01T10:00:00Z", "endDate": "2025-04-02T10:00:00Z",
+                       "rotations": [{"name": "day"}]},
+                      {"user": {"type": "user", "username": "ben"}, "startDate": "2025-05-10T00:00:00Z", "endDate": "2025-05-12T00:00:00Z"}]}]}"#;
+
+    /// The boundaries a walk evaluates are the same wherever it starts, and an indexed chunk
+    /// counts them as the walk does (so both refuse the same timelines).
+    #[test]
+    fn chunks_count_the_boundaries_a_walk_evaluates() {
+        let c = Config::from_json(BUSY).expect("valid");
+        let edge = chunk_range(chunk_of(1_744_000_000)).1; // 2025-04-16T19:07:44Z
+        let (k0, k1) = (chunk_of(edge - 1), chunk_of(edge));
+        let chunks: Vec<Chunk> =
+            [k0, k1].iter().map(|&k| c.index_chunk(0, chunk_range(k).0, chunk_range(k).1).expect("indexed")).collect();
+        for (from, to) in [
+            (edge - 40 * 86_400, edge + 30 * 86_400),
+            (edge - 3_600, edge + 1),
+            (edge, edge + 86_400),
+            (1_743_300_000, 1_743_400_000),
+            (edge + 12_345, edge + 90 * 86_400 + 17),
+        ] {
+            let mut walked = Vec::new();
+            c.walk(0, from, to, crate::Expand::default(), usize::MAX, |t, _| walked.push(t)).expect("walk");
+            let counted = 1 + chunks.iter().map(|ch| ch.bounds_between(from, to)).sum::<usize>();
+            assert_eq!(counted, walked.len(), "{from}..{to}");
+            let mut indexed: Vec<Ts> =
+                chunks.iter().flat_map(|ch| ch.bounds.iter().copied()).filter(|&b| from < b && b < to).collect();
+            indexed.insert(0, from);
+            assert_eq!(indexed, walked, "{from}..{to}");
+        }
+    }
+
+    fn indexed(c: &Config, t: Ts) -> bool {
+        let slots = c.index.schedules[0].slots.get();
+        slots.and_then(|slots| slots[chunk_of(t)].chunk.get()).is_some_and(Option::is_some)
+    }
+
+    /// Demand is counted for the schedule, then for the chunk; the budget caps indexed chunks.
+    #[test]
+    fn demand_and_budget_decide_what_is_indexed() {
+        let mut c = Config::from_json(BUSY).expect("valid");
+        let (t, later) = (1_744_000_000, 1_744_000_000 + (1 << CHUNK_BITS));
+        let at = |t: Ts| chrono::DateTime::from_timestamp(t, 0).expect("instant");
+        let ask = |c: &Config, t: Ts, n: usize| {
+            for _ in 0..n {
+                c.schedule("s").expect("schedule").on_call(at(t)).expect("answer");
+            }
+        };
+        ask(&c, t, 15);
+        assert!(c.index.schedules[0].slots.get().is_none(), "no memory for a schedule asked 15 questions");
+        ask(&c, t, 15);
+        assert!(!indexed(&c, t));
+        ask(&c, t, 1);
+        assert!(indexed(&c, t), "the chunk's 16th question indexes it");
+        assert!(!indexed(&c, later));
+
+        c.set_index_options(IndexOptions { demand: 0, max_chunks: 1 });
+        ask(&c, t, 1);
+        ask(&c, later, 1);
+        assert!(indexed(&c, t) && !indexed(&c, later), "one chunk at most");
+
+        c.set_index_options(IndexOptions::OFF);
+        ask(&c, t, 100);
+        assert!(!indexed(&c, t));
+        c.set_index_options(IndexOptions::EAGER);
+        ask(&c, later, 1);
+        assert!(indexed(&c, later));
+    }
+
+    #[test]
+    fn chunks_cover_the_supported_range() {
+        assert_eq!(chunk_of(MIN_INSTANT), 0);
+        assert_eq!(chunk_range(0).0, MIN_INSTANT);
+        assert_eq!(chunk_range(CHUNKS - 1).1, MAX_INSTANT);
+        for k in [0, 1, 100, CHUNKS - 1] {
+            let (a, b) = chunk_range(k);
+            assert!(a < b);
+            assert_eq!(chunk_of(a), k);
+            assert_eq!(chunk_of(b - 1), k);
+        }
+    }
+}
