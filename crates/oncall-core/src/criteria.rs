@@ -15,6 +15,11 @@
 //! String comparisons are case-sensitive; `matches` is a regular expression that must match the
 //! whole value. For list fields, `contains` means an element equals the value and `matches`
 //! means an element matches. `greater-than P3` means a more urgent priority (P1 or P2).
+//!
+//! Regular expressions are those of the `regex-lite` crate (the `regex` syntax without Unicode
+//! classes, matching in time linear in the input): `.` and literals work on characters, but
+//! `\d \w \s \b` are ASCII (`[0-9]`, `[0-9A-Za-z_]`, ASCII white space, an ASCII word
+//! boundary), `(?i)` folds ASCII letters only, and `\p{…}` is refused as invalid.
 
 use crate::config;
 use crate::error::Problem;
@@ -76,7 +81,7 @@ enum Field {
 enum Op {
     Contains(String),
     IsEmpty,
-    Matches(regex::Regex),
+    Matches(regex_lite::Regex),
     Equals(String),
     StartsWith(String),
     EndsWith(String),
@@ -190,8 +195,7 @@ fn compile_condition(c: &config::Condition, path: &str, problems: &mut Vec<Probl
     let op = match (c.operation.as_str(), field) {
         ("is-empty", f) if f != Priority => Op::IsEmpty,
         ("contains", f) if f != Priority => Op::Contains(v),
-        ("matches", _) if text_ops || list_ops => match regex::Regex::new(&format!("^(?:{})$", ascii_perl_classes(&v)))
-        {
+        ("matches", _) if text_ops || list_ops => match regex_lite::Regex::new(&format!("^(?:{v})$")) {
             Ok(r) => Op::Matches(r),
             Err(e) => {
                 problems
@@ -274,37 +278,6 @@ impl Cond {
     }
 }
 
-/// Rewrites the Perl classes `\d \w \s \b` (and their negations) to their ASCII meaning, so
-/// patterns work without the Unicode class tables (which would add 35 KB to the WebAssembly
-/// package): `\d` is `[0-9]`, `\w` is `[0-9A-Za-z_]`, `\s` is ASCII white space, `\b` an
-/// ASCII word boundary. They also work inside brackets (`[\d-]`).
-fn ascii_perl_classes(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len() + 16);
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('d') => out.push_str("[0-9]"),
-            Some('D') => out.push_str("[^0-9]"),
-            Some('w') => out.push_str("[0-9A-Za-z_]"),
-            Some('W') => out.push_str("[^0-9A-Za-z_]"),
-            Some('s') => out.push_str("[\\t\\n\\x0B\\x0C\\r ]"),
-            Some('S') => out.push_str("[^\\t\\n\\x0B\\x0C\\r ]"),
-            Some('b') => out.push_str("(?-u:\\b)"),
-            Some('B') => out.push_str("(?-u:\\B)"),
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
-            }
-            None => out.push('\\'),
-        }
-    }
-    out
-}
-
 fn strip_ws(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
@@ -357,7 +330,21 @@ mod tests {
         assert!(!c.matches(&a), "a dot is neither \\w nor \\d");
         a.message = "disk 93% on db1-2 full\\d".into();
         assert!(c.matches(&a));
-        assert_eq!(ascii_perl_classes(r"\\d\d"), r"\\d[0-9]");
+        a.message = "disk ٩٣% on db1 full\\d".into();
+        assert!(!c.matches(&a), "Arabic-Indic digits are not \\d");
+        a.message = "disk 93% on dé1 full\\d".into();
+        assert!(!c.matches(&a), "é is not \\w");
+    }
+
+    #[test]
+    fn dot_and_literals_work_on_characters() {
+        let (c, p) = crit(
+            r#"{"type":"match-all-conditions","conditions":[{"field":"message","operation":"matches","expectedValue":"caf. (?i:down) 9.%"}]}"#,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let mut a = AlertFields::empty();
+        a.message = "café DOWN 95%".into();
+        assert!(c.matches(&a), "a dot matches one character, é included");
     }
 
     #[test]

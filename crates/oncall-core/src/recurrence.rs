@@ -42,7 +42,7 @@ use std::sync::{PoisonError, RwLock};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
 use chrono_tz::Tz;
-use rrule::{Frequency, RRule, RRuleError, RRuleSet, RRuleSetIter, Unvalidated, Validated};
+use rrule::{Frequency, NWeekday, RRule, RRuleSet, RRuleSetIter, Unvalidated, Validated};
 
 use crate::time::{self, Edge, MAX_INSTANT, Ts};
 
@@ -240,8 +240,112 @@ fn utc_frame(local: NaiveDateTime) -> chrono::DateTime<rrule::Tz> {
     rrule::Tz::UTC.from_utc_datetime(&local)
 }
 
-/// Parses an RRULE value; UNTIL is taken out and handled here (see the module rules), the rest
-/// is the `rrule` crate's.
+/// The parts of an RRULE value other than UNTIL (RFC 5545 §3.3.10), as an `rrule` rule: `FREQ`
+/// (required), `INTERVAL`, `COUNT`, `BYSECOND`, `BYMINUTE`, `BYHOUR`, `BYDAY`, `BYMONTHDAY`,
+/// `BYYEARDAY`, `BYWEEKNO`, `BYMONTH`, `BYSETPOS` and `WKST`, each at most once, names and
+/// values case-insensitive. Number lists are sorted and deduplicated; their ranges are those of
+/// the RFC (zero and the rest are checked when the rule is validated).
+fn rule_parts(parts: &[&str]) -> Result<RRule<Unvalidated>, String> {
+    fn list<T: std::str::FromStr + Ord>(key: &str, v: &str, ok: impl Fn(&T) -> bool) -> Result<Vec<T>, String> {
+        let mut out = Vec::new();
+        for item in v.split(',').filter(|s| !s.is_empty()) {
+            match item.trim_start_matches('+').parse::<T>() {
+                Ok(n) if ok(&n) => out.push(n),
+                _ => return Err(bad_part(key, item)),
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+    fn weekday(key: &str, v: &str) -> Result<chrono::Weekday, String> {
+        Ok(match v {
+            "MO" => chrono::Weekday::Mon,
+            "TU" => chrono::Weekday::Tue,
+            "WE" => chrono::Weekday::Wed,
+            "TH" => chrono::Weekday::Thu,
+            "FR" => chrono::Weekday::Fri,
+            "SA" => chrono::Weekday::Sat,
+            "SU" => chrono::Weekday::Sun,
+            _ => return Err(bad_part(key, v)),
+        })
+    }
+    fn bad_part(key: &str, v: &str) -> String {
+        format!("{key} value {v:?} is not valid")
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let mut freq = None;
+    let mut rule = RRule::new(Frequency::Daily);
+    for part in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').ok_or_else(|| format!("{part:?} is not NAME=VALUE"))?;
+        let (key, value) = (key.trim().to_ascii_uppercase(), value.trim().to_ascii_uppercase());
+        let key = if key == "BYWEEKDAY" { "BYDAY".to_string() } else { key };
+        if seen.contains(&key) {
+            return Err(format!("{key} is given twice"));
+        }
+        seen.push(key.clone());
+        let k = key.as_str();
+        rule = match k {
+            "FREQ" => {
+                freq = Some(match value.as_str() {
+                    "YEARLY" => Frequency::Yearly,
+                    "MONTHLY" => Frequency::Monthly,
+                    "WEEKLY" => Frequency::Weekly,
+                    "DAILY" => Frequency::Daily,
+                    "HOURLY" => Frequency::Hourly,
+                    "MINUTELY" => Frequency::Minutely,
+                    "SECONDLY" => Frequency::Secondly,
+                    _ => return Err(bad_part(k, &value)),
+                });
+                rule
+            }
+            "INTERVAL" => rule.interval(value.parse().ok().filter(|&n| n >= 1).ok_or_else(|| bad_part(k, &value))?),
+            "COUNT" => rule.count(value.parse().ok().filter(|&n| n >= 1).ok_or_else(|| bad_part(k, &value))?),
+            "BYSECOND" => rule.by_second(list(k, &value, |&n: &u8| n < 60)?),
+            "BYMINUTE" => rule.by_minute(list(k, &value, |&n: &u8| n < 60)?),
+            "BYHOUR" => rule.by_hour(list(k, &value, |&n: &u8| n < 24)?),
+            "BYMONTHDAY" => rule.by_month_day(list(k, &value, |&n: &i8| (-31..=31).contains(&n) && n != 0)?),
+            "BYYEARDAY" => rule.by_year_day(list(k, &value, |&n: &i16| (-366..=366).contains(&n) && n != 0)?),
+            "BYWEEKNO" => rule.by_week_no(list(k, &value, |&n: &i8| (-53..=53).contains(&n) && n != 0)?),
+            "BYSETPOS" => rule.by_set_pos(list(k, &value, |&n: &i32| (-366..=366).contains(&n) && n != 0)?),
+            "BYMONTH" => {
+                let months = list(k, &value, |n: &u8| (1..=12).contains(n))?;
+                let months: Vec<chrono::Month> =
+                    months.into_iter().filter_map(|m| chrono::Month::try_from(m).ok()).collect();
+                rule.by_month(&months)
+            }
+            "BYDAY" => {
+                let mut days = Vec::new();
+                for item in value.split(',').filter(|s| !s.is_empty()) {
+                    let split = item
+                        .len()
+                        .checked_sub(2)
+                        .filter(|&i| item.is_char_boundary(i))
+                        .ok_or_else(|| bad_part(k, item))?;
+                    let (n, day) = item.split_at(split);
+                    let day = weekday(k, day).map_err(|_| bad_part(k, item))?;
+                    days.push(match n {
+                        "" => NWeekday::Every(day),
+                        n => match n.trim_start_matches('+').parse::<i16>() {
+                            Ok(n) if n != 0 && (-53..=53).contains(&n) => NWeekday::Nth(n, day),
+                            _ => return Err(bad_part(k, item)),
+                        },
+                    });
+                }
+                rule.by_weekday(days)
+            }
+            "WKST" => rule.week_start(weekday(k, &value)?),
+            "DTSTART" | "TZID" => return Err(format!("{key} is not allowed: the rotation's startDate is DTSTART")),
+            _ => return Err(format!("unknown rule part {key:?}")),
+        };
+    }
+    let freq = freq.ok_or("FREQ is missing")?;
+    // `RRule::new` fixed the frequency; set the one given (keeping every other part).
+    Ok(rule.freq(freq))
+}
+
+/// Parses an RRULE value; UNTIL is handled here (see the module rules), the rest becomes an
+/// `rrule` rule through [`rule_parts`].
 fn parse_rule(value: &str, anchor: NaiveDateTime, tz: Tz) -> Result<RRule<Validated>, String> {
     let (mut until, mut rest) = (None, Vec::new());
     for part in value.split(';') {
@@ -254,7 +358,7 @@ fn parse_rule(value: &str, anchor: NaiveDateTime, tz: Tz) -> Result<RRule<Valida
             _ => rest.push(part),
         }
     }
-    let mut rule: RRule<Unvalidated> = rest.join(";").parse().map_err(|e: RRuleError| e.to_string())?;
+    let mut rule = rule_parts(&rest)?;
     if let Some(v) = until {
         let (naive, zulu, date_only) = parse_date_time(v).ok_or_else(|| bad_value("UNTIL", v))?;
         let local = match (zulu, date_only) {
@@ -359,6 +463,46 @@ mod tests {
     }
     fn ts(s: &str) -> Ts {
         chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp()
+    }
+
+    /// Our reading of rule parts is the `rrule` crate's parser's (which would pull a second
+    /// regular-expression engine into the WebAssembly package), on every part.
+    #[test]
+    fn rule_parts_read_as_the_rrule_parser_does() {
+        for rule in [
+            "FREQ=WEEKLY;BYDAY=MO,TH",
+            "freq=monthly;byday=-1fr;interval=2",
+            "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1,1,1",
+            "FREQ=YEARLY;BYMONTH=3,1,3;BYMONTHDAY=-1,15;COUNT=10",
+            "FREQ=YEARLY;BYWEEKNO=20,-1;BYDAY=+2MO;WKST=SU",
+            "FREQ=YEARLY;BYYEARDAY=1,100,-1",
+            "FREQ=DAILY;BYHOUR=9,17;BYMINUTE=0,30;BYSECOND=0",
+            "FREQ=MINUTELY;INTERVAL=15;",
+            "FREQ=HOURLY;BYWEEKDAY=SA,SU",
+            "BYDAY=1MO;FREQ=MONTHLY",
+        ] {
+            let parts: Vec<&str> = rule.split(';').collect();
+            let theirs: RRule<Unvalidated> = rule.parse().unwrap_or_else(|e| panic!("{rule}: {e}"));
+            assert_eq!(rule_parts(&parts), Ok(theirs), "{rule}");
+        }
+        for (rule, why) in [
+            ("BYDAY=MO", "FREQ is missing"),
+            ("FREQ=DAILY;FREQ=WEEKLY", "FREQ is given twice"),
+            ("FREQ=DAILY;BYDAY=MO;BYWEEKDAY=TU", "BYDAY is given twice"),
+            ("FREQ=FORTNIGHTLY", "FREQ value \"FORTNIGHTLY\" is not valid"),
+            ("FREQ=DAILY;COLOUR=RED", "unknown rule part \"COLOUR\""),
+            ("FREQ=DAILY;INTERVAL=0", "INTERVAL value \"0\" is not valid"),
+            ("FREQ=DAILY;BYHOUR=24", "BYHOUR value \"24\" is not valid"),
+            ("FREQ=MONTHLY;BYMONTHDAY=0", "BYMONTHDAY value \"0\" is not valid"),
+            ("FREQ=MONTHLY;BYDAY=XMO", "BYDAY value \"XMO\" is not valid"),
+            ("FREQ=MONTHLY;BYDAY=0MO", "BYDAY value \"0MO\" is not valid"),
+            ("FREQ=WEEKLY;BYDAY=M", "BYDAY value \"M\" is not valid"),
+            ("FREQ=WEEKLY;WKST=XX", "WKST value \"XX\" is not valid"),
+            ("FREQ=WEEKLY;BYDAY", "\"BYDAY\" is not NAME=VALUE"),
+        ] {
+            let parts: Vec<&str> = rule.split(';').collect();
+            assert_eq!(rule_parts(&parts), Err(why.to_string()), "{rule}");
+        }
     }
     fn rec(text: &str, anchor: NaiveDateTime, tz: &str) -> Recurrence {
         Recurrence::parse(text, anchor, z(tz)).unwrap()
