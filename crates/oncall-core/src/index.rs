@@ -24,6 +24,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 const CHUNK_BITS: u32 = 25;
+const DAY: Ts = 86_400;
 const CHUNKS: usize = chunk_of(MAX_INSTANT - 1) + 1;
 
 const fn chunk_of(t: Ts) -> usize {
@@ -111,6 +112,9 @@ pub(crate) struct Chunk {
     bounds: Vec<Ts>,
     /// Starts of the who-is-on-call segments (the first is the chunk's start), with their answer.
     who_starts: Vec<Ts>,
+    /// Per day of the chunk (from its start), the segment holding the day's first instant: a
+    /// lookup searches only the segments of one day.
+    days: Vec<u32>,
     who_answers: Vec<u32>,
     /// The flat final set of each who-is-on-call segment (index into `sets`).
     who_sets: Vec<u32>,
@@ -152,13 +156,26 @@ impl Chunk {
         for list in &mut periods {
             list.shrink_to_fit();
         }
-        let mut chunk = Chunk { bounds, who_starts, who_answers, who_sets, answers, periods, segments, sets };
+        let (start, end) = (who_starts[0], segments.last().map_or(who_starts[0], |s| s.2));
+        let days = (0..=(end - start) / DAY)
+            .map(|d| (who_starts.partition_point(|&s| s <= start + d * DAY) - 1) as u32)
+            .collect();
+        let mut chunk = Chunk { bounds, who_starts, days, who_answers, who_sets, answers, periods, segments, sets };
         chunk.bounds.shrink_to_fit();
         chunk.who_starts.shrink_to_fit();
         chunk.who_answers.shrink_to_fit();
         chunk.who_sets.shrink_to_fit();
         chunk.answers.shrink_to_fit();
         chunk
+    }
+
+    /// The who-is-on-call segment holding `t` (which lies in the chunk).
+    #[inline]
+    fn segment_at(&self, t: Ts) -> usize {
+        let d = ((t - self.who_starts[0]) / DAY) as usize;
+        let lo = self.days[d] as usize;
+        let hi = self.days.get(d + 1).map_or(self.who_starts.len(), |&h| h as usize + 1);
+        lo + self.who_starts[lo..hi].partition_point(|&s| s <= t) - 1
     }
 
     /// How many boundaries lie strictly between `from` and `to`.
@@ -214,7 +231,7 @@ impl AnswerIndex {
     #[inline]
     pub(crate) fn on_call(&self, c: &Config, si: usize, t: Ts) -> Option<&[Participant]> {
         let chunk = self.chunk(c, si, chunk_of(t), 1)?;
-        let i = chunk.who_starts.partition_point(|&s| s <= t) - 1;
+        let i = chunk.segment_at(t);
         Some(&chunk.answers[chunk.who_answers[i] as usize])
     }
 
@@ -222,7 +239,7 @@ impl AnswerIndex {
     /// from then on, when the chunk holding `t` is indexed and the change lies in it.
     pub(crate) fn next_change(&self, c: &Config, si: usize, t: Ts) -> Option<(Ts, &[Participant])> {
         let chunk = self.chunk(c, si, chunk_of(t), 1)?;
-        let i = chunk.who_starts.partition_point(|&s| s <= t) - 1;
+        let i = chunk.segment_at(t);
         let now = chunk.who_sets[i];
         let j = i + 1 + chunk.who_sets[i + 1..].iter().position(|&set| set != now)?;
         Some((chunk.who_starts[j], &chunk.answers[chunk.who_answers[j] as usize]))
