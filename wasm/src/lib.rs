@@ -234,17 +234,8 @@ impl OnCall {
         let mut events: Vec<(AlertEvent, String)> = Vec::new();
         let list = option(o, "events")?;
         if !(list.is_undefined() || list.is_null()) {
-            let text = if let Some(text) = list.as_string() {
-                text
-            } else if js_sys::Array::is_array(&list) {
-                js_sys::JSON::stringify(&list)
-                    .ok()
-                    .and_then(|t| t.as_string())
-                    .ok_or_else(|| error("events: cannot serialize", &[("events", "cannot serialize")]))?
-            } else {
-                let m = "expected an array of events or a JSON string";
-                return Err(error(&format!("events: {m}"), &[("events", m)]));
-            };
+            let text =
+                json_text(&list, "events", js_sys::Array::is_array(&list), "an array of events or a JSON string")?;
             let list = AlertEvent::list_from_json(&text, tz).map_err(|e| config_error(&e))?;
             events.extend(list.into_iter().enumerate().map(|(i, e)| (e, format!("events[{i}]"))));
         }
@@ -557,17 +548,7 @@ fn escalate_alert(o: Option<&JsValue>) -> Result<(Alert, Vec<&'static str>), JsV
             let m = "not allowed with alert";
             return Err(error(&format!("message: {m}"), &[("message", m)]));
         }
-        let text = if let Some(text) = payload.as_string() {
-            text
-        } else if payload.is_object() {
-            js_sys::JSON::stringify(&payload)
-                .ok()
-                .and_then(|t| t.as_string())
-                .ok_or_else(|| error("alert: cannot serialize", &[("alert", "cannot serialize")]))?
-        } else {
-            let m = "expected a create-alert object or JSON text";
-            return Err(error(&format!("alert: {m}"), &[("alert", m)]));
-        };
+        let text = json_text(&payload, "alert", payload.is_object(), "a create-alert object or JSON text")?;
         Alert::from_json(&text).map_err(|e| {
             let problems: Vec<Problem> =
                 problems_of(&e).into_iter().map(|p| Problem { path: alert_path(&p.path, &[]), ..p }).collect();
@@ -767,4 +748,20 @@ fn message_of(v: &JsValue) -> String {
 
 fn list_or_none(names: &[&str]) -> String {
     if names.is_empty() { "none".to_string() } else { names.join(", ") }
+}
+
+/// An option given as JSON text, or as a value (`structured` when it has the expected shape)
+/// turned into JSON text; anything else is an error naming the option.
+fn json_text(value: &JsValue, what: &str, structured: bool, expected: &str) -> Result<String, JsValue> {
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    if !structured {
+        let m = format!("expected {expected}");
+        return Err(error(&format!("{what}: {m}"), &[(what, &m)]));
+    }
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| error(&format!("{what}: cannot serialize"), &[(what, "cannot serialize")]))
 }
