@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use encode::Strings;
-use oncall_core::alert::{Action, Alert, AlertEvent};
+use oncall_core::alert::{Action, Alert, AlertEvent, NamedEvents};
 use oncall_core::escalation::{EscalateOptions, Target};
 use oncall_core::time::{Edge, parse_instant, parse_zone};
 use oncall_core::{Config, Error, Expand, Problem, Schedule};
@@ -253,13 +253,12 @@ impl OnCall {
             let action = if name == "ack" { Action::Acknowledge { user } } else { Action::Close { user } };
             events.push((AlertEvent::new(at, action), when.to_string()));
         }
-        events.sort_by_key(|(e, _)| e.at);
-        let (list, names): (Vec<AlertEvent>, Vec<String>) = events.into_iter().unzip();
+        let events = NamedEvents::new(events);
         let options = EscalateOptions { seed: seed_option(o)? };
         let answer = self
             .config
-            .escalate(&alert, &target, at, &list, &options)
-            .map_err(|e| self.escalate_error(&target, &names, &direct, &e))?;
+            .escalate(&alert, &target, at, events.events(), &options)
+            .map_err(|e| self.escalate_error(&target, &events, &direct, &e))?;
         self.to_js(&answer)
     }
 }
@@ -307,7 +306,7 @@ impl OnCall {
     }
 
     /// An error of the core's `escalate`, named after the option it is about.
-    fn escalate_error(&self, target: &Target, names: &[String], direct: &[&str], e: &Error) -> JsValue {
+    fn escalate_error(&self, target: &Target, events: &NamedEvents, direct: &[&str], e: &Error) -> JsValue {
         match e {
             Error::UnknownTarget { .. } | Error::UnknownSchedule { .. } => {
                 let doc = self.config.document();
@@ -324,7 +323,7 @@ impl OnCall {
             Error::InvalidArgument { what, message } | Error::InvalidTime { what, message }
                 if what.starts_with("events[") =>
             {
-                let what = rename_events(what, names);
+                let what = events.rename(what);
                 // `ackAt.at` is `ackAt`.
                 let what = if what.starts_with("events[") { what } else { what.trim_end_matches(".at").to_string() };
                 error(&format!("{what}: {message}"), &[(&what, message)])
@@ -334,7 +333,7 @@ impl OnCall {
                     .iter()
                     .map(|p| {
                         let path = if p.path.starts_with("events[") {
-                            rename_events(&p.path, names)
+                            events.rename(&p.path)
                         } else {
                             alert_path(&p.path, direct)
                         };
@@ -348,8 +347,11 @@ impl OnCall {
             Error::InvalidTransition { .. } => {
                 // The core names the event (`… (events[k] at …)`).
                 let text = e.to_string();
-                let path = event_index(&text).and_then(|k| names.get(k)).cloned().unwrap_or_default();
-                let message = rename_events(&text, names);
+                let path = NamedEvents::first_index(&text)
+                    .and_then(|k| events.name(k))
+                    .map(str::to_string)
+                    .unwrap_or_default();
+                let message = events.rename(&text);
                 let line = if path.is_empty() { message.clone() } else { format!("{path}: {message}") };
                 error(&line, &[(&path, &message)])
             }
@@ -357,7 +359,7 @@ impl OnCall {
                 error(&format!("at: {message}"), &[("at", message)])
             }
             other => {
-                let message = rename_events(&other.to_string(), names);
+                let message = events.rename(&other.to_string());
                 error(&message, &[("", &message)])
             }
         }
@@ -608,41 +610,6 @@ fn alert_path(path: &str, direct: &[&str]) -> String {
     } else {
         format!("alert.{path}")
     }
-}
-
-/// Renames every `events[k]` (an index into the time-sorted list the core got) to the name the
-/// caller knows the event by.
-fn rename_events(text: &str, names: &[String]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("events[") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 7..];
-        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        let name = (digits > 0 && after.as_bytes().get(digits) == Some(&b']'))
-            .then(|| after[..digits].parse::<usize>().ok())
-            .flatten()
-            .and_then(|k| names.get(k));
-        match name {
-            Some(name) => {
-                out.push_str(name);
-                rest = &after[digits + 1..];
-            }
-            None => {
-                out.push_str("events[");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The `k` of the first `events[k]` in a text.
-fn event_index(text: &str) -> Option<usize> {
-    let after = &text[text.find("events[")? + 7..];
-    let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-    after[..digits].parse().ok()
 }
 
 /// An instant of `escalate` (no schedule): an ISO string read in `tz` when naive, `now`, or a

@@ -328,6 +328,81 @@ struct RawEvent {
     escalation: Option<String>,
 }
 
+/// Events gathered from several sources (an event list, an acknowledgement or close given
+/// apart), each with the name its source knows it by, in the time order
+/// [`Config::escalate`](crate::Config::escalate) needs. Events at the same instant keep the order
+/// they were given in. Errors of the core name events by their place in that order
+/// (`events[k]`); [`NamedEvents::rename`] gives them their source's name back.
+///
+/// ```
+/// use oncall_core::alert::{Action, AlertEvent, NamedEvents};
+/// let t = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+/// let events = NamedEvents::new(vec![
+///     (AlertEvent::new(t("2026-11-10T10:30:00Z"), Action::Close { user: None }), "--close-at".into()),
+///     (AlertEvent::new(t("2026-11-10T10:05:00Z"), Action::Acknowledge { user: None }), "--ack-at".into()),
+/// ]);
+/// assert_eq!(events.events()[0].action, Action::Acknowledge { user: None });
+/// assert_eq!(events.rename("events[1].at: must not be before events[0]"), "--close-at.at: must not be before --ack-at");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct NamedEvents {
+    events: Vec<AlertEvent>,
+    names: Vec<String>,
+}
+
+impl NamedEvents {
+    /// The events, put in time order.
+    pub fn new(mut list: Vec<(AlertEvent, String)>) -> NamedEvents {
+        list.sort_by_key(|(e, _)| e.at);
+        let (events, names) = list.into_iter().unzip();
+        NamedEvents { events, names }
+    }
+
+    /// The events in time order.
+    pub fn events(&self) -> &[AlertEvent] {
+        &self.events
+    }
+
+    /// The name of event `k` (in time order).
+    pub fn name(&self, k: usize) -> Option<&str> {
+        self.names.get(k).map(String::as_str)
+    }
+
+    /// The index `k` of the first `events[k]` in `text`.
+    pub fn first_index(text: &str) -> Option<usize> {
+        let after = &text[text.find("events[")? + 7..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        after[..digits].parse().ok()
+    }
+
+    /// `text` with every `events[k]` replaced by the name of event `k`.
+    pub fn rename(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(i) = rest.find("events[") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 7..];
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            let name = (digits > 0 && after.as_bytes().get(digits) == Some(&b']'))
+                .then(|| after[..digits].parse::<usize>().ok())
+                .flatten()
+                .and_then(|k| self.name(k));
+            match name {
+                Some(name) => {
+                    out.push_str(name);
+                    rest = &after[digits + 1..];
+                }
+                None => {
+                    out.push_str("events[");
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
 impl AlertEvent {
     /// An event.
     pub fn new(at: DateTime<Utc>, action: Action) -> AlertEvent {

@@ -49,7 +49,7 @@ use crate::{Fail, Format, Res, json, load, now};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use clap::{ArgGroup, Args};
-use oncall_core::alert::{Action, Alert, AlertEvent};
+use oncall_core::alert::{Action, Alert, AlertEvent, NamedEvents};
 use oncall_core::escalation::{Entry, EscalateOptions, EscalationTimeline, Hop, LogKind, Target};
 use oncall_core::time::{Edge, format_instant, parse_instant, parse_zone};
 use oncall_core::{Config, Error};
@@ -211,12 +211,11 @@ pub fn run(a: &EscalateArgs, out: &mut String) -> Res<()> {
         let e = AlertEvent::new(time("close-at", t, tz)?, Action::Close { user: a.close_by.clone() });
         events.push((e, "--close-at".into()));
     }
-    events.sort_by_key(|(e, _)| e.at);
-    let (list, names): (Vec<AlertEvent>, Vec<String>) = events.into_iter().unzip();
+    let events = NamedEvents::new(events);
     let options = EscalateOptions { seed: a.seed };
     let answer = config
-        .escalate(&alert, &target, at, &list, &options)
-        .map_err(|e| escalate_error(&config, &target, &names, e))?;
+        .escalate(&alert, &target, at, events.events(), &options)
+        .map_err(|e| escalate_error(&config, &target, &events, e))?;
     match a.format {
         Format::Json => json(&answer, out),
         Format::Text => {
@@ -227,14 +226,8 @@ pub fn run(a: &EscalateArgs, out: &mut String) -> Res<()> {
 }
 
 /// An error of the core, with `events[k]` renamed to the argument it came from.
-fn escalate_error(config: &Config, target: &Target, names: &[String], e: Error) -> Fail {
-    let rename = |s: String| {
-        let mut s = s;
-        for (k, name) in names.iter().enumerate().rev() {
-            s = s.replace(&format!("events[{k}]"), name);
-        }
-        s
-    };
+fn escalate_error(config: &Config, target: &Target, events: &NamedEvents, e: Error) -> Fail {
+    let rename = |s: String| events.rename(&s);
     match &e {
         Error::UnknownTarget { .. } | Error::UnknownSchedule { .. } => {
             let known: Vec<String> = match target {
