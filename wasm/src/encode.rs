@@ -201,6 +201,16 @@ impl Encoder<'_> {
 
 type Res = Result<(), Error>;
 
+/// Serializer methods for numbers: each widens its value to the encoder's `i64`, `u64` or `f64`.
+macro_rules! numbers {
+    ($($method:ident($t:ty) => $wide:ident),* $(,)?) => {$(
+        fn $method(self, v: $t) -> Res {
+            self.$wide(v.into());
+            Ok(())
+        }
+    )*};
+}
+
 impl<'a, 'b> ser::Serializer for &'a mut Encoder<'b> {
     type Ok = ();
     type Error = Error;
@@ -216,45 +226,10 @@ impl<'a, 'b> ser::Serializer for &'a mut Encoder<'b> {
         self.words.push(if v { TRUE } else { FALSE });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Res {
-        self.i64(v.into());
-        Ok(())
-    }
-    fn serialize_i16(self, v: i16) -> Res {
-        self.i64(v.into());
-        Ok(())
-    }
-    fn serialize_i32(self, v: i32) -> Res {
-        self.i64(v.into());
-        Ok(())
-    }
-    fn serialize_i64(self, v: i64) -> Res {
-        self.i64(v);
-        Ok(())
-    }
-    fn serialize_u8(self, v: u8) -> Res {
-        self.u64(v.into());
-        Ok(())
-    }
-    fn serialize_u16(self, v: u16) -> Res {
-        self.u64(v.into());
-        Ok(())
-    }
-    fn serialize_u32(self, v: u32) -> Res {
-        self.u64(v.into());
-        Ok(())
-    }
-    fn serialize_u64(self, v: u64) -> Res {
-        self.u64(v);
-        Ok(())
-    }
-    fn serialize_f32(self, v: f32) -> Res {
-        self.f64(v.into());
-        Ok(())
-    }
-    fn serialize_f64(self, v: f64) -> Res {
-        self.f64(v);
-        Ok(())
+    numbers! {
+        serialize_i8(i8) => i64, serialize_i16(i16) => i64, serialize_i32(i32) => i64, serialize_i64(i64) => i64,
+        serialize_u8(u8) => u64, serialize_u16(u16) => u64, serialize_u32(u32) => u64, serialize_u64(u64) => u64,
+        serialize_f32(f32) => f64, serialize_f64(f64) => f64
     }
     fn serialize_char(self, v: char) -> Res {
         self.str(v.encode_utf8(&mut [0; 4]));
