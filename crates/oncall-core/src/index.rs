@@ -367,6 +367,45 @@ mod tests {
         assert!(indexed(&c, later));
     }
 
+    /// Threads sharing one configuration build and read the index at once and get the answers
+    /// of a configuration without it.
+    #[test]
+    fn threads_share_the_index() {
+        let mut walking = Config::from_json(BUSY).expect("valid");
+        walking.set_index_options(IndexOptions::OFF);
+        let mut shared = Config::from_json(BUSY).expect("valid");
+        shared.set_index_options(IndexOptions { demand: 3, max_chunks: 2 });
+        let instants: Vec<_> = (0..200)
+            .map(|i| chrono::DateTime::from_timestamp(1_735_000_000 + i * 311_111, 0).expect("instant"))
+            .collect();
+        std::thread::scope(|scope| {
+            for k in 0..4 {
+                let (shared, walking, instants) = (&shared, &walking, &instants);
+                scope.spawn(move || {
+                    let (s, w) = (shared.schedule("s").expect("s"), walking.schedule("s").expect("s"));
+                    for (i, &at) in instants.iter().enumerate().skip(k) {
+                        assert_eq!(s.on_call(at).expect("who"), w.on_call(at).expect("who"), "{at}");
+                        if i % 50 == 0 {
+                            let to = at + chrono::Duration::days(30);
+                            let (a, b) = (
+                                s.timeline(at, to, crate::Expand::default()),
+                                w.timeline(at, to, crate::Expand::default()),
+                            );
+                            assert_eq!(a.expect("timeline"), b.expect("timeline"));
+                        }
+                    }
+                });
+            }
+        });
+        let built = shared.index.schedules[0]
+            .slots
+            .get()
+            .expect("slots")
+            .iter()
+            .filter(|s| s.chunk.get().is_some_and(Option::is_some));
+        assert_eq!(built.count(), 2, "the budget holds across threads");
+    }
+
     #[test]
     fn chunks_cover_the_supported_range() {
         assert_eq!(chunk_of(MIN_INSTANT), 0);
