@@ -19,6 +19,10 @@ const els = {
   days: byTestId("week-days"),
   legend: byTestId("legend"),
   handoffs: byTestId("handoffs"),
+  target: $("target"),
+  priority: $("priority"),
+  route: byTestId("route"),
+  pages: byTestId("pages"),
 };
 
 const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#e15759", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#86bcb6"];
@@ -106,6 +110,14 @@ function loadConfig() {
     ...schedules.map((s) => el("option", { value: s.name, textContent: `${s.name} (${s.timezone})` })),
   );
   if (schedules.some((s) => s.name === selected)) els.schedule.value = selected;
+  // Alert targets: the document's teams (their routing decides), then the selected schedule.
+  const target = els.target.value;
+  const teams = (JSON.parse(text).teams ?? []).map((t) => t.name).filter(Boolean);
+  els.target.replaceChildren(
+    ...teams.map((t) => el("option", { value: `team:${t}`, textContent: `team ${t}` })),
+    el("option", { value: "schedule:", textContent: "the selected schedule" }),
+  );
+  if ([...els.target.options].some((o) => o.value === target)) els.target.value = target;
   const warned = report.warnings.length ? ` ${report.warnings.length} warning(s).` : "";
   els.status.textContent = `${schedules.length} schedule${schedules.length === 1 ? "" : "s"} loaded.${warned}`;
   warnings = report.warnings;
@@ -119,10 +131,12 @@ function participantLabel(p) {
 }
 
 function render() {
-  // What was last rendered, for tests: "schedule|instant" (after the 150 ms debounce).
-  document.body.dataset.rendered = `${els.schedule.value}|${els.instant.value.trim()}|${els.config.value.length}`;
+  // What was last rendered, for tests: "schedule|instant|config length|target|priority".
+  document.body.dataset.rendered =
+    `${els.schedule.value}|${els.instant.value.trim()}|${els.config.value.length}|${els.target.value}|${els.priority.value}`;
   if (!loadConfig()) {
-    for (const e of [els.who, els.bar, els.days, els.legend, els.handoffs]) e.replaceChildren();
+    for (const e of [els.who, els.bar, els.days, els.legend, els.handoffs, els.pages]) e.replaceChildren();
+    els.route.textContent = "";
     els.next.textContent = "";
     els.whoWhen.textContent = els.weekLabel.textContent = "";
     byTestId("blocked").hidden = false;
@@ -156,6 +170,7 @@ function render() {
 
     renderWeek(name, zone, atDate);
     renderHandoffs(name, info, zone, atDate);
+    renderEscalation(name, zone, atDate);
     showProblems(warnings, "Warnings");
   } catch (e) {
     showProblems(e.problems?.length ? e.problems : [{ path: "", message: e.message }]);
@@ -232,6 +247,47 @@ function renderHandoffs(name, info, zone, atDate) {
   );
 }
 
+/** "+0:05" after the alert's creation. */
+function after(iso, created) {
+  const minutes = Math.round((Date.parse(iso) - Date.parse(created)) / 60000);
+  return `+${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
+/** Why a notification was sent: the chain from the routing rule to the rule that paged. */
+function why(hops) {
+  return hops
+    .map((h) => {
+      if (h.type === "routing") return h.ruleName ? `routing "${h.ruleName}"` : `team ${h.team}`;
+      if (h.type === "escalation") return `${h.name} rule ${h.ruleIndex + 1}${h.cycle ? `, repeat ${h.cycle}` : ""}`;
+      if (h.type === "event") return `${h.action}`;
+      return `${h.type} ${h.name} (${h.notifyType})`;
+    })
+    .join(" → ");
+}
+
+/** Who gets paged, when and how, if an alert is created at the instant (nobody acknowledges). */
+function renderEscalation(name, zone, atDate) {
+  const [kind, team] = els.target.value.split(":");
+  const target = kind === "team" ? { team } : { schedule: name };
+  const tl = oncall.escalate({ ...target, message: "Demo alert", priority: els.priority.value, at: atDate });
+  const created = atDate.toISOString();
+  const r = tl.routing;
+  els.route.textContent = r
+    ? `Team ${r.team} routes it by ${r.ruleName ? `rule "${r.ruleName}"` : r.fallback ?? "its default"} to ${r.notify.type}${r.notify.name ? ` ${r.notify.name}` : ""}; nobody acknowledges.`
+    : `An alert for ${tl.target.type} ${tl.target.name}; nobody acknowledges.`;
+  const rows = tl.notifications.slice(0, 12).map((n) =>
+    el("tr", { "data-testid": "page" },
+      el("td", {}, after(n.at, created)),
+      el("td", {}, fmt(n.at, zone)),
+      el("td", {}, el("span", { className: "swatch", style: { background: colour(n.user) } }), n.user,
+        n.forwardedFrom ? ` (for ${n.forwardedFrom})` : ""),
+      el("td", {}, `${n.method} ${n.to}`),
+      el("td", { className: "why" }, why(n.via))));
+  if (tl.notifications.length > 12) rows.push(el("tr", {}, el("td", { colSpan: 5 }, `… ${tl.notifications.length - 12} more`)));
+  if (rows.length === 0) rows.push(el("tr", { "data-testid": "page-none" }, el("td", { colSpan: 5 }, "Nobody is paged.")));
+  els.pages.replaceChildren(...rows);
+}
+
 let timer = 0;
 function schedule() {
   clearTimeout(timer);
@@ -246,6 +302,8 @@ async function main() {
   els.config.addEventListener("input", schedule);
   els.instant.addEventListener("input", schedule);
   els.schedule.addEventListener("change", render);
+  els.target.addEventListener("change", render);
+  els.priority.addEventListener("change", render);
   els.now.addEventListener("click", () => {
     els.instant.value = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
     render();

@@ -83,7 +83,10 @@ async function rendered() {
   await page.waitForFunction(
     () => {
       const v = (id) => document.querySelector(`[data-testid="${id}"]`).value;
-      return document.body.dataset.rendered === `${v("schedule")}|${v("instant").trim()}|${v("config").length}`;
+      return (
+        document.body.dataset.rendered ===
+        `${v("schedule")}|${v("instant").trim()}|${v("config").length}|${v("target")}|${v("priority")}`
+      );
     },
     null,
     { timeout: 5_000 },
@@ -124,6 +127,25 @@ test("the week view has one element per segment of the engine's final schedule",
   assert.match(await byTestId("week-label").textContent(), /Mon 9 Nov, 00:00 – Sun 15 Nov, 23:59/);
   assert.ok((await byTestId("handoff").count()) > 0);
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  oncall.free();
+});
+
+test("an alert at the instant pages whom the engine's escalation timeline says", async () => {
+  await byTestId("schedule").selectOption(SCHEDULE);
+  await byTestId("instant").fill(INSTANT);
+  await byTestId("target").selectOption("team:payments");
+  await byTestId("priority").selectOption("P3");
+  await rendered();
+  const oncall = new pkg.OnCall(exampleText);
+  const tl = oncall.escalate({ team: "payments", message: "Demo alert", priority: "P3", at: INSTANT });
+  assert.ok(tl.notifications.length > 0);
+  const rows = byTestId("page");
+  assert.equal(await rows.count(), Math.min(12, tl.notifications.length));
+  const first = await rows.first().locator("td").allTextContents();
+  assert.equal(first[0], "+0:00");
+  assert.equal(first[2], tl.notifications[0].user);
+  assert.equal(first[3], `${tl.notifications[0].method} ${tl.notifications[0].to}`);
+  assert.match(await byTestId("route").textContent(), /^Team payments routes it by rule "default" to escalation payments_escalation/);
   oncall.free();
 });
 
