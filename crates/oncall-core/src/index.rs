@@ -406,6 +406,25 @@ mod tests {
         assert_eq!(built.count(), 2, "the budget holds across threads");
     }
 
+    /// The first and last chunks of the supported range index and answer like the others.
+    #[test]
+    fn the_range_edges_index() {
+        let mut c = Config::from_json(BUSY).expect("valid");
+        c.set_index_options(IndexOptions::EAGER);
+        let mut walking = Config::from_json(BUSY).expect("valid");
+        walking.set_index_options(IndexOptions::OFF);
+        let at = |t: Ts| chrono::DateTime::from_timestamp(t, 0).expect("instant");
+        let (s, w) = (c.schedule("s").expect("s"), walking.schedule("s").expect("s"));
+        for t in [MIN_INSTANT, MIN_INSTANT + 1, MAX_INSTANT - 86_400, MAX_INSTANT - 1] {
+            assert_eq!(s.on_call(at(t)).expect("who"), w.on_call(at(t)).expect("who"));
+            assert_eq!(s.next_on_call(at(t)).expect("next"), w.next_on_call(at(t)).expect("next"));
+            assert!(indexed(&c, t), "{t}");
+        }
+        let (from, to) = (at(MAX_INSTANT - 40 * 86_400), at(MAX_INSTANT + 86_400));
+        let expand = crate::Expand::default();
+        assert_eq!(s.timeline(from, to, expand).expect("timeline"), w.timeline(from, to, expand).expect("timeline"));
+    }
+
     #[test]
     fn chunks_cover_the_supported_range() {
         assert_eq!(chunk_of(MIN_INSTANT), 0);
