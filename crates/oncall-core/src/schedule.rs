@@ -285,6 +285,9 @@ impl<'a> Schedule<'a> {
             schedule: *self,
             t: from,
             to,
+            snap: self.config.snapshot(self.index, from),
+            dirty: vec![false; self.s().rotations.len()],
+            started: false,
             pending: None,
             walker: Walker::new(self.config, self.index, from),
         })
@@ -622,17 +625,7 @@ impl Segments {
     }
 
     fn output(self, c: &Config) -> Vec<Segment> {
-        self.done
-            .into_iter()
-            .map(|(set, start, end)| Segment {
-                start_date: to_utc(start),
-                end_date: to_utc(end),
-                recipients: match set {
-                    FlatSet::Users(users) => sorted(users.into_iter().map(|u| c.users[u].username.clone()).collect()),
-                    FlatSet::Names(names) => names,
-                },
-            })
-            .collect()
+        self.done.into_iter().map(|(set, start, end)| c.segment(set, start, end)).collect()
     }
 }
 
@@ -683,7 +676,12 @@ pub struct SegmentIter<'a> {
     schedule: Schedule<'a>,
     t: Ts,
     to: Ts,
-    pending: Option<Segment>,
+    /// The schedule's state, brought to each boundary by re-evaluating only what changed there.
+    snap: Snap,
+    dirty: Vec<bool>,
+    started: bool,
+    /// The segment being built: its set and start.
+    pending: Option<(FlatSet, Ts)>,
     walker: Walker<'a>,
 }
 
@@ -698,23 +696,24 @@ impl Iterator for SegmentIter<'_> {
 
     fn next(&mut self) -> Option<Segment> {
         let c = self.schedule.config;
-        let s = self.schedule.index;
+        let si = self.schedule.index;
         while self.t < self.to {
             let t = self.t;
-            let end = self.walker.next().map_or(self.to, |b| b.min(self.to));
-            self.t = end;
-            let recipients = sorted(output::flatten(&c.final_participants(s, t, &mut Vec::new())));
-            match &mut self.pending {
-                Some(p) if p.recipients == recipients => p.end_date = to_utc(end),
-                pending => {
-                    let done = pending.replace(Segment { start_date: to_utc(t), end_date: to_utc(end), recipients });
-                    if done.is_some() {
-                        return done;
-                    }
-                }
+            if std::mem::replace(&mut self.started, true) {
+                c.refresh(si, t, &mut self.snap, &mut self.dirty);
+            }
+            let set = c.flat_users(si, t, &self.snap);
+            self.t = self.walker.next().map_or(self.to, |b| b.min(self.to));
+            self.walker.mark(si, &mut self.dirty);
+            if self.pending.as_ref().is_some_and(|(p, _)| *p == set) {
+                continue;
+            }
+            if let Some((done, start)) = self.pending.replace((set, t)) {
+                return Some(c.segment(done, start, t));
             }
         }
-        self.pending.take()
+        let (set, start) = self.pending.take()?;
+        Some(c.segment(set, start, self.to))
     }
 }
 
@@ -1156,6 +1155,18 @@ impl Config {
                 _ => (kind, slot, None),
             },
             _ => (kind, slot, None),
+        }
+    }
+
+    /// A flat final segment: its set, named and sorted.
+    fn segment(&self, set: FlatSet, start: Ts, end: Ts) -> Segment {
+        Segment {
+            start_date: to_utc(start),
+            end_date: to_utc(end),
+            recipients: match set {
+                FlatSet::Users(users) => sorted(users.into_iter().map(|u| self.users[u].username.clone()).collect()),
+                FlatSet::Names(names) => names,
+            },
         }
     }
 
