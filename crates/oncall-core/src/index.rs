@@ -320,7 +320,7 @@ mod tests {
             (edge + 12_345, edge + 90 * 86_400 + 17),
         ] {
             let mut walked = Vec::new();
-            c.walk(0, from, to, crate::Expand::default(), usize::MAX, |t, _| walked.push(t)).expect("walk");
+            c.walk(0, from, to, crate::Expand::default(), usize::MAX, |t, _, _| walked.push(t)).expect("walk");
             let counted = 1 + chunks.iter().map(|ch| ch.bounds_between(from, to)).sum::<usize>();
             assert_eq!(counted, walked.len(), "{from}..{to}");
             let mut indexed: Vec<Ts> =

@@ -281,16 +281,7 @@ impl<'a> Schedule<'a> {
     /// constant on-call set, gaps included. Any range of the engine is allowed.
     pub fn segments(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<SegmentIter<'a>> {
         let (from, to) = self.window(from, to)?;
-        Ok(SegmentIter {
-            schedule: *self,
-            t: from,
-            to,
-            snap: self.config.snapshot(self.index, from),
-            dirty: vec![false; self.s().rotations.len()],
-            started: false,
-            pending: None,
-            walker: Walker::new(self.config, self.index, from),
-        })
+        Ok(SegmentIter { schedule: *self, to, steps: Steps::new(self.config, self.index, from), pending: None })
     }
 
     /// The end of a window that starts at `date` and lasts `interval` days, weeks or months,
@@ -342,7 +333,7 @@ impl<'a> Schedule<'a> {
         let indexed = if expand == Expand::default() { c.index.timeline(c, self.index, from, to) } else { None };
         let walked = match indexed {
             Some(walked) => walked?,
-            None => c.walk(self.index, from, to, expand, MAX_TIMELINE_STEPS, |_, _| ())?,
+            None => c.walk(self.index, from, to, expand, MAX_TIMELINE_STEPS, |_, _, _| ())?,
         };
         Ok(self.timeline_of(walked, from, to, expand))
     }
@@ -405,26 +396,19 @@ impl Config {
         to: Ts,
         expand: Expand,
         limit: usize,
-        mut each: impl FnMut(Ts, &Snap),
+        mut each: impl FnMut(Ts, &Snap, &FlatSet),
     ) -> Result<Walked> {
         let s = &self.schedules[si];
         let n = s.rotations.len();
         let (mut fin, mut base, mut over, mut fwd) =
             (Periods::new(n + 1), Periods::new(n + 1), Periods::new(n + 1), Periods::new(n + 1));
         let mut segments = Segments::default();
-        let mut walker = Walker::new(self, si, from);
-        // A rotation's state changes only at its own boundaries: re-evaluate just those.
-        let mut snap = self.snapshot(si, from);
-        let mut dirty = vec![false; n];
-        let mut t = from;
-        let mut steps = 0;
-        while t < to {
-            steps += 1;
-            if steps > limit {
+        let mut steps = Steps::new(self, si, from);
+        let mut count = 0;
+        while let Some((t, snap)) = steps.next().filter(|&(t, _)| t < to) {
+            count += 1;
+            if count > limit {
                 return Err(too_large());
-            }
-            if steps > 1 {
-                self.refresh(si, t, &mut snap, &mut dirty);
             }
             for (r, st) in snap.rots.iter().enumerate() {
                 let rot = &s.rotations[r];
@@ -455,10 +439,9 @@ impl Config {
             if expand.forwarding {
                 fwd.put(n, t, key.filter(|k| k.0 == PeriodType::Forwarding));
             }
-            segments.put(t, self.flat_users(si, t, &snap));
-            each(t, &snap);
-            t = walker.next().map_or(to, |b| b.min(to));
-            walker.mark(si, &mut dirty);
+            let set = self.flat_users(si, t, snap);
+            each(t, snap, &set);
+            segments.put(t, set);
         }
         for periods in [&mut fin, &mut base, &mut over, &mut fwd] {
             periods.close(to);
@@ -473,16 +456,12 @@ impl Config {
     /// schedule: the same people listed in another order (one rotation ends, another already had
     /// them) is no change.
     pub(crate) fn next_change(&self, si: usize, t: Ts) -> Option<(Ts, Vec<Participant>)> {
-        let mut snap = self.snapshot(si, t);
-        let now = self.flat_users(si, t, &snap);
-        let mut walker = Walker::new(self, si, t);
-        let mut dirty = vec![false; self.schedules[si].rotations.len()];
+        let mut steps = Steps::new(self, si, t);
+        let now = steps.next().map(|(t, snap)| self.flat_users(si, t, snap))?;
         for _ in 0..MAX_NEXT_STEPS {
-            let b = walker.next()?;
-            walker.mark(si, &mut dirty);
-            self.refresh(si, b, &mut snap, &mut dirty);
-            if self.flat_users(si, b, &snap) != now {
-                return Some((b, self.participants_of(si, b, &snap, &mut Vec::new())));
+            let (b, snap) = steps.next()?;
+            if self.flat_users(si, b, snap) != now {
+                return Some((b, self.participants_of(si, b, snap, &mut Vec::new())));
             }
         }
         None
@@ -503,7 +482,7 @@ impl Config {
         let mut answers: Vec<Vec<Participant>> = Vec::new();
         let mut interned: std::collections::HashMap<Vec<Participant>, u32> = std::collections::HashMap::new();
         let walked = self
-            .walk(si, from, to, Expand::default(), MAX_TIMELINE_STEPS, |t, snap| {
+            .walk(si, from, to, Expand::default(), MAX_TIMELINE_STEPS, |t, snap, set| {
                 if t > from {
                     bounds.push(t);
                 }
@@ -520,7 +499,7 @@ impl Config {
                         id
                     }
                 };
-                who.push((t, id, self.flat_users(si, t, snap)));
+                who.push((t, id, set.clone()));
             })
             .ok()?;
         Some(crate::index::Chunk::new(bounds, who, answers, walked.fin.done, walked.segments.done))
@@ -674,15 +653,10 @@ impl Iterator for HandoffIter<'_> {
 #[derive(Debug, Clone)]
 pub struct SegmentIter<'a> {
     schedule: Schedule<'a>,
-    t: Ts,
     to: Ts,
-    /// The schedule's state, brought to each boundary by re-evaluating only what changed there.
-    snap: Snap,
-    dirty: Vec<bool>,
-    started: bool,
+    steps: Steps<'a>,
     /// The segment being built: its set and start.
     pending: Option<(FlatSet, Ts)>,
-    walker: Walker<'a>,
 }
 
 impl std::fmt::Debug for Walker<'_> {
@@ -697,14 +671,9 @@ impl Iterator for SegmentIter<'_> {
     fn next(&mut self) -> Option<Segment> {
         let c = self.schedule.config;
         let si = self.schedule.index;
-        while self.t < self.to {
-            let t = self.t;
-            if std::mem::replace(&mut self.started, true) {
-                c.refresh(si, t, &mut self.snap, &mut self.dirty);
-            }
-            let set = c.flat_users(si, t, &self.snap);
-            self.t = self.walker.next().map_or(self.to, |b| b.min(self.to));
-            self.walker.mark(si, &mut self.dirty);
+        let to = self.to;
+        while let Some((t, snap)) = self.steps.next().filter(|&(t, _)| t < to) {
+            let set = c.flat_users(si, t, snap);
             if self.pending.as_ref().is_some_and(|(p, _)| *p == set) {
                 continue;
             }
@@ -794,6 +763,47 @@ impl Walker<'_> {
                 dirty[r] = true;
             }
         }
+    }
+}
+
+/// The states of a schedule at the instants a walk evaluates: its start, then every boundary.
+/// A rotation's state changes only at its own boundaries, so each step re-evaluates only the
+/// rotations whose boundary it reached. Timelines, streamed segments, next-on-call and the
+/// answer index all step through schedules with it.
+#[derive(Debug, Clone)]
+pub(crate) struct Steps<'c> {
+    c: &'c Config,
+    si: usize,
+    walker: Walker<'c>,
+    snap: Snap,
+    dirty: Vec<bool>,
+    next: Option<Ts>,
+    started: bool,
+}
+
+impl<'c> Steps<'c> {
+    pub(crate) fn new(c: &'c Config, si: usize, from: Ts) -> Steps<'c> {
+        let dirty = vec![false; c.schedules[si].rotations.len()];
+        Steps {
+            c,
+            si,
+            walker: Walker::new(c, si, from),
+            snap: c.snapshot(si, from),
+            dirty,
+            next: Some(from),
+            started: false,
+        }
+    }
+
+    /// The next instant (the start, then each boundary) and the schedule's state there.
+    pub(crate) fn next(&mut self) -> Option<(Ts, &Snap)> {
+        let t = self.next?;
+        if std::mem::replace(&mut self.started, true) {
+            self.c.refresh(self.si, t, &mut self.snap, &mut self.dirty);
+        }
+        self.next = self.walker.next();
+        self.walker.mark(self.si, &mut self.dirty);
+        Some((t, &self.snap))
     }
 }
 
