@@ -207,6 +207,8 @@ pub struct Config {
     warnings: std::sync::OnceLock<Vec<Problem>>,
     /// Answers precomputed per chunk of time, built on demand (see [`crate::index`]).
     pub(crate) index: crate::index::AnswerIndex,
+    /// The bounds every query of this configuration keeps (see [`crate::limits`]).
+    pub(crate) limits: crate::Limits,
 }
 
 impl Config {
@@ -219,6 +221,24 @@ impl Config {
     #[cfg(feature = "yaml")]
     pub fn from_yaml(text: &str) -> Result<Config> {
         Config::compile(Document::from_yaml(text)?)
+    }
+
+    /// Like [`Config::from_json`], with other [`Limits`](crate::Limits) than the defaults; the
+    /// configuration keeps them for every query.
+    pub fn from_json_with_limits(text: &str, limits: crate::Limits) -> Result<Config> {
+        let mut config = Config::from_json(text)?;
+        config.limits = limits;
+        Ok(config)
+    }
+
+    /// The limits this configuration's queries keep.
+    pub fn limits(&self) -> &crate::Limits {
+        &self.limits
+    }
+
+    /// Replaces the limits that later queries keep.
+    pub fn set_limits(&mut self, limits: crate::Limits) {
+        self.limits = limits;
     }
 
     /// Validates and compiles a document.
@@ -244,6 +264,7 @@ impl Config {
             notification_rules,
             warnings: std::sync::OnceLock::new(),
             index: crate::index::AnswerIndex::new(schedules_len, crate::IndexOptions::default()),
+            limits: crate::Limits::default(),
         };
         Ok(config)
     }

@@ -17,6 +17,7 @@ pub mod time;
 
 mod compile;
 mod index;
+pub mod limits;
 pub mod lint;
 mod overrides;
 mod recurrence;
@@ -29,4 +30,5 @@ pub use compile::{Config, MAX_LENGTH};
 pub use error::{Error, Problem, Result};
 pub use escalation::{EscalateOptions, EscalationTimeline};
 pub use index::IndexOptions;
+pub use limits::Limits;
 pub use schedule::{Expand, HandoffIter, IntervalUnit, MAX_NEXT_STEPS, MAX_TIMELINE_STEPS, Schedule, SegmentIter};
