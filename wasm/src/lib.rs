@@ -53,7 +53,12 @@ impl OnCall {
     /// what is valid but probably not meant.
     #[wasm_bindgen(js_name = check, unchecked_return_type = "CheckResult")]
     pub fn check(&self) -> Result<JsValue, JsValue> {
-        self.to_js(&CheckReport { valid: true, errors: Vec::new(), warnings: self.config.warnings().to_vec() })
+        self.to_js(&CheckReport {
+            valid: true,
+            errors: Vec::new(),
+            more_errors: 0,
+            warnings: self.config.warnings().to_vec(),
+        })
     }
 
     /// The schedules, in document order, with their zone and rotation names.
@@ -268,11 +273,13 @@ impl OnCall {
 #[wasm_bindgen(js_name = check, unchecked_return_type = "CheckResult")]
 pub fn check(#[wasm_bindgen(unchecked_param_type = "string | ConfigDocument")] config: JsValue) -> JsValue {
     let result = config_text(&config)
-        .map_err(|e| vec![Problem { path: String::new(), message: message_of(&e) }])
-        .and_then(|text| Config::from_json(&text).map_err(|e| problems_of(&e)));
+        .map_err(|e| (vec![Problem::new("", message_of(&e))], 0))
+        .and_then(|text| Config::from_json(&text).map_err(|e| (problems_of(&e), e.more_problems())));
     let report = match result {
-        Ok(config) => CheckReport { valid: true, errors: Vec::new(), warnings: config.warnings().to_vec() },
-        Err(errors) => CheckReport { valid: false, errors, warnings: Vec::new() },
+        Ok(config) => {
+            CheckReport { valid: true, errors: Vec::new(), more_errors: 0, warnings: config.warnings().to_vec() }
+        }
+        Err((errors, more_errors)) => CheckReport { valid: false, errors, more_errors, warnings: Vec::new() },
     };
     to_js(&report).unwrap_or(JsValue::NULL)
 }
@@ -337,7 +344,7 @@ impl OnCall {
                         } else {
                             alert_path(&p.path, direct)
                         };
-                        Problem { path, message: p.message.clone() }
+                        Problem { path, ..p.clone() }
                     })
                     .collect();
                 let message = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
@@ -375,10 +382,18 @@ impl OnCall {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct CheckReport {
     valid: bool,
     errors: Vec<Problem>,
+    /// Problems past `maxErrors`, only counted (absent when none), as the command prints it.
+    #[serde(skip_serializing_if = "is_zero")]
+    more_errors: usize,
     warnings: Vec<Problem>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -660,11 +675,10 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     Ok(encode::decode(tokens, &JsValue::UNDEFINED))
 }
 
+/// The problems of an error, as the command's `check --format json` lists them (the last one
+/// `… and N more errors` when the core only counted the rest).
 fn problems_of(e: &Error) -> Vec<Problem> {
-    match e.problems() {
-        [] => vec![Problem { path: String::new(), message: e.to_string() }],
-        p => p.to_vec(),
-    }
+    e.to_problems()
 }
 
 /// A configuration error: every problem on its own `path: message` line.

@@ -11,6 +11,10 @@ export type IsoInstant = string;
 export interface Problem {
   path: string;
   message: string;
+  /** Line (from 1) of the place in the document's text, when known (e.g. a JSON syntax error). */
+  line?: number;
+  /** Column (from 1) of the place in the document's text, when known. */
+  column?: number;
 }
 
 /** The `Error` every method throws: `message` is the `path: message` lines, `problems` the same
@@ -22,7 +26,10 @@ export interface OnCallError extends Error {
 /** The result of `OnCall.check(config)` and `onCall.check()`. */
 export interface CheckResult {
   valid: boolean;
+  /** Every problem; past the limit of 100 the last one says how many more were only counted. */
   errors: Problem[];
+  /** How many problems were only counted (absent when none). */
+  moreErrors?: number;
   warnings: Problem[];
 }
 

@@ -212,23 +212,50 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads, validates and compiles a JSON document. On failure the error holds every problem.
+    /// Reads, validates and compiles a JSON document within the default
+    /// [`Limits`](crate::Limits). On failure the error holds every problem (the first
+    /// `maxErrors` of them, and the count of the rest).
     pub fn from_json(text: &str) -> Result<Config> {
-        Config::compile(Document::from_json(text)?)
+        Config::from_json_with_limits(text, crate::Limits::default())
     }
 
-    /// Reads, validates and compiles a YAML document.
+    /// Reads, validates and compiles a YAML document within the default
+    /// [`Limits`](crate::Limits); every problem carries its line and column.
     #[cfg(feature = "yaml")]
     pub fn from_yaml(text: &str) -> Result<Config> {
-        Config::compile(Document::from_yaml(text)?)
+        Config::from_yaml_with_limits(text, crate::Limits::default())
     }
 
-    /// Like [`Config::from_json`], with other [`Limits`](crate::Limits) than the defaults; the
-    /// configuration keeps them for every query.
+    /// Like [`Config::from_json`], with other [`Limits`](crate::Limits) than the defaults: the
+    /// document limits are kept while reading (see [`Document::from_json_with_limits`]) and the
+    /// configuration keeps them all for every query.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use oncall_core::{Config, Limits};
+    /// let err = Config::from_json_with_limits("{}", Limits { max_input_bytes: 1, ..Limits::default() }).unwrap_err();
+    /// assert_eq!(err.to_string(), "the document has 2 bytes, more than 1 (limit maxInputBytes)");
+    /// ```
     pub fn from_json_with_limits(text: &str, limits: crate::Limits) -> Result<Config> {
-        let mut config = Config::from_json(text)?;
-        config.limits = limits;
-        Ok(config)
+        Config::compile_with_limits(Document::from_json_with_limits(text, &limits)?, limits)
+    }
+
+    /// Like [`Config::from_yaml`], with other [`Limits`](crate::Limits) than the defaults.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use oncall_core::{Config, Limits};
+    /// let err = Config::from_yaml_with_limits("schedules:\n  - name: s\n    timezone: America/NewYork\n", Limits::default())
+    ///     .unwrap_err();
+    /// assert!(err.to_string().starts_with("schedules[0].timezone: unknown time zone \"America/NewYork\""), "{err}");
+    /// assert!(err.to_string().ends_with("did you mean \"America/New_York\"? (line 3, column 5)"), "{err}");
+    /// ```
+    #[cfg(feature = "yaml")]
+    pub fn from_yaml_with_limits(text: &str, limits: crate::Limits) -> Result<Config> {
+        Config::compile_with_limits(Document::from_yaml_with_limits(text, &limits)?, limits)
+            .map_err(|e| crate::read::yaml_positions(text, e, &limits))
     }
 
     /// The limits this configuration's queries keep.
@@ -241,12 +268,29 @@ impl Config {
         self.limits = limits;
     }
 
-    /// Validates and compiles a document.
+    /// Validates and compiles a document within the default [`Limits`](crate::Limits).
     pub fn compile(document: Document) -> Result<Config> {
+        Config::compile_with_limits(document, crate::Limits::default())
+    }
+
+    /// Validates and compiles a document; the configuration keeps `limits` for every query.
+    /// Past `maxErrors` problems the rest are only counted
+    /// ([`Error::TooManyProblems`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use oncall_core::{config::Document, Config, Limits};
+    /// let doc = Document::from_json(r#"{"schedules": [{"name": "a", "timezone": "X"}, {"name": "b", "timezone": "Y"}]}"#)?;
+    /// let err = Config::compile_with_limits(doc, Limits { max_errors: 1, ..Limits::default() }).unwrap_err();
+    /// assert_eq!(err.more_problems(), 1);
+    /// # Ok::<(), oncall_core::Error>(())
+    /// ```
+    pub fn compile_with_limits(document: Document, limits: crate::Limits) -> Result<Config> {
         let mut c = Compiler::new(&document);
         let parts = c.run();
         if !c.problems.is_empty() {
-            return Err(Error::Invalid(c.problems));
+            return Err(crate::read::capped(c.problems, limits.max_errors));
         }
         let users = c.users;
         let notification_rules = c.notification_rules;
@@ -264,7 +308,7 @@ impl Config {
             notification_rules,
             warnings: std::sync::OnceLock::new(),
             index: crate::index::AnswerIndex::new(schedules_len, crate::IndexOptions::default()),
-            limits: crate::Limits::default(),
+            limits,
         };
         Ok(config)
     }
@@ -318,7 +362,12 @@ pub(crate) struct Compiler<'d> {
     by_username: HashMap<String, usize>,
     by_user_id: HashMap<String, usize>,
     notification_rules: HashMap<usize, Vec<crate::notification::CNotificationRule>>,
+    /// Suggestions still allowed (see [`Compiler::hint`]).
+    suggestions_left: std::cell::Cell<usize>,
 }
+
+/// The most "did you mean" suggestions computed for one document.
+const MAX_SUGGESTIONS: usize = 100;
 
 fn names<T>(
     items: &[T],
@@ -364,7 +413,33 @@ impl<'d> Compiler<'d> {
             by_username: HashMap::new(),
             by_user_id: HashMap::new(),
             notification_rules: HashMap::new(),
+            suggestions_left: std::cell::Cell::new(MAX_SUGGESTIONS),
         }
+    }
+
+    /// `unknown team "x"`, with a suggestion when a team (escalation, schedule) of a close name
+    /// exists.
+    fn unknown(&self, what: &str, r: &NameRef) -> String {
+        let doc = self.doc;
+        let hint = match (what, &r.name) {
+            ("team", Some(n)) => self.hint(n, doc.teams.iter().map(|t| t.name.as_str())),
+            ("escalation", Some(n)) => self.hint(n, doc.escalations.iter().map(|t| t.name.as_str())),
+            ("schedule", Some(n)) => self.hint(n, doc.schedules.iter().map(|t| t.name.as_str())),
+            _ => String::new(),
+        };
+        format!("unknown {what} {}{hint}", describe(r))
+    }
+
+    /// `; did you mean "name"?` when one of `names` is close to `name` (see
+    /// [`crate::config::suggest`]), else empty. At most [`MAX_SUGGESTIONS`] suggestions per
+    /// document, so a document with many unknown names costs no more than one with few.
+    fn hint<'n>(&self, name: &str, names: impl Iterator<Item = &'n str>) -> String {
+        let left = self.suggestions_left.get();
+        if left == 0 {
+            return String::new();
+        }
+        self.suggestions_left.set(left - 1);
+        crate::config::suggest(name, names).map_or(String::new(), |near| format!("; did you mean {near:?}?"))
     }
 
     fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
@@ -477,7 +552,13 @@ impl<'d> Compiler<'d> {
                 return Some(i);
             }
             if self.declared {
-                self.problem(path.to_string(), format!("unknown user {name:?} (not in users)"));
+                self.problem(
+                    path.to_string(),
+                    format!(
+                        "unknown user {name:?} (not in users){}",
+                        self.hint(name, self.doc.users.iter().flatten().map(|u| u.username.as_str()))
+                    ),
+                );
                 return None;
             }
             if name.trim().is_empty() {
@@ -530,14 +611,14 @@ impl<'d> Compiler<'d> {
             "team" => match find(&index.teams, &named) {
                 Some(i) => Some(Slot::Team(i)),
                 None => {
-                    self.problem(path.to_string(), format!("unknown team {}", describe(&named)));
+                    self.problem(path.to_string(), self.unknown("team", &named));
                     None
                 }
             },
             "escalation" => match find(&index.escalations, &named) {
                 Some(i) => Some(Slot::Escalation(i)),
                 None => {
-                    self.problem(path.to_string(), format!("unknown escalation {}", describe(&named)));
+                    self.problem(path.to_string(), self.unknown("escalation", &named));
                     None
                 }
             },
@@ -558,7 +639,7 @@ impl<'d> Compiler<'d> {
             && find(&index.teams, owner).is_none()
             && !self.doc.teams.is_empty()
         {
-            self.problem(format!("{path}.ownerTeam"), format!("unknown team {}", describe(owner)));
+            self.problem(format!("{path}.ownerTeam"), self.unknown("team", owner));
         }
         let mut rotations = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -618,7 +699,12 @@ impl<'d> Compiler<'d> {
                     Some(&i) => targets.push(i),
                     None if !in_document => self.problem(
                         format!("{opath}.rotations[{k}]"),
-                        format!("the schedule has no rotation {}", describe(r)),
+                        format!(
+                            "the schedule has no rotation {}{}",
+                            describe(r),
+                            r.name.as_ref().map_or(String::new(), |n| self
+                                .hint(n, s.rotations.iter().filter_map(|d| d.name.as_deref())))
+                        ),
                     ),
                     None => {}
                 }
@@ -851,11 +937,11 @@ impl<'d> Compiler<'d> {
         match r.kind.as_deref() {
             Some("none") | Some("noone") => Some(Target::Nobody),
             Some("escalation") => find(&index.escalations, r).map(Target::Escalation).or_else(|| {
-                self.problem(path.to_string(), format!("unknown escalation {}", describe(r)));
+                self.problem(path.to_string(), self.unknown("escalation", r));
                 None
             }),
             Some("schedule") => find(&index.schedules, r).map(Target::Schedule).or_else(|| {
-                self.problem(path.to_string(), format!("unknown schedule {}", describe(r)));
+                self.problem(path.to_string(), self.unknown("schedule", r));
                 None
             }),
             other => {
@@ -964,11 +1050,11 @@ impl<'d> Compiler<'d> {
                     )
                     .map(Recipient::User),
                 "schedule" => find(&index.schedules, &named).map(Recipient::Schedule).or_else(|| {
-                    self.problem(recipient_path.clone(), format!("unknown schedule {}", describe(&named)));
+                    self.problem(recipient_path.clone(), self.unknown("schedule", &named));
                     None
                 }),
                 "team" => find(&index.teams, &named).map(Recipient::Team).or_else(|| {
-                    self.problem(recipient_path.clone(), format!("unknown team {}", describe(&named)));
+                    self.problem(recipient_path.clone(), self.unknown("team", &named));
                     None
                 }),
                 other => {

@@ -7,6 +7,40 @@
 //!
 //! Timestamps stay strings here, because a naive local time (`2026-11-02T09:00`) is read in the
 //! zone of the object it belongs to, which is known only when compiling.
+//!
+//! # Reading a document
+//!
+//! [`Document::from_json`], [`Document::from_yaml`] and [`Document::from_value`] (and their
+//! `_with_limits` forms) keep these rules, for every embedding alike:
+//!
+//! - **Input size** (`maxInputBytes`): the text itself; for YAML also the document after alias
+//!   expansion, counted while reading (each scalar's and key's bytes plus one byte per node,
+//!   every time an alias repeats them), so an alias bomb stops at the limit.
+//! - **Nesting** (`maxDepth`): objects and lists nested more deeply are refused.
+//! - **Strings**: a string under one of the free-text keys [`TEXT_FIELDS`] (`description`,
+//!   `expectedValue`, `recurrence`) may have up to `maxTextBytes`; every other string (names,
+//!   usernames, ids, aliases, zones, dates, enum values, object keys) up to `maxNameBytes`.
+//! - **Lists** (`maxListLen`): the items of one list, or the keys of one object.
+//! - **Duplicate keys** in JSON and YAML objects are an error naming the key's path. YAML merge
+//!   keys (`<<`) are not duplicates: the mapping's own keys win over merged ones.
+//! - **Numbers** must be finite: YAML `.nan`, `.inf` and `-.inf` are errors.
+//! - Crossing a limit is an [`Error::LimitExceeded`](crate::Error::LimitExceeded) naming the
+//!   limit by its camelCase name and the path (`users[3].username: 2000000 bytes, more than
+//!   1024 (limit maxNameBytes)`); reading stops there, so it is the only error.
+//! - Otherwise every structural problem is reported with its path (the document's own
+//!   indices), in the document's words (`expected an integer, found the string "1"`, never a
+//!   Rust type), an unknown field with the closest field's name when one is close (`did you
+//!   mean `startDate`?`). Past `maxErrors` problems the rest are counted
+//!   ([`Error::TooManyProblems`](crate::Error::TooManyProblems), displayed `… and 1 234 more
+//!   errors`). A YAML problem carries the line and column of its node.
+//!
+//! Cost: a valid JSON text is scanned once without building anything (limits, duplicate keys),
+//! then read straight into the typed document, so its memory is the text plus the document.
+//! Only a document the typed read refuses is read into a tree for the collector, which visits
+//! each node once: each object's unknown keys, then its own fields (its lists and nested
+//! objects replaced by empty placeholders), then each list item and nested object in turn. So
+//! explaining a document costs time proportional to its size, however many problems it has.
+//! A YAML text is scanned into a tree in one pass, then read the same way.
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -273,7 +307,7 @@ pub struct Participant {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ParticipantObject {
+pub(crate) struct ParticipantObject {
     #[serde(rename = "type")]
     kind: String,
     #[serde(default)]
@@ -544,8 +578,10 @@ pub struct NotificationRepeat {
 pub(crate) type Extra = BTreeMap<String, serde_json::Value>;
 
 impl Document {
-    /// Reads a JSON document. Reports every structural problem it can find (unknown fields,
-    /// wrong types, missing required fields), each with its path.
+    /// Reads a JSON document within the default [`Limits`](crate::Limits). Reports every
+    /// structural problem (unknown fields, with a suggestion when the name is close; wrong types;
+    /// missing required fields; duplicate keys), each with its path; see the
+    /// [reading rules](crate::config#reading-a-document).
     ///
     /// # Example
     ///
@@ -553,174 +589,73 @@ impl Document {
     /// use oncall_core::config::Document;
     /// let err = Document::from_json(r#"{"schedules":[{"name":"a","rotations":[{"type":"daily","startdate":"x"}]}]}"#)
     ///     .unwrap_err();
-    /// assert!(err.to_string().starts_with("schedules[0].rotations[0].startdate: unknown field `startdate`"), "{err}");
+    /// assert!(err.to_string().starts_with("schedules[0].rotations[0].startdate: unknown field `startdate`; did you mean `startDate`?"), "{err}");
     /// ```
     pub fn from_json(text: &str) -> crate::Result<Document> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| crate::Error::invalid("", format!("not valid JSON: {e}")))?;
-        Self::from_value(value)
+        Self::from_json_with_limits(text, &crate::Limits::default())
     }
 
-    /// Reads a YAML document, with the same checks as [`Document::from_json`].
+    /// Reads a JSON document within `limits`: the ones about documents (`maxInputBytes`,
+    /// `maxDepth`, `maxNameBytes`, `maxTextBytes`, `maxListLen`, `maxErrors`) are kept while
+    /// reading, and crossing one is an [`Error::LimitExceeded`](crate::Error::LimitExceeded)
+    /// naming it and the path.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use oncall_core::{config::Document, Limits};
+    /// let tight = Limits { max_name_bytes: 8, ..Limits::default() };
+    /// let err = Document::from_json_with_limits(r#"{"users": [{"username": "a-very-long-name"}]}"#, &tight).unwrap_err();
+    /// assert_eq!(err.to_string(), "users[0].username: 16 bytes, more than 8 (limit maxNameBytes)");
+    /// ```
+    pub fn from_json_with_limits(text: &str, limits: &crate::Limits) -> crate::Result<Document> {
+        crate::read::json(text, limits)
+    }
+
+    /// Reads a YAML document within the default [`Limits`](crate::Limits), with the same checks
+    /// as [`Document::from_json`]. Aliases count against `maxInputBytes` by the bytes they
+    /// expand to; merge keys (`<<`) work; every problem carries its line and column.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use oncall_core::config::Document;
+    /// let err = Document::from_yaml("schedules:\n  - name: s\n    timezone: [UTC]\n").unwrap_err();
+    /// assert_eq!(err.to_string(), "schedules[0].timezone: expected a string, found a list (line 3, column 5)");
+    /// assert_eq!(Document::from_yaml("").unwrap_err().to_string(), "the document is empty");
+    /// ```
     #[cfg(feature = "yaml")]
     pub fn from_yaml(text: &str) -> crate::Result<Document> {
-        let value: serde_json::Value =
-            serde_yaml::from_str(text).map_err(|e| crate::Error::invalid("", format!("not valid YAML: {e}")))?;
-        Self::from_value(value)
+        Self::from_yaml_with_limits(text, &crate::Limits::default())
     }
 
-    /// Reads a document from a JSON value.
+    /// Reads a YAML document within `limits` (see [`Document::from_json_with_limits`]).
+    #[cfg(feature = "yaml")]
+    pub fn from_yaml_with_limits(text: &str, limits: &crate::Limits) -> crate::Result<Document> {
+        crate::read::yaml(text, limits)
+    }
+
+    /// Reads a document from a JSON value within the default [`Limits`](crate::Limits), with
+    /// the same checks as [`Document::from_json`] (duplicate keys cannot be seen any more: a
+    /// value has already kept one of them).
     ///
-    /// Serde stops at the first problem; to report more, the offending node is removed (an
-    /// unknown key, or the list element holding a bad value) and the value is read again, up to
-    /// 100 times. Paths always use the indices of the original document.
-    pub fn from_value(mut value: serde_json::Value) -> crate::Result<Document> {
-        use serde_path_to_error::Segment;
-        let mut problems = Vec::new();
-        // Original indices removed so far, per list (keyed by the list's original path).
-        let mut removed: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for _ in 0..100 {
-            let err = match serde_path_to_error::deserialize::<_, Document>(&value) {
-                Ok(doc) if problems.is_empty() => {
-                    // Serde reads a struct from a list by position; the document has named keys
-                    // only. Every object of the document must have been written as an object.
-                    if has_suspicious_list(&value, true) {
-                        let written = serde_json::to_value(&doc).unwrap_or(serde_json::Value::Null);
-                        lists_for_objects(&written, &value, String::new(), &mut problems);
-                    }
-                    return if problems.is_empty() { Ok(doc) } else { Err(crate::Error::Invalid(problems)) };
-                }
-                Ok(_) => break,
-                Err(e) => e,
-            };
-            let segments: Vec<Segment> = err.path().iter().cloned().collect();
-            // Translate to original indices, remembering each list's original path.
-            let mut path = String::new();
-            let mut last_list: Option<(String, usize, usize)> = None; // (list path, original index, segment position)
-            for (pos, seg) in segments.iter().enumerate() {
-                match seg {
-                    Segment::Seq { index } => {
-                        let mut i = *index;
-                        if let Some(gone) = removed.get(&path) {
-                            for r in gone {
-                                if *r <= i {
-                                    i += 1;
-                                }
-                            }
-                        }
-                        last_list = Some((path.clone(), i, pos));
-                        path.push_str(&format!("[{i}]"));
-                    }
-                    Segment::Map { key } => {
-                        if !path.is_empty() {
-                            path.push('.');
-                        }
-                        path.push_str(key);
-                    }
-                    _ => {}
-                }
-            }
-            let message = err.into_inner().to_string();
-            let unknown_key = message.starts_with("unknown field");
-            problems.push(crate::Problem::new(path, message));
-            if unknown_key
-                && let Some((Segment::Map { key }, parent)) = segments.split_last()
-                && let Some(serde_json::Value::Object(map)) = walk(&mut value, parent)
-                && map.remove(key).is_some()
-            {
-                continue;
-            }
-            let Some((list_path, original, pos)) = last_list else { break };
-            let Segment::Seq { index } = segments[pos] else { break };
-            match walk(&mut value, &segments[..pos]) {
-                Some(serde_json::Value::Array(items)) if index < items.len() => {
-                    items.remove(index);
-                    let gone = removed.entry(list_path).or_default();
-                    gone.push(original);
-                    gone.sort_unstable();
-                }
-                _ => break,
-            }
-        }
-        Err(crate::Error::Invalid(problems))
+    /// # Example
+    ///
+    /// ```
+    /// use oncall_core::config::Document;
+    /// let doc = Document::from_value(serde_json::json!({"schedules": [{"name": "ops"}]}))?;
+    /// assert_eq!(doc.schedules[0].name, "ops");
+    /// # Ok::<(), oncall_core::Error>(())
+    /// ```
+    pub fn from_value(value: serde_json::Value) -> crate::Result<Document> {
+        Self::from_value_with_limits(&value, &crate::Limits::default())
+    }
+
+    /// Reads a document from a JSON value within `limits` (`maxInputBytes` does not apply: the
+    /// value is already in memory).
+    pub fn from_value_with_limits(value: &serde_json::Value, limits: &crate::Limits) -> crate::Result<Document> {
+        crate::read::value(value, limits)
     }
 }
 
-/// Keys whose values are lists in the document (camelCase), plus keys holding free JSON.
-const LIST_KEYS: &[&str] = &[
-    "conditions",
-    "escalations",
-    "forwardingRules",
-    "members",
-    "notificationRules",
-    "notificationTime",
-    "overrides",
-    "participants",
-    "restrictions",
-    "rotations",
-    "routingRules",
-    "rules",
-    "schedules",
-    "steps",
-    "teams",
-    "users",
-];
-
-/// Whether `v` holds a list where the document could expect an object: at the top, inside
-/// another list, or under a key that does not name a list. Only then is the exact (and
-/// costlier) [`lists_for_objects`] comparison needed; a key missing from [`LIST_KEYS`] costs
-/// time, never correctness.
-fn has_suspicious_list(v: &serde_json::Value, top: bool) -> bool {
-    use serde_json::Value;
-    match v {
-        Value::Array(items) => top || items.iter().any(|i| i.is_array() || has_suspicious_list(i, false)),
-        Value::Object(map) => map.iter().any(|(k, x)| match x {
-            Value::Array(items) => {
-                !LIST_KEYS.contains(&k.as_str()) || items.iter().any(|i| i.is_array() || has_suspicious_list(i, false))
-            }
-            Value::Object(_) => k != "role" && has_suspicious_list(x, false),
-            _ => false,
-        }),
-        _ => false,
-    }
-}
-
-/// Reports every place where `input` has a list and the document read from it has an object.
-fn lists_for_objects(read: &serde_json::Value, input: &serde_json::Value, path: String, out: &mut Vec<crate::Problem>) {
-    use serde_json::Value;
-    match (read, input) {
-        (Value::Object(_), Value::Array(_)) => {
-            out.push(crate::Problem::new(path, "expected an object with named fields, found a list"))
-        }
-        (Value::Object(r), Value::Object(i)) => {
-            for (k, rv) in r {
-                if let Some(iv) = i.get(k) {
-                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                    lists_for_objects(rv, iv, p, out);
-                }
-            }
-        }
-        (Value::Array(r), Value::Array(i)) => {
-            for (n, (rv, iv)) in r.iter().zip(i).enumerate() {
-                lists_for_objects(rv, iv, format!("{path}[{n}]"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn walk<'v>(
-    value: &'v mut serde_json::Value,
-    path: &[serde_path_to_error::Segment],
-) -> Option<&'v mut serde_json::Value> {
-    use serde_path_to_error::Segment;
-    let mut cur = value;
-    for seg in path {
-        cur = match (seg, cur) {
-            (Segment::Seq { index }, serde_json::Value::Array(a)) => a.get_mut(*index)?,
-            (Segment::Map { key }, serde_json::Value::Object(m)) => m.get_mut(key)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
-}
+pub use crate::read::{TEXT_FIELDS, suggest};

@@ -20,6 +20,7 @@ mod index;
 pub mod limits;
 pub mod lint;
 mod overrides;
+mod read;
 mod recurrence;
 mod restriction;
 mod rotation;

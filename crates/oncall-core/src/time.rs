@@ -111,7 +111,8 @@ pub(crate) fn to_utc(t: Ts) -> DateTime<Utc> {
     DateTime::from_timestamp(t, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
-/// Reads an IANA zone name.
+/// Reads an IANA zone name. An unknown name's error suggests the closest zone name when one
+/// is close (see [`crate::config::suggest`]).
 ///
 /// # Example
 ///
@@ -119,11 +120,18 @@ pub(crate) fn to_utc(t: Ts) -> DateTime<Utc> {
 /// let tz = oncall_core::time::parse_zone("Australia/Lord_Howe")?;
 /// assert_eq!(tz.name(), "Australia/Lord_Howe");
 /// assert!(oncall_core::time::parse_zone("CEST").is_err());
+/// let err = oncall_core::time::parse_zone("America/NewYork").unwrap_err();
+/// assert_eq!(err, r#"unknown time zone "America/NewYork"; did you mean "America/New_York"?"#);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn parse_zone(name: &str) -> Result<Tz, String> {
-    name.parse::<Tz>()
-        .map_err(|_| format!("unknown time zone {name:?} (expected an IANA name such as \"Europe/Berlin\")"))
+    name.parse::<Tz>().map_err(|_| {
+        let names = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name());
+        match crate::config::suggest(name, names) {
+            Some(near) => format!("unknown time zone {name:?}; did you mean {near:?}?"),
+            None => format!("unknown time zone {name:?} (expected an IANA name such as \"Europe/Berlin\")"),
+        }
+    })
 }
 
 /// Reads an instant: RFC 3339 with an offset or `Z` (`2026-11-02T09:00:00+01:00`; no leap

@@ -488,7 +488,7 @@ proptest! {
         let (from, to) = window(&doc, offset, 72);
         prop_assert_eq!(segments(&a, from, to), segments(&b, from, to));
         // YAML too.
-        let yaml = serde_yaml::to_string(&doc).unwrap();
+        let yaml = serde_saphyr::to_string(&doc).unwrap();
         let again = Document::from_yaml(&yaml).map_err(|e| TestCaseError::fail(format!("{e}\n{yaml}")))?;
         prop_assert_eq!(&again, &doc);
     }

@@ -232,14 +232,30 @@ fn parse(text: &str, yaml: bool) -> Result<Config, Error> {
     if yaml { Config::from_yaml(text) } else { Config::from_json(text) }
 }
 
-/// The file's text, and whether it is YAML (by its extension).
+/// The file's text, and whether it is YAML (by its extension). At most `maxInputBytes` (the
+/// core's default [`Limits`](oncall_core::Limits)) are read: a longer input (or an endless one,
+/// such as `/dev/zero`) stops there with an error naming the limit.
 fn read(path: &Path) -> Res<(String, bool)> {
     let cannot = |e: std::io::Error| Fail::line(format!("{}: cannot read: {e}", path.display()));
+    let max = oncall_core::Limits::default().max_input_bytes;
     let text = if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin()).map_err(cannot)?
+        read_bounded(std::io::stdin().lock(), max).map_err(cannot)?
     } else {
-        std::fs::read_to_string(path).map_err(cannot)?
+        read_bounded(std::fs::File::open(path).map_err(cannot)?, max).map_err(cannot)?
     };
+    let Some(bytes) = text else {
+        return Err(Fail::line(format!(
+            "{}: the document has more than {max} bytes (limit maxInputBytes)",
+            path.display()
+        )));
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Fail::line(format!(
+            "{}: not valid UTF-8 (byte {} is not part of a character)",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
     let yaml = path
         .extension()
         .and_then(|e| e.to_str())
@@ -247,16 +263,28 @@ fn read(path: &Path) -> Res<(String, bool)> {
     Ok((text, yaml))
 }
 
+/// At most `max` bytes of `input`, or `None` when it has more.
+fn read_bounded(input: impl std::io::Read, max: usize) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    input.take(max as u64 + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= max).then_some(bytes))
+}
+
 /// One line per problem of a configuration error: `path: message` (a problem about the whole
-/// document, such as a syntax error, is prefixed with the file name instead).
+/// document, such as a syntax error, is prefixed with the file name instead), then
+/// `… and N more errors` when the core counted problems past `maxErrors`.
 fn config_errors(file: &Path, err: &Error) -> Vec<String> {
-    match err.problems() {
-        [] => vec![format!("{}: {err}", file.display())],
-        problems => problems
-            .iter()
-            .map(|p| if p.path.is_empty() { format!("{}: {}", file.display(), p.message) } else { p.to_string() })
-            .collect(),
+    let more = err.more_problems();
+    let problems = if more > 0 { err.problems().to_vec() } else { err.to_problems() };
+    let mut lines: Vec<String> = problems
+        .iter()
+        .map(|p| if p.path.is_empty() { format!("{}: {p}", file.display()) } else { p.to_string() })
+        .collect();
+    if more > 0 {
+        lines.extend(err.to_problems().pop().map(|p| p.message));
     }
+    lines
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,21 +360,31 @@ fn json<T: Serialize>(value: &T, out: &mut String) -> Res<()> {
 // Commands.
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct CheckReport<'a> {
     valid: bool,
+    /// Every problem (the last one `… and N more errors` when some were only counted).
     errors: Vec<Problem>,
+    /// Problems found past `maxErrors` and only counted.
+    #[serde(skip_serializing_if = "is_zero")]
+    more_errors: usize,
     warnings: &'a [Problem],
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
     let as_json = a.format == Format::Json;
-    let report =
-        |errors: Vec<Problem>, out: &mut String| json(&CheckReport { valid: false, errors, warnings: &[] }, out);
+    let report = |errors: Vec<Problem>, more_errors: usize, out: &mut String| {
+        json(&CheckReport { valid: false, errors, more_errors, warnings: &[] }, out)
+    };
     let (text, yaml) = match read(&a.config) {
         Ok(read) => read,
         Err(fail) => {
             if as_json {
-                report(fail.0.iter().map(|m| Problem { path: String::new(), message: m.clone() }).collect(), out)?;
+                report(fail.0.iter().map(|m| Problem::new("", m.clone())).collect(), 0, out)?;
             }
             return Err(fail);
         }
@@ -355,11 +393,7 @@ fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
         Ok(config) => config,
         Err(e) => {
             if as_json {
-                let problems = match e.problems() {
-                    [] => vec![Problem { path: String::new(), message: e.to_string() }],
-                    p => p.to_vec(),
-                };
-                report(problems, out)?;
+                report(e.to_problems(), e.more_problems(), out)?;
             }
             // The lines go to stderr in both formats.
             return Err(Fail(config_errors(&a.config, &e)));
@@ -367,7 +401,7 @@ fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
     };
     let warnings = report::lints(&config, &a.at)?;
     if as_json {
-        json(&CheckReport { valid: true, errors: Vec::new(), warnings: &warnings }, out)?;
+        json(&CheckReport { valid: true, errors: Vec::new(), more_errors: 0, warnings: &warnings }, out)?;
     } else {
         out.push_str(&text::check_summary(&config, warnings.len()));
         for w in &warnings {
