@@ -17,10 +17,10 @@
 //! |---|---:|---|
 //! | `maxInputBytes` | 64 MiB | the document's text; for YAML also the text after alias expansion |
 //! | `maxDepth` | 64 | nesting of objects and lists in the document |
-//! | `maxNameBytes` | 1 024 | a name, username, id, alias or other identifier |
-//! | `maxTextBytes` | 65 536 | a free-text field (description, note, message template) |
-//! | `maxListLen` | 100 000 | the items of any one list in the document |
-//! | `maxErrors` | 100 | problems reported in full; the rest are counted |
+//! | `maxNameBytes` | 1 024 | any string of the document that is not free text (names, usernames, ids, aliases, zones, dates, enum values) and every object key |
+//! | `maxTextBytes` | 65 536 | a free-text field of the document: `description`, `expectedValue`, `recurrence` ([`TEXT_FIELDS`](crate::config::TEXT_FIELDS)) |
+//! | `maxListLen` | 100 000 | the items of any one list, or the keys of any one object, in the document |
+//! | `maxErrors` | 100 | problems of an invalid document reported in full; the rest are counted (`… and 1 234 more errors`) |
 //! | `maxExpansion` | 10 000 | participants reached by expanding one team or escalation reference |
 //! | `maxTimelinePeriods` | 100 000 | periods of one timeline answer |
 //! | `maxOutputBytes` | 64 MiB | bytes of one rendered answer (timeline, hand-offs, escalation) |
@@ -45,11 +45,12 @@ pub struct Limits {
     pub max_input_bytes: usize,
     /// `maxDepth`: nesting of objects and lists in the document.
     pub max_depth: usize,
-    /// `maxNameBytes`: bytes of a name, username, id, alias or other identifier.
+    /// `maxNameBytes`: bytes of any string of the document that is not free text, and of every
+    /// object key.
     pub max_name_bytes: usize,
-    /// `maxTextBytes`: bytes of a free-text field.
+    /// `maxTextBytes`: bytes of a free-text field ([`TEXT_FIELDS`](crate::config::TEXT_FIELDS)).
     pub max_text_bytes: usize,
-    /// `maxListLen`: items of any one list in the document.
+    /// `maxListLen`: items of any one list, or keys of any one object, in the document.
     pub max_list_len: usize,
     /// `maxErrors`: problems reported in full; the rest are counted.
     pub max_errors: usize,

@@ -86,7 +86,7 @@ pub(crate) fn value(value: &Value, limits: &Limits) -> crate::Result<Document> {
 pub(crate) fn yaml(text: &str, limits: &Limits) -> crate::Result<Document> {
     input_size(text.len(), limits)?;
     let scan = Scan::new(limits, true, true);
-    let read = serde_saphyr::with_deserializer_from_str_with_options(text, yaml_options(limits), |de| {
+    let read = serde_saphyr::with_deserializer_from_str_with_options(text, yaml_options(limits, text.len()), |de| {
         Node::root(&scan).deserialize(de)
     });
     let value = match read {
@@ -96,9 +96,8 @@ pub(crate) fn yaml(text: &str, limits: &Limits) -> crate::Result<Document> {
             let stopped = scan.stopped(at);
             drop(scan);
             return Err(match stopped {
-                Some(stop) if at.is_none() => yaml_positions(text, stop, limits),
-                Some(stop) => stop,
-                None => yaml_syntax(&e),
+                Some(stop) => yaml_positions(text, stop, limits),
+                None => yaml_syntax(&e, limits),
             });
         }
     };
@@ -150,8 +149,31 @@ fn json_syntax(text: &str, e: &serde_json::Error) -> Error {
 }
 
 #[cfg(feature = "yaml")]
-fn yaml_syntax(e: &serde_saphyr::Error) -> Error {
+fn yaml_syntax(e: &serde_saphyr::Error, limits: &Limits) -> Error {
     let message = e.without_snippet().to_string();
+    if message.starts_with("budget breached") {
+        // The reader's own bounds (set from ours in `yaml_options`) are about what aliases
+        // expand to.
+        let at = e.location().filter(|l| l.line() > 0);
+        return Error::LimitExceeded {
+            limit: "maxInputBytes",
+            path: String::new(),
+            message: format!("the aliases of this document expand to more than {} bytes", limits.max_input_bytes),
+            line: at.map(|l| l.line()),
+            column: at.map(|l| l.column()),
+        };
+    }
+    if message.starts_with("recursion limit exceeded") {
+        // The scanner's bound on flow nesting, set to `maxDepth`, is met before the nodes are.
+        let at = e.location().filter(|l| l.line() > 0);
+        return Error::LimitExceeded {
+            limit: "maxDepth",
+            path: String::new(),
+            message: format!("nested more than {} levels deep", limits.max_depth),
+            line: at.map(|l| l.line()),
+            column: at.map(|l| l.column()),
+        };
+    }
     let problem = match e.location().filter(|l| l.line() > 0) {
         Some(l) => {
             let suffix = format!(" at line {}, column {}", l.line(), l.column());
@@ -166,17 +188,20 @@ fn yaml_syntax(e: &serde_saphyr::Error) -> Error {
 /// The YAML reader's own bounds, set from `limits` so that ours (which name the limit and the
 /// path) are met first, and so that nothing it does is unbounded.
 #[cfg(feature = "yaml")]
-fn yaml_options(limits: &Limits) -> serde_saphyr::Options {
+fn yaml_options(limits: &Limits, text_len: usize) -> serde_saphyr::Options {
     use serde_saphyr::options::{DuplicateKeyPolicy, MergeKeyPolicy, NonFiniteFloatPolicy};
     let bytes = limits.max_input_bytes.max(1);
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_reader_input_bytes: Some(bytes),
+            flow_nesting_limit: limits.max_depth,
             // Every event but a replayed one costs at least a byte of the text.
             max_events: bytes.saturating_add(16),
             max_aliases: bytes,
             max_anchors: bytes,
-            max_recorded_anchor_events: bytes,
+            // What anchors keep to replay: as many events as the text has bytes (more only
+            // when aliases nest inside anchors, which is how alias bombs grow).
+            max_recorded_anchor_events: text_len.max(1024),
             max_recorded_anchor_bytes: bytes,
             max_depth: limits.max_depth.saturating_add(2),
             max_documents: 1,
@@ -212,6 +237,8 @@ struct Stop {
     path: String,
     message: String,
     limit: Option<&'static str>,
+    /// Found at a key: the YAML reader's position is then its mapping's, not the key's.
+    key: bool,
 }
 
 struct Scan<'de, 'l> {
@@ -256,9 +283,17 @@ impl<'de, 'l> Scan<'de, 'l> {
     }
 
     fn fail<E: de::Error>(&self, path: String, message: String, limit: Option<&'static str>) -> E {
-        let mut stop = self.stop.borrow_mut();
-        if stop.is_none() {
-            *stop = Some(Stop { path, message, limit });
+        self.stop_with(Stop { path, message, limit, key: false })
+    }
+
+    fn fail_at_key<E: de::Error>(&self, path: String, message: String, limit: Option<&'static str>) -> E {
+        self.stop_with(Stop { path, message, limit, key: true })
+    }
+
+    fn stop_with<E: de::Error>(&self, stop: Stop) -> E {
+        let mut first = self.stop.borrow_mut();
+        if first.is_none() {
+            *first = Some(stop);
         }
         E::custom("reading stopped")
     }
@@ -266,6 +301,7 @@ impl<'de, 'l> Scan<'de, 'l> {
     /// The typed error of a stop, placed at `at` (line, column) when known.
     fn stopped(&self, at: Option<(u64, u64)>) -> Option<Error> {
         let stop = self.stop.borrow_mut().take()?;
+        let at = if stop.key { None } else { at };
         let (line, column) = at.map_or((None, None), |(l, c)| (Some(l), Some(c)));
         Some(match stop.limit {
             Some(limit) => Error::LimitExceeded { limit, path: stop.path, message: stop.message, line, column },
@@ -339,9 +375,9 @@ impl<'s, 'de, 'l> Node<'s, 'de, 'l> {
         Ok(())
     }
 
-    fn too_long<E: de::Error>(&self, what: &str) -> E {
+    fn too_long<E: de::Error>(&self) -> E {
         let max = self.scan.limits.max_list_len;
-        self.scan.fail(self.scan.path(), format!("more than {max} {what}"), Some("maxListLen"))
+        self.scan.fail(self.scan.path(), format!("more than {max} items"), Some("maxListLen"))
     }
 
     fn scalar(&self, v: impl FnOnce() -> Value) -> Value {
@@ -446,7 +482,7 @@ impl<'de> Visitor<'de> for Node<'_, 'de, '_> {
             self.scan.path.borrow_mut().pop();
             let Some(item) = item else { break };
             if i == self.scan.limits.max_list_len {
-                return Err(self.too_long("items"));
+                return Err(self.too_long());
             }
             if self.scan.build {
                 items.push(item);
@@ -465,7 +501,7 @@ impl<'de> Visitor<'de> for Node<'_, 'de, '_> {
         let mut n = 0;
         while let Some(key) = map.next_key_seed(KeySeed)? {
             if key.len() > limits.max_name_bytes {
-                return Err(self.scan.fail(
+                return Err(self.scan.fail_at_key(
                     self.scan.path(),
                     format!("a key of {} bytes, more than {}", key.len(), limits.max_name_bytes),
                     Some("maxNameBytes"),
@@ -473,14 +509,19 @@ impl<'de> Visitor<'de> for Node<'_, 'de, '_> {
             }
             self.scan.charge(key.len() + 1)?;
             if n == limits.max_list_len {
-                return Err(self.too_long("keys"));
+                let max = limits.max_list_len;
+                return Err(self.scan.fail_at_key(
+                    self.scan.path(),
+                    format!("more than {max} keys"),
+                    Some("maxListLen"),
+                ));
             }
             n += 1;
             let seen = if many.is_empty() { few.contains(&key) } else { many.contains(&key) };
             self.scan.path.borrow_mut().push(Seg::Key(key.clone()));
             if seen {
                 let path = self.scan.path();
-                return Err(self.scan.fail(
+                return Err(self.scan.fail_at_key(
                     path,
                     format!("duplicate key `{key}`: a key may appear only once in an object"),
                     None,
@@ -1091,7 +1132,8 @@ pub(crate) fn yaml_positions(text: &str, err: Error, limits: &Limits) -> Error {
         return err;
     }
     WANTED.with(|w| *w.borrow_mut() = (wanted, String::new()));
-    let root = serde_saphyr::from_str_with_options::<serde_saphyr::Spanned<Pos>>(text, yaml_options(limits));
+    let root =
+        serde_saphyr::from_str_with_options::<serde_saphyr::Spanned<Pos>>(text, yaml_options(limits, text.len()));
     WANTED.with(|w| *w.borrow_mut() = (HashSet::new(), String::new()));
     let Ok(root) = root else { return err };
     let place = |p: Problem| -> Problem {
