@@ -69,6 +69,76 @@ fn wrong_types_and_missing_fields_name_the_place() {
     problem_at(&doc(&[&rot_with(r#""priority":"high""#)], "[]"), "schedules[0].rotations[0].priority");
 }
 
+#[test]
+fn structural_messages_use_the_documents_words() {
+    let message = problem_at(&doc(&[&rot_with(r#""length":"1""#)], "[]"), "schedules[0].rotations[0].length");
+    assert_eq!(message, r#"expected an integer, found the string "1""#);
+    let message = problem_at(r#"{"schedules":[{"name":"s","enabled":"yes"}]}"#, "schedules[0].enabled");
+    assert_eq!(message, r#"expected true or false, found the string "yes""#);
+    let message = problem_at(r#"{"schedules":{"name":"s"}}"#, "schedules");
+    assert_eq!(message, "expected a list, found an object");
+    for problem in problems(r#"{"schedules":[{"name":5,"rotations":[{"type":1}]}],"teams":[7]}"#) {
+        for rust in ["i64", "struct", "sequence", "map", "invalid type"] {
+            assert!(!problem.message.contains(rust), "{problem}");
+        }
+    }
+}
+
+#[test]
+fn unknown_fields_suggest_the_near_name() {
+    let json = doc(&[r#"{"name":"r","type":"daily","startdate":"2026-01-01T00:00","participants":["a"]}"#], "[]");
+    assert_eq!(
+        problem_at(&json, "schedules[0].rotations[0].startdate"),
+        "unknown field `startdate`; did you mean `startDate`?"
+    );
+    let message = problem_at(r#"{"schedulez":[]}"#, "schedulez");
+    assert_eq!(message, "unknown field `schedulez`; did you mean `schedules`?");
+    let message = problem_at(r#"{"whatever":[]}"#, "whatever");
+    assert!(message.starts_with("unknown field `whatever`, expected one of `users`, "), "{message}");
+}
+
+#[test]
+fn unknown_names_suggest_the_near_name() {
+    let json = r#"{"users":[{"username":"alice@example.com"},{"username":"bob@example.com"}],
+      "teams":[{"name":"payments","members":[{"user":{"username":"alice@example.com"}}]}],
+      "schedules":[{"name":"s","timezone":"Europe/Berln","rotations":[
+        {"name":"weekly","type":"daily","startDate":"2026-01-01T00:00:00Z",
+         "participants":["alice@exmaple.com",{"type":"team","name":"paymnets"}]}],
+       "overrides":[{"user":"bob@example.com","startDate":"2026-01-02T00:00:00Z","endDate":"2026-01-03T00:00:00Z",
+         "rotations":[{"name":"weekyl"}]}]}]}"#;
+    let hint = |path: &str| problem_at(json, path);
+    assert!(
+        hint("schedules[0].timezone").ends_with(r#"did you mean "Europe/Berlin"?"#),
+        "{}",
+        hint("schedules[0].timezone")
+    );
+    let user = hint("schedules[0].rotations[0].participants[0]");
+    assert!(user.ends_with(r#"did you mean "alice@example.com"?"#), "{user}");
+    let team = hint("schedules[0].rotations[0].participants[1]");
+    assert_eq!(team, r#"unknown team "paymnets"; did you mean "payments"?"#);
+    let rotation = hint("schedules[0].overrides[0].rotations[0]");
+    assert!(rotation.ends_with(r#"did you mean "weekly"?"#), "{rotation}");
+    // Nothing close: no suggestion.
+    let far = doc(
+        &[
+            r#"{"name":"r","type":"daily","startDate":"2026-01-01T00:00:00Z","participants":[{"type":"team","name":"zzz"}]}"#,
+        ],
+        "[]",
+    );
+    assert_eq!(problem_at(&far, "schedules[0].rotations[0].participants[0]"), r#"unknown team "zzz""#);
+}
+
+#[test]
+fn problems_past_max_errors_are_counted() {
+    let bad: Vec<String> = (0..130).map(|i| format!(r#"{{"name":"s{i}","timezone":"Nowhere/{i}"}}"#)).collect();
+    let err = Config::from_json(&format!(r#"{{"schedules":[{}]}}"#, bad.join(","))).unwrap_err();
+    assert_eq!((err.problems().len(), err.more_problems()), (100, 30));
+    assert!(err.to_string().ends_with("\n… and 30 more errors"), "{err}");
+    let limits = oncall_core::Limits { max_errors: 1000, ..oncall_core::Limits::default() };
+    let err = Config::from_json_with_limits(&format!(r#"{{"schedules":[{}]}}"#, bad.join(",")), limits).unwrap_err();
+    assert_eq!((err.problems().len(), err.more_problems()), (130, 0));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Semantic errors.
 
@@ -297,6 +367,23 @@ fn yaml_loads_the_same_as_json() {
     }
     assert_eq!(who(&from_yaml, "ops", "2026-03-17T10:00:00Z"), ["bob"]);
     assert_eq!(who(&from_yaml, "ops", "2026-03-23T12:00:00Z"), ["bob"]);
+}
+
+#[test]
+fn yaml_merge_keys_and_positions() {
+    let yaml = "defaults: &weekly\n  type: weekly\n  startDate: '2026-03-16T09:00'\n";
+    let err = Config::from_yaml(yaml).unwrap_err();
+    assert_eq!(err.problems()[0].path, "defaults", "{err}");
+    let yaml = "schedules:\n  - name: ops\n    rotations:\n      - &r {name: a, type: weekly, startDate: '2026-03-16T09:00', participants: [alice]}\n      - <<: *r\n        name: b\n        timezone: Europe/Lodnon\n";
+    let err = Config::from_yaml(yaml).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"schedules[0].rotations[1].timezone: unknown time zone "Europe/Lodnon"; did you mean "Europe/London"? (line 7, column 9)"#
+    );
+    let cfg = Config::from_yaml(&yaml.replace("Europe/Lodnon", "Europe/London")).unwrap_or_else(|e| panic!("{e}"));
+    let rotations = &cfg.document().schedules[0].rotations;
+    assert_eq!((rotations[1].name.as_deref(), rotations[1].kind.as_str()), (Some("b"), "weekly"));
+    assert_eq!(rotations[1].participants, rotations[0].participants);
 }
 
 #[test]
