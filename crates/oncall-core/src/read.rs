@@ -85,30 +85,40 @@ pub(crate) fn value(value: &Value, limits: &Limits) -> crate::Result<Document> {
 #[cfg(feature = "yaml")]
 pub(crate) fn yaml(text: &str, limits: &Limits) -> crate::Result<Document> {
     input_size(text.len(), limits)?;
+    let (value, suspicious) = yaml_value(text, limits)?;
+    if !suspicious && !value.is_null() {
+        // Read by value: the tree's strings move into the document instead of being copied, so
+        // the two are never both whole in memory.
+        if let Ok(doc) = Document::deserialize(value) {
+            return Ok(doc);
+        }
+        // Refused: read the text again to explain why (the error path only).
+        let (value, _) = yaml_value(text, limits)?;
+        return explain(&value, limits).map_err(|e| yaml_positions(text, e, limits));
+    }
+    explain(&value, limits).map_err(|e| yaml_positions(text, e, limits))
+}
+
+/// The YAML text as a JSON value, scanned within `limits`, and whether it holds a list where
+/// an object could be expected.
+#[cfg(feature = "yaml")]
+fn yaml_value(text: &str, limits: &Limits) -> crate::Result<(Value, bool)> {
     let scan = Scan::new(limits, true, true);
     let read = serde_saphyr::with_deserializer_from_str_with_options(text, yaml_options(limits, text.len()), |de| {
         Node::root(&scan).deserialize(de)
     });
-    let value = match read {
-        Ok(value) => value,
+    match read {
+        Ok(value) => Ok((value, scan.suspicious.get())),
         Err(e) => {
             let at = e.location().filter(|l| l.line() > 0).map(|l| (l.line(), l.column()));
             let stopped = scan.stopped(at);
             drop(scan);
-            return Err(match stopped {
+            Err(match stopped {
                 Some(stop) => yaml_positions(text, stop, limits),
                 None => yaml_syntax(&e, limits),
-            });
+            })
         }
-    };
-    if !scan.suspicious.get()
-        && !value.is_null()
-        && let Ok(doc) = Document::deserialize(&value)
-    {
-        return Ok(doc);
     }
-    drop(scan);
-    explain(&value, limits).map_err(|e| yaml_positions(text, e, limits))
 }
 
 /// The error of a document the typed read refused: every structural problem, capped at

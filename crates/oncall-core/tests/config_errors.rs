@@ -535,3 +535,29 @@ fn extreme_but_valid_queries_do_not_panic() {
     assert!(s.handoffs("r", t("2199-12-31T22:30:00Z")).unwrap().count() <= 2);
     assert!(s.segments(t("2199-12-31T00:00:00Z"), t("2300-01-01T00:00:00Z")).unwrap().count() <= 24);
 }
+
+/// The round trip the `parse_json` and `parse_yaml` fuzz targets check, on their seeds and saved
+/// inputs: a document read from either format reads again, unchanged, from its JSON.
+#[test]
+fn fuzz_seeds_round_trip() {
+    let root = format!("{}/../../fuzz", env!("CARGO_MANIFEST_DIR"));
+    let mut seen = 0;
+    for dir in ["seeds/parse_json", "seeds/parse_yaml", "regressions/parse_json", "regressions/parse_yaml"] {
+        let Ok(entries) = std::fs::read_dir(format!("{root}/{dir}")) else { continue };
+        for entry in entries.flatten().filter(|e| e.path().is_file()) {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+            let read = if dir.ends_with("yaml") {
+                oncall_core::config::Document::from_yaml(&text)
+            } else {
+                oncall_core::config::Document::from_json(&text)
+            };
+            seen += 1;
+            let Ok(doc) = read else { continue };
+            let json = serde_json::to_string(&doc).expect("serializes");
+            let again = oncall_core::config::Document::from_json(&json)
+                .unwrap_or_else(|e| panic!("{}: {e}\n{json}", entry.path().display()));
+            assert_eq!(doc, again, "{}", entry.path().display());
+        }
+    }
+    assert!(seen > 0, "no fuzz seeds found under {root}");
+}
