@@ -128,7 +128,7 @@ impl Alert {
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             let path = if path == "." { String::new() } else { path };
-            Error::invalid(path, e.into_inner().to_string())
+            Error::invalid(path, crate::read::plain(&e.into_inner().to_string()))
         })
     }
 
@@ -428,7 +428,7 @@ impl AlertEvent {
         let raw: Vec<RawEvent> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             let path = if path == "." { "events".to_string() } else { format!("events{path}") };
-            Error::invalid(path, e.into_inner().to_string())
+            Error::invalid(path, crate::read::plain(&e.into_inner().to_string()))
         })?;
         let mut out = Vec::new();
         let mut problems = Vec::new();

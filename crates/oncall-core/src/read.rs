@@ -861,6 +861,14 @@ fn unknown_field(key: &str, fields: &[&str]) -> String {
 /// Rewrites serde's messages (`invalid type: string "1", expected i64`) in the document's words
 /// (`expected an integer, found the string "1"`); other messages are kept.
 pub(crate) fn plain(message: &str) -> String {
+    // serde_json's position suffix (` at line 1 column 20`) is kept, after the rewording.
+    if let Some(i) = message.rfind(" at line ")
+        && message[i + 9..].split_once(" column ").is_some_and(|(l, c)| {
+            !l.is_empty() && !c.is_empty() && l.bytes().chain(c.bytes()).all(|b| b.is_ascii_digit())
+        })
+    {
+        return format!("{}{}", plain(&message[..i]), &message[i..]);
+    }
     for prefix in ["invalid type: ", "invalid value: "] {
         if let Some(rest) = message.strip_prefix(prefix)
             && let Some((found, expected)) = rest.rsplit_once(", expected ")
@@ -1227,6 +1235,10 @@ mod tests {
         assert_eq!(plain("invalid type: map, expected a sequence"), "expected a list, found an object");
         assert_eq!(plain("invalid type: null, expected struct Document"), "expected an object, found null");
         assert_eq!(plain("missing field `startDate`"), "missing required field `startDate`");
+        assert_eq!(
+            plain("invalid type: integer `5`, expected a string at line 1 column 14"),
+            "expected a string, found the integer 5 at line 1 column 14"
+        );
         assert!(
             plain("invalid value: integer `9223372036854775808`, expected i64").contains("from -9223372036854775808")
         );
