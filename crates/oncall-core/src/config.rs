@@ -16,7 +16,8 @@
 //! - **Input size** (`maxInputBytes`): the text itself; for YAML also the document after alias
 //!   expansion, counted while reading (each scalar's and key's bytes plus one byte per node,
 //!   every time an alias repeats them), so an alias bomb stops at the limit.
-//! - **Nesting** (`maxDepth`): objects and lists nested more deeply are refused.
+//! - **Nesting** (`maxDepth`): objects and lists nested more deeply are refused (the JSON
+//!   reader itself stops at 128 levels, whatever `maxDepth` says).
 //! - **Strings**: a string under one of the free-text keys [`TEXT_FIELDS`] (`description`,
 //!   `expectedValue`, `recurrence`) may have up to `maxTextBytes`; every other string (names,
 //!   usernames, ids, aliases, zones, dates, enum values, object keys) up to `maxNameBytes`.

@@ -260,4 +260,17 @@ fn reading_memory_is_a_small_multiple_of_the_input() {
     let run = check("members.json", &text, 256 * MIB + 24 * text.len() as u64, 120);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.starts_with("ok: "), "{}", run.stdout);
+    // The densest document: 4-byte shorthand participants (`"a",`), each a four-string
+    // participant of 160 bytes once read (the measured worst case is 44 × the input).
+    let rotations: Vec<String> = (0..10).map(|_| rotation(&vec![r#""a""#; 100_000].join(","))).collect();
+    let text = format!(r#"{{"schedules":[{{"name":"s","rotations":[{}]}}]}}"#, rotations.join(","));
+    let run = check("participants.json", &text, 256 * MIB + 56 * text.len() as u64, 120);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // YAML reads a tree first (the measured worst case is 24 × the input).
+    let rotation = "      - {type: daily, startDate: '2026-01-01T00:00', participants: [a, b]}\n".repeat(1000);
+    let schedules: Vec<String> = (0..16).map(|i| format!("  - name: s{i}\n    rotations:\n{rotation}")).collect();
+    let text = format!("schedules:\n{}", schedules.join(""));
+    assert!(text.len() > 1_000_000, "{}", text.len());
+    let run = check("rotations.yaml", &text, 256 * MIB + 32 * text.len() as u64, 120);
+    assert_eq!(run.code, 0, "{}", run.stderr);
 }
