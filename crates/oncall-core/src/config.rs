@@ -631,6 +631,16 @@ impl Document {
     }
 
     /// Reads a YAML document within `limits` (see [`Document::from_json_with_limits`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use oncall_core::{config::Document, Limits};
+    /// // An alias repeats its anchor's bytes: four 10-byte names are more than 32 bytes.
+    /// let text = "a: &a [xxxxxxxxxx]\nusers: [*a, *a, *a]\n";
+    /// let err = Document::from_yaml_with_limits(text, &Limits { max_input_bytes: 48, ..Limits::default() }).unwrap_err();
+    /// assert!(err.to_string().contains("the document expands to more than 48 bytes (limit maxInputBytes)"), "{err}");
+    /// ```
     #[cfg(feature = "yaml")]
     pub fn from_yaml_with_limits(text: &str, limits: &crate::Limits) -> crate::Result<Document> {
         crate::read::yaml(text, limits)
@@ -654,6 +664,15 @@ impl Document {
 
     /// Reads a document from a JSON value within `limits` (`maxInputBytes` does not apply: the
     /// value is already in memory).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use oncall_core::{config::Document, Limits};
+    /// let value = serde_json::json!({"schedules": [{"name": "a"}, {"name": "b"}]});
+    /// let err = Document::from_value_with_limits(&value, &Limits { max_list_len: 1, ..Limits::default() }).unwrap_err();
+    /// assert_eq!(err.to_string(), "schedules: more than 1 item (limit maxListLen)");
+    /// ```
     pub fn from_value_with_limits(value: &serde_json::Value, limits: &crate::Limits) -> crate::Result<Document> {
         crate::read::value(value, limits)
     }

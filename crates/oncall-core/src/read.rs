@@ -19,6 +19,19 @@ use std::fmt;
 
 /// Keys whose string values are free text (limit `maxTextBytes`); every other string is a name
 /// (limit `maxNameBytes`).
+///
+/// # Example
+///
+/// ```
+/// use oncall_core::{config::{Document, TEXT_FIELDS}, Limits};
+/// assert!(TEXT_FIELDS.contains(&"description"));
+/// let long = "x".repeat(2000);
+/// let limits = Limits::default();
+/// // 2 000 bytes: fine as a description, too long for a name.
+/// assert!(Document::from_json_with_limits(&format!(r#"{{"teams": [{{"name": "t", "description": "{long}"}}]}}"#), &limits).is_ok());
+/// let err = Document::from_json_with_limits(&format!(r#"{{"teams": [{{"name": "{long}"}}]}}"#), &limits).unwrap_err();
+/// assert_eq!(err.to_string(), "teams[0].name: 2000 bytes, more than 1024 (limit maxNameBytes)");
+/// ```
 pub const TEXT_FIELDS: &[&str] = &["description", "expectedValue", "recurrence"];
 
 /// Keys whose values are lists in the document. A list anywhere else (at the top, inside a
@@ -131,6 +144,11 @@ fn explain(value: &Value, limits: &Limits) -> crate::Result<Document> {
         return Document::deserialize(value).map_err(|e| Error::invalid("", plain(&e.to_string())));
     }
     Err(sink.into_error())
+}
+
+/// `item` or `items`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { word.to_string() } else { format!("{word}s") }
 }
 
 fn input_size(len: usize, limits: &Limits) -> crate::Result<()> {
@@ -387,7 +405,7 @@ impl<'s, 'de, 'l> Node<'s, 'de, 'l> {
 
     fn too_long<E: de::Error>(&self) -> E {
         let max = self.scan.limits.max_list_len;
-        self.scan.fail(self.scan.path(), format!("more than {max} items"), Some("maxListLen"))
+        self.scan.fail(self.scan.path(), format!("more than {max} {}", plural(max, "item")), Some("maxListLen"))
     }
 
     fn scalar(&self, v: impl FnOnce() -> Value) -> Value {
@@ -522,7 +540,7 @@ impl<'de> Visitor<'de> for Node<'_, 'de, '_> {
                 let max = limits.max_list_len;
                 return Err(self.scan.fail_at_key(
                     self.scan.path(),
-                    format!("more than {max} keys"),
+                    format!("more than {max} {}", plural(max, "key")),
                     Some("maxListLen"),
                 ));
             }
