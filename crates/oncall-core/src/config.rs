@@ -54,18 +54,23 @@ use std::collections::BTreeMap;
 pub struct Document {
     /// Declared users. When present, every user reference must name one of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "compact_opt")]
     pub users: Option<Vec<User>>,
     /// Teams with their members and routing rules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
     pub teams: Vec<Team>,
     /// On-call schedules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
     pub schedules: Vec<Schedule>,
     /// Escalation policies.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
     pub escalations: Vec<Escalation>,
     /// Forwarding rules (user A's notifications go to user B for a while).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
     pub forwarding_rules: Vec<ForwardingRule>,
 }
 
@@ -92,6 +97,7 @@ pub struct User {
     pub locale: Option<String>,
     /// Notification rules (used by escalation timelines, see [`crate::notification`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
     pub notification_rules: Vec<NotificationRule>,
 }
 
@@ -109,9 +115,11 @@ pub struct Team {
     pub description: Option<String>,
     /// Members with their team role (`admin` or `user`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
     pub members: Vec<TeamMember>,
     /// Routing rules, evaluated top-down; the first match wins.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
     pub routing_rules: Vec<RoutingRule>,
 }
 
@@ -194,6 +202,7 @@ pub struct Criteria {
     pub kind: String,
     /// The conditions (for the two `match-*-condition*` kinds).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
     pub conditions: Vec<Condition>,
 }
 
@@ -244,9 +253,11 @@ pub struct Schedule {
     pub owner_team: Option<NameRef>,
     /// Rotations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
     pub rotations: Vec<Rotation>,
     /// Overrides, oldest first (a later override wins over an earlier one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
     pub overrides: Vec<Override>,
 }
 
@@ -272,6 +283,7 @@ pub struct Rotation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
     /// Participants, in turn order.
+    #[serde(deserialize_with = "compact")]
     pub participants: Vec<Participant>,
     /// Optional time restriction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -351,6 +363,7 @@ pub struct TimeRestriction {
     pub restriction: Option<TimeOfDay>,
     /// The weekly spans of a `weekday-and-time-of-day` restriction (1 to 15).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "compact_opt")]
     pub restrictions: Option<Vec<WeekdaySpan>>,
 }
 
@@ -405,6 +418,7 @@ pub struct Override {
     pub end_date: String,
     /// The rotations it applies to; absent or empty means the whole schedule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "compact_opt")]
     pub rotations: Option<Vec<NameRef>>,
 }
 
@@ -445,6 +459,7 @@ pub struct Escalation {
     pub owner_team: Option<NameRef>,
     /// The rules, each with its delay from the start of the cycle.
     #[serde(default)]
+    #[serde(deserialize_with = "compact")]
     pub rules: Vec<EscalationRule>,
     /// Repeating the rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -514,15 +529,18 @@ pub struct NotificationRule {
     pub criteria: Option<Criteria>,
     /// `just-before`, `15-minutes-ago`, `1-hour-ago`, `1-day-ago` (schedule-start/end rules).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "compact_opt")]
     pub notification_time: Option<Vec<String>>,
     /// When the rule applies, in the user's zone (quiet hours are the times it excludes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_restriction: Option<TimeRestriction>,
     /// The schedules of a schedule-start/end rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "compact_opt")]
     pub schedules: Option<Vec<NameRef>>,
     /// The steps: a contact each, sent `sendAfter` after the notification.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
     pub steps: Vec<NotificationStep>,
     /// Repeating the steps until the alert is acknowledged or closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -572,6 +590,23 @@ pub struct NotificationRepeat {
     /// Default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+}
+
+/// Reads a list and gives back the room its growth left over: a list read from text grows by
+/// doubling, so without this up to half of a long list's memory would be unused.
+fn compact<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    let mut items = Vec::<T>::deserialize(d)?;
+    items.shrink_to_fit();
+    Ok(items)
+}
+
+/// [`compact`] for an optional list.
+fn compact_opt<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Vec<T>>, D::Error> {
+    let mut items = Option::<Vec<T>>::deserialize(d)?;
+    if let Some(items) = &mut items {
+        items.shrink_to_fit();
+    }
+    Ok(items)
 }
 
 /// Extra keys an Opsgenie export may carry that are not part of the document.
