@@ -1,4 +1,4 @@
-//! End-to-end tests of the `oncall` binary (interfaces §2).
+//! End-to-end tests of the `oncall` binary (docs/cli.md).
 
 mod common;
 use common::*;
@@ -60,6 +60,57 @@ fn who_naive_time_is_read_in_the_schedule_zone() {
     let naive = ok("who", &["--schedule", "payments-primary", "--at", "2026-11-10T11:00", "--format", "json"]).json();
     let utc = ok("who", &["--schedule", "payments-primary", "--at", "2026-11-10T10:00:00Z", "--format", "json"]).json();
     assert_eq!(naive, utc);
+}
+
+#[test]
+fn times_without_seconds_are_read() {
+    let utc = ok("who", &["--schedule", "payments-primary", "--at", "2026-11-10T10:00:00Z", "--format", "json"]).json();
+    for at in ["2026-11-10T10:00Z", "2026-11-10T11:00+01:00"] {
+        let run = ok("who", &["--schedule", "payments-primary", "--at", at, "--format", "json"]);
+        assert_eq!(run.json(), utc, "{at}");
+    }
+}
+
+#[test]
+fn an_ambiguous_local_time_says_which_occurrence_it_took() {
+    // Berlin falls back at 03:00 CEST on 2026-10-25: 02:30 happens at 00:30Z and again at 01:30Z.
+    let args = ["who", PAYMENTS, "--schedule", "payments-primary", "--at", "2026-10-25T02:30", "--format", "json"];
+    let run = oncall(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "oncall: note: --at 2026-10-25T02:30 occurs twice in Europe/Berlin; took the first occurrence, \
+         2026-10-25T00:30:00Z (the second is 2026-10-25T01:30:00Z)\n"
+    );
+    let first = oncall(&[
+        "who",
+        PAYMENTS,
+        "--schedule",
+        "payments-primary",
+        "--at",
+        "2026-10-25T00:30:00Z",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.stdout, first.stdout);
+    // The end of a window takes the last occurrence, and says so.
+    let run = oncall(&[
+        "timeline",
+        PAYMENTS,
+        "--schedule",
+        "payments-primary",
+        "--from",
+        "2026-10-24",
+        "--to",
+        "2026-10-25T02:30",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("--to 2026-10-25T02:30 occurs twice in Europe/Berlin; took the last occurrence, 2026-10-25T01:30:00Z (the first is 2026-10-25T00:30:00Z)"), "{}", run.stderr);
+    // An unambiguous time, or one with an offset, says nothing.
+    let run = oncall(&["who", PAYMENTS, "--schedule", "payments-primary", "--at", "2026-10-25T02:30:00+02:00"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let run = oncall(&["who", PAYMENTS, "--schedule", "payments-primary", "--at", "2026-10-26T02:30"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
 }
 
 #[test]
@@ -242,7 +293,7 @@ fn timeline_date_interval_is_counted_in_the_schedule_zone() {
 
 #[test]
 fn timeline_window_end_in_a_fold_takes_the_last_occurrence() {
-    // Semantics §1: a 00:00-01:30 window on a US fall-back day lasts 2.5 hours.
+    // docs/rules.md (time): a 00:00-01:30 window on a US fall-back day lasts 2.5 hours.
     let config = temp_file(
         "ny.json",
         r#"{"schedules": [{"name": "ny", "timezone": "America/New_York", "rotations": [
@@ -283,11 +334,11 @@ fn timeline_window_arguments_are_checked() {
     usage(&["--date", "2026-11-01", "--interval-unit", "years"]);
     usage(&["--from", "2026-11-01", "--to", "2026-11-02", "--interval", "2"]);
     usage(&["--date", "2026-11-01", "--format", "xml"]);
-    // An empty window is invalid input.
+    // An empty window is a value out of range: a usage error too.
     let mut args = base.to_vec();
     args.extend(["--from", "2026-11-02", "--to", "2026-11-01"]);
     let run = oncall(&args);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--to"), "{}", run.stderr);
 }
 
@@ -469,14 +520,15 @@ fn unknown_schedule_and_rotation() {
 
 #[test]
 fn bad_time_argument() {
+    // A value on the command line that cannot be read is a usage error, like a bad --count.
     let run = oncall(&["who", PAYMENTS, "--schedule", "payments-primary", "--at", "tomorrow", "--format", "json"]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert!(run.stdout.is_empty());
     assert!(run.stderr.starts_with("--at: "), "{}", run.stderr);
     assert!(run.stderr.contains("tomorrow"), "{}", run.stderr);
 
     let run = oncall(&["next", PAYMENTS, "--schedule", "payments-primary", "--at", "2300-01-01T00:00:00Z"]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert!(run.stderr.contains("outside the supported range"), "{}", run.stderr);
 }
 
