@@ -230,7 +230,7 @@ export interface ScheduleDocument {
   overrides?: OverrideDocument[];
 }
 
-/** The configuration document (see the project's interfaces §1). Parts the bindings do not
+/** The configuration document (see docs/configuration.md). Parts the bindings do not
  * need to describe in detail are typed as plain objects; the engine validates everything. */
 export interface ConfigDocument {
   users?: { username: string; id?: string; fullName?: string; timezone?: string; [key: string]: unknown }[];
