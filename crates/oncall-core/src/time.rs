@@ -349,6 +349,19 @@ pub(crate) mod utc_serde {
     }
 }
 
+/// [`utc_serde`] for an optional instant (with `skip_serializing_if = "Option::is_none"`).
+pub(crate) mod opt_utc_serde {
+    pub(crate) fn serialize<S: serde::Serializer>(
+        t: &Option<chrono::DateTime<chrono::Utc>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&super::format_instant(*t)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

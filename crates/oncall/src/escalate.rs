@@ -246,8 +246,12 @@ fn escalate_error(config: &Config, target: &Target, events: &NamedEvents, e: Err
             if what.starts_with("events[") =>
         {
             let what = rename(what.clone());
-            let what = if what.starts_with("--") { what.trim_end_matches(".at").to_string() } else { what };
-            Fail::line(format!("{what}: {message}"))
+            // From a flag (`--ack-at`): a usage error; from the --events file: invalid input.
+            if what.starts_with("--") {
+                Fail::usage(format!("{}: {message}", what.trim_end_matches(".at")))
+            } else {
+                Fail::line(format!("{what}: {message}"))
+            }
         }
         Error::Invalid(_) => Fail::lines(lines("alert", &e).into_iter().map(rename).collect()),
         _ => Fail::line(rename(format!("oncall: {e}"))),

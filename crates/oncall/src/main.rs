@@ -431,7 +431,8 @@ fn who(a: &WhoArgs, out: &mut String) -> Res<()> {
         (Format::Json, false) => json(&answer, out),
         (Format::Json, true) => json(&answer.flat(), out),
         (Format::Text, flat) => {
-            out.push_str(&text::who(&s, at, &answer, flat));
+            let sources = s.on_call_sources(at).map_err(|e| arg_error("at", &e))?;
+            out.push_str(&text::who(&s, at, &answer, &sources, flat));
             Ok(())
         }
     }
@@ -446,7 +447,12 @@ fn next(a: &WhoArgs, out: &mut String) -> Res<()> {
         (Format::Json, false) => json(&answer, out),
         (Format::Json, true) => json(&answer.flat(), out),
         (Format::Text, flat) => {
-            out.push_str(&text::next(&s, at, &answer, flat));
+            let then = match answer.exact_next_on_call_at {
+                Some(t) => s.on_call_sources(t).map_err(|e| arg_error("at", &e))?,
+                None => Vec::new(),
+            };
+            let shifts = s.next_shifts(at).map_err(|e| arg_error("at", &e))?;
+            out.push_str(&text::next(&s, at, &answer, &then, &shifts, flat));
             Ok(())
         }
     }

@@ -63,6 +63,27 @@ fn who_naive_time_is_read_in_the_schedule_zone() {
 }
 
 #[test]
+fn who_and_next_text_say_which_rotation_each_person_comes_from() {
+    let text = ok("who", &["--schedule", "payments-primary", "--at", "2026-11-10T10:00:00Z"]).stdout;
+    assert!(
+        text.ends_with("\n  alice@example.com  ← rotation business-hours, override alice-covers-bob-tuesday\n"),
+        "{text}"
+    );
+    let text = ok("who", &["--schedule", "payments-primary", "--at", "2026-11-28T10:00:00Z", "--flat"]).stdout;
+    assert!(
+        text.ends_with("\n  dave@example.com  ← override dave-takes-the-long-weekend (whole schedule)\n"),
+        "{text}"
+    );
+    let text = ok("next", &["--schedule", "payments-primary", "--at", "2026-11-10T10:00:00Z"]).stdout;
+    assert!(text.contains("on call from then:\n  erin@example.com  ← rotation off-hours\n"), "{text}");
+    assert!(text.contains("  business-hours  Mon 2026-11-16 09:00 CET  carol@example.com\n"), "{text}");
+    assert!(
+        text.contains("  off-hours       Mon 2026-11-16 09:00 CET  alice@example.com  (in excluded hours: on call from Mon 2026-11-16 18:00 CET)\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn times_without_seconds_are_read() {
     let utc = ok("who", &["--schedule", "payments-primary", "--at", "2026-11-10T10:00:00Z", "--format", "json"]).json();
     for at in ["2026-11-10T10:00Z", "2026-11-10T11:00+01:00"] {
@@ -175,6 +196,27 @@ fn handoffs_json() {
             ]
         })
     );
+}
+
+#[test]
+fn handoffs_in_excluded_hours_are_marked() {
+    // off-hours hands off on Monday 09:00 Berlin, when its window (Friday 18:00 to Monday 09:00)
+    // has just closed: the new participant is on call from Monday 18:00.
+    let args =
+        ["--schedule", "payments-primary", "--rotation", "off-hours", "--from", "2026-11-10T00:00:00Z", "--count", "1"];
+    let run = ok("handoffs", &[&args[..], &["--format", "json"]].concat());
+    assert_eq!(
+        run.json()["handoffs"],
+        json!([{"at": "2026-11-16T08:00:00Z", "participant": user("alice@example.com"),
+                "inExcludedHours": true, "onCallFrom": "2026-11-16T17:00:00Z"}])
+    );
+    let text = ok("handoffs", &args).stdout;
+    assert!(text.contains("NOTE\n"), "{text}");
+    assert!(text.contains("alice@example.com  in excluded hours: on call from Mon 2026-11-16 18:00 CET\n"), "{text}");
+    // business-hours hands off at 09:00, inside its window: nothing to mark (see handoffs_json).
+    let text =
+        ok("handoffs", &["--schedule", "payments-primary", "--rotation", "business-hours", "--count", "1"]).stdout;
+    assert!(!text.contains("excluded"), "{text}");
 }
 
 #[test]
@@ -605,7 +647,8 @@ fn yaml_config_works() {
     assert_eq!(team["type"], "team");
     assert_eq!(team["onCallParticipants"][0], user("ann"));
     let text = oncall(&["who", path, "--schedule", "ops-primary", "--at", "2026-11-02T12:00"]).stdout;
-    assert!(text.contains("team ops\n    ann\n"), "{text}");
+    // Where it comes from, then whom it reaches.
+    assert!(text.contains("  team ops  ← rotation daily\n    ann\n"), "{text}");
 
     // The `none` turn is a gap in the timeline.
     let run = oncall(&[
