@@ -112,6 +112,10 @@ export interface Handoff {
   at: IsoInstant;
   /** Who takes over (by the rotation's turns, before overrides). */
   participant: Participant;
+  /** Present (true) when the hand-off falls in hours the rotation's time restriction excludes. */
+  inExcludedHours?: true;
+  /** For a hand-off in excluded hours: when the participant actually comes on call (absent when the shift has no window). */
+  onCallFrom?: IsoInstant;
 }
 
 /** Hand-offs of a rotation (`oncall handoffs --format json`). */
