@@ -167,6 +167,7 @@ pub struct RoutingRule {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Criteria {
     /// `type`: `match-all`, `match-any-condition` or `match-all-conditions`.
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["match-all", "match-any-condition", "match-all-conditions"])))]
     #[serde(rename = "type")]
     pub kind: String,
     /// `conditions`: the conditions (for the two `match-*-condition*` kinds).
@@ -241,6 +242,7 @@ pub struct Rotation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `type`: `hourly`, `daily`, `weekly`, `monthly` or `custom`.
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["hourly", "daily", "weekly", "monthly", "custom"])))]
     #[serde(rename = "type")]
     pub kind: String,
     /// `length`: shift length in units of `type` (default 1).
@@ -352,6 +354,7 @@ impl<'de> Deserialize<'de> for Participant {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TimeRestriction {
     /// `type`: `time-of-day` (uses `restriction`) or `weekday-and-time-of-day` (uses `restrictions`).
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["time-of-day", "weekday-and-time-of-day"])))]
     #[serde(rename = "type")]
     pub kind: String,
     /// `restriction`: the daily window of a `time-of-day` restriction.
@@ -385,6 +388,10 @@ pub struct TimeOfDay {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WeekdaySpan {
     /// `startDay`: `monday` … `sunday`.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(extend("enum" = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]))
+    )]
     pub start_day: String,
     /// `startHour`: 0–23.
     pub start_hour: i64,
@@ -392,6 +399,10 @@ pub struct WeekdaySpan {
     #[serde(default)]
     pub start_min: i64,
     /// `endDay`: `monday` … `sunday`.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(extend("enum" = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]))
+    )]
     pub end_day: String,
     /// `endHour`: 0–23, or 24 with minute 0.
     pub end_hour: i64,
