@@ -116,7 +116,20 @@ pub struct UserLoad {
     pub shortest_rest: Option<Interval>,
 }
 
-/// Where the zone of a user's night and weekend hours comes from.
+/// Where the zone of a user's night and weekend hours comes from (`timezoneSource` of a
+/// [`UserLoad`]).
+///
+/// ```
+/// use oncall_core::{Config, analysis::ZoneSource};
+/// let config = Config::from_json(r#"{"users": [{"username": "kenji", "timezone": "Asia/Tokyo"}, {"username": "sam"}],
+///   "schedules": [{"name": "s", "timezone": "Europe/London", "rotations": [
+///     {"type": "daily", "startDate": "2026-01-05T00:00:00Z", "participants": ["kenji", "sam"]}]}]}"#)?;
+/// let a = config.schedule("s")?.analyze("2026-01-05T00:00:00Z".parse()?, "2026-01-07T00:00:00Z".parse()?)?;
+/// let zones: Vec<(&str, &str, ZoneSource)> =
+///     a.users.iter().map(|u| (u.username.as_str(), u.timezone.as_str(), u.timezone_source)).collect();
+/// assert_eq!(zones, [("kenji", "Asia/Tokyo", ZoneSource::User), ("sam", "Europe/London", ZoneSource::Schedule)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ZoneSource {

@@ -249,6 +249,25 @@ impl<'a> Schedule<'a> {
     /// name, the hand-off and who takes over by the turns (as [`Schedule::handoffs`] gives it;
     /// rotations without a hand-off ahead are left out). `nextOnCallRecipients` of
     /// [`Schedule::next_on_call`] lists the same participants without the rotations.
+    ///
+    /// A hand-off in hours the rotation's restriction excludes says when the participant really
+    /// comes on call ([`output::Handoff::on_call_from`]):
+    ///
+    /// ```
+    /// use oncall_core::{Config, time::format_instant};
+    /// let config = Config::from_json(r#"{"schedules": [{"name": "ops", "rotations": [
+    ///   {"name": "days", "type": "daily", "startDate": "2026-01-01T09:00:00Z", "participants": ["ann", "ben"]},
+    ///   {"name": "nights", "type": "weekly", "startDate": "2026-01-05T09:00:00Z", "participants": ["cat", "dan"],
+    ///    "timeRestriction": {"type": "time-of-day", "restriction": {"startHour": 18, "endHour": 9}}}]}]}"#)?;
+    /// let shifts = config.schedule("ops")?.next_shifts("2026-01-06T12:00:00Z".parse()?)?;
+    /// let days = &shifts[0];
+    /// assert_eq!((days.0.as_str(), format_instant(days.1.at), days.1.participant.name.as_str()), ("days", "2026-01-07T09:00:00Z".into(), "ann"));
+    /// let nights = &shifts[1].1;
+    /// assert_eq!((format_instant(nights.at), nights.participant.name.as_str()), ("2026-01-12T09:00:00Z".into(), "dan"));
+    /// assert!(nights.in_excluded_hours);
+    /// assert_eq!(nights.on_call_from.map(format_instant).as_deref(), Some("2026-01-12T18:00:00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn next_shifts(&self, at: DateTime<Utc>) -> Result<Vec<(String, output::Handoff)>> {
         let mut out = Vec::new();
         for r in &self.s().rotations {
