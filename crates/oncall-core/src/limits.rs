@@ -18,7 +18,7 @@
 //! | `maxInputBytes` | 64 MiB | the document's text; for YAML also the text after alias expansion |
 //! | `maxDepth` | 64 | nesting of objects and lists in the document |
 //! | `maxNameBytes` | 1 024 | any string of the document that is not free text (names, usernames, ids, aliases, zones, dates, enum values) and every object key |
-//! | `maxTextBytes` | 65 536 | a free-text field of the document: `description`, `expectedValue`, `recurrence` ([`TEXT_FIELDS`](crate::config::TEXT_FIELDS)) |
+//! | `maxTextBytes` | 65 536 | a free-text field of the document: `description`, `expectedValue`, `recurrence` |
 //! | `maxListLen` | 100 000 | the items of any one list, or the keys of any one object, in the document |
 //! | `maxErrors` | 100 | problems of an invalid document reported in full; the rest are counted (`… and 1 234 more errors`) |
 //! | `maxExpansion` | 10 000 | participants reached by expanding one team or escalation reference |
