@@ -94,7 +94,7 @@ fn unknown_fields_suggest_the_near_name() {
     let message = problem_at(r#"{"schedulez":[]}"#, "schedulez");
     assert_eq!(message, "unknown field `schedulez`; did you mean `schedules`?");
     let message = problem_at(r#"{"whatever":[]}"#, "whatever");
-    assert!(message.starts_with("unknown field `whatever`, expected one of `users`, "), "{message}");
+    assert!(message.starts_with("unknown field `whatever`, expected one of `$schema`, `users`, "), "{message}");
 }
 
 #[test]
