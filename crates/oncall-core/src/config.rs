@@ -49,8 +49,9 @@ pub struct User {
     /// Account role as exported by Opsgenie (kept as written).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<serde_json::Value>,
-    /// The user's IANA zone: quiet hours and naive forwarding times are read in it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user's IANA zone: quiet hours and naive forwarding times are read in it. Opsgenie
+    /// spells it `timeZone` (GET /v2/users); both spellings are read, `""` is absent.
+    #[serde(default, alias = "timeZone", deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// Locale as exported by Opsgenie (kept as written).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,6 +59,37 @@ pub struct User {
     /// Notification rules (used by escalation timelines, see [`crate::notification`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notification_rules: Vec<NotificationRule>,
+    /// Read-only in Opsgenie: read and ignored (see [`crate::opsgenie::IGNORED_FIELDS`]).
+    #[serde(default, skip_serializing)]
+    pub blocked: Option<Ignored>,
+    /// Read-only in Opsgenie: read and ignored.
+    #[serde(default, skip_serializing)]
+    pub verified: Option<Ignored>,
+    /// Read-only in Opsgenie: read and ignored.
+    #[serde(default, skip_serializing)]
+    pub created_at: Option<Ignored>,
+    /// Not used by the engine: read and ignored.
+    #[serde(default, skip_serializing)]
+    pub user_address: Option<Ignored>,
+    /// Not used by the engine: read and ignored.
+    #[serde(default, skip_serializing)]
+    pub tags: Option<Ignored>,
+    /// Not used by the engine: read and ignored.
+    #[serde(default, skip_serializing)]
+    pub details: Option<Ignored>,
+    /// Not used by the engine: read and ignored.
+    #[serde(default, skip_serializing)]
+    pub skype_username: Option<Ignored>,
+    /// Not used by the engine: read and ignored (muting is not modelled).
+    #[serde(default, skip_serializing)]
+    pub muted_until: Option<Ignored>,
+    /// Contact methods of GET /v2/users/{id}: read and ignored (notification rules' steps carry
+    /// the contacts the engine uses).
+    #[serde(default, skip_serializing)]
+    pub user_contacts: Option<Ignored>,
+    /// Sent by clients creating a user: read and ignored.
+    #[serde(default, skip_serializing)]
+    pub invitation_disabled: Option<Ignored>,
 }
 
 /// A team.
@@ -78,6 +110,9 @@ pub struct Team {
     /// Routing rules, evaluated top-down; the first match wins.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routing_rules: Vec<RoutingRule>,
+    /// `{web, api}` URLs of GET /v2/teams: read and ignored.
+    #[serde(default, skip_serializing)]
+    pub links: Option<Ignored>,
 }
 
 /// A member of a team.
@@ -95,11 +130,11 @@ pub struct TeamMember {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserRef {
-    /// Opsgenie's user id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Opsgenie's user id (`""` is absent, as the Go SDK writes it).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The username.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The username (`""` is absent).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Accepted for Opsgenie exports that write `{"type":"user", …}` here.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
@@ -110,11 +145,11 @@ pub struct UserRef {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NameRef {
-    /// Opsgenie id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Opsgenie id (`""` is absent).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Name (`""` is absent).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Accepted for Opsgenie exports that write a `type` here.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
@@ -233,12 +268,12 @@ pub struct Rotation {
     pub length: Option<i64>,
     /// The anchor: the first hand-off.
     pub start_date: String,
-    /// Optional end: nobody is on call from it on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Optional end: nobody is on call from it on (`""` is absent).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
     /// Participants, in turn order.
     pub participants: Vec<Participant>,
-    /// Optional time restriction.
+    /// Optional time restriction (`{}`, as the Go SDK writes an empty one, is absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_restriction: Option<TimeRestriction>,
     /// Extension: the rotation's own IANA zone (default: the schedule's).
@@ -250,10 +285,15 @@ pub struct Rotation {
     /// Extension: the RFC 5545 recurrence of a `custom` rotation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurrence: Option<String>,
+    /// The schedule `{id, name, enabled}` of a rotation fetched on its own: read and ignored.
+    #[serde(rename = "_parent", default, skip_serializing)]
+    pub parent: Option<Ignored>,
 }
 
 /// A participant: `{"type":"user","username":…}`, `{"type":"team","name":…}`,
-/// `{"type":"escalation","name":…}`, `{"type":"none"}`, or the shorthand string `"alice"`.
+/// `{"type":"escalation","name":…}`, `{"type":"none"}` (JSM's `noone` is read the same), or the
+/// shorthand string `"alice"`. An empty `id`, `username` or `name` (the Go SDK always writes
+/// `"username": ""`) is absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Participant {
@@ -276,11 +316,11 @@ pub struct Participant {
 struct ParticipantObject {
     #[serde(rename = "type")]
     kind: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_as_none")]
     id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_as_none")]
     username: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_as_none")]
     name: Option<String>,
 }
 
@@ -304,14 +344,16 @@ impl<'de> Deserialize<'de> for Participant {
     }
 }
 
-/// A time restriction, in Opsgenie's two shapes.
+/// A time restriction, in Opsgenie's two shapes. An empty one (`{}`, no `type` and no window,
+/// as the Go SDK writes an unset restriction) means no restriction.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TimeRestriction {
     /// `time-of-day` (uses `restriction`) or `weekday-and-time-of-day` (uses `restrictions`).
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default, deserialize_with = "null_as_default")]
     pub kind: String,
-    /// The daily window of a `time-of-day` restriction.
+    /// The daily window of a `time-of-day` restriction. Beside `restrictions`, an all-zero
+    /// window (`{}`, which the Go SDK and the Terraform provider write there) is ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restriction: Option<TimeOfDay>,
     /// The weekly spans of a `weekday-and-time-of-day` restriction (1 to 15).
@@ -319,36 +361,41 @@ pub struct TimeRestriction {
     pub restrictions: Option<Vec<WeekdaySpan>>,
 }
 
-/// A daily window.
+/// A daily window. A missing hour or minute is 0: the Go SDK leaves zero values out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TimeOfDay {
-    /// 0–23.
+    /// 0–23 (default 0).
+    #[serde(default)]
     pub start_hour: i64,
     /// 0–59 (default 0).
     #[serde(default)]
     pub start_min: i64,
-    /// 0–23, or 24 with minute 0 for the end of the day.
+    /// 0–23, or 24 with minute 0 for the end of the day (default 0).
+    #[serde(default)]
     pub end_hour: i64,
     /// 0–59 (default 0).
     #[serde(default)]
     pub end_min: i64,
 }
 
-/// One weekly span from (startDay, start time) forward to (endDay, end time).
+/// One weekly span from (startDay, start time) forward to (endDay, end time). A missing hour or
+/// minute is 0 (the Go SDK leaves zero values out); the days are required.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WeekdaySpan {
     /// `monday` … `sunday`.
     pub start_day: String,
-    /// 0–23.
+    /// 0–23 (default 0).
+    #[serde(default)]
     pub start_hour: i64,
     /// 0–59 (default 0).
     #[serde(default)]
     pub start_min: i64,
     /// `monday` … `sunday`.
     pub end_day: String,
-    /// 0–23, or 24 with minute 0.
+    /// 0–23, or 24 with minute 0 (default 0).
+    #[serde(default)]
     pub end_hour: i64,
     /// 0–59 (default 0).
     #[serde(default)]
@@ -371,6 +418,9 @@ pub struct Override {
     /// The rotations it applies to; absent or empty means the whole schedule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotations: Option<Vec<NameRef>>,
+    /// The schedule `{id, name, enabled}` of GET …/overrides: read and ignored.
+    #[serde(rename = "_parent", default, skip_serializing)]
+    pub parent: Option<Ignored>,
 }
 
 /// A forwarding rule.
@@ -439,7 +489,8 @@ pub struct EscalationRule {
 pub struct Delay {
     /// The amount.
     pub time_amount: i64,
-    /// `minutes` (default), `hours`, `days` or `seconds`.
+    /// `minutes` (default), `hours`, `days` or `seconds`; Terraform's singular `minute`, `hour`,
+    /// `day`, `second` are read the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_unit: Option<String>,
 }
@@ -447,18 +498,21 @@ pub struct Delay {
 /// Repeat settings of an escalation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+///
+/// Every field is nullable in Opsgenie's OpenAPI definition (`EscalationRepeat`): `null` is
+/// the default.
 pub struct Repeat {
     /// Minutes after the last rule before the rules repeat; 0 disables repeating.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub wait_interval: i64,
     /// How many times to repeat (at most 20; default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// Revert acknowledged and seen states on each repeat.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub reset_recipient_states: bool,
     /// Close the alert when the repeats are done.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub close_alert_after_all: bool,
 }
 
@@ -515,6 +569,9 @@ pub struct NotificationStep {
     /// Default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// The rule `{id, name}` of a step fetched from Opsgenie: read and ignored.
+    #[serde(rename = "_parent", default, skip_serializing)]
+    pub parent: Option<Ignored>,
 }
 
 /// A contact: a method and an address.
@@ -539,9 +596,36 @@ pub struct NotificationRepeat {
     pub enabled: Option<bool>,
 }
 
-/// Extra keys an Opsgenie export may carry that are not part of the document.
-#[allow(dead_code)]
-pub(crate) type Extra = BTreeMap<String, serde_json::Value>;
+/// A field Opsgenie's API returns (or its official clients send) that the engine does not use:
+/// any value is read and dropped, and it is never written back. The fields of this type are
+/// listed in [`crate::opsgenie::IGNORED_FIELDS`]; [`crate::opsgenie::ignored_fields`] names the
+/// ones a document has.
+///
+/// ```
+/// use oncall_core::config::Document;
+/// let doc = Document::from_json(r#"{"teams":[{"name":"ops","links":{"web":"https://x"}}]}"#)?;
+/// assert!(doc.teams[0].links.is_some());
+/// assert_eq!(serde_json::to_string(&doc)?, r#"{"teams":[{"name":"ops"}]}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ignored;
+
+impl<'de> Deserialize<'de> for Ignored {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::IgnoredAny::deserialize(d).map(|_| Ignored)
+    }
+}
+
+/// `""` and `null` are absent (the Go SDK writes every unset string as `""`).
+fn empty_as_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.filter(|s| !s.is_empty()))
+}
+
+/// `null` is the type's default (for fields Opsgenie's OpenAPI definition marks nullable).
+fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
 
 impl Document {
     /// Reads a JSON document. Reports every structural problem it can find (unknown fields,
@@ -569,13 +653,15 @@ impl Document {
         Self::from_value(value)
     }
 
-    /// Reads a document from a JSON value.
+    /// Reads a document from a JSON value. A saved Opsgenie response (`{"data": …, "took": …,
+    /// "requestId": …}`) is unwrapped first (see [`crate::opsgenie::unwrap_envelope`]).
     ///
     /// Serde stops at the first problem; to report more, the offending node is removed (an
     /// unknown key, or the list element holding a bad value) and the value is read again, up to
     /// 100 times. Paths always use the indices of the original document.
     pub fn from_value(mut value: serde_json::Value) -> crate::Result<Document> {
         use serde_path_to_error::Segment;
+        value = crate::opsgenie::unwrap_envelope(value)?;
         let mut problems = Vec::new();
         // Original indices removed so far, per list (keyed by the list's original path).
         let mut removed: BTreeMap<String, Vec<usize>> = BTreeMap::new();

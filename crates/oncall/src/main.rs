@@ -9,6 +9,7 @@
 
 mod escalate;
 mod ics;
+mod opsgenie;
 mod report;
 mod text;
 
@@ -55,6 +56,10 @@ enum Command {
     Report(report::ReportArgs),
     /// Who is notified about an alert, when, on which channel, and why (escalation timeline).
     Escalate(Box<escalate::EscalateArgs>),
+    /// Build a configuration document from another tool's data (Opsgenie's saved responses or API).
+    Import(opsgenie::ImportArgs),
+    /// Compare the engine's answers with Opsgenie's saved answers; print every difference (exit 1 on any).
+    Verify(opsgenie::VerifyArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -189,6 +194,8 @@ fn main() -> ExitCode {
         }
     };
     let mut out = String::new();
+    // Lines for stderr that are not failures (what an import could not carry over).
+    let mut notes: Vec<String> = Vec::new();
     let result = match cli.command {
         Command::Check(a) => check(&a, &mut out),
         Command::Who(a) => who(&a, &mut out),
@@ -197,6 +204,8 @@ fn main() -> ExitCode {
         Command::Timeline(a) => timeline(&a, &mut out),
         Command::Report(a) => report::run(&a, &mut out),
         Command::Escalate(a) => escalate::run(&a, &mut out),
+        Command::Import(a) => opsgenie::import_run(&a, &mut out, &mut notes),
+        Command::Verify(a) => opsgenie::verify_run(&a, &mut out),
     };
     let (code, errors) = match result {
         Ok(()) => (ExitCode::SUCCESS, Vec::new()),
@@ -213,7 +222,7 @@ fn main() -> ExitCode {
         }
     }
     let mut stderr = std::io::stderr().lock();
-    for line in errors {
+    for line in notes.into_iter().chain(errors) {
         let _ = writeln!(stderr, "{line}");
     }
     code
@@ -336,12 +345,15 @@ struct CheckReport<'a> {
     valid: bool,
     errors: Vec<Problem>,
     warnings: &'a [Problem],
+    /// The paths of the Opsgenie fields that were read and ignored (`oncall_core::opsgenie::IGNORED_FIELDS`).
+    ignored: Vec<String>,
 }
 
 fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
     let as_json = a.format == Format::Json;
-    let report =
-        |errors: Vec<Problem>, out: &mut String| json(&CheckReport { valid: false, errors, warnings: &[] }, out);
+    let report = |errors: Vec<Problem>, out: &mut String| {
+        json(&CheckReport { valid: false, errors, warnings: &[], ignored: Vec::new() }, out)
+    };
     let (text, yaml) = match read(&a.config) {
         Ok(read) => read,
         Err(fail) => {
@@ -366,10 +378,19 @@ fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
         }
     };
     let warnings = report::lints(&config, &a.at)?;
+    let ignored = oncall_core::opsgenie::ignored_fields(config.document());
     if as_json {
-        json(&CheckReport { valid: true, errors: Vec::new(), warnings: &warnings }, out)?;
+        json(&CheckReport { valid: true, errors: Vec::new(), warnings: &warnings, ignored }, out)?;
     } else {
         out.push_str(&text::check_summary(&config, warnings.len()));
+        if !ignored.is_empty() {
+            out.push_str(&format!(
+                "read and ignored {} Opsgenie {} that the engine does not use: {}\n",
+                ignored.len(),
+                if ignored.len() == 1 { "field" } else { "fields" },
+                opsgenie::ignored_summary(&ignored)
+            ));
+        }
         for w in &warnings {
             out.push_str(&format!("warning: {w}\n"));
         }
