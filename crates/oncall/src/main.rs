@@ -345,7 +345,9 @@ struct CheckReport<'a> {
     valid: bool,
     errors: Vec<Problem>,
     warnings: &'a [Problem],
-    /// The paths of the Opsgenie fields that were read and ignored (`oncall_core::opsgenie::IGNORED_FIELDS`).
+    /// The paths of the Opsgenie fields that were read and ignored
+    /// (`oncall_core::opsgenie::IGNORED_FIELDS`); left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     ignored: Vec<String>,
 }
 

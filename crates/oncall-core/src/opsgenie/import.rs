@@ -302,7 +302,16 @@ pub fn build(files: &BTreeMap<String, Value>) -> Result<Import> {
             continue;
         }
         let root = k.split(['/', '.']).next().unwrap_or(k);
-        let names: Vec<String> = items(v).iter().map(label).collect();
+        // Some lists nest their items one level down (`{"data": {"heartbeats": [...]}}`).
+        let mut listed = items(v);
+        if let [only] = listed.as_slice()
+            && !only.contains_key("id")
+            && !only.contains_key("name")
+            && let Some(Value::Array(inner)) = only.values().find(|x| x.is_array())
+        {
+            listed = inner.iter().filter_map(|x| x.as_object().cloned()).collect();
+        }
+        let names: Vec<String> = listed.iter().map(label).collect();
         let what = NOT_MODELLED.iter().find(|(p, _)| *p == root).map(|(_, w)| *w);
         let message = match (what, names.is_empty()) {
             (Some(w), true) => format!("{w} are not carried over (the engine has none)"),
