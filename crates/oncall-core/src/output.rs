@@ -41,7 +41,9 @@ pub struct Participant {
     /// Opsgenie id, when the document gave one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Username, or the team, escalation or schedule name (empty for `none`).
+    /// Username, or the team, escalation or schedule name. Empty for `none`, and then left out
+    /// of the JSON (Opsgenie writes no name for an empty slot).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// What it is.
     #[serde(rename = "type")]
@@ -234,31 +236,35 @@ pub struct Period {
     pub kind: PeriodType,
     /// Who.
     pub recipient: Participant,
-    /// Forwarding periods: whose shift it was.
+    /// Forwarding periods: the username whose shift it was (a string, as Opsgenie's
+    /// `TimelinePeriod.fromUser`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub from_user: Option<Participant>,
+    pub from_user: Option<String>,
 }
 
 /// The periods of one rotation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineRotation {
     /// Opsgenie id, when the document gave one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Rotation name. Schedule-wide overrides appear as an extra entry named
-    /// [`SCHEDULE_WIDE`], after the rotations.
+    /// Rotation name. A schedule-wide override's periods are placed in every rotation (it
+    /// overrides them all); only a schedule without rotations shows them in an entry of their
+    /// own, named [`SCHEDULE_WIDE`].
     pub name: String,
-    /// Position of the rotation in the schedule.
-    pub order: usize,
+    /// Position of the rotation in the schedule, as Opsgenie numbers it: `1.0` for the first
+    /// (a number, Opsgenie's `TimelineRotation.order` is a float).
+    pub order: f64,
     /// The periods, in order.
     pub periods: Vec<Period>,
 }
 
-/// The name of the extra timeline entry that holds schedule-wide overrides.
+/// The name of the timeline entry that holds the schedule-wide overrides of a schedule without
+/// rotations (with rotations, they are placed in the rotations they override).
 pub const SCHEDULE_WIDE: &str = "(schedule-wide overrides)";
 
 /// One layer of a timeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Layer {
     /// Per rotation.
     pub rotations: Vec<TimelineRotation>,
@@ -279,7 +285,7 @@ pub struct Segment {
 }
 
 /// A timeline (`oncall timeline`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Timeline {
     /// The schedule.

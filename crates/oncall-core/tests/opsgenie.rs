@@ -265,3 +265,48 @@ fn documents_in_opsgenies_published_shapes_load() {
     assert_eq!(who("2026-11-10T10:00:00Z"), ["bob@example.com"]);
     assert!(who("2026-11-17T10:00:00Z").is_empty());
 }
+
+/// The captured timeline response (one weekend rotation, a default and an override period) is
+/// what `timeline` gives for the schedule rebuilt from it, key for key: Opsgenie's ids and names,
+/// `order` 1.0, no synthetic rotation, and verify finds no difference.
+#[test]
+fn the_captured_timeline_is_mirrored() {
+    let saved: Value =
+        serde_json::from_str(&read(recorded().join("responses/captured-timeline.response.json"))).unwrap();
+    let doc = json!({"schedules": [{
+        "id": "12345678-ffff-1234-1234-ffff1b31ffff", "name": "Testing Schedule", "timezone": "UTC", "enabled": true,
+        "rotations": [{"id": "12345678-ffff-1234-1234-ffff1b310887", "name": "Product Name Goes Here", "type": "weekly",
+            "startDate": "2022-03-05T00:00:00Z",
+            "participants": [{"type": "user", "id": "12345678-ffff-1234-1234-ffff1b311832", "username": "alice.lastname@example.com"}],
+            "timeRestriction": {"type": "weekday-and-time-of-day", "restrictions": [
+                {"startDay": "saturday", "startHour": 0, "endDay": "monday", "endHour": 0}]}}],
+        "overrides": [{"alias": "o", "user": {"type": "user", "id": "12345678-ffff-1234-1234-ffff1b3134fb", "username": "bob.familyname@example.com"},
+            "startDate": "2022-04-02T00:00:00Z", "endDate": "2022-04-04T00:00:00Z"}]}]});
+    let config = Config::from_json(&doc.to_string()).unwrap();
+    let report = verify::verify(&config, &[("captured-timeline.json".into(), saved.clone())], None);
+    assert!(report.equivalent(), "{report:?}");
+    let s = config.schedule("Testing Schedule").unwrap();
+    let ours = serde_json::to_value(
+        s.timeline(
+            "2022-03-21T07:00:00Z".parse().unwrap(),
+            "2022-04-04T07:00:00Z".parse().unwrap(),
+            Default::default(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut ours = ours.as_object().unwrap().clone();
+    assert!(ours.remove("finalSchedule").is_some(), "our documented extension");
+    assert_eq!(Value::Object(ours), saved["data"]);
+    // A schedule-wide override of a schedule without rotations keeps an entry of its own.
+    let bare = json!({"schedules": [{"name": "bare", "overrides": [{"user": "ann",
+        "startDate": "2022-04-02T00:00:00Z", "endDate": "2022-04-04T00:00:00Z"}]}]});
+    let config = Config::from_json(&bare.to_string()).unwrap();
+    let t = config
+        .schedule("bare")
+        .unwrap()
+        .timeline("2022-04-01T00:00:00Z".parse().unwrap(), "2022-04-05T00:00:00Z".parse().unwrap(), Default::default())
+        .unwrap();
+    assert_eq!(t.final_timeline.rotations.len(), 1);
+    assert_eq!(t.final_timeline.rotations[0].name, oncall_core::output::SCHEDULE_WIDE);
+}
