@@ -110,7 +110,46 @@ pub struct OnCall {
     pub on_call_participants: Vec<Participant>,
 }
 
+/// Cuts participants to the depth of Opsgenie's answers: a team on call has no nested
+/// participants; an escalation lists its rules, where a schedule has no nested participants and
+/// a team only the users it reaches directly. The engine nests deeper (a team through its
+/// routing to an escalation or schedule, a schedule inside an escalation to its on-call users).
+fn opsgenie_depth(ps: &[Participant], in_escalation: bool) -> Vec<Participant> {
+    ps.iter()
+        .map(|p| {
+            let mut p = p.clone();
+            p.on_call_participants = match (p.kind, in_escalation) {
+                (Kind::Escalation, false) => p.on_call_participants.map(|c| opsgenie_depth(&c, true)),
+                (Kind::Team, true) => {
+                    p.on_call_participants.map(|c| c.into_iter().filter(|x| x.kind == Kind::User).collect())
+                }
+                _ => None,
+            };
+            p
+        })
+        .collect()
+}
+
 impl OnCall {
+    /// The answer at the depth of Opsgenie's `flat=false` answer (see the `oncall who
+    /// --opsgenie-depth` flag): a team on call without nested participants, an escalation with
+    /// its rules, a schedule inside it without its on-call users, a team inside it with its
+    /// users.
+    ///
+    /// ```
+    /// use oncall_core::Config;
+    /// let config = Config::from_json(r#"{"teams":[{"name":"ops","members":[{"user":{"username":"ann"}}]}],
+    ///   "schedules":[{"name":"s","rotations":[{"type":"daily","startDate":"2026-01-01T00:00:00Z",
+    ///     "participants":[{"type":"team","name":"ops"}]}]}]}"#)?;
+    /// let who = config.schedule("s")?.on_call("2026-01-02T00:00:00Z".parse()?)?;
+    /// assert!(who.on_call_participants[0].on_call_participants.is_some());
+    /// assert!(who.opsgenie_depth().on_call_participants[0].on_call_participants.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn opsgenie_depth(&self) -> OnCall {
+        OnCall { parent: self.parent.clone(), on_call_participants: opsgenie_depth(&self.on_call_participants, false) }
+    }
+
     /// The flat answer: usernames (Opsgenie's `flat=true`).
     pub fn flat(&self) -> FlatOnCall {
         FlatOnCall { parent: self.parent.clone(), on_call_recipients: flatten(&self.on_call_participants) }
@@ -153,6 +192,16 @@ pub struct NextOnCall {
 }
 
 impl NextOnCall {
+    /// Both lists at the depth of Opsgenie's answers (see [`OnCall::opsgenie_depth`]).
+    pub fn opsgenie_depth(&self) -> NextOnCall {
+        NextOnCall {
+            parent: self.parent.clone(),
+            next_on_call_recipients: opsgenie_depth(&self.next_on_call_recipients, false),
+            exact_next_on_call_recipients: opsgenie_depth(&self.exact_next_on_call_recipients, false),
+            exact_next_on_call_at: self.exact_next_on_call_at,
+        }
+    }
+
     /// The flat answer (Opsgenie's names `nextOnCallParticipants`, `exactNextOnCallParticipants`).
     pub fn flat(&self) -> FlatNextOnCall {
         FlatNextOnCall {

@@ -111,6 +111,10 @@ struct WhoArgs {
     /// Usernames only, teams and escalations resolved.
     #[arg(long)]
     flat: bool,
+    /// Nest only as deep as Opsgenie's answer does: a team on call without its routing, a
+    /// schedule inside an escalation without its on-call users.
+    #[arg(long, conflicts_with = "flat")]
+    opsgenie_depth: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -407,7 +411,10 @@ fn who(a: &WhoArgs, out: &mut String) -> Res<()> {
     let config = load(&a.config)?;
     let s = schedule(&config, &a.schedule)?;
     let at = time_arg(&s, "at", &a.at)?;
-    let answer = s.on_call(at).map_err(|e| arg_error("at", &e))?;
+    let mut answer = s.on_call(at).map_err(|e| arg_error("at", &e))?;
+    if a.opsgenie_depth {
+        answer = answer.opsgenie_depth();
+    }
     match (a.format, a.flat) {
         (Format::Json, false) => json(&answer, out),
         (Format::Json, true) => json(&answer.flat(), out),
@@ -422,7 +429,10 @@ fn next(a: &WhoArgs, out: &mut String) -> Res<()> {
     let config = load(&a.config)?;
     let s = schedule(&config, &a.schedule)?;
     let at = time_arg(&s, "at", &a.at)?;
-    let answer = s.next_on_call(at).map_err(|e| arg_error("at", &e))?;
+    let mut answer = s.next_on_call(at).map_err(|e| arg_error("at", &e))?;
+    if a.opsgenie_depth {
+        answer = answer.opsgenie_depth();
+    }
     match (a.format, a.flat) {
         (Format::Json, false) => json(&answer, out),
         (Format::Json, true) => json(&answer.flat(), out),

@@ -364,3 +364,34 @@ fn live_import_pages_retries_and_builds_what_the_folder_import_builds() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("ONCALL_TEST_NO_SUCH_KEY is not set"));
 }
+
+#[test]
+fn opsgenie_depth_gives_the_docs_sample_shape() {
+    let doc = recorded().join("24-docs-who-is-on-call-scenario.json");
+    let run = oncall(&[
+        "who",
+        s(&doc),
+        "--schedule",
+        "ScheduleName",
+        "--at",
+        "2019-10-15T10:00:00Z",
+        "--format",
+        "json",
+        "--opsgenie-depth",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut expected = response("docs-who-is-on-call.response.json")["data"].clone();
+    // The documentation's sample anonymised both usernames to "user@example.com"; the ids are
+    // the scenario's.
+    let users = &mut expected["onCallParticipants"][1]["onCallParticipants"][2]["onCallParticipants"];
+    users[0]["name"] = json!("user1@example.com");
+    users[1]["name"] = json!("user2@example.com");
+    assert_eq!(run.json(), expected);
+    let deep =
+        oncall(&["who", s(&doc), "--schedule", "ScheduleName", "--at", "2019-10-15T10:00:00Z", "--format", "json"])
+            .json();
+    assert!(
+        deep["onCallParticipants"][0]["onCallParticipants"].is_array(),
+        "without the flag, the team's routing is nested"
+    );
+}
