@@ -310,3 +310,19 @@ fn the_captured_timeline_is_mirrored() {
     assert_eq!(t.final_timeline.rotations.len(), 1);
     assert_eq!(t.final_timeline.rotations[0].name, oncall_core::output::SCHEDULE_WIDE);
 }
+
+/// The guide lists every accepted-and-ignored field, in the table of its object.
+#[test]
+fn the_guide_lists_every_ignored_field() {
+    let guide = read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/moving-from-opsgenie.md"));
+    for (object, fields) in oncall_core::opsgenie::IGNORED_FIELDS {
+        let row = guide
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{object}` |")))
+            .unwrap_or_else(|| panic!("no row for {object} in the guide"));
+        for f in *fields {
+            assert!(row.contains(&format!("`{f}`")), "{object}.{f} is not in the guide's row: {row}");
+        }
+        assert_eq!(row.matches('`').count() / 2, fields.len() + 1, "the row lists more than the code: {row}");
+    }
+}

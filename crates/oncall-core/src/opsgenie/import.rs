@@ -344,6 +344,32 @@ pub fn build(files: &BTreeMap<String, Value>) -> Result<Import> {
             }
         }
     };
+    // Zones Opsgenie takes from the account, which no response states.
+    for (i, t) in document.teams.iter().enumerate() {
+        for (j, r) in t.routing_rules.iter().enumerate() {
+            if r.timezone.is_none() && r.time_restriction.is_some() {
+                notes.push(Note {
+                    source: format!("teams[{i}].routingRules[{j}]"),
+                    message: format!(
+                        "routing rule {:?} of team {:?} has a time restriction and no timezone: Opsgenie reads it in the account's zone, the engine in UTC; set its timezone",
+                        r.name.as_deref().unwrap_or(""),
+                        t.name
+                    ),
+                });
+            }
+        }
+    }
+    for (i, sch) in document.schedules.iter().enumerate() {
+        if sch.timezone.is_none() {
+            notes.push(Note {
+                source: format!("schedules[{i}]"),
+                message: format!(
+                    "schedule {:?} has no timezone: Opsgenie uses the account's zone, the engine UTC; set its timezone",
+                    sch.name
+                ),
+            });
+        }
+    }
     let ignored = ignored_fields(&document);
     let problems = match crate::Config::compile(document.clone()) {
         Ok(_) => Vec::new(),
