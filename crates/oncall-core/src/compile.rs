@@ -779,8 +779,16 @@ impl<'d> Compiler<'d> {
             hour.clamp(0, 24) * 60 + min.clamp(0, 59)
         };
         match r.kind.as_str() {
-            // `{}`: how the Go SDK writes an unset restriction.
-            "" if r.restriction.is_none() && r.restrictions.is_none() => Restriction::Always,
+            // `{}` (or `{"restriction": {}}`): how the Go SDK writes an unset restriction.
+            "" if r.restrictions.is_none()
+                && r.restriction.as_ref().is_none_or(|t| *t == config::TimeOfDay::default()) =>
+            {
+                Restriction::Always
+            }
+            "" => {
+                self.problem(format!("{path}.type"), "required: time-of-day or weekday-and-time-of-day");
+                Restriction::Always
+            }
             "time-of-day" => {
                 if r.restrictions.is_some() {
                     self.problem(

@@ -326,3 +326,24 @@ fn the_guide_lists_every_ignored_field() {
         assert_eq!(row.matches('`').count() / 2, fields.len() + 1, "the row lists more than the code: {row}");
     }
 }
+
+#[test]
+fn an_empty_restriction_is_none_and_a_missing_type_is_named() {
+    let doc = |tr: &str| {
+        format!(
+            r#"{{"schedules":[{{"name":"s","rotations":[{{"type":"daily","startDate":"2026-11-01T00:00:00Z",
+            "participants":["a"],"timeRestriction":{tr}}}]}}]}}"#
+        )
+    };
+    for empty in ["{}", r#"{"restriction":{}}"#] {
+        let config = Config::from_json(&doc(empty)).unwrap_or_else(|e| panic!("{empty}: {e}"));
+        let who = config.schedule("s").unwrap().on_call("2026-11-02T03:00:00Z".parse().unwrap()).unwrap();
+        assert_eq!(who.flat().on_call_recipients, ["a"], "{empty} restricts nothing");
+    }
+    let err = Config::from_json(&doc(r#"{"restrictions":[{"startDay":"monday","endDay":"friday","endHour":17}]}"#))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "schedules[0].rotations[0].timeRestriction.type: required: time-of-day or weekday-and-time-of-day"
+    );
+}

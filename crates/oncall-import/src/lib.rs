@@ -85,12 +85,14 @@ pub struct Client {
 }
 
 /// Resolves `--api-url`: `us` and `eu` name Opsgenie's two hosts; anything else must be an
-/// `http://` or `https://` URL (a trailing `/` and a trailing `/v2` are dropped).
+/// `https://` URL, or an `http://` one on this machine (`127.0.0.1`, `localhost`, `[::1]`: the
+/// key is never sent in clear over a network). A trailing `/` and a trailing `/v2` are dropped.
 ///
 /// ```
 /// assert_eq!(oncall_import::api_base("eu").unwrap(), "https://api.eu.opsgenie.com");
 /// assert_eq!(oncall_import::api_base("http://127.0.0.1:8080/v2/").unwrap(), "http://127.0.0.1:8080");
 /// assert!(oncall_import::api_base("api.opsgenie.com").is_err());
+/// assert!(oncall_import::api_base("http://api.opsgenie.com").is_err());
 /// ```
 pub fn api_base(url: &str) -> Result<String, Error> {
     let url = url.trim();
@@ -99,10 +101,13 @@ pub fn api_base(url: &str) -> Result<String, Error> {
         "eu" => return Ok(EU.to_string()),
         _ => {}
     }
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
+    let local = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| url.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
+    if !(url.starts_with("https://") || local) {
         return Err(Error::Url {
             url: url.to_string(),
-            message: "expected us, eu, or a URL starting with https:// (or http:// for a local server)".into(),
+            message: "expected us, eu, or a URL starting with https:// (http:// only on 127.0.0.1 or localhost)".into(),
         });
     }
     let base = url.trim_end_matches('/');

@@ -217,6 +217,10 @@ pub fn ignored_summary(paths: &[String]) -> String {
 
 fn save(dir: &Path, files: &BTreeMap<String, Value>) -> Res<()> {
     for (key, body) in files {
+        // Keys come from the server's ids: never a path outside the folder.
+        if key.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") || key.contains('\\') {
+            return Err(Fail::line(format!("--save: refusing to write {key:?}: not a plain relative path")));
+        }
         let path = dir.join(format!("{key}.json"));
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
@@ -276,5 +280,30 @@ pub fn verify_run(a: &VerifyArgs, out: &mut String) -> Res<()> {
         Err(Fail::line(format!("oncall: no answer in {} could be compared", a.against.display())))
     } else {
         Err(Fail::line(format!("oncall: {} differences from Opsgenie's answers", report.differences())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_refuses_paths_outside_the_folder() {
+        let dir = std::env::temp_dir().join(format!("oncall-save-{}", std::process::id()));
+        for key in ["../escape", "schedules/../../x", "/abs", "a//b"] {
+            let files: BTreeMap<String, Value> = [(key.to_string(), Value::Null)].into_iter().collect();
+            assert!(save(&dir, &files).is_err(), "{key}");
+        }
+        let files: BTreeMap<String, Value> =
+            [("schedules/s-1/overrides".to_string(), Value::Null)].into_iter().collect();
+        assert!(save(&dir, &files).is_ok());
+        assert!(dir.join("schedules/s-1/overrides.json").is_file());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn ignored_fields_are_summarised_by_place() {
+        let paths = ["users[0].blocked", "users[1].blocked", "teams[0].links"].map(String::from);
+        assert_eq!(ignored_summary(&paths), "teams[].links ×1, users[].blocked ×2");
     }
 }

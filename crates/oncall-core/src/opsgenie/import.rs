@@ -313,6 +313,13 @@ pub fn build(files: &BTreeMap<String, Value>) -> Result<Import> {
         }
         let names: Vec<String> = listed.iter().map(label).collect();
         let what = NOT_MODELLED.iter().find(|(p, _)| *p == root).map(|(_, w)| *w);
+        if what.is_none() && ["users", "teams", "schedules"].contains(&root) {
+            notes.push(Note {
+                source: k.clone(),
+                message: format!("not carried over: {root}.json, the list it belongs to, was not saved"),
+            });
+            continue;
+        }
         let message = match (what, names.is_empty()) {
             (Some(w), true) => format!("{w} are not carried over (the engine has none)"),
             (Some(w), false) => format!("{w} are not carried over (the engine has none): {}", names.join(", ")),
