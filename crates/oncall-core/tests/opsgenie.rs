@@ -347,3 +347,26 @@ fn an_empty_restriction_is_none_and_a_missing_type_is_named() {
         "schedules[0].rotations[0].timeRestriction.type: required: time-of-day or weekday-and-time-of-day"
     );
 }
+
+#[test]
+fn verify_compares_next_on_calls_flat_and_nested() {
+    let config = Config::from_json(
+        r#"{"schedules":[{"name":"ops","rotations":[{"name":"r","type":"daily","startDate":"2026-11-02T09:00:00Z",
+        "participants":[{"type":"user","id":"u1","username":"ann"},{"type":"user","id":"u2","username":"bob"}]}]}]}"#,
+    )
+    .unwrap();
+    let parent = json!({"name": "ops", "enabled": true});
+    let flat =
+        json!({"data": {"_parent": parent, "nextOnCallParticipants": ["ann"], "exactNextOnCallParticipants": ["ann"]}});
+    let nested = json!({"data": {"_parent": parent,
+        "nextOnCallRecipients": [{"id": "u1", "name": "ann", "type": "user"}],
+        "exactNextOnCallRecipients": [{"id": "u1", "name": "ann", "type": "user"}]}});
+    let at = "2026-11-03T10:00:00Z";
+    let report =
+        verify::verify(&config, &[("flat".into(), flat), ("nested".into(), nested.clone())], Some(at.parse().unwrap()));
+    assert!(report.equivalent(), "{report:?}");
+    assert!(report.compared[0].query.starts_with("next-on-calls (flat) of ops"), "{}", report.compared[0].query);
+    // A day later bob is next: both lists differ.
+    let report = verify::verify(&config, &[("nested-2026-11-04T10Z".into(), nested)], None);
+    assert_eq!(report.differences(), 4, "{report:?}");
+}
