@@ -121,8 +121,8 @@ pub struct Team {
 pub struct TeamMember {
     /// The user.
     pub user: UserRef,
-    /// `admin` or `user` (default `user`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `admin` or `user` (default `user`; `""` is the default).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }
 
@@ -175,8 +175,8 @@ pub struct RoutingRule {
     /// Which alerts the rule matches (default: all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criteria: Option<Criteria>,
-    /// Zone of the time restriction (default UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Zone of the time restriction (default UTC; `""` is the default).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// When the rule applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -233,8 +233,9 @@ pub struct Schedule {
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// IANA zone (default `UTC`). Rotations, overrides and naive query times are read in it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// IANA zone (default `UTC`; `""` is the default). Rotations, overrides and naive query
+    /// times are read in it.
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// Default true. A disabled schedule still answers queries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -257,8 +258,8 @@ pub struct Rotation {
     /// Opsgenie id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Name (default `rotation-N`, N counting from 1), unique in the schedule.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Name (default `rotation-N`, N counting from 1, also for `""`), unique in the schedule.
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `hourly`, `daily`, `weekly`, `monthly` or `custom`.
     #[serde(rename = "type")]
@@ -470,11 +471,12 @@ pub struct Escalation {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EscalationRule {
-    /// `if-not-acked` (default) or `if-not-closed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `if-not-acked` (default, also for `""`) or `if-not-closed`.
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
-    /// `default`, `next`, `previous`, `users`, `admins`, `all` or `random` (default `default`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `default`, `next`, `previous`, `users`, `admins`, `all` or `random` (default `default`,
+    /// also for `""`).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub notify_type: Option<String>,
     /// Delay from the start of the cycle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -489,9 +491,9 @@ pub struct EscalationRule {
 pub struct Delay {
     /// The amount.
     pub time_amount: i64,
-    /// `minutes` (default), `hours`, `days` or `seconds`; Terraform's singular `minute`, `hour`,
-    /// `day`, `second` are read the same.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `minutes` (default, also for `""`), `hours`, `days` or `seconds`; Terraform's singular
+    /// `minute`, `hour`, `day`, `second` are read the same.
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub time_unit: Option<String>,
 }
 

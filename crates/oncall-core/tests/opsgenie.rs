@@ -198,7 +198,8 @@ fn documents_in_opsgenies_published_shapes_load() {
                 "id": "nr-2", "name": "Shift starts", "actionType": "schedule-start", "order": 0, "enabled": true,
                 "notificationTime": ["just-before", "1-hour-ago"],
                 "schedules": [{"type": "schedule", "id": "", "name": "payments_schedule"}],
-                "steps": [{"contact": {"method": "sms", "to": "+49 30 5550100"}, "sendAfter": {"timeAmount": 1, "timeUnit": "minute"}, "enabled": true}]
+                "steps": [{"contact": {"method": "sms", "to": "+49 30 5550100"}, "sendAfter": {"timeAmount": 1, "timeUnit": "minute"}, "enabled": true},
+                          {"contact": {"method": "voice", "to": "+49 30 5550100"}, "sendAfter": {"timeAmount": 2, "timeUnit": ""}, "enabled": true}]
             }]
         }, {"id": "u-2", "username": "bob@example.com", "timeZone": ""}],
         "teams": [{
@@ -206,7 +207,7 @@ fn documents_in_opsgenies_published_shapes_load() {
             "id": "t-1", "name": "payments", "description": "",
             "links": {"web": "https://example.app.opsgenie.com/teams/dashboard/t-1/main", "api": "https://api.opsgenie.com/v2/teams/t-1"},
             "members": [{"user": {"id": "u-1", "username": "ann@example.com"}, "role": "admin"},
-                        {"user": {"id": "u-2", "username": ""}, "role": "user"}],
+                        {"user": {"id": "u-2", "username": ""}, "role": ""}],
             "routingRules": [
                 {"id": "rr-1", "name": "prod", "isDefault": false, "order": 0, "timezone": "Europe/Berlin",
                  "criteria": {"type": "match-all-conditions", "conditions": [{"field": "extra-properties", "key": "env", "operation": "equals", "expectedValue": "prod"}]},
