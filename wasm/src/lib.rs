@@ -53,7 +53,7 @@ impl OnCall {
     /// what is valid but probably not meant.
     #[wasm_bindgen(js_name = check, unchecked_return_type = "CheckResult")]
     pub fn check(&self) -> Result<JsValue, JsValue> {
-        self.to_js(&CheckReport { valid: true, errors: Vec::new(), warnings: self.config.warnings().to_vec() })
+        self.to_js(&CheckReport::valid(&self.config))
     }
 
     /// The schedules, in document order, with their zone and rotation names.
@@ -271,8 +271,8 @@ pub fn check(#[wasm_bindgen(unchecked_param_type = "string | ConfigDocument")] c
         .map_err(|e| vec![Problem { path: String::new(), message: message_of(&e) }])
         .and_then(|text| Config::from_json(&text).map_err(|e| problems_of(&e)));
     let report = match result {
-        Ok(config) => CheckReport { valid: true, errors: Vec::new(), warnings: config.warnings().to_vec() },
-        Err(errors) => CheckReport { valid: false, errors, warnings: Vec::new() },
+        Ok(config) => CheckReport::valid(&config),
+        Err(errors) => CheckReport { valid: false, errors, warnings: Vec::new(), ignored: Vec::new() },
     };
     to_js(&report).unwrap_or(JsValue::NULL)
 }
@@ -379,6 +379,20 @@ struct CheckReport {
     valid: bool,
     errors: Vec<Problem>,
     warnings: Vec<Problem>,
+    /// The Opsgenie fields read and ignored (`oncall check` lists the same); left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ignored: Vec<String>,
+}
+
+impl CheckReport {
+    fn valid(config: &Config) -> CheckReport {
+        CheckReport {
+            valid: true,
+            errors: Vec::new(),
+            warnings: config.warnings().to_vec(),
+            ignored: oncall_core::opsgenie::ignored_fields(config.document()),
+        }
+    }
 }
 
 #[derive(Serialize)]

@@ -24,6 +24,8 @@ export interface CheckResult {
   valid: boolean;
   errors: Problem[];
   warnings: Problem[];
+  /** Paths of the Opsgenie fields that were read and ignored (`users[0].createdAt`); absent when none. */
+  ignored?: string[];
 }
 
 /** A schedule of the configuration. */
