@@ -371,3 +371,81 @@ fn verify_compares_next_on_calls_flat_and_nested() {
     let report = verify::verify(&config, &[("nested-2026-11-04T10Z".into(), nested)], None);
     assert_eq!(report.differences(), 4, "{report:?}");
 }
+
+/// A whole account as its GET responses give it (Opsgenie's documented response shapes, with
+/// their envelopes): every sub-resource lands under its parent, full rules replace their list
+/// entries, and what is missing is named.
+#[test]
+fn import_puts_every_response_under_its_parent() {
+    use oncall_core::opsgenie::import;
+    let env = |data: Value| json!({"data": data, "took": 0.01, "requestId": "r"});
+    let files: std::collections::BTreeMap<String, Value> = [
+        ("users", env(json!([{"id": "u1", "username": "ann@example.com", "timeZone": "Europe/Berlin", "blocked": false},
+                             {"id": "u2", "username": "bob@example.com", "timeZone": "America/New_York"}]))),
+        ("users/u1/notification-rules", env(json!([
+            {"id": "n1", "name": "New alert", "actionType": "create-alert", "order": 0, "enabled": true},
+            {"id": "n2", "name": "Night", "actionType": "create-alert", "order": 1, "enabled": true}]))),
+        ("users/u1/notification-rules/n1", env(json!({"id": "n1", "name": "New alert", "actionType": "create-alert",
+            "order": 0, "enabled": true, "criteria": {"type": "match-all"},
+            "steps": [{"_parent": {"id": "n1", "name": "New alert"}, "id": "s1", "enabled": true,
+                       "sendAfter": {"timeAmount": 0}, "contact": {"method": "email", "to": "ann@example.com"}}]}))),
+        ("teams", env(json!([{"id": "t1", "name": "payments", "description": "", "links": {"web": "w", "api": "a"}}]))),
+        ("teams/t1", env(json!({"id": "t1", "name": "payments", "description": "",
+            "members": [{"user": {"id": "u1", "username": "ann@example.com"}, "role": "admin"},
+                        {"user": {"id": "u2", "username": "bob@example.com"}, "role": "user"}]}))),
+        ("teams/payments/routing-rules", env(json!([
+            {"id": "rr2", "name": "Default Rule", "isDefault": true, "order": 1, "criteria": {"type": "match-all"},
+             "notify": {"type": "schedule", "name": "payments_schedule", "id": "s-1"}},
+            {"id": "rr1", "name": "office", "isDefault": false, "order": 0, "criteria": {"type": "match-all"},
+             "timeRestriction": {"type": "time-of-day", "restriction": {"startHour": 9, "endHour": 17}},
+             "notify": {"type": "none"}}]))),
+        ("schedules", env(json!([{"id": "s-1", "name": "payments_schedule", "timezone": "Europe/Berlin", "enabled": true,
+            "ownerTeam": {"id": "t1", "name": "payments"}, "rotations": []}]))),
+        ("schedules/s-1/rotations", env(json!([{"id": "r1", "name": "weekly", "startDate": "2026-11-02T08:00:00Z",
+            "type": "weekly", "length": 1, "participants": [{"type": "user", "id": "u1", "username": "ann@example.com"},
+            {"type": "user", "id": "u2", "username": "bob@example.com"}]}]))),
+        ("schedules/s-1/overrides", env(json!([{"_parent": {"id": "s-1", "name": "payments_schedule", "enabled": true},
+            "alias": "o1", "user": {"type": "user", "id": "u2", "name": "bob@example.com"},
+            "startDate": "2026-11-03T08:00:00Z", "endDate": "2026-11-04T08:00:00Z", "rotations": [{"id": "r1", "name": "weekly"}]}]))),
+        ("escalations", env(json!([]))),
+        ("forwarding-rules", env(json!([{"id": "f1", "alias": "a", "fromUser": {"id": "u1", "username": "ann@example.com"},
+            "toUser": {"id": "u2", "username": "bob@example.com"}, "startDate": "2026-12-24T00:00:00Z", "endDate": "2026-12-27T00:00:00Z"}]))),
+        ("integrations", env(json!([{"id": "i1", "name": "Prometheus", "type": "Prometheus"}]))),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let done = import::build(&files).unwrap();
+    assert!(done.problems.is_empty(), "{:?}", done.problems);
+    let d = &done.document;
+    let ann = &d.users.as_ref().unwrap()[0];
+    assert_eq!(ann.notification_rules.len(), 2);
+    assert_eq!(ann.notification_rules[0].steps.len(), 1, "the full rule replaced its list entry");
+    assert_eq!(d.teams[0].members.len(), 2, "the single GET gave the members");
+    let names: Vec<_> = d.teams[0].routing_rules.iter().map(|r| r.name.as_deref().unwrap()).collect();
+    assert_eq!(names, ["office", "Default Rule"], "routing rules in Opsgenie's order");
+    assert_eq!(d.schedules[0].rotations.len(), 1);
+    assert_eq!(d.schedules[0].overrides.len(), 1);
+    assert_eq!(d.forwarding_rules.len(), 1);
+    let notes: Vec<String> = done.not_carried.iter().map(|n| format!("{}: {}", n.source, n.message)).collect();
+    let has = |s: &str| notes.iter().any(|n| n.contains(s));
+    assert!(has("notification rule \"Night\" of ann@example.com: only its list entry was saved"), "{notes:#?}");
+    assert!(has("integrations: integrations are not carried over (the engine has none): Prometheus"), "{notes:#?}");
+    assert!(has("routing rule \"office\" of team \"payments\" has a time restriction and no timezone"), "{notes:#?}");
+    assert_eq!(notes.len(), 3, "{notes:#?}");
+    assert_eq!(
+        done.ignored,
+        [
+            "users[0].blocked",
+            "users[0].notificationRules[0].steps[0]._parent",
+            "teams[0].links",
+            "schedules[0].overrides[0]._parent"
+        ]
+    );
+    // The document answers: the override gives the 3rd to bob, then ann's week resumes.
+    let config = Config::compile(done.document.clone()).unwrap();
+    let s = config.schedule("payments_schedule").unwrap();
+    let who = |t: &str| s.on_call(t.parse().unwrap()).unwrap().flat().on_call_recipients;
+    assert_eq!(who("2026-11-03T12:00:00Z"), ["bob@example.com"]);
+    assert_eq!(who("2026-11-04T12:00:00Z"), ["ann@example.com"]);
+}
