@@ -193,6 +193,17 @@ pub struct NextOnCall {
 
 impl NextOnCall {
     /// Both lists at the depth of Opsgenie's answers (see [`OnCall::opsgenie_depth`]).
+    ///
+    /// ```
+    /// use oncall_core::Config;
+    /// let config = Config::from_json(r#"{"teams":[{"name":"ops","members":[{"user":{"username":"ann"}}]}],
+    ///   "schedules":[{"name":"s","rotations":[{"type":"daily","startDate":"2026-01-01T00:00:00Z",
+    ///     "participants":[{"type":"team","name":"ops"},"bob"]}]}]}"#)?;
+    /// let next = config.schedule("s")?.next_on_call("2026-01-01T12:00:00Z".parse()?)?.opsgenie_depth();
+    /// assert_eq!(next.exact_next_on_call_recipients[0].name, "bob");
+    /// assert!(next.next_on_call_recipients.iter().all(|p| p.on_call_participants.is_none()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn opsgenie_depth(&self) -> NextOnCall {
         NextOnCall {
             parent: self.parent.clone(),

@@ -72,6 +72,15 @@ pub enum Error {
 }
 
 /// A blocking Opsgenie API client.
+///
+/// ```no_run
+/// let key = std::env::var("OPSGENIE_API_KEY")?;
+/// let client = oncall_import::Client::new(&oncall_import::api_base("eu")?, &key);
+/// let responses = client.fetch_account(&mut |path| eprintln!("GET {path}"))?;
+/// let imported = oncall_core::opsgenie::import::build(&responses)?;
+/// println!("{}", serde_json::to_string_pretty(&imported.document)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Client {
     base: String,
