@@ -149,6 +149,9 @@ fn a_saved_response_loads_with_its_envelope() {
     }
     let err = Document::from_json(r#"{"data":{"notify":{"type":"none"}},"took":0.1,"requestId":"r"}"#).unwrap_err();
     assert!(err.to_string().starts_with("data: a team routing rule belongs inside a team"), "{err}");
+    let answer = read(dir.join("responses/recorded-on-calls-first_line-2019-10-15T10Z.response.json"));
+    let err = Document::from_json(&answer).unwrap_err();
+    assert!(err.to_string().contains("`oncall verify CONFIG --against DIR` compares such answers"), "{err}");
 }
 
 #[test]

@@ -176,7 +176,12 @@ fn kind_of(o: &Map<String, Value>) -> std::result::Result<&'static str, String> 
     let part = |what: &str, of: &str| {
         Err(format!("{what} belongs inside {of}; a folder of saved responses is read by `oncall import opsgenie`"))
     };
-    if has("fromUser") {
+    if ["onCallParticipants", "onCallRecipients", "nextOnCallRecipients", "exactNextOnCallRecipients", "finalTimeline"]
+        .iter()
+        .any(|k| has(k))
+    {
+        Err("an answer of Opsgenie (on-calls or timeline), not configuration: `oncall verify CONFIG --against DIR` compares such answers with the engine's".to_string())
+    } else if has("fromUser") {
         Ok("forwardingRules")
     } else if has("username") {
         Ok("users")
