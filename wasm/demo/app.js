@@ -1,5 +1,5 @@
 // The demo page: no framework, the package's web build used directly.
-import init, { OnCall, check } from "../pkg/web/oncall_wasm.js";
+import init, { OnCall, check, checkYaml } from "../pkg/web/oncall_wasm.js";
 
 const $ = (id) => document.getElementById(id);
 const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -25,11 +25,25 @@ const els = {
   pages: byTestId("pages"),
 };
 
-const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#e15759", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#86bcb6"];
+// Paul Tol's "muted" qualitative scheme (nine colours chosen to stay distinct for the common
+// forms of colour blindness) and a dark grey; from the 11th person on, the same ten colours come
+// back hatched with white, so up to 20 people get 20 distinct swatches. Names are always
+// printed beside the colours too.
+const TOL_MUTED = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#555555"];
+const LIGHT = new Set(["#88CCEE", "#DDCC77", "#44AA99", "#999933"]);
+const PALETTE = [
+  ...TOL_MUTED,
+  ...TOL_MUTED.map((c) => `repeating-linear-gradient(135deg, ${c} 0 6px, #ffffff 6px 9px)`),
+];
 const colours = new Map();
 function colour(user) {
   if (!colours.has(user)) colours.set(user, PALETTE[colours.size % PALETTE.length]);
   return colours.get(user);
+}
+/** Text colour on a user's swatch: dark on the light colours, white on the others. */
+function ink(user) {
+  const c = colour(user);
+  return LIGHT.has(c) ? "#1d2330" : "#ffffff";
 }
 
 function el(tag, props = {}, ...children) {
@@ -87,12 +101,20 @@ function showProblems(problems, title = "Problems") {
   els.errors.hidden = problems.length === 0;
 }
 
+/** Whether the editor holds YAML: anything that does not start like a JSON object. */
+function isYaml(text) {
+  return !text.trimStart().startsWith("{");
+}
+
 /** Re-reads the configuration when it changed; returns false when it is invalid. */
 function loadConfig() {
   const text = els.config.value;
   if (text === lastText && oncall) return true;
   lastText = text;
-  const report = check(text);
+  const yaml = isYaml(text);
+  // Colours follow the people of the document on screen: a new document starts the palette over.
+  colours.clear();
+  const report = yaml ? checkYaml(text) : check(text);
   if (!report.valid) {
     oncall?.free();
     oncall = null;
@@ -103,7 +125,7 @@ function loadConfig() {
   }
   els.config.classList.remove("invalid");
   oncall?.free();
-  oncall = new OnCall(text);
+  oncall = yaml ? OnCall.fromYaml(text) : new OnCall(text);
   const schedules = oncall.schedules();
   const selected = els.schedule.value;
   els.schedule.replaceChildren(
@@ -112,14 +134,15 @@ function loadConfig() {
   if (schedules.some((s) => s.name === selected)) els.schedule.value = selected;
   // Alert targets: the document's teams (their routing decides), then the selected schedule.
   const target = els.target.value;
-  const teams = (JSON.parse(text).teams ?? []).map((t) => t.name).filter(Boolean);
+  const teams = oncall.teams();
   els.target.replaceChildren(
     ...teams.map((t) => el("option", { value: `team:${t}`, textContent: `team ${t}` })),
     el("option", { value: "schedule:", textContent: "the selected schedule" }),
   );
   if ([...els.target.options].some((o) => o.value === target)) els.target.value = target;
-  const warned = report.warnings.length ? ` ${report.warnings.length} warning(s).` : "";
-  els.status.textContent = `${schedules.length} schedule${schedules.length === 1 ? "" : "s"} loaded.${warned}`;
+  const n = report.warnings.length;
+  const warned = n ? ` ${n} warning${n === 1 ? "" : "s"}.` : "";
+  els.status.textContent = `${schedules.length} schedule${schedules.length === 1 ? "" : "s"} loaded from ${yaml ? "YAML" : "JSON"}.${warned}`;
   warnings = report.warnings;
   return true;
 }
@@ -132,10 +155,12 @@ function participantLabel(p) {
 }
 
 function render() {
-  // What was last rendered, for tests: "schedule|instant|config length|target|priority".
+  const loaded = loadConfig();
+  // What was last rendered, for tests: "schedule|instant|config length|target|priority" (after
+  // loading, which may change the schedule and target choices).
   document.body.dataset.rendered =
     `${els.schedule.value}|${els.instant.value.trim()}|${els.config.value.length}|${els.target.value}|${els.priority.value}`;
-  if (!loadConfig()) {
+  if (!loaded) {
     for (const e of [els.who, els.bar, els.days, els.legend, els.handoffs, els.pages]) e.replaceChildren();
     els.route.textContent = "";
     els.next.textContent = "";
@@ -158,7 +183,7 @@ function render() {
     els.who.replaceChildren(
       ...(who.onCallRecipients.length
         ? who.onCallRecipients.map((u) =>
-            el("span", { className: "person", "data-testid": "person", style: { background: colour(u) } }, u))
+            el("span", { className: "person", "data-testid": "person", style: { background: colour(u), color: ink(u) } }, u))
         : [el("span", { className: "nobody", "data-testid": "person-none" }, "Nobody — this is a gap")]),
     );
     if (nested.onCallParticipants.some((p) => p.type !== "user" || p.forwardedFrom)) {
@@ -222,7 +247,10 @@ function renderWeek(name, zone, atDate) {
   const days = [];
   for (let i = 0; i < 7; i++) {
     const dayStart = oncall.instant(name, naive(y, m, d - (weekday - 1) + i));
-    const label = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: zone }).format(new Date(dayStart));
+    // On a phone a seventh of the bar has room for "Mon 9" only.
+    const narrow = window.matchMedia("(max-width: 600px)").matches;
+    const format = narrow ? { weekday: "short", day: "numeric", timeZone: zone } : { weekday: "short", day: "numeric", month: "short", timeZone: zone };
+    const label = new Intl.DateTimeFormat("en-GB", format).format(new Date(dayStart));
     days.push(el("div", { className: "day", style: { left: `${pct(dayStart)}%`, width: `${100 / 7}%` } }, label));
   }
   els.days.replaceChildren(...days);
@@ -285,8 +313,18 @@ function renderEscalation(name, zone, atDate) {
       el("td", {}, `${n.method} ${n.to}`),
       el("td", { className: "why" }, why(n.via))));
   if (tl.notifications.length > 12) rows.push(el("tr", {}, el("td", { colSpan: 5 }, `… ${tl.notifications.length - 12} more`)));
+  // What did not happen: a schedule with nobody on call, a user whose rules all stay quiet…
+  // (the command's MISSED lines).
+  const missed = tl.unreached.slice(0, 8).map((u) =>
+    el("tr", { className: "missed", "data-testid": "missed", "data-reason": u.reason },
+      el("td", {}, after(u.at, created)),
+      el("td", {}, fmt(u.at, zone)),
+      el("td", {}, ...(u.user ? [el("span", { className: "swatch", style: { background: colour(u.user) } }), u.user] : ["nobody"])),
+      el("td", {}, el("strong", {}, "MISSED")),
+      el("td", { className: "why" }, `${u.message}${u.via?.length ? ` (${why(u.via)})` : ""}`)));
+  if (tl.unreached.length > 8) missed.push(el("tr", {}, el("td", { colSpan: 5 }, `… ${tl.unreached.length - 8} more missed`)));
   if (rows.length === 0) rows.push(el("tr", { "data-testid": "page-none" }, el("td", { colSpan: 5 }, "Nobody is paged.")));
-  els.pages.replaceChildren(...rows);
+  els.pages.replaceChildren(...rows, ...missed);
 }
 
 let timer = 0;
@@ -305,6 +343,7 @@ async function main() {
   els.schedule.addEventListener("change", render);
   els.target.addEventListener("change", render);
   els.priority.addEventListener("change", render);
+  window.addEventListener("resize", schedule);
   els.now.addEventListener("click", () => {
     els.instant.value = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
     render();

@@ -114,6 +114,10 @@ export interface Handoff {
   at: IsoInstant;
   /** Who takes over (by the rotation's turns, before overrides). */
   participant: Participant;
+  /** Present (true) when the hand-off falls in hours the rotation's time restriction excludes. */
+  inExcludedHours?: true;
+  /** For a hand-off in excluded hours: when the participant actually comes on call (absent when the shift has no window). */
+  onCallFrom?: IsoInstant;
 }
 
 /** Hand-offs of a rotation (`oncall handoffs --format json`). */
@@ -233,7 +237,7 @@ export interface ScheduleDocument {
   overrides?: OverrideDocument[];
 }
 
-/** The configuration document (see the project's interfaces §1). Parts the bindings do not
+/** The configuration document (see docs/configuration.md). Parts the bindings do not
  * need to describe in detail are typed as plain objects; the engine validates everything. */
 export interface ConfigDocument {
   users?: { username: string; id?: string; fullName?: string; timezone?: string; [key: string]: unknown }[];

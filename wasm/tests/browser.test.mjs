@@ -94,7 +94,7 @@ async function rendered() {
 }
 
 test("the page loads the engine and the example configuration", async () => {
-  assert.match(await byTestId("status").textContent(), /2 schedules loaded/);
+  assert.match(await byTestId("status").textContent(), /^2 schedules loaded from JSON\./);
   assert.equal(await byTestId("config").inputValue(), exampleText);
   assert.deepStrictEqual(
     await byTestId("schedule").locator("option").evaluateAll((os) => os.map((o) => o.value)),
@@ -192,6 +192,76 @@ test("a bad instant shows the error with its argument", async () => {
   await byTestId("instant").fill(INSTANT);
   await rendered();
   assert.equal(await byTestId("errors").isHidden(), true);
+});
+
+test("an alert that reaches a gap shows the missed page and who was not reached", async () => {
+  // payments-secondary has nobody on call before Monday 2 November 09:00 New York time.
+  await byTestId("schedule").selectOption("payments-secondary");
+  await byTestId("instant").fill("2026-11-02T10:00:00Z");
+  await byTestId("target").selectOption("schedule:");
+  await rendered();
+  const oncall = new pkg.OnCall(exampleText);
+  const tl = oncall.escalate({ schedule: "payments-secondary", message: "Demo alert", priority: "P3", at: "2026-11-02T10:00:00Z" });
+  oncall.free();
+  assert.ok(tl.unreached.length > 0, "the engine reports a missed page");
+  const missed = byTestId("missed");
+  assert.equal(await missed.count(), Math.min(8, tl.unreached.length));
+  const cells = await missed.first().locator("td").allTextContents();
+  assert.equal(cells[3], "MISSED");
+  assert.equal(cells[2], tl.unreached[0].user ?? "nobody");
+  assert.ok(cells[4].startsWith(tl.unreached[0].message), `${cells[4]} / ${tl.unreached[0].message}`);
+  assert.equal(await missed.first().getAttribute("data-reason"), tl.unreached[0].reason);
+  await byTestId("schedule").selectOption(SCHEDULE);
+  await byTestId("instant").fill(INSTANT);
+  await byTestId("target").selectOption("team:payments");
+  await rendered();
+});
+
+test("a YAML configuration is read with the core's YAML reader", async () => {
+  const yaml = readFileSync(path.join(wasmDir, "..", "examples", "follow-the-sun.yaml"), "utf8");
+  await byTestId("config").fill(yaml);
+  await byTestId("instant").fill("2026-11-10T02:00:00Z");
+  await rendered();
+  assert.match(await byTestId("status").textContent(), /^1 schedule loaded from YAML\./);
+  const oncall = pkg.OnCall.fromYaml(yaml);
+  const who = oncall.whoIsOnCall("platform", "2026-11-10T02:00:00Z", { flat: true });
+  oncall.free();
+  assert.deepStrictEqual(await byTestId("person").allTextContents(), who.onCallRecipients);
+  assert.deepStrictEqual(who.onCallRecipients, ["yui@example.com"]);
+  // A YAML error names its path too.
+  await byTestId("config").fill(yaml.replace("timezone: Europe/London ", "timezone: Europe/Londn "));
+  await rendered();
+  assert.deepStrictEqual(await byTestId("error-path").allTextContents(), ["schedules[0].timezone"]);
+  await byTestId("config").fill(exampleText);
+  await byTestId("instant").fill(INSTANT);
+  await rendered();
+});
+
+test("twenty people get twenty distinct colours", async () => {
+  const users = Array.from({ length: 20 }, (_, i) => `user${String(i + 1).padStart(2, "0")}@example.com`);
+  const doc = { schedules: [{ name: "twenty", timezone: "UTC", rotations: [
+    { name: "hourly", type: "hourly", length: 6, startDate: "2026-11-09T00:00:00Z", participants: users }] }] };
+  await byTestId("config").fill(JSON.stringify(doc, null, 2));
+  await rendered();
+  const legend = page.locator('[data-testid="legend"] li:not(:last-child)');
+  assert.equal(await legend.count(), 20);
+  const swatches = await legend.locator(".swatch").evaluateAll((ss) =>
+    ss.map((s) => `${getComputedStyle(s).backgroundColor} ${getComputedStyle(s).backgroundImage}`));
+  assert.equal(new Set(swatches).size, 20, swatches.join("\n"));
+  await byTestId("config").fill(exampleText);
+  await rendered();
+});
+
+test("the page fits a phone's width", async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  // A resize re-renders (day labels shorten to "Mon 9").
+  await page.waitForFunction(() => /^[A-Z][a-z]{2} \d{1,2}$/.test(document.querySelector(".day")?.textContent ?? ""), null, { timeout: 5_000 });
+  await rendered();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 390px screen`);
+  await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, "-phone.png"), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 960 });
+  await page.waitForFunction(() => /^[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}$/.test(document.querySelector(".day")?.textContent ?? ""), null, { timeout: 5_000 });
 });
 
 test("the page logged no errors", () => {

@@ -124,16 +124,17 @@ const renamed = (line) => line.replace(/--([a-z-]+)/g, (_, f) => f.replace(/-([a
 test("escalate errors name the option, as the command names the flag", () => {
   const oncall = configs.escalation;
   const m = { message: "m", at: "2026-11-10T10:30" };
+  // The command's status: 1 for a name the document lacks, 2 for a flag value it cannot use.
   const same = [
-    { team: "nope", ...m },
-    { schedule: "nope", ...m },
-    { team: "checkout", message: "m", at: "tomorrow" },
-    { team: "checkout", ...m, ackAt: "2026-11-10T10:29" },
-    { team: "checkout", ...m, tz: "Mars/Olympus" },
+    [{ team: "nope", ...m }, 1],
+    [{ schedule: "nope", ...m }, 1],
+    [{ team: "checkout", message: "m", at: "tomorrow" }, 2],
+    [{ team: "checkout", ...m, ackAt: "2026-11-10T10:29" }, 2],
+    [{ team: "checkout", ...m, tz: "Mars/Olympus" }, 2],
   ];
-  for (const options of same) {
+  for (const [options, status] of same) {
     const r = native(args("escalation", options));
-    assert.equal(r.status, 1, JSON.stringify(options));
+    assert.equal(r.status, status, JSON.stringify(options));
     assert.throws(
       () => oncall.escalate(options),
       (e) => {

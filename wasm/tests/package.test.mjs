@@ -28,9 +28,24 @@ test("package.json names the package, its builds and its types", () => {
   assert.equal(root.node.default, "./node/oncall_wasm.js");
   assert.equal(root.browser.default, "./web/oncall_wasm.js");
   assert.equal(root.types, "./web/oncall_wasm.d.ts");
-  for (const file of ["node/oncall_wasm.js", "node/oncall_wasm_bg.wasm", "web/oncall_wasm.js", "web/oncall_wasm_bg.wasm"]) {
+  for (const file of ["node/oncall_wasm.js", "web/oncall_wasm.js", "web/oncall_wasm_bg.wasm"]) {
     assert.ok(readdirSync(path.join(pkgDir, path.dirname(file))).includes(path.basename(file)), file);
   }
+  // One module serves both builds: the Node glue reads the web build's .wasm.
+  assert.ok(!readdirSync(path.join(pkgDir, "node")).includes("oncall_wasm_bg.wasm"), "a second copy of the .wasm");
+  assert.match(readFileSync(path.join(pkgDir, "node", "oncall_wasm.js"), "utf8"), /join\(__dirname, "\.\.", "web", "oncall_wasm_bg\.wasm"\)/);
+  assert.equal(manifest.license, "MIT OR Apache-2.0");
+  assert.deepEqual(manifest.files, ["web/", "node/", "README.md", "payments.json"]);
+});
+
+test("npm would publish one .wasm, the glue, the types and the README", () => {
+  const [report] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: pkgDir, encoding: "utf8" }));
+  const files = report.files.map((f) => f.path).sort();
+  assert.deepEqual(files.filter((f) => f.endsWith(".wasm")), ["web/oncall_wasm_bg.wasm"]);
+  for (const f of ["package.json", "README.md", "node/oncall_wasm.js", "node/oncall_wasm.d.ts", "web/oncall_wasm.js", "web/oncall_wasm.d.ts"]) {
+    assert.ok(files.includes(f), `${f} is not in the package: ${files}`);
+  }
+  assert.equal(report.name, "oncall-wasm");
 });
 
 test("Node resolves the package by name, with require and with import", () => {
@@ -169,16 +184,22 @@ oncall.timeline("payments-primary", "2026-11-09", "2026-11-16", { expand: ["ever
 oncall.whoIsOnCall("payments-primary", 12);
 // @ts-expect-error: the nested answer has no onCallRecipients
 oncall.whoIsOnCall("payments-primary").onCallRecipients;
+oncall[Symbol.dispose]();
 void [paths, names, recipients, at, nextFlat, gaps, first, sentTo, hops, ruleName];
 `;
   writeFileSync(path.join(dir, "consumer.ts"), source);
   const tsc = path.join(wasmDir, "node_modules", ".bin", "tsc");
-  const args = ["--noEmit", "--strict", "--target", "es2022", "--lib", "esnext,dom", "--module", "nodenext", "--moduleResolution", "nodenext"];
-  for (const conditions of [[], ["--customConditions", "browser"]]) {
-    try {
-      execFileSync(tsc, [...args, ...conditions, "consumer.ts"], { cwd: dir, encoding: "utf8" });
-    } catch (e) {
-      assert.fail(`tsc ${conditions.join(" ")} failed:\n${e.stdout}${e.stderr}`);
+  // Never skipLibCheck: the package's own .d.ts are checked too. ES2022's default lib has no
+  // Symbol.dispose (esnext.disposable): the declarations must compile without it.
+  const base = ["--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext"];
+  const targets = [["--target", "es2022"], ["--target", "esnext"], ["--target", "es2022", "--lib", "esnext,dom"]];
+  for (const target of targets) {
+    for (const conditions of [[], ["--customConditions", "browser"]]) {
+      try {
+        execFileSync(tsc, [...base, ...target, ...conditions, "consumer.ts"], { cwd: dir, encoding: "utf8" });
+      } catch (e) {
+        assert.fail(`tsc ${[...target, ...conditions].join(" ")} failed:\n${e.stdout}${e.stderr}`);
+      }
     }
   }
 });

@@ -21,9 +21,12 @@
 //!   (absent with fewer than two stretches). Stretches touching the window's edges are clipped,
 //!   so they may continue outside it.
 //! * **night** time is on-call time between 22:00 and 07:00 local time, **weekend** time is
-//!   on-call time on a Saturday or Sunday local date, both in the schedule's zone (an hour on a
-//!   Saturday night counts in both). Local times are mapped to instants by the wall-clock rule,
-//!   so a night across a DST change lasts 8 or 10 hours.
+//!   on-call time on a Saturday or Sunday local date (an hour on a Saturday night counts in
+//!   both), both in **the user's own zone** (`timezone` of the declared user), so 08:00–16:00 in
+//!   Tokyo is never night for a Tokyo engineer on a London schedule; for a user without a zone
+//!   (or not declared), in the schedule's zone. Each user's `timezone` and `timezoneSource`
+//!   (`user` or `schedule`) say which zone was used. Local times are mapped to instants by the
+//!   wall-clock rule, so a night across a DST change lasts 8 or 10 hours.
 //! * the **users** are every user on call somewhere in the window plus every user who is a
 //!   direct participant of a rotation of the schedule running during the window (so someone who
 //!   should take turns but never does shows up with zero hours). Sorted by username.
@@ -88,15 +91,20 @@ impl Interval {
 pub struct UserLoad {
     /// The username.
     pub username: String,
+    /// `timezone`: the IANA zone nights and weekends are counted in: the user's own zone, else
+    /// the schedule's.
+    pub timezone: String,
+    /// `timezoneSource`: where [`timezone`](Self::timezone) comes from.
+    pub timezone_source: ZoneSource,
     /// Time on call (in the final schedule).
     pub on_call_seconds: i64,
     /// `onCallSeconds` in hours.
     pub on_call_hours: f64,
-    /// On-call time between 22:00 and 07:00 local time in the schedule's zone.
+    /// On-call time between 22:00 and 07:00 local time in [`timezone`](Self::timezone).
     pub night_seconds: i64,
     /// `nightSeconds` in hours.
     pub night_hours: f64,
-    /// On-call time on Saturdays and Sundays (local dates in the schedule's zone).
+    /// On-call time on Saturdays and Sundays (local dates in [`timezone`](Self::timezone)).
     pub weekend_seconds: i64,
     /// `weekendSeconds` in hours.
     pub weekend_hours: f64,
@@ -108,6 +116,29 @@ pub struct UserLoad {
     pub shortest_rest: Option<Interval>,
 }
 
+/// Where the zone of a user's night and weekend hours comes from (`timezoneSource` of a
+/// [`UserLoad`]).
+///
+/// ```
+/// use oncall_core::{Config, analysis::ZoneSource};
+/// let config = Config::from_json(r#"{"users": [{"username": "kenji", "timezone": "Asia/Tokyo"}, {"username": "sam"}],
+///   "schedules": [{"name": "s", "timezone": "Europe/London", "rotations": [
+///     {"type": "daily", "startDate": "2026-01-05T00:00:00Z", "participants": ["kenji", "sam"]}]}]}"#)?;
+/// let a = config.schedule("s")?.analyze("2026-01-05T00:00:00Z".parse()?, "2026-01-07T00:00:00Z".parse()?)?;
+/// let zones: Vec<(&str, &str, ZoneSource)> =
+///     a.users.iter().map(|u| (u.username.as_str(), u.timezone.as_str(), u.timezone_source)).collect();
+/// assert_eq!(zones, [("kenji", "Asia/Tokyo", ZoneSource::User), ("sam", "Europe/London", ZoneSource::Schedule)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ZoneSource {
+    /// `user`: the declared user's `timezone`.
+    User,
+    /// `schedule`: the user has no zone (or is not declared): the schedule's zone.
+    Schedule,
+}
+
 /// The analysis of a schedule over a window (`oncall report`). See the [module
 /// documentation](self) for the definitions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -116,7 +147,8 @@ pub struct Analysis {
     /// The schedule.
     #[serde(rename = "_parent")]
     pub parent: Parent,
-    /// The schedule's zone (nights and weekends are counted in it).
+    /// The schedule's zone (the window's default end is counted in it, and the nights and
+    /// weekends of users without a zone of their own).
     pub timezone: String,
     /// Window start.
     #[serde(serialize_with = "instant")]
@@ -157,8 +189,11 @@ fn hours(secs: i64) -> f64 {
 }
 
 /// Running totals of one user.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Acc {
+    /// The zone nights and weekends are counted in.
+    tz: Tz,
+    source: ZoneSource,
     total: i64,
     night: i64,
     weekend: i64,
@@ -170,7 +205,23 @@ struct Acc {
 }
 
 impl Acc {
-    fn close(&mut self, tz: Tz) {
+    fn new(tz: Tz, source: ZoneSource) -> Acc {
+        Acc {
+            tz,
+            source,
+            total: 0,
+            night: 0,
+            weekend: 0,
+            stretches: 0,
+            open: None,
+            longest: None,
+            last_end: None,
+            rest: None,
+        }
+    }
+
+    fn close(&mut self) {
+        let tz = self.tz;
         let Some((s, e)) = self.open.take() else { return };
         self.stretches += 1;
         self.total += e - s;
@@ -187,11 +238,11 @@ impl Acc {
         self.last_end = Some(e);
     }
 
-    fn extend(&mut self, tz: Tz, s: i64, e: i64) {
+    fn extend(&mut self, s: i64, e: i64) {
         match &mut self.open {
             Some((_, end)) if *end == s => *end = e,
             _ => {
-                self.close(tz);
+                self.close();
                 self.open = Some((s, e));
             }
         }
@@ -272,13 +323,21 @@ impl Schedule<'_> {
         let segments = self.segments(from, to)?;
         let (from, to) = (from.timestamp(), to.timestamp().min(crate::time::MAX_INSTANT));
         let mut users: BTreeMap<String, Acc> = BTreeMap::new();
+        // Each declared user's own zone; the schedule's for the others.
+        let zones: std::collections::HashMap<&str, Tz> =
+            self.config.users.iter().filter_map(|u| Some((u.username.as_str(), u.tz?))).collect();
+        let acc = |username: &str| match zones.get(username) {
+            Some(&own) => Acc::new(own, ZoneSource::User),
+            None => Acc::new(tz, ZoneSource::Schedule),
+        };
         // Direct user participants of the rotations running during the window.
         let s = &self.config.schedules[self.index];
         for r in &s.rotations {
             if r.handoffs.anchor < to && r.handoffs.end > from {
                 for p in &r.participants {
                     if let Slot::User(u) = *p {
-                        users.entry(self.config.users[u].username.clone()).or_default();
+                        let name = &self.config.users[u].username;
+                        users.entry(name.clone()).or_insert_with(|| acc(name));
                     }
                 }
             }
@@ -299,16 +358,18 @@ impl Schedule<'_> {
                 }
             }
             for u in &seg.recipients {
-                users.entry(u.clone()).or_default().extend(tz, a, b);
+                users.entry(u.clone()).or_insert_with(|| acc(u)).extend(a, b);
             }
             prev = Some(seg.recipients);
         }
         let users: Vec<UserLoad> = users
             .into_iter()
             .map(|(username, mut acc)| {
-                acc.close(tz);
+                acc.close();
                 UserLoad {
                     username,
+                    timezone: acc.tz.name().to_string(),
+                    timezone_source: acc.source,
                     on_call_seconds: acc.total,
                     on_call_hours: hours(acc.total),
                     night_seconds: acc.night,
@@ -356,6 +417,40 @@ mod tests {
         assert_eq!(night_overlap(ny, ts("2026-03-07T12:00:00Z"), ts("2026-03-08T18:00:00Z")), 8 * 3600);
         // The fall-back night 2026-10-31 to 11-01: 22:00 EDT = 02:00Z, 07:00 EST = 12:00Z.
         assert_eq!(night_overlap(ny, ts("2026-10-31T12:00:00Z"), ts("2026-11-01T18:00:00Z")), 10 * 3600);
+    }
+
+    #[test]
+    fn nights_and_weekends_in_each_users_zone() {
+        // A London schedule; Kenji (Tokyo) works 08:00-16:00 JST, Sam has no zone of his own.
+        let config = crate::Config::from_json(
+            r#"{"users": [{"username": "kenji", "timezone": "Asia/Tokyo"}, {"username": "sam"}],
+                "schedules": [{"name": "s", "timezone": "Europe/London", "rotations": [
+                  {"name": "tokyo", "type": "daily", "startDate": "2026-11-09T08:00", "timezone": "Asia/Tokyo",
+                   "participants": ["kenji"],
+                   "timeRestriction": {"type": "time-of-day", "restriction": {"startHour": 8, "endHour": 16}}},
+                  {"name": "sam", "type": "daily", "startDate": "2026-11-09T08:00", "timezone": "Asia/Tokyo",
+                   "participants": ["sam"],
+                   "timeRestriction": {"type": "time-of-day", "restriction": {"startHour": 8, "endHour": 16}}}]}]}"#,
+        )
+        .unwrap();
+        let s = config.schedule("s").unwrap();
+        // Monday 2026-11-09 00:00 London to Monday 2026-11-16: five weekdays and a weekend.
+        let a = s.analyze(utc(ts("2026-11-09T00:00:00Z")), utc(ts("2026-11-16T00:00:00Z"))).unwrap();
+        let user = |n: &str| a.users.iter().find(|u| u.username == n).unwrap();
+        let (kenji, sam) = (user("kenji"), user("sam"));
+        // 08:00-16:00 JST is 23:00-07:00 in London: night there, day in Tokyo.
+        assert_eq!((kenji.timezone.as_str(), kenji.timezone_source), ("Asia/Tokyo", ZoneSource::User));
+        assert_eq!(kenji.night_seconds, 0);
+        // Saturday and Sunday 08:00-16:00 JST: weekend in Tokyo.
+        assert_eq!(kenji.weekend_seconds, 2 * 8 * 3600);
+        // Sam's identical hours are counted in the schedule's zone: every hour of it is night in
+        // London (23:00-07:00), and the weekend there is Saturday 00:00 to Monday 00:00 London:
+        // Friday 23:00-Saturday 07:00 London counts 7 h, Saturday 23:00-Sunday 07:00 counts 8 h,
+        // Sunday 23:00-Monday 00:00 counts 1 h (the window ends at Monday 00:00 London).
+        assert_eq!((sam.timezone.as_str(), sam.timezone_source), ("Europe/London", ZoneSource::Schedule));
+        assert_eq!(sam.night_seconds, sam.on_call_seconds);
+        assert_eq!(sam.weekend_seconds, (7 + 8 + 1) * 3600);
+        assert_eq!(kenji.on_call_seconds, sam.on_call_seconds);
     }
 
     #[test]

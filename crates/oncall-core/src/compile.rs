@@ -66,6 +66,8 @@ pub(crate) struct CRotation {
 pub(crate) struct COverride {
     /// None: nobody.
     pub(crate) user: Option<usize>,
+    /// The override's `alias`, for answers that say where someone comes from.
+    pub(crate) alias: Option<String>,
 }
 
 #[derive(Debug)]
@@ -638,7 +640,7 @@ impl<'d> Compiler<'d> {
             }
             let (Some(user), Some((start, end))) = (user, window) else { continue };
             let id = overrides.len() as u32;
-            overrides.push(COverride { user });
+            overrides.push(COverride { user, alias: o.alias.clone() });
             if o.rotations.as_ref().is_none_or(|r| r.is_empty()) {
                 wide.push((start, end, id));
             } else {

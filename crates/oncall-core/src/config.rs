@@ -15,278 +15,298 @@ use std::collections::BTreeMap;
 /// One account: users, teams, schedules, escalation policies and forwarding rules.
 /// Every key is optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Document {
-    /// Declared users. When present, every user reference must name one of them.
+    /// `$schema`: where editors find the JSON Schema of this format (`docs/oncall.schema.json`).
+    /// Read and ignored by the engine; allowed only at the top of the document.
+    #[serde(default, rename = "$schema", skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// `users`: declared users. When present, every user reference must name one of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<User>>,
-    /// Teams with their members and routing rules.
+    /// `teams`: teams with their members and routing rules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<Team>,
-    /// On-call schedules.
+    /// `schedules`: on-call schedules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schedules: Vec<Schedule>,
-    /// Escalation policies.
+    /// `escalations`: escalation policies.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalations: Vec<Escalation>,
-    /// Forwarding rules (user A's notifications go to user B for a while).
+    /// `forwardingRules`: forwarding rules (user A's notifications go to user B for a while).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub forwarding_rules: Vec<ForwardingRule>,
 }
 
 /// A user of the account.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(transform = time_zone_alias))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct User {
-    /// Opsgenie's user id (optional).
+    /// `id`: Opsgenie's user id (optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The login name, usually an e-mail address. Required.
+    /// `username`: the login name, usually an e-mail address. Required.
     pub username: String,
-    /// Display name.
+    /// `fullName`: display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// Account role as exported by Opsgenie (kept as written).
+    /// `role`: account role as exported by Opsgenie (kept as written).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<serde_json::Value>,
-    /// The user's IANA zone: quiet hours and naive forwarding times are read in it. Opsgenie
-    /// spells it `timeZone` (GET /v2/users); both spellings are read, `""` is absent.
+    /// `timezone` (Opsgenie's GET /v2/users spells it `timeZone`; both are read, `""` is
+    /// absent): the user's IANA zone: quiet hours and naive forwarding times are read in it.
     #[serde(default, alias = "timeZone", deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// Locale as exported by Opsgenie (kept as written).
+    /// `locale`: locale as exported by Opsgenie (kept as written).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// Notification rules (used by escalation timelines, see [`crate::notification`]).
+    /// `notificationRules`: notification rules (used by escalation timelines, see [`crate::notification`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notification_rules: Vec<NotificationRule>,
-    /// Read-only in Opsgenie: read and ignored (see [`crate::opsgenie::IGNORED_FIELDS`]).
+    /// `blocked`: read-only in Opsgenie; read and ignored (see [`crate::opsgenie::IGNORED_FIELDS`]).
     #[serde(default, skip_serializing)]
     pub blocked: Option<Ignored>,
-    /// Read-only in Opsgenie: read and ignored.
+    /// `verified`: read-only in Opsgenie; read and ignored.
     #[serde(default, skip_serializing)]
     pub verified: Option<Ignored>,
-    /// Read-only in Opsgenie: read and ignored.
+    /// `createdAt`: read-only in Opsgenie; read and ignored.
     #[serde(default, skip_serializing)]
     pub created_at: Option<Ignored>,
-    /// Not used by the engine: read and ignored.
+    /// `userAddress`: not used by the engine; read and ignored.
     #[serde(default, skip_serializing)]
     pub user_address: Option<Ignored>,
-    /// Not used by the engine: read and ignored.
+    /// `tags`: not used by the engine; read and ignored.
     #[serde(default, skip_serializing)]
     pub tags: Option<Ignored>,
-    /// Not used by the engine: read and ignored.
+    /// `details`: not used by the engine; read and ignored.
     #[serde(default, skip_serializing)]
     pub details: Option<Ignored>,
-    /// Not used by the engine: read and ignored.
+    /// `skypeUsername`: not used by the engine; read and ignored.
     #[serde(default, skip_serializing)]
     pub skype_username: Option<Ignored>,
-    /// Not used by the engine: read and ignored (muting is not modelled).
+    /// `mutedUntil`: not used by the engine (muting is not modelled); read and ignored.
     #[serde(default, skip_serializing)]
     pub muted_until: Option<Ignored>,
-    /// Contact methods of GET /v2/users/{id}: read and ignored (notification rules' steps carry
-    /// the contacts the engine uses).
+    /// `userContacts`: the contact methods of GET /v2/users/{id}; read and ignored (the steps of
+    /// notification rules carry the contacts the engine uses).
     #[serde(default, skip_serializing)]
     pub user_contacts: Option<Ignored>,
-    /// Sent by clients creating a user: read and ignored.
+    /// `invitationDisabled`: sent by clients creating a user; read and ignored.
     #[serde(default, skip_serializing)]
     pub invitation_disabled: Option<Ignored>,
 }
 
 /// A team.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Team {
-    /// Opsgenie's team id (optional).
+    /// `id`: Opsgenie's team id (optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Team name. Required, unique.
+    /// `name`: team name. Required, unique.
     pub name: String,
-    /// Free text.
+    /// `description`: free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Members with their team role (`admin` or `user`).
+    /// `members`: members with their team role (`admin` or `user`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<TeamMember>,
-    /// Routing rules, evaluated top-down; the first match wins.
+    /// `routingRules`: routing rules, evaluated top-down; the first match wins.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routing_rules: Vec<RoutingRule>,
-    /// `{web, api}` URLs of GET /v2/teams: read and ignored.
+    /// `links`: the `{web, api}` URLs of GET /v2/teams; read and ignored.
     #[serde(default, skip_serializing)]
     pub links: Option<Ignored>,
 }
 
 /// A member of a team.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TeamMember {
-    /// The user.
+    /// `user`: the user.
     pub user: UserRef,
-    /// `admin` or `user` (default `user`; `""` is the default).
+    /// `role`: `admin` or `user` (default `user`; `""` is the default).
     #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }
 
 /// A reference to a user by `username` or `id`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserRef {
-    /// Opsgenie's user id (`""` is absent, as the Go SDK writes it).
+    /// `id`: Opsgenie's user id (`""` is absent, as the Go SDK writes it).
     #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The username (`""` is absent).
+    /// `username`: the username (`""` is absent).
     #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// Accepted for Opsgenie exports that write `{"type":"user", …}` here.
+    /// `type`: accepted for Opsgenie exports that write `{"type":"user", …}` here.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
 }
 
 /// A reference to a team, schedule, escalation or rotation by `name` or `id`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NameRef {
-    /// Opsgenie id (`""` is absent).
+    /// `id`: Opsgenie id (`""` is absent).
     #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Name (`""` is absent).
+    /// `name`: name (`""` is absent).
     #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Accepted for Opsgenie exports that write a `type` here.
+    /// `type`: accepted for Opsgenie exports that write a `type` here.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
 }
 
 /// A team routing rule.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RoutingRule {
-    /// Opsgenie id.
+    /// `id`: Opsgenie id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Name.
+    /// `name`: name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Marks the team's default rule (it matches everything and comes last).
+    /// `isDefault`: marks the team's default rule (it matches everything and comes last).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// Position as exported by Opsgenie (list order is what counts).
+    /// `order`: position as exported by Opsgenie (list order is what counts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
-    /// Which alerts the rule matches (default: all).
+    /// `criteria`: which alerts the rule matches (default: all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criteria: Option<Criteria>,
-    /// Zone of the time restriction (default UTC; `""` is the default).
+    /// `timezone`: zone of the time restriction (default UTC; `""` is the default).
     #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// When the rule applies.
+    /// `timeRestriction`: when the rule applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_restriction: Option<TimeRestriction>,
-    /// What to notify: `{"type": "escalation"|"schedule"|"none", "name"|"id"}`.
+    /// `notify`: what to notify: `{"type": "escalation"|"schedule"|"none", "name"|"id"}`.
     pub notify: NameRef,
 }
 
 /// Alert-matching criteria shared by routing and notification rules.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Criteria {
-    /// `match-all`, `match-any-condition` or `match-all-conditions`.
+    /// `type`: `match-all`, `match-any-condition` or `match-all-conditions`.
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["match-all", "match-any-condition", "match-all-conditions"])))]
     #[serde(rename = "type")]
     pub kind: String,
-    /// The conditions (for the two `match-*-condition*` kinds).
+    /// `conditions`: the conditions (for the two `match-*-condition*` kinds).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
 }
 
 /// One condition on an alert field.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Condition {
-    /// `message`, `alias`, `description`, `source`, `entity`, `tags`, `actions`, `details`,
+    /// `field`: `message`, `alias`, `description`, `source`, `entity`, `tags`, `actions`, `details`,
     /// `extra-properties`, `recipients`, `responders`, `teams` or `priority`.
     pub field: String,
-    /// The key, for `extra-properties` / `details`.
+    /// `key`: the key, for `extra-properties` / `details`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// Negates the condition.
+    /// `not`: negates the condition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not: Option<bool>,
-    /// `contains`, `equals`, `matches`, `starts-with`, `ends-with`, `is-empty`,
+    /// `operation`: `contains`, `equals`, `matches`, `starts-with`, `ends-with`, `is-empty`,
     /// `equals-ignore-whitespace`, `contains-key`, `contains-value`, `greater-than`, `less-than`.
     pub operation: String,
-    /// The value compared with (default empty).
+    /// `expectedValue`: the value compared with (default empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_value: Option<String>,
-    /// Position as exported by Opsgenie.
+    /// `order`: position as exported by Opsgenie.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
 }
 
 /// An on-call schedule.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Schedule {
-    /// Opsgenie id.
+    /// `id`: Opsgenie id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Name. Required, unique.
+    /// `name`: name. Required, unique.
     pub name: String,
-    /// Free text.
+    /// `description`: free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// IANA zone (default `UTC`; `""` is the default). Rotations, overrides and naive query
-    /// times are read in it.
+    /// `timezone`: IANA zone (default `UTC`; `""` is the default). Rotations, overrides and naive
+    /// query times are read in it.
     #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// Default true. A disabled schedule still answers queries.
+    /// `enabled`: default true. A disabled schedule still answers queries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// The owning team.
+    /// `ownerTeam`: the owning team.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_team: Option<NameRef>,
-    /// Rotations.
+    /// `rotations`: rotations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rotations: Vec<Rotation>,
-    /// Overrides, oldest first (a later override wins over an earlier one).
+    /// `overrides`: overrides, oldest first (a later override wins over an earlier one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<Override>,
 }
 
 /// A rotation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Rotation {
-    /// Opsgenie id.
+    /// `id`: Opsgenie id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Name (default `rotation-N`, N counting from 1, also for `""`), unique in the schedule.
+    /// `name`: name (default `rotation-N`, N counting from 1, also for `""`), unique in the schedule.
     #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `hourly`, `daily`, `weekly`, `monthly` or `custom`.
+    /// `type`: `hourly`, `daily`, `weekly`, `monthly` or `custom`.
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["hourly", "daily", "weekly", "monthly", "custom"])))]
     #[serde(rename = "type")]
     pub kind: String,
-    /// Shift length in units of `type` (default 1).
+    /// `length`: shift length in units of `type` (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub length: Option<i64>,
-    /// The anchor: the first hand-off.
+    /// `startDate`: the anchor: the first hand-off.
     pub start_date: String,
-    /// Optional end: nobody is on call from it on (`""` is absent).
+    /// `endDate`: optional end: nobody is on call from it on (`""` is absent).
     #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
-    /// Participants, in turn order.
+    /// `participants`: participants, in turn order.
     pub participants: Vec<Participant>,
-    /// Optional time restriction (`{}`, as the Go SDK writes an empty one, is absent).
+    /// `timeRestriction`: optional time restriction (`{}`, as the Go SDK writes an empty one, is
+    /// absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_restriction: Option<TimeRestriction>,
-    /// Extension: the rotation's own IANA zone (default: the schedule's).
+    /// `timezone`: extension: the rotation's own IANA zone (default: the schedule's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// Extension: layer priority (default 0); higher layers hide lower ones.
+    /// `priority`: extension: layer priority (default 0); higher layers hide lower ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    /// Extension: the RFC 5545 recurrence of a `custom` rotation.
+    /// `recurrence`: extension: the RFC 5545 recurrence of a `custom` rotation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurrence: Option<String>,
-    /// The schedule `{id, name, enabled}` of a rotation fetched on its own: read and ignored.
+    /// `_parent`: the schedule `{id, name, enabled}` of a rotation fetched on its own; read and
+    /// ignored.
     #[serde(rename = "_parent", default, skip_serializing)]
     pub parent: Option<Ignored>,
 }
@@ -298,31 +318,58 @@ pub struct Rotation {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Participant {
-    /// `user`, `team`, `escalation`, `schedule` or `none`.
+    /// `type`: `user`, `team`, `escalation`, `schedule` or `none`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Opsgenie id.
+    /// `id`: Opsgenie id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// For users.
+    /// `username`: for users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// For teams, escalations and schedules.
+    /// `name`: for teams, escalations and schedules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
+/// A participant written as an object.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "ParticipantObject"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ParticipantObject {
+    /// `type`: `user`, `team`, `escalation`, `schedule` or `none`.
     #[serde(rename = "type")]
     kind: String,
+    /// `id`: Opsgenie's id of the user, team, escalation or schedule (`""` is absent).
     #[serde(default, deserialize_with = "empty_as_none")]
     id: Option<String>,
+    /// `username`: for users (`""` is absent).
     #[serde(default, deserialize_with = "empty_as_none")]
     username: Option<String>,
+    /// `name`: for teams, escalations and schedules (`""` is absent).
     #[serde(default, deserialize_with = "empty_as_none")]
     name: Option<String>,
+}
+
+/// The schema of a participant: the shorthand string or the object (the derive cannot see the
+/// hand-written [`Deserialize`] below, which accepts both).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Participant {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Participant".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let object = generator.subschema_for::<ParticipantObject>();
+        schemars::json_schema!({
+            "description": "A participant: `{\"type\":\"user\",\"username\":…}`, `{\"type\":\"team\",\"name\":…}`, `{\"type\":\"escalation\",\"name\":…}`, `{\"type\":\"schedule\",\"name\":…}`, `{\"type\":\"none\"}`, or a username string as shorthand for a user.",
+            "anyOf": [
+                {"type": "string", "description": "A username: shorthand for `{\"type\":\"user\",\"username\":…}`."},
+                object
+            ]
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for Participant {
@@ -348,34 +395,37 @@ impl<'de> Deserialize<'de> for Participant {
 /// A time restriction, in Opsgenie's two shapes. An empty one (`{}`, no `type` and no window,
 /// as the Go SDK writes an unset restriction) means no restriction.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TimeRestriction {
-    /// `time-of-day` (uses `restriction`) or `weekday-and-time-of-day` (uses `restrictions`).
+    /// `type`: `time-of-day` (uses `restriction`) or `weekday-and-time-of-day` (uses `restrictions`).
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["time-of-day", "weekday-and-time-of-day"])))]
     #[serde(rename = "type", default, deserialize_with = "null_as_default")]
     pub kind: String,
-    /// The daily window of a `time-of-day` restriction. Beside `restrictions`, an all-zero
-    /// window (`{}`, which the Go SDK and the Terraform provider write there) is ignored.
+    /// `restriction`: the daily window of a `time-of-day` restriction. Beside `restrictions`, an
+    /// all-zero window (`{}`, which the Go SDK and the Terraform provider write there) is ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restriction: Option<TimeOfDay>,
-    /// The weekly spans of a `weekday-and-time-of-day` restriction (1 to 15).
+    /// `restrictions`: the weekly spans of a `weekday-and-time-of-day` restriction (1 to 15).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restrictions: Option<Vec<WeekdaySpan>>,
 }
 
 /// A daily window. A missing hour or minute is 0: the Go SDK leaves zero values out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TimeOfDay {
-    /// 0–23 (default 0).
+    /// `startHour`: 0–23 (default 0).
     #[serde(default)]
     pub start_hour: i64,
-    /// 0–59 (default 0).
+    /// `startMin`: 0–59 (default 0).
     #[serde(default)]
     pub start_min: i64,
-    /// 0–23, or 24 with minute 0 for the end of the day (default 0).
+    /// `endHour`: 0–23, or 24 with minute 0 for the end of the day (default 0).
     #[serde(default)]
     pub end_hour: i64,
-    /// 0–59 (default 0).
+    /// `endMin`: 0–59 (default 0).
     #[serde(default)]
     pub end_min: i64,
 }
@@ -383,217 +433,239 @@ pub struct TimeOfDay {
 /// One weekly span from (startDay, start time) forward to (endDay, end time). A missing hour or
 /// minute is 0 (the Go SDK leaves zero values out); the days are required.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WeekdaySpan {
-    /// `monday` … `sunday`.
+    /// `startDay`: `monday` … `sunday`.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(extend("enum" = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]))
+    )]
     pub start_day: String,
-    /// 0–23 (default 0).
+    /// `startHour`: 0–23 (default 0).
     #[serde(default)]
     pub start_hour: i64,
-    /// 0–59 (default 0).
+    /// `startMin`: 0–59 (default 0).
     #[serde(default)]
     pub start_min: i64,
-    /// `monday` … `sunday`.
+    /// `endDay`: `monday` … `sunday`.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(extend("enum" = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]))
+    )]
     pub end_day: String,
-    /// 0–23, or 24 with minute 0 (default 0).
+    /// `endHour`: 0–23, or 24 with minute 0 (default 0).
     #[serde(default)]
     pub end_hour: i64,
-    /// 0–59 (default 0).
+    /// `endMin`: 0–59 (default 0).
     #[serde(default)]
     pub end_min: i64,
 }
 
 /// An override.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Override {
-    /// Identifier of the override.
+    /// `alias`: identifier of the override.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// The user who takes over, or `{"type":"none"}` for nobody.
+    /// `user`: the user who takes over, or `{"type":"none"}` for nobody.
     pub user: Participant,
-    /// Start (naive times are read in the schedule's zone).
+    /// `startDate`: start (naive times are read in the schedule's zone).
     pub start_date: String,
-    /// End (exclusive).
+    /// `endDate`: end (exclusive).
     pub end_date: String,
-    /// The rotations it applies to; absent or empty means the whole schedule.
+    /// `rotations`: the rotations it applies to; absent or empty means the whole schedule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotations: Option<Vec<NameRef>>,
-    /// The schedule `{id, name, enabled}` of GET …/overrides: read and ignored.
+    /// `_parent`: the schedule `{id, name, enabled}` of GET …/overrides; read and ignored.
     #[serde(rename = "_parent", default, skip_serializing)]
     pub parent: Option<Ignored>,
 }
 
 /// A forwarding rule.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ForwardingRule {
-    /// Opsgenie id.
+    /// `id`: Opsgenie id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Identifier of the rule.
+    /// `alias`: identifier of the rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// Whose notifications are forwarded.
+    /// `fromUser`: whose notifications are forwarded.
     pub from_user: UserRef,
-    /// Who receives them.
+    /// `toUser`: who receives them.
     pub to_user: UserRef,
-    /// Start (naive times are read in the `fromUser`'s zone, else UTC).
+    /// `startDate`: start (naive times are read in the `fromUser`'s zone, else UTC).
     pub start_date: String,
-    /// End (exclusive).
+    /// `endDate`: end (exclusive).
     pub end_date: String,
 }
 
 /// An escalation policy.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Escalation {
-    /// Opsgenie id.
+    /// `id`: Opsgenie id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Name. Required, unique.
+    /// `name`: name. Required, unique.
     pub name: String,
-    /// Free text.
+    /// `description`: free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The owning team.
+    /// `ownerTeam`: the owning team.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_team: Option<NameRef>,
-    /// The rules, each with its delay from the start of the cycle.
+    /// `rules`: the rules, each with its delay from the start of the cycle.
     #[serde(default)]
     pub rules: Vec<EscalationRule>,
-    /// Repeating the rules.
+    /// `repeat`: repeating the rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<Repeat>,
 }
 
 /// One escalation rule.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EscalationRule {
-    /// `if-not-acked` (default, also for `""`) or `if-not-closed`.
+    /// `condition`: `if-not-acked` (default, also for `""`) or `if-not-closed`.
     #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
-    /// `default`, `next`, `previous`, `users`, `admins`, `all` or `random` (default `default`,
-    /// also for `""`).
+    /// `notifyType`: `default`, `next`, `previous`, `users`, `admins`, `all` or `random` (default
+    /// `default`, also for `""`).
     #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub notify_type: Option<String>,
-    /// Delay from the start of the cycle.
+    /// `delay`: delay from the start of the cycle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<Delay>,
-    /// The recipient: a user, schedule or team.
+    /// `recipient`: the recipient: a user, schedule or team.
     pub recipient: Participant,
 }
 
 /// A delay.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Delay {
-    /// The amount.
+    /// `timeAmount`: the amount.
     pub time_amount: i64,
-    /// `minutes` (default, also for `""`), `hours`, `days` or `seconds`; Terraform's singular
-    /// `minute`, `hour`, `day`, `second` are read the same.
+    /// `timeUnit`: `minutes` (default, also for `""`), `hours`, `days` or `seconds`; Terraform's
+    /// singular `minute`, `hour`, `day`, `second` are read the same.
     #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub time_unit: Option<String>,
 }
 
 /// Repeat settings of an escalation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
 ///
 /// Every field is nullable in Opsgenie's OpenAPI definition (`EscalationRepeat`): `null` is
 /// the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Repeat {
-    /// Minutes after the last rule before the rules repeat; 0 disables repeating.
+    /// `waitInterval`: minutes after the last rule before the rules repeat; 0 disables repeating.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<i64>"))]
     pub wait_interval: i64,
-    /// How many times to repeat (at most 20; default 1).
+    /// `count`: how many times to repeat (at most 20; default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// Revert acknowledged and seen states on each repeat.
+    /// `resetRecipientStates`: revert acknowledged and seen states on each repeat.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<bool>"))]
     pub reset_recipient_states: bool,
-    /// Close the alert when the repeats are done.
+    /// `closeAlertAfterAll`: close the alert when the repeats are done.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<bool>"))]
     pub close_alert_after_all: bool,
 }
 
 /// A user's notification rule (Opsgenie's `notification-rules` of a user).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NotificationRule {
-    /// Opsgenie id.
+    /// `id`: Opsgenie id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Name. Required.
+    /// `name`: name. Required.
     pub name: String,
-    /// `create-alert`, `acknowledged-alert`, `closed-alert`, `renotified-alert`, `assigned-alert`,
+    /// `actionType`: `create-alert`, `acknowledged-alert`, `closed-alert`, `renotified-alert`, `assigned-alert`,
     /// `add-note`, `schedule-start`, `schedule-end` or `incoming-call-routing`.
     pub action_type: String,
-    /// Which alerts the rule matches (default: all).
+    /// `criteria`: which alerts the rule matches (default: all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criteria: Option<Criteria>,
-    /// `just-before`, `15-minutes-ago`, `1-hour-ago`, `1-day-ago` (schedule-start/end rules).
+    /// `notificationTime`: `just-before`, `15-minutes-ago`, `1-hour-ago`, `1-day-ago` (schedule-start/end rules).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification_time: Option<Vec<String>>,
-    /// When the rule applies, in the user's zone (quiet hours are the times it excludes).
+    /// `timeRestriction`: when the rule applies, in the user's zone (quiet hours are the times it excludes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_restriction: Option<TimeRestriction>,
-    /// The schedules of a schedule-start/end rule.
+    /// `schedules`: the schedules of a schedule-start/end rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedules: Option<Vec<NameRef>>,
-    /// The steps: a contact each, sent `sendAfter` after the notification.
+    /// `steps`: the steps: a contact each, sent `sendAfter` after the notification.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<NotificationStep>,
-    /// Repeating the steps until the alert is acknowledged or closed.
+    /// `repeat`: repeating the steps until the alert is acknowledged or closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<NotificationRepeat>,
-    /// Order among the user's rules of the same action type (lowest first; default 0).
+    /// `order`: order among the user's rules of the same action type (lowest first; default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
-    /// Default true.
+    /// `enabled`: default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
 
 /// One step of a notification rule.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NotificationStep {
-    /// Opsgenie id.
+    /// `id`: Opsgenie id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Where to send.
+    /// `contact`: where to send.
     pub contact: Contact,
-    /// Delay from the notification (default 0 minutes, at most one day).
+    /// `sendAfter`: delay from the notification (default 0 minutes, at most one day).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_after: Option<Delay>,
-    /// Default true.
+    /// `enabled`: default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// The rule `{id, name}` of a step fetched from Opsgenie: read and ignored.
+    /// `_parent`: the rule `{id, name}` of a step fetched from Opsgenie; read and ignored.
     #[serde(rename = "_parent", default, skip_serializing)]
     pub parent: Option<Ignored>,
 }
 
 /// A contact: a method and an address.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Contact {
-    /// `email`, `sms`, `voice` or `mobile`.
+    /// `method`: `email`, `sms`, `voice` or `mobile`.
     pub method: String,
-    /// The address, number or device.
+    /// `to`: the address, number or device.
     pub to: String,
 }
 
 /// Repeat settings of a notification rule.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NotificationRepeat {
-    /// Minutes between the last step and the next loop of the steps.
+    /// `loopAfter`: minutes between the last step and the next loop of the steps.
     #[serde(default)]
     pub loop_after: i64,
-    /// Default true.
+    /// `enabled`: default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
@@ -613,6 +685,31 @@ pub struct NotificationRepeat {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Ignored;
 
+/// The schema of a user also names `timeZone`, Opsgenie's spelling that the loader reads as
+/// `timezone` (a serde alias, which the schema derive does not see).
+#[cfg(feature = "schema")]
+fn time_zone_alias(schema: &mut schemars::Schema) {
+    if let Some(props) = schema.get_mut("properties").and_then(serde_json::Value::as_object_mut)
+        && let Some(tz) = props.get("timezone").cloned()
+    {
+        props.insert("timeZone".into(), tz);
+    }
+}
+
+/// Any value (the field is read and ignored).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Ignored {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Ignored".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A field Opsgenie returns that the engine reads and ignores: any value."
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Ignored {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         de::IgnoredAny::deserialize(d).map(|_| Ignored)
@@ -630,6 +727,23 @@ fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: 
 }
 
 impl Document {
+    /// The JSON Schema (draft 2020-12) of the document, generated from these types. The
+    /// repository keeps a copy in `docs/oncall.schema.json` for editors and validators; a test
+    /// keeps it equal to this.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let schema = oncall_core::config::Document::json_schema();
+    /// assert_eq!(schema["title"], "Document");
+    /// assert_eq!(schema["additionalProperties"], false);
+    /// assert!(schema["$defs"]["Rotation"]["required"].as_array().unwrap().iter().any(|k| k == "startDate"));
+    /// ```
+    #[cfg(feature = "schema")]
+    pub fn json_schema() -> serde_json::Value {
+        serde_json::to_value(schemars::schema_for!(Document)).expect("a schema is JSON")
+    }
+
     /// Reads a JSON document. Reports every structural problem it can find (unknown fields,
     /// wrong types, missing required fields), each with its path.
     ///

@@ -522,6 +522,11 @@ fn mix(x: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// `1 rule`, `2 rules`: a count and its noun, singular for one.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 fn minutes(secs: i64) -> String {
     if secs % 60 == 0 { format!("{}m", secs / 60) } else { format!("{secs}s") }
 }
@@ -847,16 +852,16 @@ impl<'c> Sim<'c> {
         let run = self.runs.len();
         let msg = if repeats {
             format!(
-                "escalation {} started: {} rules, {} repeat cycles every {} ({}{})",
+                "escalation {} started: {}, {} every {} ({}{})",
                 esc.name,
-                esc.rules.len(),
-                cycles - 1,
+                count(esc.rules.len(), "rule"),
+                count(usize::try_from(cycles - 1).unwrap_or(0), "repeat cycle"),
                 minutes(period),
                 if esc.reset_recipient_states { "resetRecipientStates" } else { "no reset" },
                 if esc.close_alert_after_all { ", closeAlertAfterAll" } else { "" },
             )
         } else {
-            format!("escalation {} started: {} rules, no repeat", esc.name, esc.rules.len())
+            format!("escalation {} started: {}, no repeat", esc.name, count(esc.rules.len(), "rule"))
         };
         self.log(t, LogKind::EscalationStarted, msg, via.clone());
         self.runs.push(Run {

@@ -28,6 +28,12 @@ mod schedule;
 mod zone;
 
 pub use compile::{Config, MAX_LENGTH};
+
+/// The guide `docs/guides/rust-service.md`: its examples run as doc tests, so the guide stays
+/// true. (Doc tests only: the published crate does not carry the repository's `docs/`.)
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/guides/rust-service.md")]
+pub struct RustServiceGuide;
 pub use error::{Error, Problem, Result};
 pub use escalation::{EscalateOptions, EscalationTimeline};
 pub use index::IndexOptions;

@@ -2,7 +2,7 @@
 //! `oncall` command, which are the `data` objects of Opsgenie's responses plus documented
 //! extensions; wrappers only print them.
 
-use crate::time::utc_serde;
+use crate::time::{opt_utc_serde, utc_serde};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -97,6 +97,22 @@ impl Participant {
             }
         }
     }
+}
+
+/// Where a participant of the on-call answer comes from (see
+/// [`Schedule::on_call_sources`](crate::Schedule::on_call_sources)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    /// `rotation`: the rotation's name; absent for a schedule-wide override.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<String>,
+    /// `viaOverride`: the override that put the participant there, if any: its `alias`, or its
+    /// place in the schedule's list (`overrides[1]`) when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via_override: Option<String>,
+    /// `participant`: as in the on-call answer (teams and escalations expanded).
+    pub participant: Participant,
 }
 
 /// Who is on call (`oncall who`).
@@ -249,12 +265,22 @@ fn opt_ts<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok
 
 /// One hand-off of a rotation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Handoff {
     /// When.
     #[serde(with = "utc_serde")]
     pub at: DateTime<Utc>,
     /// Who takes over (by the rotation's turns, before overrides).
     pub participant: Participant,
+    /// `inExcludedHours` (extension, present when true): the hand-off falls in hours the
+    /// rotation's time restriction excludes, so the participant is not on call at `at`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub in_excluded_hours: bool,
+    /// `onCallFrom` (extension): for a hand-off in excluded hours, when the participant actually
+    /// comes on call (the first window of the shift); absent when the shift has no window (the
+    /// turn passes unseen) or the hand-off is inside a window.
+    #[serde(skip_serializing_if = "Option::is_none", with = "opt_utc_serde")]
+    pub on_call_from: Option<DateTime<Utc>>,
 }
 
 /// Hand-offs of a rotation (`oncall handoffs`).

@@ -217,6 +217,67 @@ impl<'a> Schedule<'a> {
         Ok(OnCall { parent: self.parent(), on_call_participants })
     }
 
+    /// Where each participant of [`Schedule::on_call`] comes from at `at`: the rotation (and the
+    /// rotation-scoped override, if one replaced its participant) or a schedule-wide override.
+    /// One entry per rotation that yields someone in the on-call set (the rotations of the
+    /// highest priority among those yielding someone), in rotation order; a person reached
+    /// through two rotations appears under both. An override is named by its `alias`, or by its
+    /// place (`overrides[1]`) when it has none. Forwarding applies as in `on_call`.
+    ///
+    /// ```
+    /// use oncall_core::Config;
+    /// let config = Config::from_json(r#"{"schedules": [{"name": "ops", "rotations": [
+    ///   {"name": "day", "type": "daily", "startDate": "2026-01-01T00:00:00Z", "participants": ["ann", "ben"]},
+    ///   {"name": "backup", "type": "weekly", "startDate": "2026-01-01T00:00:00Z", "participants": ["cat"]}],
+    ///   "overrides": [{"alias": "ann-sick", "user": "dan", "startDate": "2026-01-03T00:00:00Z",
+    ///                  "endDate": "2026-01-04T00:00:00Z", "rotations": [{"name": "day"}]}]}]}"#)?;
+    /// let ops = config.schedule("ops")?;
+    /// let from = |at: &str| -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    ///     Ok(ops.on_call_sources(at.parse()?)?.iter().map(|s| format!("{} {:?} {:?}", s.participant.name,
+    ///         s.rotation, s.via_override)).collect())
+    /// };
+    /// assert_eq!(from("2026-01-02T12:00:00Z")?, [r#"ben Some("day") None"#, r#"cat Some("backup") None"#]);
+    /// assert_eq!(from("2026-01-03T12:00:00Z")?, [r#"dan Some("day") Some("ann-sick")"#, r#"cat Some("backup") None"#]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_call_sources(&self, at: DateTime<Utc>) -> Result<Vec<output::Source>> {
+        let t = ts_of("at", at)?;
+        Ok(self.config.sources(self.index, t))
+    }
+
+    /// The next shift of each rotation strictly after `at`, in rotation order: the rotation's
+    /// name, the hand-off and who takes over by the turns (as [`Schedule::handoffs`] gives it;
+    /// rotations without a hand-off ahead are left out). `nextOnCallRecipients` of
+    /// [`Schedule::next_on_call`] lists the same participants without the rotations.
+    ///
+    /// A hand-off in hours the rotation's restriction excludes says when the participant really
+    /// comes on call ([`output::Handoff::on_call_from`]):
+    ///
+    /// ```
+    /// use oncall_core::{Config, time::format_instant};
+    /// let config = Config::from_json(r#"{"schedules": [{"name": "ops", "rotations": [
+    ///   {"name": "days", "type": "daily", "startDate": "2026-01-01T09:00:00Z", "participants": ["ann", "ben"]},
+    ///   {"name": "nights", "type": "weekly", "startDate": "2026-01-05T09:00:00Z", "participants": ["cat", "dan"],
+    ///    "timeRestriction": {"type": "time-of-day", "restriction": {"startHour": 18, "endHour": 9}}}]}]}"#)?;
+    /// let shifts = config.schedule("ops")?.next_shifts("2026-01-06T12:00:00Z".parse()?)?;
+    /// let days = &shifts[0];
+    /// assert_eq!((days.0.as_str(), format_instant(days.1.at), days.1.participant.name.as_str()), ("days", "2026-01-07T09:00:00Z".into(), "ann"));
+    /// let nights = &shifts[1].1;
+    /// assert_eq!((format_instant(nights.at), nights.participant.name.as_str()), ("2026-01-12T09:00:00Z".into(), "dan"));
+    /// assert!(nights.in_excluded_hours);
+    /// assert_eq!(nights.on_call_from.map(format_instant).as_deref(), Some("2026-01-12T18:00:00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn next_shifts(&self, at: DateTime<Utc>) -> Result<Vec<(String, output::Handoff)>> {
+        let mut out = Vec::new();
+        for r in &self.s().rotations {
+            if let Some(h) = self.handoffs(&r.name, at)?.next() {
+                out.push((r.name.clone(), h));
+            }
+        }
+        Ok(out)
+    }
+
     /// Who is next: per rotation the participant of its next shift, and the instant the final
     /// on-call set next changes (strictly after `at`) with the set from then on. No next when
     /// nothing ever changes again, or within [`MAX_NEXT_STEPS`] boundaries.
@@ -655,7 +716,28 @@ impl Iterator for HandoffIter<'_> {
                 continue;
             }
             let slot = rot.participants[(k % rot.participants.len() as u64) as usize];
-            return Some(output::Handoff { at: to_utc(at), participant: c.slot_leaf(slot) });
+            // A hand-off in the hours the restriction excludes: the participant comes on call
+            // when the next window of the shift opens, or not at all (the turn is lost).
+            let (in_excluded_hours, on_call_from) = if rot.restriction.contains(rot.tz, at) {
+                (false, None)
+            } else {
+                let mut next = k + 1;
+                let end = loop {
+                    match h.handoff(next) {
+                        Some(t) if t == at => next += 1,
+                        Some(t) => break t.min(h.end),
+                        None => break h.end,
+                    }
+                };
+                let opens = rot.restriction.windows(rot.tz, at, end).first().map(|&(s, _)| s).filter(|&s| s < end);
+                (true, opens.map(to_utc))
+            };
+            return Some(output::Handoff {
+                at: to_utc(at),
+                participant: c.slot_leaf(slot),
+                in_excluded_hours,
+                on_call_from,
+            });
         }
     }
 }
@@ -964,6 +1046,39 @@ impl Config {
         }
         if nested {
             visiting.pop();
+        }
+        out
+    }
+
+    /// See [`Schedule::on_call_sources`].
+    pub(crate) fn sources(&self, si: usize, t: Ts) -> Vec<output::Source> {
+        let s = &self.schedules[si];
+        let mut visiting = Vec::new();
+        let override_name =
+            |o: &crate::compile::COverride, i: u32| o.alias.clone().unwrap_or_else(|| format!("overrides[{i}]"));
+        if let Some(i) = s.wide.at(t) {
+            let o = &s.overrides[i as usize];
+            return o
+                .user
+                .map(|u| output::Source {
+                    rotation: None,
+                    via_override: Some(override_name(o, i)),
+                    participant: self.user_at(u, t),
+                })
+                .into_iter()
+                .collect();
+        }
+        let states: Vec<RotState> = s.rotations.iter().map(|r| Self::rotation_state(s, r, t)).collect();
+        let best =
+            states.iter().zip(&s.rotations).filter(|(st, _)| yields(st.effective)).map(|(_, r)| r.priority).max();
+        let mut out = Vec::new();
+        for (st, r) in states.iter().zip(&s.rotations) {
+            if let (Some(slot), true) = (st.effective, Some(r.priority) == best && yields(st.effective))
+                && let Some(participant) = self.expand(slot, t, &mut visiting)
+            {
+                let via_override = st.ov.map(|i| override_name(&s.overrides[i as usize], i));
+                out.push(output::Source { rotation: Some(r.name.clone()), via_override, participant });
+            }
         }
         out
     }

@@ -127,7 +127,7 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
 }
 
 /// Reads an instant: RFC 3339 with an offset or `Z` (`2026-11-02T09:00:00+01:00`; no leap
-/// seconds), or a zero-padded naive
+/// seconds; the seconds may be left out, `2026-11-02T08:00Z`), or a zero-padded naive
 /// local date-time read as wall-clock time in `tz` (`2026-11-02T09:00`, `2026-11-02T09:00:00`,
 /// `2026-11-02 09:00`, or a bare date `2026-11-02` meaning local midnight).
 ///
@@ -147,6 +147,29 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
 /// ```
 pub fn parse_instant(text: &str, tz: Tz, edge: Edge) -> Result<DateTime<Utc>, String> {
     parse_ts(text, tz, edge).map(to_utc)
+}
+
+/// When `text` is a naive local time that occurs twice in `tz` (the fold of a fall-back
+/// change), the two instants it names, first and last; `None` for a time with an offset, a local
+/// time that occurs once (or not at all: a spring-forward gap), or text that cannot be read.
+/// [`parse_instant`] takes the first as a start ([`Edge::Start`]) and the last as an end
+/// ([`Edge::End`]); front ends use this to say which one they took.
+///
+/// # Example
+///
+/// ```
+/// use oncall_core::time::{fold_occurrences, format_instant};
+/// let ny: chrono_tz::Tz = "America/New_York".parse()?;
+/// let (first, last) = fold_occurrences("2026-11-01T01:30", ny).expect("01:30 occurs twice");
+/// assert_eq!((format_instant(first), format_instant(last)), ("2026-11-01T05:30:00Z".into(), "2026-11-01T06:30:00Z".into()));
+/// assert_eq!(fold_occurrences("2026-11-01T01:30:00-04:00", ny), None);
+/// assert_eq!(fold_occurrences("2026-11-02T01:30", ny), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn fold_occurrences(text: &str, tz: Tz) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let first = parse_ts(text, tz, Edge::Start).ok()?;
+    let last = parse_ts(text, tz, Edge::End).ok()?;
+    (first != last).then(|| (to_utc(first), to_utc(last)))
 }
 
 /// Reads the common forms by hand (`YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]`, `T` or a space):
@@ -176,8 +199,7 @@ fn parse_fast(s: &str) -> Option<(i64, Option<i64>)> {
     }
     let offset = match b.get(i) {
         None => None,
-        // RFC 3339 needs seconds when an offset is given.
-        Some(_) if i == 16 => return None,
+        // RFC 3339 needs seconds; `2026-11-10T10:00Z` (ISO 8601 without seconds) is read too.
         Some(b'Z' | b'z') if i + 1 == b.len() => Some(0),
         Some(&c @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
             let o = num(i + 1, 2)? * 3600 + num(i + 4, 2)? * 60;
@@ -230,8 +252,15 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 fn parse_ts_chrono(text: &str, tz: Tz, edge: Edge) -> Result<Ts, String> {
     let s = text.trim();
+    let no_seconds = |s: &str| {
+        let zulu = s.strip_suffix(['Z', 'z']).and_then(|n| NaiveDateTime::parse_from_str(n, "%Y-%m-%dT%H:%M").ok());
+        zulu.map(|n| n.and_utc().timestamp())
+            .or_else(|| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M%:z").ok().map(|d| d.timestamp()))
+    };
     let t = if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         dt.timestamp()
+    } else if let Some(t) = no_seconds(s) {
+        t
     } else if let Some(naive) = parse_naive(s) {
         resolve(tz, naive, edge)
     } else {
@@ -320,6 +349,19 @@ pub(crate) mod utc_serde {
     }
 }
 
+/// [`utc_serde`] for an optional instant (with `skip_serializing_if = "Option::is_none"`).
+pub(crate) mod opt_utc_serde {
+    pub(crate) fn serialize<S: serde::Serializer>(
+        t: &Option<chrono::DateTime<chrono::Utc>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&super::format_instant(*t)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,6 +424,8 @@ mod tests {
         assert_eq!(f("2026-11-02").unwrap(), "2026-11-02T05:00:00Z");
         assert_eq!(f("2026-11-02T09:00:00.750Z").unwrap(), "2026-11-02T09:00:00Z");
         assert_eq!(f("2026-11-02T09:00:00+01:00").unwrap(), "2026-11-02T08:00:00Z");
+        assert_eq!(f("2026-11-10T10:00Z").unwrap(), "2026-11-10T10:00:00Z");
+        assert_eq!(f("2026-11-02T09:00+01:00").unwrap(), "2026-11-02T08:00:00Z");
         assert!(f("tomorrow").unwrap_err().contains("cannot read"));
         assert!(f("2300-01-01T00:00:00Z").unwrap_err().contains("outside the supported range"));
         assert!(f("2026-02-30T09:00").is_err());
@@ -411,6 +455,8 @@ mod tests {
                 "2026-11-02T09:60",
                 "2026-11-02T09:00:60",
                 "2026-11-02T09:00+01:00",
+                "2026-11-02T09:00Z",
+                "2026-11-02T09:00-03:30",
                 "2026-11-02T09:00:00+0100",
                 "2026-11-02",
                 "1900-01-01T00:00:00Z",

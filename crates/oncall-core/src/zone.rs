@@ -1,11 +1,13 @@
-//! Fast zone arithmetic: each zone's UTC offsets as a table of transitions.
+//! Fast zone arithmetic: each zone's UTC offsets as a table of transitions, built lazily.
 //!
 //! `chrono-tz` answers offset questions correctly but is slow for a hot path and does not expose
-//! its transition list. The first time a zone is used, its transitions from 1900 to 2200 are
-//! found by probing `chrono-tz` every week and bisecting each change to the second (about a
-//! millisecond per zone, once per process); afterwards an offset is a binary search over a few
-//! hundred instants. Results are identical to `chrono-tz`: [`crate::time`]'s resolver falls back
-//! to it whenever the table cannot decide alone (two transitions within two days).
+//! its transition list. The supported range (1900 to 2200) is cut into blocks of 2²⁵ s (about
+//! 388 days); the first time a block of a zone is asked about, its transitions are found by
+//! probing `chrono-tz` every week and bisecting each change to the second (a few dozen
+//! microseconds per block), so a process pays only for the zones and years it uses, never for
+//! 300 years up front. Afterwards an offset is a binary search over a block's few transitions.
+//! Results are identical to `chrono-tz`: [`crate::time`]'s resolver falls back to it whenever
+//! the table cannot decide alone (two transitions within two days).
 
 use chrono::{DateTime, Offset, TimeZone};
 use chrono_tz::{TZ_VARIANTS, Tz};
@@ -17,14 +19,26 @@ pub(crate) type Local = i64;
 const START: i64 = -2_208_988_800 - 86_400; // 1899-12-31
 const END: i64 = 7_258_118_400 + 86_400; // 2200-01-02
 const PROBE: i64 = 7 * 86_400;
+/// Blocks are 2^SHIFT seconds long.
+const SHIFT: u32 = 25;
+const BLOCKS: usize = ((END - START) >> SHIFT) as usize + 1;
 
-/// The offsets of one zone.
+/// The transitions of one zone within one block.
+#[derive(Debug)]
+struct Block {
+    /// The offset at the block's start.
+    first: i32,
+    /// Instants at which the offset changes, ascending, inside the block.
+    trans: Vec<i64>,
+    /// `offs[i]` is the offset from `trans[i]` on.
+    offs: Vec<i32>,
+}
+
+/// The offsets of one zone, block by block as they are asked about.
 #[derive(Debug)]
 pub(crate) struct Table {
-    /// Instants at which the offset changes, ascending.
-    trans: Vec<i64>,
-    /// `offs[i]` is the offset before `trans[i]` (and after `trans[i - 1]`); one more than `trans`.
-    offs: Vec<i32>,
+    tz: Tz,
+    blocks: Box<[OnceLock<Block>]>,
 }
 
 static TABLES: [OnceLock<Table>; TZ_VARIANTS.len()] = [const { OnceLock::new() }; TZ_VARIANTS.len()];
@@ -34,14 +48,25 @@ fn chrono_offset(tz: Tz, t: i64) -> i32 {
     tz.offset_from_utc_datetime(&utc).fix().local_minus_utc()
 }
 
-impl Table {
-    fn build(tz: Tz) -> Table {
-        let mut trans = Vec::new();
-        let mut offs = vec![chrono_offset(tz, START)];
-        let mut t = START;
-        let mut off = offs[0];
-        while t < END {
-            let next = (t + PROBE).min(END);
+/// The first instant of block `b`.
+fn block_start(b: usize) -> i64 {
+    START + ((b as i64) << SHIFT)
+}
+
+/// The block holding `t` (instants outside the range belong to the first or last block).
+#[inline]
+fn block_of(t: i64) -> usize {
+    (t.saturating_sub(START).max(0) >> SHIFT).min(BLOCKS as i64 - 1) as usize
+}
+
+impl Block {
+    fn build(tz: Tz, b: usize) -> Block {
+        let (from, to) = (block_start(b), block_start(b + 1).min(END));
+        let first = chrono_offset(tz, from);
+        let (mut trans, mut offs) = (Vec::new(), Vec::new());
+        let (mut t, mut off) = (from, first);
+        while t < to {
+            let next = (t + PROBE).min(to);
             let o = chrono_offset(tz, next);
             if o != off {
                 // Bisect the change to the second: offset(lo) == off, offset(hi) == o.
@@ -56,39 +81,82 @@ impl Table {
             }
             t = next;
         }
-        Table { trans, offs }
+        Block { first, trans, offs }
     }
 
-    /// The table of `tz`.
-    pub(crate) fn of(tz: Tz) -> &'static Table {
-        TABLES[tz as usize].get_or_init(|| Table::build(tz))
-    }
-
-    /// The index of the span holding instant `t`.
+    /// The number of transitions at or before `t`.
     #[inline]
-    fn span(&self, t: i64) -> usize {
+    fn count_to(&self, t: i64) -> usize {
         self.trans.partition_point(|&x| x <= t)
     }
 
-    /// The offset in force at `t`, and the span `[start, end)` of instants sharing it.
+    /// The offset in force after the first `i` transitions of the block.
+    #[inline]
+    fn offset_after(&self, i: usize) -> i32 {
+        if i == 0 { self.first } else { self.offs[i - 1] }
+    }
+}
+
+impl Table {
+    /// The table of `tz`.
+    pub(crate) fn of(tz: Tz) -> &'static Table {
+        TABLES[tz as usize].get_or_init(|| Table { tz, blocks: (0..BLOCKS).map(|_| OnceLock::new()).collect() })
+    }
+
+    #[inline]
+    fn block(&self, b: usize) -> &Block {
+        self.blocks[b].get_or_init(|| Block::build(self.tz, b))
+    }
+
+    /// The offset in force at `t`, and a span `[start, end)` of instants around `t` sharing it.
+    /// The span reaches at least to the neighbouring blocks (a year or more either side when
+    /// the offset does not change), which is all that callers need: they use it to tell that no
+    /// transition lies within a few days of `t`.
     #[inline]
     pub(crate) fn offset_span(&self, t: i64) -> (i32, i64, i64) {
-        let i = self.span(t);
-        let start = if i == 0 { i64::MIN } else { self.trans[i - 1] };
-        let end = self.trans.get(i).copied().unwrap_or(i64::MAX);
-        (self.offs[i], start, end)
+        let b = block_of(t);
+        let block = self.block(b);
+        let i = block.count_to(t);
+        let start = if i > 0 {
+            block.trans[i - 1]
+        } else if t < START {
+            i64::MIN
+        } else if b == 0 {
+            START
+        } else {
+            self.block(b - 1).trans.last().copied().unwrap_or(block_start(b - 1))
+        };
+        let end = if let Some(&end) = block.trans.get(i) {
+            end
+        } else if b + 1 == BLOCKS {
+            i64::MAX
+        } else {
+            let next = self.block(b + 1);
+            next.trans.first().copied().unwrap_or_else(|| block_start(b + 2).min(END))
+        };
+        (block.offset_after(i), start, end)
     }
 
     /// The offset in force at `t`.
     #[inline]
     pub(crate) fn offset(&self, t: i64) -> i32 {
-        self.offs[self.span(t)]
+        let block = self.block(block_of(t));
+        block.offset_after(block.count_to(t))
     }
 
     /// Local wall-clock seconds of instant `t`.
     #[inline]
     pub(crate) fn local(&self, t: i64) -> Local {
         t + i64::from(self.offset(t))
+    }
+
+    /// Every transition between `from` and `to`, ascending (builds the blocks it crosses).
+    #[cfg(test)]
+    fn transitions(&self, from: i64, to: i64) -> Vec<i64> {
+        (block_of(from)..=block_of(to))
+            .flat_map(|b| self.block(b).trans.iter().copied())
+            .filter(|&x| from <= x && x < to)
+            .collect()
     }
 
     /// Maps a local time to an instant: the first instant after a gap; in a fold the first
@@ -112,9 +180,16 @@ impl Table {
             (false, true) => Some(u2),
             (false, false) => {
                 // A gap: the first instant after it is the transition between the two offsets.
-                let i = self.span(u1.max(u2));
-                let t = *self.trans.get(i.checked_sub(1)?)?;
-                (t > u1.min(u2) && self.offs[i - 1] == before && self.offs[i] == after).then_some(t)
+                let (lo, hi) = (u1.min(u2), u1.max(u2));
+                let block = self.block(block_of(hi));
+                let i = block.count_to(hi);
+                let t = if i > 0 {
+                    block.trans[i - 1]
+                } else {
+                    let b = block_of(hi).checked_sub(1)?;
+                    *self.block(b).trans.last()?
+                };
+                (t > lo && self.offset(t - 1) == before && self.offset(t) == after).then_some(t)
             }
         }
     }
@@ -152,7 +227,7 @@ mod tests {
                     }
                 }
             }
-            for &tr in &table.trans {
+            for tr in table.transitions(1_640_995_200, 1_830_297_600) {
                 for d in [-3_600, -1_800, -1, 0, 1, 1_800, 3_600] {
                     let naive: NaiveDateTime =
                         DateTime::from_timestamp(tr + d + i64::from(chrono_offset(tz, tr - 86_400)), 0)
@@ -165,6 +240,46 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// Asking about one instant builds only the blocks around it, never the whole range.
+    #[test]
+    fn builds_only_the_blocks_asked_about() {
+        let tz: Tz = "Pacific/Chatham".parse().unwrap();
+        let table = Table::of(tz);
+        let t = 1_794_000_000; // 2026-11-06
+        let _ = table.offset_span(t);
+        let _ = table.resolve(table.local(t), false);
+        let built = table.blocks.iter().filter(|b| b.get().is_some()).count();
+        assert!((1..=3).contains(&built), "{built} blocks built");
+    }
+
+    /// The block seams change nothing: every offset over the whole range, probed around each
+    /// seam and every few days, is chrono-tz's, and spans around a seam stay wide.
+    #[test]
+    fn seams_are_invisible() {
+        for name in ["Europe/Berlin", "America/Havana", "UTC", "Asia/Kolkata"] {
+            let tz: Tz = name.parse().unwrap();
+            let table = Table::of(tz);
+            for b in 1..BLOCKS {
+                for d in [-86_401, -1, 0, 1, 86_400] {
+                    let t = block_start(b) + d;
+                    assert_eq!(table.offset(t), chrono_offset(tz, t), "{name} at {t}");
+                    let (off, start, end) = table.offset_span(t);
+                    assert_eq!(off, chrono_offset(tz, t));
+                    assert!(start <= t && t < end);
+                    if start > i64::MIN {
+                        assert_eq!(chrono_offset(tz, start), off, "{name} span start {start}");
+                    }
+                    if end < END {
+                        assert_eq!(chrono_offset(tz, end - 1), off, "{name} span end {end}");
+                    }
+                }
+            }
+            for t in (START - 86_400 * 30..END + 86_400 * 30).step_by(86_400 * 5 + 3_607) {
+                assert_eq!(table.offset(t), chrono_offset(tz, t.clamp(START, END)), "{name} at {t}");
             }
         }
     }

@@ -1,4 +1,4 @@
-//! Semantics §9 and interfaces §1: loading, validation and error paths.
+//! docs/rules.md (errors) and docs/configuration.md: loading, validation and error paths.
 
 mod common;
 

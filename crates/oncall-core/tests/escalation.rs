@@ -822,6 +822,30 @@ fn invalid_transitions_are_errors_and_change_nothing() {
 }
 
 #[test]
+fn the_start_message_counts_in_words() {
+    let started = |rules: usize, count: i64| {
+        let rules: Vec<Value> = (0..rules)
+            .map(|i| json!({"delay": {"timeAmount": i}, "recipient": {"type": "user", "username": "a"}}))
+            .collect();
+        let doc =
+            json!({"escalations": [{"name": "e", "rules": rules, "repeat": {"waitInterval": 5, "count": count}}]});
+        let c = Config::from_json(&doc.to_string()).unwrap();
+        let tl = c
+            .escalate(
+                &Alert::new("m"),
+                &Target::Escalation("e".into()),
+                t("2026-11-10T09:30:00Z"),
+                &[],
+                &EscalateOptions::default(),
+            )
+            .unwrap();
+        log_kinds(&tl, LogKind::EscalationStarted).join("|")
+    };
+    assert_eq!(started(1, 1), "09:30 escalation e started: 1 rule, 1 repeat cycle every 5m (no reset)");
+    assert_eq!(started(2, 3), "09:30 escalation e started: 2 rules, 3 repeat cycles every 6m (no reset)");
+}
+
+#[test]
 fn bounded_by_a_documented_limit() {
     // 600 rules a minute apart, repeated 20 times: 12 600 notifications > MAX_NOTIFICATIONS.
     let rules: Vec<Value> =

@@ -1,5 +1,5 @@
 //! The engine's property suite: generated schedules (the `proptest` feature's strategies, enabled
-//! for tests by the crate's dev-dependency on itself) against the laws of the semantics.
+//! for tests by the crate's dev-dependency on itself) against the laws of docs/rules.md.
 //!
 //! Every property runs [`CASES`] cases (`PROPTEST_CASES` overrides it, e.g. for a long soak).
 //! Windows are a few days around the generated anchors, which sit near DST transitions, so each
@@ -110,7 +110,7 @@ fn naive(text: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").expect("generated anchors are naive local times")
 }
 
-/// The local wall-clock time of hand-off k of a fixed-grid rotation (semantics §2).
+/// The local wall-clock time of hand-off k of a fixed-grid rotation (docs/rules.md, rotations).
 fn grid_local(r: &Rotation, k: i64) -> Option<NaiveDateTime> {
     let a = naive(&r.start_date);
     let n = k * r.length.unwrap_or(1);

@@ -1,4 +1,4 @@
-//! Semantics §7: who, next, hand-offs, timelines, bounded work, and the expansion of team and
+//! docs/rules.md#queries: who, next, hand-offs, timelines, bounded work, and the expansion of team and
 //! escalation participants.
 //!
 //! Zone facts used here: America/New_York springs forward 2026-03-08 02:00 EST → 03:00 EDT

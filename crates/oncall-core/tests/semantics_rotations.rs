@@ -1,4 +1,4 @@
-//! Semantics §2 (rotations) and §3 (time restrictions).
+//! docs/rules.md: rotations and time restrictions.
 //!
 //! Zone facts used here (each transition checked against chrono-tz):
 //! * America/New_York: 2026-03-08 02:00 EST (-05) → 03:00 EDT (-04) at 07:00Z;
@@ -577,7 +577,7 @@ fn custom_finite_rule_without_end_date_is_an_error() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Time restrictions (§3).
+// Time restrictions.
 
 #[test]
 fn time_of_day_window() {

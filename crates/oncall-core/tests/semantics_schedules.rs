@@ -1,4 +1,4 @@
-//! Semantics §4 (combining rotations), §5 (overrides) and §6 (forwarding).
+//! docs/rules.md: layering rotations, overrides and forwarding.
 //!
 //! All schedules here are in UTC unless a comment says otherwise, so expected instants are the
 //! local times as written.
@@ -19,7 +19,7 @@ fn daily(name: &str, participants: &str, extra: &str) -> String {
 const OFFICE: &str = r#","timeRestriction":{"type":"time-of-day","restriction":{"startHour":9,"endHour":17}}"#;
 
 // ---------------------------------------------------------------------------------------------
-// §4 Combining rotations.
+// Layering rotations.
 
 #[test]
 fn equal_priority_rotations_are_on_call_together_in_rotation_order() {
@@ -105,7 +105,7 @@ fn a_disabled_schedule_still_answers() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §5 Overrides.
+// Overrides.
 
 #[test]
 fn rotation_scoped_override_applies_only_where_the_rotation_is_active() {
@@ -249,7 +249,7 @@ fn override_by_rotation_id() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §6 Forwarding.
+// Forwarding.
 
 fn with_forwarding(rules: &str) -> oncall_core::Config {
     config(&format!(

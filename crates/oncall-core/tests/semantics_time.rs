@@ -1,4 +1,4 @@
-//! Semantics §1: instants, zones, the wall-clock rule and half-open intervals.
+//! docs/rules.md (time and daylight saving): instants, zones, the wall-clock rule and half-open intervals.
 //!
 //! Zone facts used here (checked against chrono-tz):
 //! * America/New_York springs forward 2026-03-08 02:00 EST (-05:00) → 03:00 EDT (-04:00), at

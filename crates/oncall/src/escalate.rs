@@ -143,7 +143,9 @@ fn time(flag: &str, text: &str, tz: Tz) -> Res<DateTime<Utc>> {
     if text.trim().eq_ignore_ascii_case("now") {
         return Ok(now());
     }
-    parse_instant(text, tz, Edge::Start).map_err(|m| Fail::line(format!("--{flag}: {m}")))
+    let t = parse_instant(text, tz, Edge::Start).map_err(|m| Fail::usage(format!("--{flag}: {m}")))?;
+    crate::fold_note(flag, text, tz, false);
+    Ok(t)
 }
 
 fn read(path: &PathBuf) -> Res<String> {
@@ -154,10 +156,10 @@ fn alert(a: &EscalateArgs) -> Res<Alert> {
     let mut alert = match (&a.alert, &a.message) {
         (Some(path), _) => {
             let text = read(path)?;
-            Alert::from_json(&text).map_err(|e| Fail(lines(&format!("{}", path.display()), &e)))?
+            Alert::from_json(&text).map_err(|e| Fail::lines(lines(&format!("{}", path.display()), &e)))?
         }
         (None, Some(m)) => Alert::new(m.clone()),
-        (None, None) => return Err(Fail::line("oncall: give --alert or --message")),
+        (None, None) => return Err(Fail::usage("oncall: give --alert or --message")),
     };
     if let Some(m) = &a.message {
         alert.message.clone_from(m);
@@ -171,7 +173,7 @@ fn alert(a: &EscalateArgs) -> Res<Alert> {
     if let Some(x) = &a.alias {
         alert.alias = Some(x.clone());
     }
-    alert.validate().map_err(|e| Fail(lines("alert", &e)))?;
+    alert.validate().map_err(|e| Fail::lines(lines("alert", &e)))?;
     Ok(alert)
 }
 
@@ -191,7 +193,7 @@ pub fn run(a: &EscalateArgs, out: &mut String) -> Res<()> {
     let config = load(&a.config)?;
     let target = target(a);
     let tz = match &a.tz {
-        Some(z) => parse_zone(z).map_err(|m| Fail::line(format!("--tz: {m}")))?,
+        Some(z) => parse_zone(z).map_err(|m| Fail::usage(format!("--tz: {m}")))?,
         None => config.target_zone(&target),
     };
     let alert = alert(a)?;
@@ -200,7 +202,8 @@ pub fn run(a: &EscalateArgs, out: &mut String) -> Res<()> {
     let mut events: Vec<(AlertEvent, String)> = Vec::new();
     if let Some(path) = &a.events {
         let text = read(path)?;
-        let list = AlertEvent::list_from_json(&text, tz).map_err(|e| Fail(lines(&path.display().to_string(), &e)))?;
+        let list =
+            AlertEvent::list_from_json(&text, tz).map_err(|e| Fail::lines(lines(&path.display().to_string(), &e)))?;
         events.extend(list.into_iter().enumerate().map(|(i, e)| (e, format!("{} events[{i}]", path.display()))));
     }
     if let Some(t) = &a.ack_at {
@@ -243,10 +246,14 @@ fn escalate_error(config: &Config, target: &Target, events: &NamedEvents, e: Err
             if what.starts_with("events[") =>
         {
             let what = rename(what.clone());
-            let what = if what.starts_with("--") { what.trim_end_matches(".at").to_string() } else { what };
-            Fail::line(format!("{what}: {message}"))
+            // From a flag (`--ack-at`): a usage error; from the --events file: invalid input.
+            if what.starts_with("--") {
+                Fail::usage(format!("{}: {message}", what.trim_end_matches(".at")))
+            } else {
+                Fail::line(format!("{what}: {message}"))
+            }
         }
-        Error::Invalid(_) => Fail(lines("alert", &e).into_iter().map(rename).collect()),
+        Error::Invalid(_) => Fail::lines(lines("alert", &e).into_iter().map(rename).collect()),
         _ => Fail::line(rename(format!("oncall: {e}"))),
     }
 }

@@ -4,8 +4,11 @@
 //! the answer. The JSON output is the core's answer serialized as it is; the text output and the
 //! ICS calendar are formatting for people and calendars.
 //!
-//! Exit status: 0 on success, 1 for invalid input (configuration, times, unknown names), 2 for a
-//! usage error.
+//! Exit status: 0 on success; 1 when a file is invalid (the configuration, an `--alert` or
+//! `--events` file) or does not hold what the command line names (an unknown schedule, rotation,
+//! team…), or an answer exceeds a limit; 2 for a usage error: the command line itself is wrong
+//! (an unknown command or flag, a missing argument, a value that cannot be read or is out of
+//! range, such as `--at tomorrow` or `--count 0`). See docs/cli.md.
 
 mod escalate;
 mod ics;
@@ -34,7 +37,8 @@ const MAX_INTERVAL: i64 = 100_000;
 )]
 #[command(after_help = "Time arguments accept RFC 3339 (2026-11-10T09:00:00Z, 2026-11-10T10:00:00+01:00), \
 a naive local time read in the schedule's zone (2026-11-10T10:00, 2026-11-10) or `now`.\n\
-Exit status: 0 ok, 1 invalid input, 2 usage error.")]
+Exit status: 0 ok, 1 invalid or unknown input (the files, the names they hold), 2 usage error (the command line, \
+including a value such as --at or --count that cannot be read or is out of range).")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -176,13 +180,24 @@ fn parse_expand(text: &str) -> Result<Expand, String> {
     Expand::parse(text).map_err(|e| e.to_string())
 }
 
-/// A failure to report: lines for stderr, exit status 1.
+/// A failure to report: lines for stderr and the exit status (1 invalid input, 2 usage error).
 #[derive(Debug)]
-struct Fail(Vec<String>);
+struct Fail(Vec<String>, u8);
 
 impl Fail {
+    /// Invalid input (status 1), one line.
     fn line(line: impl Into<String>) -> Fail {
-        Fail(vec![line.into()])
+        Fail(vec![line.into()], 1)
+    }
+
+    /// Invalid input (status 1), a line per problem.
+    fn lines(lines: Vec<String>) -> Fail {
+        Fail(lines, 1)
+    }
+
+    /// A usage error (status 2, as for the errors clap reports): the command line is wrong.
+    fn usage(line: impl Into<String>) -> Fail {
+        Fail(vec![line.into()], 2)
     }
 }
 
@@ -213,7 +228,7 @@ fn main() -> ExitCode {
     };
     let (code, errors) = match result {
         Ok(()) => (ExitCode::SUCCESS, Vec::new()),
-        Err(Fail(lines)) => (ExitCode::from(1), lines),
+        Err(Fail(lines, code)) => (ExitCode::from(code), lines),
     };
     if !out.is_empty() {
         let mut stdout = std::io::stdout().lock();
@@ -238,7 +253,7 @@ fn main() -> ExitCode {
 /// Reads and compiles the configuration file.
 fn load(path: &Path) -> Res<Config> {
     let (text, yaml) = read(path)?;
-    parse(&text, yaml).map_err(|e| Fail(config_errors(path, &e)))
+    parse(&text, yaml).map_err(|e| Fail::lines(config_errors(path, &e)))
 }
 
 fn parse(text: &str, yaml: bool) -> Result<Config, Error> {
@@ -296,23 +311,46 @@ fn time_arg(s: &Schedule<'_>, flag: &str, text: &str) -> Res<DateTime<Utc>> {
     if text.trim().eq_ignore_ascii_case("now") {
         return Ok(now());
     }
-    s.parse_time(text).map_err(|e| arg_error(flag, &e))
+    let t = s.parse_time(text).map_err(|e| arg_error(flag, &e))?;
+    fold_note(flag, text, s.timezone(), false);
+    Ok(t)
+}
+
+/// Says on stderr which occurrence a naive local time that occurs twice (a fall-back fold) was
+/// taken as: the first for an instant or a start, the last for the end of a window.
+fn fold_note(flag: &str, text: &str, tz: chrono_tz::Tz, end: bool) {
+    use oncall_core::time::{fold_occurrences, format_instant};
+    if let Some((first, last)) = fold_occurrences(text, tz) {
+        let (took, which, other, other_which) =
+            if end { (last, "last", first, "first") } else { (first, "first", last, "second") };
+        let _ = writeln!(
+            std::io::stderr(),
+            "oncall: note: --{flag} {} occurs twice in {}; took the {which} occurrence, {} (the {other_which} is {})",
+            text.trim(),
+            tz.name(),
+            format_instant(took),
+            format_instant(other),
+        );
+    }
 }
 
 /// Reads a time argument that ends a window: a naive local time in a fold maps to its last
-/// occurrence (semantics §1).
+/// occurrence (docs/rules.md, time and daylight saving).
 fn end_time_arg(s: &Schedule<'_>, flag: &str, text: &str) -> Res<DateTime<Utc>> {
     if text.trim().eq_ignore_ascii_case("now") {
         return Ok(now());
     }
-    s.parse_time_end(text).map_err(|e| arg_error(flag, &e))
+    let t = s.parse_time_end(text).map_err(|e| arg_error(flag, &e))?;
+    fold_note(flag, text, s.timezone(), true);
+    Ok(t)
 }
 
-/// A query error, named after the argument it is about.
+/// A query error, named after the argument it is about: a usage error when the argument's value
+/// cannot be read or is out of range, invalid input otherwise.
 fn arg_error(flag: &str, err: &Error) -> Fail {
     match err {
         Error::InvalidTime { message, .. } | Error::InvalidArgument { message, .. } => {
-            Fail::line(format!("--{flag}: {message}"))
+            Fail::usage(format!("--{flag}: {message}"))
         }
         other => Fail::line(format!("--{flag}: {other}")),
     }
@@ -329,7 +367,7 @@ fn query_error(err: Error) -> Fail {
 }
 
 /// The end of a `--date/--interval/--interval-unit` window: `interval` units after the start's
-/// local wall-clock time in the schedule zone (semantics §7), mapped back by the wall-clock rule
+/// local wall-clock time in the schedule zone (docs/rules.md, queries), mapped back by the wall-clock rule
 /// (as a window end: the last occurrence of an ambiguous time).
 ///
 /// NOTE: this is calendar logic that belongs in `oncall-core` (a `Schedule` method taking the
@@ -380,7 +418,7 @@ fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
                 report(problems, out)?;
             }
             // The lines go to stderr in both formats.
-            return Err(Fail(config_errors(&a.config, &e)));
+            return Err(Fail::lines(config_errors(&a.config, &e)));
         }
     };
     let warnings = report::lints(&config, &a.at)?;
@@ -402,7 +440,11 @@ fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
         }
     }
     if a.deny_warnings && !warnings.is_empty() {
-        return Err(Fail::line(format!("oncall: {} warnings and --deny-warnings", warnings.len())));
+        let n = warnings.len();
+        return Err(Fail::line(format!(
+            "oncall: {n} {} and --deny-warnings",
+            if n == 1 { "warning" } else { "warnings" }
+        )));
     }
     Ok(())
 }
@@ -419,7 +461,8 @@ fn who(a: &WhoArgs, out: &mut String) -> Res<()> {
         (Format::Json, false) => json(&answer, out),
         (Format::Json, true) => json(&answer.flat(), out),
         (Format::Text, flat) => {
-            out.push_str(&text::who(&s, at, &answer, flat));
+            let sources = s.on_call_sources(at).map_err(|e| arg_error("at", &e))?;
+            out.push_str(&text::who(&s, at, &answer, &sources, flat));
             Ok(())
         }
     }
@@ -437,7 +480,12 @@ fn next(a: &WhoArgs, out: &mut String) -> Res<()> {
         (Format::Json, false) => json(&answer, out),
         (Format::Json, true) => json(&answer.flat(), out),
         (Format::Text, flat) => {
-            out.push_str(&text::next(&s, at, &answer, flat));
+            let then = match answer.exact_next_on_call_at {
+                Some(t) => s.on_call_sources(t).map_err(|e| arg_error("at", &e))?,
+                None => Vec::new(),
+            };
+            let shifts = s.next_shifts(at).map_err(|e| arg_error("at", &e))?;
+            out.push_str(&text::next(&s, at, &answer, &then, &shifts, flat));
             Ok(())
         }
     }
@@ -478,12 +526,12 @@ fn timeline(a: &TimelineArgs, out: &mut String) -> Res<()> {
                 IntervalUnit::Weeks => oncall_core::IntervalUnit::Weeks,
                 IntervalUnit::Months => oncall_core::IntervalUnit::Months,
             };
-            let interval = u32::try_from(interval).map_err(|_| Fail::line("--interval: out of range"))?;
+            let interval = u32::try_from(interval).map_err(|_| Fail::usage("--interval: out of range"))?;
             let end = s.interval_end(start, interval, unit).map_err(|e| arg_error("interval", &e))?;
             (start, end)
         }
         // clap enforces --from with --to, or --date.
-        _ => return Err(Fail::line("oncall: give --from and --to, or --date")),
+        _ => return Err(Fail::usage("oncall: give --from and --to, or --date")),
     };
     let expand = a.expand.iter().fold(Expand::default(), |acc, e| Expand {
         base: acc.base || e.base,

@@ -116,12 +116,12 @@ pub fn import_run(a: &ImportArgs, out: &mut String, err: &mut Vec<String>) -> Re
             read_folder(dir)?.into_iter().map(|(k, v)| (k.strip_suffix(".json").unwrap_or(&k).to_string(), v)).collect()
         }
         (None, Some(url)) => {
-            let base = oncall_import::api_base(url).map_err(|e| Fail::line(e.to_string()))?;
+            let base = oncall_import::api_base(url).map_err(|e| Fail::usage(e.to_string()))?;
             let key = std::env::var(&a.api_key_env).map_err(|_| {
-                Fail::line(format!("--api-key-env: the environment variable {} is not set", a.api_key_env))
+                Fail::usage(format!("--api-key-env: the environment variable {} is not set", a.api_key_env))
             })?;
             if key.trim().is_empty() {
-                return Err(Fail::line(format!("--api-key-env: the environment variable {} is empty", a.api_key_env)));
+                return Err(Fail::usage(format!("--api-key-env: the environment variable {} is empty", a.api_key_env)));
             }
             let mut client = oncall_import::Client::new(&base, key.trim());
             client.backoff = std::time::Duration::from_millis(a.backoff_ms);
@@ -134,10 +134,10 @@ pub fn import_run(a: &ImportArgs, out: &mut String, err: &mut Vec<String>) -> Re
             }
             files
         }
-        (None, None) => return Err(Fail::line("oncall: give --from DIR or --api-url URL")),
+        (None, None) => return Err(Fail::usage("oncall: give --from DIR or --api-url URL")),
     };
     let done = import::build(&files).map_err(|e| {
-        Fail(
+        Fail::lines(
             e.problems()
                 .iter()
                 .map(|p| format!("import: {p}"))
@@ -186,7 +186,7 @@ pub fn import_run(a: &ImportArgs, out: &mut String, err: &mut Vec<String>) -> Re
     if done.problems.is_empty() {
         Ok(())
     } else {
-        Err(Fail(done.problems.iter().map(|p| format!("check: {p}")).collect()))
+        Err(Fail::lines(done.problems.iter().map(|p| format!("check: {p}")).collect()))
     }
 }
 
@@ -239,7 +239,7 @@ pub fn verify_run(a: &VerifyArgs, out: &mut String) -> Res<()> {
         Some(t) => Some(
             chrono::DateTime::parse_from_rfc3339(t.trim())
                 .map_err(|e| {
-                    Fail::line(format!("--at: expected an RFC 3339 instant such as 2019-10-15T10:00:00Z: {e}"))
+                    Fail::usage(format!("--at: expected an RFC 3339 instant such as 2019-10-15T10:00:00Z: {e}"))
                 })?
                 .with_timezone(&chrono::Utc),
         ),

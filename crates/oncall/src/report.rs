@@ -7,7 +7,7 @@ use crate::text::{duration, local, table};
 use crate::{Fail, Format, Res, arg_error, end_time_arg, json, load, schedule, time_arg};
 use chrono::{DateTime, Utc};
 use clap::Args;
-use oncall_core::analysis::{Analysis, Interval, NIGHT_END_HOUR, NIGHT_START_HOUR};
+use oncall_core::analysis::{Analysis, Interval, NIGHT_END_HOUR, NIGHT_START_HOUR, ZoneSource};
 use oncall_core::time::{Edge, format_instant, parse_instant};
 use oncall_core::{Config, IntervalUnit, Problem, Schedule};
 use std::fmt::Write;
@@ -64,7 +64,7 @@ pub fn lints(config: &Config, at: &str) -> Res<Vec<Problem>> {
     let at: DateTime<Utc> = if at.trim().eq_ignore_ascii_case("now") {
         crate::now()
     } else {
-        parse_instant(at, chrono_tz::Tz::UTC, Edge::Start).map_err(|m| Fail::line(format!("--at: {m}")))?
+        parse_instant(at, chrono_tz::Tz::UTC, Edge::Start).map_err(|m| Fail::usage(format!("--at: {m}")))?
     };
     Ok(config.lint(at))
 }
@@ -107,7 +107,7 @@ pub fn text(s: &Schedule<'_>, a: &Analysis) -> String {
         users.sort_by(|x, y| y.on_call_seconds.cmp(&x.on_call_seconds).then_with(|| x.username.cmp(&y.username)));
         let night = format!("NIGHT {NIGHT_START_HOUR:02}-{NIGHT_END_HOUR:02}");
         let mut rows = vec![
-            ["USER", "HOURS", night.as_str(), "WEEKEND", "STRETCHES", "LONGEST", "SHORTEST REST"]
+            ["USER", "HOURS", night.as_str(), "WEEKEND", "STRETCHES", "LONGEST", "SHORTEST REST", "ZONE"]
                 .map(String::from)
                 .to_vec(),
         ];
@@ -120,6 +120,10 @@ pub fn text(s: &Schedule<'_>, a: &Analysis) -> String {
                 u.stretches.to_string(),
                 span(&u.longest_stretch),
                 span(&u.shortest_rest),
+                match u.timezone_source {
+                    ZoneSource::User => u.timezone.clone(),
+                    ZoneSource::Schedule => format!("{} (schedule)", u.timezone),
+                },
             ]);
         }
         out.push_str(&right_aligned(&rows, &[1, 2, 3, 4]));
@@ -138,7 +142,7 @@ pub fn text(s: &Schedule<'_>, a: &Analysis) -> String {
     let _ = writeln!(
         out,
         "\nhours on call in the final schedule from {} to {}; night is {NIGHT_START_HOUR:02}:00-{NIGHT_END_HOUR:02}:00 \
-         and weekend Saturday-Sunday, local time in {}",
+         and weekend Saturday-Sunday, local time in each user's ZONE (the schedule's, {}, for users without one)",
         format_instant(a.start_date),
         format_instant(a.end_date),
         tz.name()

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
-use oncall_core::output::{Handoffs, Kind, Layer, NextOnCall, OnCall, Participant, PeriodType, Timeline};
+use oncall_core::output::{
+    Handoff, Handoffs, Kind, Layer, NextOnCall, OnCall, Participant, PeriodType, Source, Timeline,
+};
 use oncall_core::time::format_instant;
 use oncall_core::{Config, Schedule};
 use std::fmt::Write;
@@ -139,37 +141,83 @@ fn tree(p: &Participant, depth: usize, out: &mut String) {
     }
 }
 
-fn names(list: &[String], out: &mut String) {
-    for name in list {
-        let _ = writeln!(out, "  {name}");
+/// Where a participant comes from, for people: `rotation business-hours, override alice-covers`.
+fn from_label(sources: &[&Source]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for src in sources {
+        let part = match (&src.rotation, &src.via_override) {
+            (Some(r), Some(o)) => format!("rotation {r}, override {o}"),
+            (Some(r), None) => format!("rotation {r}"),
+            (None, Some(o)) => format!("override {o} (whole schedule)"),
+            (None, None) => continue,
+        };
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    format!("  ← {}", parts.join("; "))
+}
+
+/// The on-call set with where each one comes from: nested (teams and escalations beneath), or
+/// flat (usernames, each with the rotations that reach it).
+fn sourced(sources: &[Source], flat: bool, out: &mut String) {
+    if flat {
+        let mut seen: Vec<(String, Vec<&Source>)> = Vec::new();
+        for src in sources {
+            for name in src.participant.usernames() {
+                match seen.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, list)) => list.push(src),
+                    None => seen.push((name, vec![src])),
+                }
+            }
+        }
+        for (name, list) in seen {
+            let _ = writeln!(out, "  {name}{}", from_label(&list));
+        }
+        return;
+    }
+    let mut seen: Vec<(&Participant, Vec<&Source>)> = Vec::new();
+    for src in sources {
+        match seen.iter_mut().find(|(p, _)| **p == src.participant) {
+            Some((_, list)) => list.push(src),
+            None => seen.push((&src.participant, vec![src])),
+        }
+    }
+    for (p, list) in seen {
+        let _ = writeln!(out, "  {}{}", label(p), from_label(&list));
+        for c in p.on_call_participants.iter().flatten() {
+            tree(c, 1, out);
+        }
+        if p.on_call_participants.as_ref().is_some_and(Vec::is_empty) {
+            out.push_str("    (nobody)\n");
+        }
     }
 }
 
-fn trees(list: &[Participant], out: &mut String) {
-    for p in list {
-        tree(p, 0, out);
-    }
-}
-
-/// `oncall who`.
-pub fn who(s: &Schedule<'_>, at: DateTime<Utc>, answer: &OnCall, flat: bool) -> String {
+/// `oncall who`: who is on call, and from which rotation (or override) each one comes.
+pub fn who(s: &Schedule<'_>, at: DateTime<Utc>, answer: &OnCall, sources: &[Source], flat: bool) -> String {
     let tz = s.timezone();
     let mut out = format!("{} at {} ({})\n", header(s), local(tz, at), format_instant(at));
     let recipients = answer.flat().on_call_recipients;
     if answer.on_call_participants.is_empty() || (flat && recipients.is_empty()) {
         out.push_str("  nobody is on call\n");
-    } else if flat {
-        names(&recipients, &mut out);
     } else {
-        trees(&answer.on_call_participants, &mut out);
+        sourced(sources, flat, &mut out);
     }
     out
 }
 
-/// `oncall next`.
-pub fn next(s: &Schedule<'_>, at: DateTime<Utc>, answer: &NextOnCall, flat: bool) -> String {
+/// `oncall next`: the next change of the on-call set (with where each one comes from then), and
+/// each rotation's next shift with its rotation and hand-off.
+pub fn next(
+    s: &Schedule<'_>,
+    at: DateTime<Utc>,
+    answer: &NextOnCall,
+    then: &[Source],
+    shifts: &[(String, Handoff)],
+    flat: bool,
+) -> String {
     let tz = s.timezone();
-    let names_of = answer.flat();
     let mut out = format!("{} at {} ({})\n", header(s), local(tz, at), format_instant(at));
     match answer.exact_next_on_call_at {
         None => out.push_str("no change ahead\n"),
@@ -178,20 +226,33 @@ pub fn next(s: &Schedule<'_>, at: DateTime<Utc>, answer: &NextOnCall, flat: bool
             out.push_str("on call from then:\n");
             if answer.exact_next_on_call_recipients.is_empty() {
                 out.push_str("  nobody\n");
-            } else if flat {
-                names(&names_of.exact_next_on_call_participants, &mut out);
             } else {
-                trees(&answer.exact_next_on_call_recipients, &mut out);
+                sourced(then, flat, &mut out);
             }
         }
     }
     out.push_str("next shift of each rotation:\n");
-    if answer.next_on_call_recipients.is_empty() {
+    if shifts.is_empty() {
         out.push_str("  nobody\n");
-    } else if flat {
-        names(&names_of.next_on_call_participants, &mut out);
     } else {
-        trees(&answer.next_on_call_recipients, &mut out);
+        let mut rows = vec![vec!["ROTATION".to_string(), "FROM (local)".to_string(), "WHO".to_string()]];
+        for (rotation, h) in shifts {
+            let who = if flat {
+                let names = h.participant.usernames();
+                if names.is_empty() { "(nobody)".to_string() } else { names.join(", ") }
+            } else {
+                label(&h.participant)
+            };
+            let mut row = vec![rotation.clone(), local(tz, h.at), who];
+            if h.in_excluded_hours {
+                row.push(match h.on_call_from {
+                    Some(t) => format!("(in excluded hours: on call from {})", local(tz, t)),
+                    None => "(in excluded hours: no window in this shift)".to_string(),
+                });
+            }
+            rows.push(row);
+        }
+        out.push_str(&table(&rows, "  "));
     }
     out
 }
@@ -205,8 +266,20 @@ pub fn handoffs(s: &Schedule<'_>, from: DateTime<Utc>, answer: &Handoffs) -> Str
         return out;
     }
     let mut rows = vec![vec!["WHEN (local)".to_string(), "UTC".to_string(), "WHO".to_string()]];
+    let mut excluded = false;
     for h in &answer.handoffs {
-        rows.push(vec![local(tz, h.at), format_instant(h.at), label(&h.participant)]);
+        let mut row = vec![local(tz, h.at), format_instant(h.at), label(&h.participant)];
+        if h.in_excluded_hours {
+            excluded = true;
+            row.push(match h.on_call_from {
+                Some(t) => format!("in excluded hours: on call from {}", local(tz, t)),
+                None => "in excluded hours: no window in this shift, the turn passes".to_string(),
+            });
+        }
+        rows.push(row);
+    }
+    if excluded {
+        rows[0].push("NOTE".to_string());
     }
     out.push_str(&table(&rows, "  "));
     out

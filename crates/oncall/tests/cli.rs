@@ -1,4 +1,4 @@
-//! End-to-end tests of the `oncall` binary (interfaces §2).
+//! End-to-end tests of the `oncall` binary (docs/cli.md).
 
 mod common;
 use common::*;
@@ -63,6 +63,78 @@ fn who_naive_time_is_read_in_the_schedule_zone() {
 }
 
 #[test]
+fn who_and_next_text_say_which_rotation_each_person_comes_from() {
+    let text = ok("who", &["--schedule", "payments-primary", "--at", "2026-11-10T10:00:00Z"]).stdout;
+    assert!(
+        text.ends_with("\n  alice@example.com  ← rotation business-hours, override alice-covers-bob-tuesday\n"),
+        "{text}"
+    );
+    let text = ok("who", &["--schedule", "payments-primary", "--at", "2026-11-28T10:00:00Z", "--flat"]).stdout;
+    assert!(
+        text.ends_with("\n  dave@example.com  ← override dave-takes-the-long-weekend (whole schedule)\n"),
+        "{text}"
+    );
+    let text = ok("next", &["--schedule", "payments-primary", "--at", "2026-11-10T10:00:00Z"]).stdout;
+    assert!(text.contains("on call from then:\n  erin@example.com  ← rotation off-hours\n"), "{text}");
+    assert!(text.contains("  business-hours  Mon 2026-11-16 09:00 CET  carol@example.com\n"), "{text}");
+    assert!(
+        text.contains("  off-hours       Mon 2026-11-16 09:00 CET  alice@example.com  (in excluded hours: on call from Mon 2026-11-16 18:00 CET)\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn times_without_seconds_are_read() {
+    let utc = ok("who", &["--schedule", "payments-primary", "--at", "2026-11-10T10:00:00Z", "--format", "json"]).json();
+    for at in ["2026-11-10T10:00Z", "2026-11-10T11:00+01:00"] {
+        let run = ok("who", &["--schedule", "payments-primary", "--at", at, "--format", "json"]);
+        assert_eq!(run.json(), utc, "{at}");
+    }
+}
+
+#[test]
+fn an_ambiguous_local_time_says_which_occurrence_it_took() {
+    // Berlin falls back at 03:00 CEST on 2026-10-25: 02:30 happens at 00:30Z and again at 01:30Z.
+    let args = ["who", PAYMENTS, "--schedule", "payments-primary", "--at", "2026-10-25T02:30", "--format", "json"];
+    let run = oncall(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "oncall: note: --at 2026-10-25T02:30 occurs twice in Europe/Berlin; took the first occurrence, \
+         2026-10-25T00:30:00Z (the second is 2026-10-25T01:30:00Z)\n"
+    );
+    let first = oncall(&[
+        "who",
+        PAYMENTS,
+        "--schedule",
+        "payments-primary",
+        "--at",
+        "2026-10-25T00:30:00Z",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.stdout, first.stdout);
+    // The end of a window takes the last occurrence, and says so.
+    let run = oncall(&[
+        "timeline",
+        PAYMENTS,
+        "--schedule",
+        "payments-primary",
+        "--from",
+        "2026-10-24",
+        "--to",
+        "2026-10-25T02:30",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("--to 2026-10-25T02:30 occurs twice in Europe/Berlin; took the last occurrence, 2026-10-25T01:30:00Z (the first is 2026-10-25T00:30:00Z)"), "{}", run.stderr);
+    // An unambiguous time, or one with an offset, says nothing.
+    let run = oncall(&["who", PAYMENTS, "--schedule", "payments-primary", "--at", "2026-10-25T02:30:00+02:00"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let run = oncall(&["who", PAYMENTS, "--schedule", "payments-primary", "--at", "2026-10-26T02:30"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+}
+
+#[test]
 fn who_flat_json() {
     let run =
         ok("who", &["--schedule", "payments-primary", "--at", "2026-11-10T20:00:00Z", "--flat", "--format", "json"]);
@@ -124,6 +196,27 @@ fn handoffs_json() {
             ]
         })
     );
+}
+
+#[test]
+fn handoffs_in_excluded_hours_are_marked() {
+    // off-hours hands off on Monday 09:00 Berlin, when its window (Friday 18:00 to Monday 09:00)
+    // has just closed: the new participant is on call from Monday 18:00.
+    let args =
+        ["--schedule", "payments-primary", "--rotation", "off-hours", "--from", "2026-11-10T00:00:00Z", "--count", "1"];
+    let run = ok("handoffs", &[&args[..], &["--format", "json"]].concat());
+    assert_eq!(
+        run.json()["handoffs"],
+        json!([{"at": "2026-11-16T08:00:00Z", "participant": user("alice@example.com"),
+                "inExcludedHours": true, "onCallFrom": "2026-11-16T17:00:00Z"}])
+    );
+    let text = ok("handoffs", &args).stdout;
+    assert!(text.contains("NOTE\n"), "{text}");
+    assert!(text.contains("alice@example.com  in excluded hours: on call from Mon 2026-11-16 18:00 CET\n"), "{text}");
+    // business-hours hands off at 09:00, inside its window: nothing to mark (see handoffs_json).
+    let text =
+        ok("handoffs", &["--schedule", "payments-primary", "--rotation", "business-hours", "--count", "1"]).stdout;
+    assert!(!text.contains("excluded"), "{text}");
 }
 
 #[test]
@@ -242,7 +335,7 @@ fn timeline_date_interval_is_counted_in_the_schedule_zone() {
 
 #[test]
 fn timeline_window_end_in_a_fold_takes_the_last_occurrence() {
-    // Semantics §1: a 00:00-01:30 window on a US fall-back day lasts 2.5 hours.
+    // docs/rules.md (time): a 00:00-01:30 window on a US fall-back day lasts 2.5 hours.
     let config = temp_file(
         "ny.json",
         r#"{"schedules": [{"name": "ny", "timezone": "America/New_York", "rotations": [
@@ -283,11 +376,11 @@ fn timeline_window_arguments_are_checked() {
     usage(&["--date", "2026-11-01", "--interval-unit", "years"]);
     usage(&["--from", "2026-11-01", "--to", "2026-11-02", "--interval", "2"]);
     usage(&["--date", "2026-11-01", "--format", "xml"]);
-    // An empty window is invalid input.
+    // An empty window is a value out of range: a usage error too.
     let mut args = base.to_vec();
     args.extend(["--from", "2026-11-02", "--to", "2026-11-01"]);
     let run = oncall(&args);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--to"), "{}", run.stderr);
 }
 
@@ -469,14 +562,15 @@ fn unknown_schedule_and_rotation() {
 
 #[test]
 fn bad_time_argument() {
+    // A value on the command line that cannot be read is a usage error, like a bad --count.
     let run = oncall(&["who", PAYMENTS, "--schedule", "payments-primary", "--at", "tomorrow", "--format", "json"]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert!(run.stdout.is_empty());
     assert!(run.stderr.starts_with("--at: "), "{}", run.stderr);
     assert!(run.stderr.contains("tomorrow"), "{}", run.stderr);
 
     let run = oncall(&["next", PAYMENTS, "--schedule", "payments-primary", "--at", "2300-01-01T00:00:00Z"]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert!(run.stderr.contains("outside the supported range"), "{}", run.stderr);
 }
 
@@ -553,7 +647,8 @@ fn yaml_config_works() {
     assert_eq!(team["type"], "team");
     assert_eq!(team["onCallParticipants"][0], user("ann"));
     let text = oncall(&["who", path, "--schedule", "ops-primary", "--at", "2026-11-02T12:00"]).stdout;
-    assert!(text.contains("team ops\n    ann\n"), "{text}");
+    // Where it comes from, then whom it reaches.
+    assert!(text.contains("  team ops  ← rotation daily\n    ann\n"), "{text}");
 
     // The `none` turn is a gap in the timeline.
     let run = oncall(&[

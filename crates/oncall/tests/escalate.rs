@@ -208,8 +208,9 @@ fn errors_name_the_field_or_argument() {
     let run =
         escalate(&["--team", "checkout", "--message", "m", "--at", "2026-11-10T10:30", "--ack-at", "2026-11-10T10:29"]);
     assert_eq!(run.stderr, "--ack-at: must not be before the creation: events come in time order\n");
+    assert_eq!(run.code, 2, "a flag's value out of range is a usage error");
     let run = escalate(&["--team", "checkout", "--message", "m", "--at", "tomorrow"]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert!(run.stderr.starts_with("--at: cannot read \"tomorrow\""), "{}", run.stderr);
     let events = temp_file("bad-events.json", r#"[{"at": "2026-11-10T10:31", "action": "snooze"}]"#);
     let run = escalate(&[

@@ -93,11 +93,47 @@ fn report_text_is_a_summary_a_table_and_the_gaps() {
     assert!(out.contains("coverage   50.7% (1d 11h uncovered in 4 gaps)\n"), "{out}");
     assert!(out.contains("hand-offs  3 (6 changes of the on-call set)\n"), "{out}");
     assert!(out.contains("balance    50.0 / 100\n"), "{out}");
-    assert!(out.contains("USER  HOURS  NIGHT 22-07  WEEKEND  STRETCHES  LONGEST  SHORTEST REST\n"), "{out}");
-    assert!(out.contains("ann    24.0          0.0     12.0          2  12h      1d 11h\n"), "{out}");
-    assert!(out.contains("ben    12.0          0.0     12.0          1  12h      -\n"), "{out}");
+    assert!(out.contains("USER  HOURS  NIGHT 22-07  WEEKEND  STRETCHES  LONGEST  SHORTEST REST  ZONE\n"), "{out}");
+    assert!(
+        out.contains(
+            "ann    24.0          0.0     12.0          2  12h      1d 11h         America/New_York (schedule)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "ben    12.0          0.0     12.0          1  12h      -              America/New_York (schedule)\n"
+        ),
+        "{out}"
+    );
     // Gaps in local time, the spring-forward night included.
     assert!(out.contains("  Sat 2026-03-07 20:00 EST  Sun 2026-03-08 08:00 EDT  11h\n"), "{out}");
+}
+
+#[test]
+fn report_counts_nights_and_weekends_in_each_users_zone() {
+    // The YAML example: a London schedule with a Tokyo rotation 08:00-16:00 JST.
+    let yaml = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/follow-the-sun.yaml");
+    // Sunday 23:00 in London is Monday 08:00 in Tokyo: five Tokyo working days, Yui's week.
+    let args = ["report", yaml, "--schedule", "platform", "--from", "2026-11-08T23:00", "--to", "2026-11-15T23:00"];
+    let j = ok(&[&args[..], &["--format", "json"]].concat()).json();
+    let user = |name: &str| j["users"].as_array().unwrap().iter().find(|u| u["username"] == name).unwrap().clone();
+    let yui = user("yui@example.com");
+    assert_eq!((&yui["timezone"], &yui["timezoneSource"]), (&json!("Asia/Tokyo"), &json!("user")));
+    // 40 hours of 08:00-16:00 JST on weekdays (23:00-07:00 in London): none of it is night in Tokyo.
+    assert_eq!(yui["onCallSeconds"], 40 * 3600);
+    assert_eq!(yui["nightSeconds"], 0);
+    let oliver = user("oliver@example.com");
+    assert_eq!((&oliver["timezone"], &oliver["timezoneSource"]), (&json!("Europe/London"), &json!("user")));
+    // Sam has no zone: the schedule's is used, and the report says so.
+    let sam = user("sam@example.com");
+    assert_eq!((&sam["timezone"], &sam["timezoneSource"]), (&json!("Europe/London"), &json!("schedule")));
+    let text = ok(&args).stdout;
+    assert!(text.contains("Asia/Tokyo\n") && text.contains("Europe/London (schedule)\n"), "{text}");
+    assert!(
+        text.contains("local time in each user's ZONE (the schedule's, Europe/London, for users without one)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -129,10 +165,10 @@ fn report_errors() {
     assert!(run.stderr.starts_with("--schedule: "), "{}", run.stderr);
     let run =
         oncall(&["report", PAYMENTS, "--schedule", "payments-primary", "--from", "2026-11-03", "--to", "2026-11-02"]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert!(run.stderr.starts_with("--to: must be after from"), "{}", run.stderr);
     let run = oncall(&["report", PAYMENTS, "--schedule", "payments-primary", "--from", "yesterday"]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert!(run.stderr.starts_with("--from: "), "{}", run.stderr);
     let run = oncall(&["report", PAYMENTS]);
     assert_eq!(run.code, 2);
@@ -205,8 +241,22 @@ fn check_deny_warnings_fails_on_any_warning() {
 }
 
 #[test]
+fn one_warning_is_singular() {
+    let config = temp_file(
+        "one-warning.json",
+        r#"{"schedules": [{"name": "s", "rotations": [
+              {"name": "r", "type": "daily", "startDate": "2026-01-01T00:00:00Z", "participants": ["ann"]}]}]}"#,
+    );
+    let run = oncall(&["check", config.to_str().unwrap(), "--at", "2026-11-01T00:00:00Z", "--deny-warnings"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.starts_with("ok: 1 schedule, 1 rotation"), "{}", run.stdout);
+    assert!(run.stdout.contains(", 1 warning\n"), "{}", run.stdout);
+    assert_eq!(run.stderr, "oncall: 1 warning and --deny-warnings\n");
+}
+
+#[test]
 fn check_at_must_be_a_time() {
     let run = oncall(&["check", PAYMENTS, "--at", "soon"]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert!(run.stderr.starts_with("--at: cannot read \"soon\""), "{}", run.stderr);
 }
