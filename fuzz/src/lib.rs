@@ -297,6 +297,7 @@ fn arbitrary_document(u: &mut Unstructured<'_>) -> AResult<Document> {
                 start_date: start,
                 end_date: end,
                 rotations: scope,
+                ..Default::default()
             });
         }
         schedules.push(DocSchedule {

@@ -150,6 +150,7 @@ function loadConfig() {
 function participantLabel(p) {
   if (p.type === "user") return p.forwardedFrom ? `${p.name} (forwarded from ${p.forwardedFrom.name})` : p.name;
   const inner = (p.onCallParticipants ?? []).map(participantLabel).join(", ");
+  if (p.type === "none") return "nobody";
   return `${p.type} ${p.name}${inner ? `: ${inner}` : ""}`;
 }
 

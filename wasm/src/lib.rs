@@ -69,12 +69,7 @@ impl OnCall {
     /// what is valid but probably not meant.
     #[wasm_bindgen(js_name = check, unchecked_return_type = "CheckResult")]
     pub fn check(&self) -> Result<JsValue, JsValue> {
-        self.to_js(&CheckReport {
-            valid: true,
-            errors: Vec::new(),
-            more_errors: 0,
-            warnings: self.config.warnings().to_vec(),
-        })
+        self.to_js(&CheckReport::valid(&self.config))
     }
 
     /// The schedules, in document order, with their zone and rotation names.
@@ -292,10 +287,10 @@ pub fn check(#[wasm_bindgen(unchecked_param_type = "string | ConfigDocument")] c
         .map_err(|e| (vec![Problem::new("", message_of(&e))], 0))
         .and_then(|text| Config::from_json(&text).map_err(|e| (problems_of(&e), e.more_problems())));
     let report = match result {
-        Ok(config) => {
-            CheckReport { valid: true, errors: Vec::new(), more_errors: 0, warnings: config.warnings().to_vec() }
+        Ok(config) => CheckReport::valid(&config),
+        Err((errors, more_errors)) => {
+            CheckReport { valid: false, errors, more_errors, warnings: Vec::new(), ignored: Vec::new() }
         }
-        Err((errors, more_errors)) => CheckReport { valid: false, errors, more_errors, warnings: Vec::new() },
     };
     to_js(&report).unwrap_or(JsValue::NULL)
 }
@@ -304,12 +299,14 @@ pub fn check(#[wasm_bindgen(unchecked_param_type = "string | ConfigDocument")] c
 #[wasm_bindgen(js_name = checkYaml, unchecked_return_type = "CheckResult")]
 pub fn check_yaml(text: &str) -> JsValue {
     let report = match Config::from_yaml(text) {
-        Ok(config) => {
-            CheckReport { valid: true, errors: Vec::new(), more_errors: 0, warnings: config.warnings().to_vec() }
-        }
-        Err(e) => {
-            CheckReport { valid: false, errors: problems_of(&e), more_errors: e.more_problems(), warnings: Vec::new() }
-        }
+        Ok(config) => CheckReport::valid(&config),
+        Err(e) => CheckReport {
+            valid: false,
+            errors: problems_of(&e),
+            more_errors: e.more_problems(),
+            warnings: Vec::new(),
+            ignored: Vec::new(),
+        },
     };
     to_js(&report).unwrap_or(JsValue::NULL)
 }
@@ -420,6 +417,21 @@ struct CheckReport {
     #[serde(skip_serializing_if = "is_zero")]
     more_errors: usize,
     warnings: Vec<Problem>,
+    /// The Opsgenie fields read and ignored (`oncall check` lists the same); left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ignored: Vec<String>,
+}
+
+impl CheckReport {
+    fn valid(config: &Config) -> CheckReport {
+        CheckReport {
+            valid: true,
+            errors: Vec::new(),
+            more_errors: 0,
+            warnings: config.warnings().to_vec(),
+            ignored: oncall_core::opsgenie::ignored_fields(config.document()),
+        }
+    }
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -31,6 +31,8 @@ export interface CheckResult {
   /** How many problems were only counted (absent when none). */
   moreErrors?: number;
   warnings: Problem[];
+  /** Paths of the Opsgenie fields that were read and ignored (`users[0].createdAt`); absent when none. */
+  ignored?: string[];
 }
 
 /** A schedule of the configuration. */
@@ -70,8 +72,8 @@ export type ParticipantType = "user" | "team" | "escalation" | "schedule" | "non
 /** A participant, as in Opsgenie's `onCallParticipants`. */
 export interface Participant {
   id?: string;
-  /** Username, or the team, escalation or schedule name (empty for `none`). */
-  name: string;
+  /** Username, or the team, escalation or schedule name (absent for `none`, as in Opsgenie). */
+  name?: string;
   type: ParticipantType;
   /** Escalation rules only: the rule's delay in minutes. */
   escalationTime?: number;
@@ -140,15 +142,16 @@ export interface Period {
   endDate: IsoInstant;
   type: PeriodType;
   recipient: Participant;
-  /** Forwarding periods: whose shift it was. */
-  fromUser?: Participant;
+  /** Forwarding periods: the username whose shift it was (Opsgenie's `fromUser` string). */
+  fromUser?: string;
 }
 
-/** The periods of one rotation (schedule-wide overrides come last, named
- * `(schedule-wide overrides)`). */
+/** The periods of one rotation. A schedule-wide override's periods are placed in every rotation;
+ * only a schedule without rotations shows them in an entry named `(schedule-wide overrides)`. */
 export interface TimelineRotation {
   id?: string;
   name: string;
+  /** As Opsgenie numbers it: 1 for the first rotation. */
   order: number;
   periods: Period[];
 }

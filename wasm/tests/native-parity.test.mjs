@@ -109,6 +109,17 @@ test("check() matches oncall check --format json, valid and invalid", () => {
   assert.deepStrictEqual(check(exampleText), ok.json);
   assert.deepStrictEqual(oncall.check(), ok.json);
 
+  // Opsgenie's read-only fields are listed as ignored by both.
+  const og = JSON.parse(exampleText);
+  og.teams[0].links = { web: "https://example.app.opsgenie.com/teams/dashboard/t/main", api: "https://api.opsgenie.com/v2/teams/t" };
+  const ogDir = mkdtempSync(path.join(tmpdir(), "oncall-wasm-"));
+  const ogFile = path.join(ogDir, "opsgenie.json");
+  writeFileSync(ogFile, JSON.stringify(og));
+  const ogRun = native(["check", ogFile, "--format", "json"]);
+  assert.equal(ogRun.status, 0);
+  assert.deepStrictEqual(ogRun.json.ignored, ["teams[0].links"]);
+  assert.deepStrictEqual(check(og), ogRun.json);
+
   const doc = JSON.parse(exampleText);
   doc.schedules[0].rotations[0].length = 0;
   doc.schedules[1].rotations[0].participants = [];

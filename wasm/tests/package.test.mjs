@@ -155,7 +155,8 @@ const report: CheckResult = check(text);
 const paths: string[] = report.errors.map((p) => p.path);
 const oncall = new OnCall(text);
 const who: OnCallAnswer = oncall.whoIsOnCall("payments-primary", new Date());
-const names: string[] = who.onCallParticipants.map((p) => p.name);
+// An empty slot (type "none") has no name, as in Opsgenie's answers.
+const names: string[] = who.onCallParticipants.flatMap((p) => (p.name === undefined ? [] : [p.name]));
 const flat: FlatOnCallAnswer = oncall.whoIsOnCall("payments-primary", "2026-11-10T10:00:00Z", { flat: true });
 const recipients: string[] = flat.onCallRecipients;
 const next: NextOnCallAnswer = oncall.nextOnCall("payments-primary");

@@ -15,6 +15,19 @@ use crate::time::{Edge, MAX_INSTANT, Ts, parse_wall, parse_zone};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 
+/// Seconds per unit of an Opsgenie `Duration` (`timeUnit`): `minutes` when absent, `hours`,
+/// `days`, `seconds`, and the singular forms Terraform's provider writes (`minute`, `hour`,
+/// `day`, `second`); `None` for anything else.
+pub(crate) fn time_unit_secs(unit: Option<&str>) -> Option<i64> {
+    match unit {
+        None | Some("minutes" | "minute") => Some(60),
+        Some("hours" | "hour") => Some(3600),
+        Some("days" | "day") => Some(86_400),
+        Some("seconds" | "second") => Some(1),
+        Some(_) => None,
+    }
+}
+
 /// The longest shift length accepted (in units of the rotation's type).
 pub const MAX_LENGTH: i64 = 10_000;
 
@@ -854,6 +867,16 @@ impl<'d> Compiler<'d> {
             hour.clamp(0, 24) * 60 + min.clamp(0, 59)
         };
         match r.kind.as_str() {
+            // `{}` (or `{"restriction": {}}`): how the Go SDK writes an unset restriction.
+            "" if r.restrictions.is_none()
+                && r.restriction.as_ref().is_none_or(|t| *t == config::TimeOfDay::default()) =>
+            {
+                Restriction::Always
+            }
+            "" => {
+                self.problem(format!("{path}.type"), "required: time-of-day or weekday-and-time-of-day");
+                Restriction::Always
+            }
             "time-of-day" => {
                 if r.restrictions.is_some() {
                     self.problem(
@@ -885,7 +908,8 @@ impl<'d> Compiler<'d> {
                 Restriction::daily(s, e)
             }
             "weekday-and-time-of-day" => {
-                if r.restriction.is_some() {
+                // The Go SDK and Terraform write `"restriction": {}` beside `restrictions`.
+                if r.restriction.as_ref().is_some_and(|t| *t != config::TimeOfDay::default()) {
                     self.problem(
                         format!("{path}.restriction"),
                         "not allowed with type \"weekday-and-time-of-day\" (use \"restrictions\")",
@@ -1022,12 +1046,10 @@ impl<'d> Compiler<'d> {
             let delay_secs = match &r.delay {
                 None => 0,
                 Some(d) => {
-                    let unit = match d.time_unit.as_deref() {
-                        None | Some("minutes") => 60,
-                        Some("hours") => 3600,
-                        Some("days") => 86_400,
-                        Some("seconds") => 1,
-                        Some(other) => {
+                    let unit = match time_unit_secs(d.time_unit.as_deref()) {
+                        Some(secs) => secs,
+                        None => {
+                            let other = d.time_unit.as_deref().unwrap_or_default();
                             self.problem(
                                 format!("{rp}.delay.timeUnit"),
                                 format!("expected minutes, hours, days or seconds, found {other:?}"),

@@ -82,6 +82,7 @@ pub struct Document {
 /// A user of the account.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(transform = time_zone_alias))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct User {
     /// `id`: Opsgenie's user id (optional).
@@ -95,8 +96,9 @@ pub struct User {
     /// `role`: account role as exported by Opsgenie (kept as written).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<serde_json::Value>,
-    /// `timezone`: the user's IANA zone: quiet hours and naive forwarding times are read in it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `timezone` (Opsgenie's GET /v2/users spells it `timeZone`; both are read, `""` is
+    /// absent): the user's IANA zone: quiet hours and naive forwarding times are read in it.
+    #[serde(default, alias = "timeZone", deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// `locale`: locale as exported by Opsgenie (kept as written).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -105,6 +107,37 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[serde(deserialize_with = "compact")]
     pub notification_rules: Vec<NotificationRule>,
+    /// `blocked`: read-only in Opsgenie; read and ignored (see [`crate::opsgenie::IGNORED_FIELDS`]).
+    #[serde(default, skip_serializing)]
+    pub blocked: Option<Ignored>,
+    /// `verified`: read-only in Opsgenie; read and ignored.
+    #[serde(default, skip_serializing)]
+    pub verified: Option<Ignored>,
+    /// `createdAt`: read-only in Opsgenie; read and ignored.
+    #[serde(default, skip_serializing)]
+    pub created_at: Option<Ignored>,
+    /// `userAddress`: not used by the engine; read and ignored.
+    #[serde(default, skip_serializing)]
+    pub user_address: Option<Ignored>,
+    /// `tags`: not used by the engine; read and ignored.
+    #[serde(default, skip_serializing)]
+    pub tags: Option<Ignored>,
+    /// `details`: not used by the engine; read and ignored.
+    #[serde(default, skip_serializing)]
+    pub details: Option<Ignored>,
+    /// `skypeUsername`: not used by the engine; read and ignored.
+    #[serde(default, skip_serializing)]
+    pub skype_username: Option<Ignored>,
+    /// `mutedUntil`: not used by the engine (muting is not modelled); read and ignored.
+    #[serde(default, skip_serializing)]
+    pub muted_until: Option<Ignored>,
+    /// `userContacts`: the contact methods of GET /v2/users/{id}; read and ignored (the steps of
+    /// notification rules carry the contacts the engine uses).
+    #[serde(default, skip_serializing)]
+    pub user_contacts: Option<Ignored>,
+    /// `invitationDisabled`: sent by clients creating a user; read and ignored.
+    #[serde(default, skip_serializing)]
+    pub invitation_disabled: Option<Ignored>,
 }
 
 /// A team.
@@ -128,6 +161,9 @@ pub struct Team {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[serde(deserialize_with = "compact")]
     pub routing_rules: Vec<RoutingRule>,
+    /// `links`: the `{web, api}` URLs of GET /v2/teams; read and ignored.
+    #[serde(default, skip_serializing)]
+    pub links: Option<Ignored>,
 }
 
 /// A member of a team.
@@ -137,8 +173,8 @@ pub struct Team {
 pub struct TeamMember {
     /// `user`: the user.
     pub user: UserRef,
-    /// `role`: `admin` or `user` (default `user`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `role`: `admin` or `user` (default `user`; `""` is the default).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }
 
@@ -147,11 +183,11 @@ pub struct TeamMember {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserRef {
-    /// `id`: Opsgenie's user id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `id`: Opsgenie's user id (`""` is absent, as the Go SDK writes it).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `username`: the username.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `username`: the username (`""` is absent).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// `type`: accepted for Opsgenie exports that write `{"type":"user", …}` here.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
@@ -163,11 +199,11 @@ pub struct UserRef {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NameRef {
-    /// `id`: Opsgenie id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `id`: Opsgenie id (`""` is absent).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`: name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `name`: name (`""` is absent).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `type`: accepted for Opsgenie exports that write a `type` here.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
@@ -194,8 +230,8 @@ pub struct RoutingRule {
     /// `criteria`: which alerts the rule matches (default: all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criteria: Option<Criteria>,
-    /// `timezone`: zone of the time restriction (default UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `timezone`: zone of the time restriction (default UTC; `""` is the default).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// `timeRestriction`: when the rule applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -257,8 +293,9 @@ pub struct Schedule {
     /// `description`: free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `timezone`: IANA zone (default `UTC`). Rotations, overrides and naive query times are read in it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `timezone`: IANA zone (default `UTC`; `""` is the default). Rotations, overrides and naive
+    /// query times are read in it.
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// `enabled`: default true. A disabled schedule still answers queries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -284,8 +321,8 @@ pub struct Rotation {
     /// `id`: Opsgenie id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`: name (default `rotation-N`, N counting from 1), unique in the schedule.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `name`: name (default `rotation-N`, N counting from 1, also for `""`), unique in the schedule.
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `type`: `hourly`, `daily`, `weekly`, `monthly` or `custom`.
     #[cfg_attr(feature = "schema", schemars(extend("enum" = ["hourly", "daily", "weekly", "monthly", "custom"])))]
@@ -296,13 +333,14 @@ pub struct Rotation {
     pub length: Option<i64>,
     /// `startDate`: the anchor: the first hand-off.
     pub start_date: String,
-    /// `endDate`: optional end: nobody is on call from it on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `endDate`: optional end: nobody is on call from it on (`""` is absent).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
     /// `participants`: participants, in turn order.
     #[serde(deserialize_with = "compact")]
     pub participants: Vec<Participant>,
-    /// `timeRestriction`: optional time restriction.
+    /// `timeRestriction`: optional time restriction (`{}`, as the Go SDK writes an empty one, is
+    /// absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_restriction: Option<TimeRestriction>,
     /// `timezone`: extension: the rotation's own IANA zone (default: the schedule's).
@@ -314,10 +352,16 @@ pub struct Rotation {
     /// `recurrence`: extension: the RFC 5545 recurrence of a `custom` rotation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurrence: Option<String>,
+    /// `_parent`: the schedule `{id, name, enabled}` of a rotation fetched on its own; read and
+    /// ignored.
+    #[serde(rename = "_parent", default, skip_serializing)]
+    pub parent: Option<Ignored>,
 }
 
 /// A participant: `{"type":"user","username":…}`, `{"type":"team","name":…}`,
-/// `{"type":"escalation","name":…}`, `{"type":"none"}`, or the shorthand string `"alice"`.
+/// `{"type":"escalation","name":…}`, `{"type":"none"}` (JSM's `noone` is read the same), or the
+/// shorthand string `"alice"`. An empty `id`, `username` or `name` (the Go SDK always writes
+/// `"username": ""`) is absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Participant {
@@ -344,14 +388,14 @@ pub(crate) struct ParticipantObject {
     /// `type`: `user`, `team`, `escalation`, `schedule` or `none`.
     #[serde(rename = "type")]
     kind: String,
-    /// `id`: Opsgenie's id of the user, team, escalation or schedule.
-    #[serde(default)]
+    /// `id`: Opsgenie's id of the user, team, escalation or schedule (`""` is absent).
+    #[serde(default, deserialize_with = "empty_as_none")]
     id: Option<String>,
-    /// `username`: for users.
-    #[serde(default)]
+    /// `username`: for users (`""` is absent).
+    #[serde(default, deserialize_with = "empty_as_none")]
     username: Option<String>,
-    /// `name`: for teams, escalations and schedules.
-    #[serde(default)]
+    /// `name`: for teams, escalations and schedules (`""` is absent).
+    #[serde(default, deserialize_with = "empty_as_none")]
     name: Option<String>,
 }
 
@@ -395,16 +439,18 @@ impl<'de> Deserialize<'de> for Participant {
     }
 }
 
-/// A time restriction, in Opsgenie's two shapes.
+/// A time restriction, in Opsgenie's two shapes. An empty one (`{}`, no `type` and no window,
+/// as the Go SDK writes an unset restriction) means no restriction.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TimeRestriction {
     /// `type`: `time-of-day` (uses `restriction`) or `weekday-and-time-of-day` (uses `restrictions`).
     #[cfg_attr(feature = "schema", schemars(extend("enum" = ["time-of-day", "weekday-and-time-of-day"])))]
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default, deserialize_with = "null_as_default")]
     pub kind: String,
-    /// `restriction`: the daily window of a `time-of-day` restriction.
+    /// `restriction`: the daily window of a `time-of-day` restriction. Beside `restrictions`, an
+    /// all-zero window (`{}`, which the Go SDK and the Terraform provider write there) is ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restriction: Option<TimeOfDay>,
     /// `restrictions`: the weekly spans of a `weekday-and-time-of-day` restriction (1 to 15).
@@ -413,24 +459,27 @@ pub struct TimeRestriction {
     pub restrictions: Option<Vec<WeekdaySpan>>,
 }
 
-/// A daily window.
+/// A daily window. A missing hour or minute is 0: the Go SDK leaves zero values out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TimeOfDay {
-    /// `startHour`: 0–23.
+    /// `startHour`: 0–23 (default 0).
+    #[serde(default)]
     pub start_hour: i64,
     /// `startMin`: 0–59 (default 0).
     #[serde(default)]
     pub start_min: i64,
-    /// `endHour`: 0–23, or 24 with minute 0 for the end of the day.
+    /// `endHour`: 0–23, or 24 with minute 0 for the end of the day (default 0).
+    #[serde(default)]
     pub end_hour: i64,
     /// `endMin`: 0–59 (default 0).
     #[serde(default)]
     pub end_min: i64,
 }
 
-/// One weekly span from (startDay, start time) forward to (endDay, end time).
+/// One weekly span from (startDay, start time) forward to (endDay, end time). A missing hour or
+/// minute is 0 (the Go SDK leaves zero values out); the days are required.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -441,7 +490,8 @@ pub struct WeekdaySpan {
         schemars(extend("enum" = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]))
     )]
     pub start_day: String,
-    /// `startHour`: 0–23.
+    /// `startHour`: 0–23 (default 0).
+    #[serde(default)]
     pub start_hour: i64,
     /// `startMin`: 0–59 (default 0).
     #[serde(default)]
@@ -452,7 +502,8 @@ pub struct WeekdaySpan {
         schemars(extend("enum" = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]))
     )]
     pub end_day: String,
-    /// `endHour`: 0–23, or 24 with minute 0.
+    /// `endHour`: 0–23, or 24 with minute 0 (default 0).
+    #[serde(default)]
     pub end_hour: i64,
     /// `endMin`: 0–59 (default 0).
     #[serde(default)]
@@ -477,6 +528,9 @@ pub struct Override {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "compact_opt")]
     pub rotations: Option<Vec<NameRef>>,
+    /// `_parent`: the schedule `{id, name, enabled}` of GET …/overrides; read and ignored.
+    #[serde(rename = "_parent", default, skip_serializing)]
+    pub parent: Option<Ignored>,
 }
 
 /// A forwarding rule.
@@ -530,11 +584,12 @@ pub struct Escalation {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EscalationRule {
-    /// `condition`: `if-not-acked` (default) or `if-not-closed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `condition`: `if-not-acked` (default, also for `""`) or `if-not-closed`.
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
-    /// `notifyType`: `default`, `next`, `previous`, `users`, `admins`, `all` or `random` (default `default`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `notifyType`: `default`, `next`, `previous`, `users`, `admins`, `all` or `random` (default
+    /// `default`, also for `""`).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub notify_type: Option<String>,
     /// `delay`: delay from the start of the cycle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -550,27 +605,34 @@ pub struct EscalationRule {
 pub struct Delay {
     /// `timeAmount`: the amount.
     pub time_amount: i64,
-    /// `timeUnit`: `minutes` (default), `hours`, `days` or `seconds`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `timeUnit`: `minutes` (default, also for `""`), `hours`, `days` or `seconds`; Terraform's
+    /// singular `minute`, `hour`, `day`, `second` are read the same.
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
     pub time_unit: Option<String>,
 }
 
 /// Repeat settings of an escalation.
+///
+/// Every field is nullable in Opsgenie's OpenAPI definition (`EscalationRepeat`): `null` is
+/// the default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Repeat {
     /// `waitInterval`: minutes after the last rule before the rules repeat; 0 disables repeating.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<i64>"))]
     pub wait_interval: i64,
     /// `count`: how many times to repeat (at most 20; default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// `resetRecipientStates`: revert acknowledged and seen states on each repeat.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<bool>"))]
     pub reset_recipient_states: bool,
     /// `closeAlertAfterAll`: close the alert when the repeats are done.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<bool>"))]
     pub close_alert_after_all: bool,
 }
 
@@ -632,6 +694,9 @@ pub struct NotificationStep {
     /// `enabled`: default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// `_parent`: the rule `{id, name}` of a step fetched from Opsgenie; read and ignored.
+    #[serde(rename = "_parent", default, skip_serializing)]
+    pub parent: Option<Ignored>,
 }
 
 /// A contact: a method and an address.
@@ -678,6 +743,62 @@ fn compact_opt<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<O
 /// Extra keys an Opsgenie export may carry that are not part of the document.
 #[allow(dead_code)]
 pub(crate) type Extra = BTreeMap<String, serde_json::Value>;
+
+/// A field Opsgenie's API returns (or its official clients send) that the engine does not use:
+/// any value is read and dropped, and it is never written back. The fields of this type are
+/// listed in [`crate::opsgenie::IGNORED_FIELDS`]; [`crate::opsgenie::ignored_fields`] names the
+/// ones a document has.
+///
+/// ```
+/// use oncall_core::config::Document;
+/// let doc = Document::from_json(r#"{"teams":[{"name":"ops","links":{"web":"https://x"}}]}"#)?;
+/// assert!(doc.teams[0].links.is_some());
+/// assert_eq!(serde_json::to_string(&doc)?, r#"{"teams":[{"name":"ops"}]}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ignored;
+
+/// The schema of a user also names `timeZone`, Opsgenie's spelling that the loader reads as
+/// `timezone` (a serde alias, which the schema derive does not see).
+#[cfg(feature = "schema")]
+fn time_zone_alias(schema: &mut schemars::Schema) {
+    if let Some(props) = schema.get_mut("properties").and_then(serde_json::Value::as_object_mut)
+        && let Some(tz) = props.get("timezone").cloned()
+    {
+        props.insert("timeZone".into(), tz);
+    }
+}
+
+/// Any value (the field is read and ignored).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Ignored {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Ignored".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A field Opsgenie returns that the engine reads and ignores: any value."
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Ignored {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::IgnoredAny::deserialize(d).map(|_| Ignored)
+    }
+}
+
+/// `""` and `null` are absent (the Go SDK writes every unset string as `""`).
+fn empty_as_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.filter(|s| !s.is_empty()))
+}
+
+/// `null` is the type's default (for fields Opsgenie's OpenAPI definition marks nullable).
+fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
 
 impl Document {
     /// The JSON Schema (draft 2020-12) of the document, generated from these types. The

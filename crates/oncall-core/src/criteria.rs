@@ -10,6 +10,7 @@
 //! | `message`, `alias`, `description`, `source`, `entity`, `teams` | `contains`, `is-empty`, `matches`, `equals`, `starts-with`, `ends-with`, `equals-ignore-whitespace` |
 //! | `tags`, `actions`, `recipients`, `responders` | `contains`, `is-empty`, `matches` |
 //! | `details`, `extra-properties` | `contains`, `is-empty`, `contains-key`, `contains-value` |
+//! | `details`, `extra-properties` with a `key` | the operations of `message`, on the value of that key (an absent key is an empty value) |
 //! | `priority` | `equals`, `greater-than`, `less-than` (with `P1`…`P5`; P1 is the highest) |
 //!
 //! String comparisons are case-sensitive; `matches` is a regular expression that must match the
@@ -183,7 +184,10 @@ fn compile_condition(c: &config::Condition, path: &str, problems: &mut Vec<Probl
         }
     };
     let v = c.expected_value.clone().unwrap_or_default();
-    let text_ops = matches!(field, Message | Alias | Description | Source | Entity | Teams);
+    // With a key, a details condition looks at one value: a string field (Opsgenie's
+    // `extra-properties` + `key` + `equals`, as Terraform's provider sends it).
+    let keyed = field == Details && c.key.as_deref().is_some_and(|k| !k.is_empty());
+    let text_ops = keyed || matches!(field, Message | Alias | Description | Source | Entity | Teams);
     let list_ops = matches!(field, Tags | Actions | Recipients | Responders);
     let bad = |problems: &mut Vec<Problem>| {
         problems.push(Problem::new(
@@ -207,8 +211,8 @@ fn compile_condition(c: &config::Condition, path: &str, problems: &mut Vec<Probl
         ("starts-with", _) if text_ops => Op::StartsWith(v),
         ("ends-with", _) if text_ops => Op::EndsWith(v),
         ("equals-ignore-whitespace", _) if text_ops => Op::EqualsIgnoreWhitespace(v),
-        ("contains-key", Details) => Op::ContainsKey(v),
-        ("contains-value", Details) => Op::ContainsValue(v),
+        ("contains-key", Details) if !keyed => Op::ContainsKey(v),
+        ("contains-value", Details) if !keyed => Op::ContainsValue(v),
         ("equals" | "greater-than" | "less-than", Priority) => {
             let Some(p) = parse_priority(&v) else {
                 problems.push(Problem::new(format!("{path}.expectedValue"), format!("expected P1 to P5, found {v:?}")));
@@ -258,6 +262,9 @@ impl Cond {
             Field::Actions => list(&a.actions),
             Field::Recipients => list(&a.recipients),
             Field::Responders => list(&a.responders),
+            Field::Details if self.key.as_deref().is_some_and(|k| !k.is_empty()) => {
+                text(self.key.as_deref().and_then(|k| a.details.get(k)).map_or("", String::as_str))
+            }
             Field::Details => match &self.op {
                 Op::IsEmpty => a.details.is_empty(),
                 Op::ContainsKey(k) => a.details.contains_key(k),
@@ -345,6 +352,29 @@ mod tests {
         let mut a = AlertFields::empty();
         a.message = "café DOWN 95%".into();
         assert!(c.matches(&a), "a dot matches one character, é included");
+    }
+
+    #[test]
+    fn extra_properties_with_a_key_compare_that_value() {
+        let (c, p) = crit(
+            r#"{"type":"match-all-conditions","conditions":[
+            {"field":"extra-properties","key":"env","operation":"equals","expectedValue":"prod"},
+            {"field":"extra-properties","key":"team","not":true,"operation":"starts-with","expectedValue":"db"}]}"#,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let mut a = AlertFields::empty();
+        assert!(!c.matches(&a), "an absent key is an empty value");
+        a.details.insert("env".into(), "prod".into());
+        assert!(c.matches(&a));
+        a.details.insert("team".into(), "dba".into());
+        assert!(!c.matches(&a));
+        a.details.insert("env".into(), "production".into());
+        a.details.remove("team");
+        assert!(!c.matches(&a), "equals is the whole value");
+        let (_, p) = crit(
+            r#"{"type":"match-all","conditions":[{"field":"extra-properties","key":"env","operation":"contains-key","expectedValue":"x"}]}"#,
+        );
+        assert_eq!(p.len(), 1, "contains-key needs no key: {p:?}");
     }
 
     #[test]

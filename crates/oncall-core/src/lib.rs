@@ -9,6 +9,7 @@ pub mod criteria;
 pub mod error;
 pub mod escalation;
 pub mod notification;
+pub mod opsgenie;
 pub mod output;
 pub mod routing;
 #[cfg(feature = "proptest")]

@@ -360,12 +360,10 @@ fn bad(c: &mut Compiler<'_>, path: impl Into<String>, message: impl Into<String>
 
 /// A duration of minutes (default unit) between 0 and one day, in seconds.
 fn duration(c: &mut Compiler<'_>, amount: i64, unit: Option<&str>, path: &str) -> i64 {
-    let unit_secs = match unit {
-        None | Some("minutes") => 60,
-        Some("hours") => 3600,
-        Some("seconds") => 1,
-        Some("days") => 86_400,
-        Some(other) => {
+    let unit_secs = match crate::compile::time_unit_secs(unit) {
+        Some(secs) => secs,
+        None => {
+            let other = unit.unwrap_or_default();
             bad(c, format!("{path}.timeUnit"), format!("expected minutes, hours, days or seconds, found {other:?}"));
             60
         }

@@ -41,7 +41,9 @@ pub struct Participant {
     /// Opsgenie id, when the document gave one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Username, or the team, escalation or schedule name (empty for `none`).
+    /// Username, or the team, escalation or schedule name. Empty for `none`, and then left out
+    /// of the JSON (Opsgenie writes no name for an empty slot).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// What it is.
     #[serde(rename = "type")]
@@ -124,7 +126,46 @@ pub struct OnCall {
     pub on_call_participants: Vec<Participant>,
 }
 
+/// Cuts participants to the depth of Opsgenie's answers: a team on call has no nested
+/// participants; an escalation lists its rules, where a schedule has no nested participants and
+/// a team only the users it reaches directly. The engine nests deeper (a team through its
+/// routing to an escalation or schedule, a schedule inside an escalation to its on-call users).
+fn opsgenie_depth(ps: &[Participant], in_escalation: bool) -> Vec<Participant> {
+    ps.iter()
+        .map(|p| {
+            let mut p = p.clone();
+            p.on_call_participants = match (p.kind, in_escalation) {
+                (Kind::Escalation, false) => p.on_call_participants.map(|c| opsgenie_depth(&c, true)),
+                (Kind::Team, true) => {
+                    p.on_call_participants.map(|c| c.into_iter().filter(|x| x.kind == Kind::User).collect())
+                }
+                _ => None,
+            };
+            p
+        })
+        .collect()
+}
+
 impl OnCall {
+    /// The answer at the depth of Opsgenie's `flat=false` answer (see the `oncall who
+    /// --opsgenie-depth` flag): a team on call without nested participants, an escalation with
+    /// its rules, a schedule inside it without its on-call users, a team inside it with its
+    /// users.
+    ///
+    /// ```
+    /// use oncall_core::Config;
+    /// let config = Config::from_json(r#"{"teams":[{"name":"ops","members":[{"user":{"username":"ann"}}]}],
+    ///   "schedules":[{"name":"s","rotations":[{"type":"daily","startDate":"2026-01-01T00:00:00Z",
+    ///     "participants":[{"type":"team","name":"ops"}]}]}]}"#)?;
+    /// let who = config.schedule("s")?.on_call("2026-01-02T00:00:00Z".parse()?)?;
+    /// assert!(who.on_call_participants[0].on_call_participants.is_some());
+    /// assert!(who.opsgenie_depth().on_call_participants[0].on_call_participants.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn opsgenie_depth(&self) -> OnCall {
+        OnCall { parent: self.parent.clone(), on_call_participants: opsgenie_depth(&self.on_call_participants, false) }
+    }
+
     /// The flat answer: usernames (Opsgenie's `flat=true`).
     pub fn flat(&self) -> FlatOnCall {
         FlatOnCall { parent: self.parent.clone(), on_call_recipients: flatten(&self.on_call_participants) }
@@ -167,6 +208,27 @@ pub struct NextOnCall {
 }
 
 impl NextOnCall {
+    /// Both lists at the depth of Opsgenie's answers (see [`OnCall::opsgenie_depth`]).
+    ///
+    /// ```
+    /// use oncall_core::Config;
+    /// let config = Config::from_json(r#"{"teams":[{"name":"ops","members":[{"user":{"username":"ann"}}]}],
+    ///   "schedules":[{"name":"s","rotations":[{"type":"daily","startDate":"2026-01-01T00:00:00Z",
+    ///     "participants":[{"type":"team","name":"ops"},"bob"]}]}]}"#)?;
+    /// let next = config.schedule("s")?.next_on_call("2026-01-01T12:00:00Z".parse()?)?.opsgenie_depth();
+    /// assert_eq!(next.exact_next_on_call_recipients[0].name, "bob");
+    /// assert!(next.next_on_call_recipients.iter().all(|p| p.on_call_participants.is_none()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn opsgenie_depth(&self) -> NextOnCall {
+        NextOnCall {
+            parent: self.parent.clone(),
+            next_on_call_recipients: opsgenie_depth(&self.next_on_call_recipients, false),
+            exact_next_on_call_recipients: opsgenie_depth(&self.exact_next_on_call_recipients, false),
+            exact_next_on_call_at: self.exact_next_on_call_at,
+        }
+    }
+
     /// The flat answer (Opsgenie's names `nextOnCallParticipants`, `exactNextOnCallParticipants`).
     pub fn flat(&self) -> FlatNextOnCall {
         FlatNextOnCall {
@@ -260,31 +322,35 @@ pub struct Period {
     pub kind: PeriodType,
     /// Who.
     pub recipient: Participant,
-    /// Forwarding periods: whose shift it was.
+    /// Forwarding periods: the username whose shift it was (a string, as Opsgenie's
+    /// `TimelinePeriod.fromUser`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub from_user: Option<Participant>,
+    pub from_user: Option<String>,
 }
 
 /// The periods of one rotation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineRotation {
     /// Opsgenie id, when the document gave one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Rotation name. Schedule-wide overrides appear as an extra entry named
-    /// [`SCHEDULE_WIDE`], after the rotations.
+    /// Rotation name. A schedule-wide override's periods are placed in every rotation (it
+    /// overrides them all); only a schedule without rotations shows them in an entry of their
+    /// own, named [`SCHEDULE_WIDE`].
     pub name: String,
-    /// Position of the rotation in the schedule.
-    pub order: usize,
+    /// Position of the rotation in the schedule, as Opsgenie numbers it: `1.0` for the first
+    /// (a number, Opsgenie's `TimelineRotation.order` is a float).
+    pub order: f64,
     /// The periods, in order.
     pub periods: Vec<Period>,
 }
 
-/// The name of the extra timeline entry that holds schedule-wide overrides.
+/// The name of the timeline entry that holds the schedule-wide overrides of a schedule without
+/// rotations (with rotations, they are placed in the rotations they override).
 pub const SCHEDULE_WIDE: &str = "(schedule-wide overrides)";
 
 /// One layer of a timeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Layer {
     /// Per rotation.
     pub rotations: Vec<TimelineRotation>,
@@ -305,7 +371,7 @@ pub struct Segment {
 }
 
 /// A timeline (`oncall timeline`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Timeline {
     /// The schedule.

@@ -77,7 +77,23 @@ pub(crate) fn json(text: &str, limits: &Limits) -> crate::Result<Document> {
         return Ok(doc);
     }
     let value: Value = serde_json::from_str(text).map_err(|e| json_syntax(text, &e))?;
+    if let Some(inner) = unwrapped(&value)? {
+        return self::value(&inner, limits);
+    }
     explain(&value, limits)
+}
+
+/// A saved Opsgenie response (`{"data": …, "took": …, "requestId": …}`) unwrapped into the
+/// document it holds (see [`crate::opsgenie::unwrap_envelope`]); None when `value` is no
+/// envelope. Only the path of a refused typed read asks, so documents pay nothing for it.
+fn unwrapped(value: &Value) -> crate::Result<Option<Value>> {
+    match value {
+        Value::Object(top) if top.contains_key("data") => {
+            let inner = crate::opsgenie::unwrap_envelope(value.clone())?;
+            Ok((&inner != value).then_some(inner))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Reads a document from a JSON value within `limits`.
@@ -91,6 +107,9 @@ pub(crate) fn value(value: &Value, limits: &Limits) -> crate::Result<Document> {
     {
         return Ok(doc);
     }
+    if let Some(inner) = unwrapped(value)? {
+        return self::value(&inner, limits);
+    }
     explain(value, limits)
 }
 
@@ -99,6 +118,9 @@ pub(crate) fn value(value: &Value, limits: &Limits) -> crate::Result<Document> {
 pub(crate) fn yaml(text: &str, limits: &Limits) -> crate::Result<Document> {
     input_size(text.len(), limits)?;
     let (value, suspicious) = yaml_value(text, limits)?;
+    if let Some(inner) = unwrapped(&value)? {
+        return self::value(&inner, limits).map_err(|e| yaml_positions(text, e, limits));
+    }
     if !suspicious && !value.is_null() {
         // Read by value: the tree's strings move into the document instead of being copied, so
         // the two are never both whole in memory.

@@ -412,7 +412,7 @@ impl<'a> Schedule<'a> {
                 .map(|(i, periods)| TimelineRotation {
                     id: s.rotations.get(i).and_then(|r| r.id.clone()),
                     name: s.rotations.get(i).map_or(output::SCHEDULE_WIDE.to_string(), |r| r.name.clone()),
-                    order: i,
+                    order: (i + 1) as f64,
                     periods,
                 })
                 .collect(),
@@ -471,6 +471,11 @@ impl Config {
             if count > limit {
                 return Err(too_large());
             }
+            // A schedule-wide override overrides every rotation: its period is placed in each
+            // (in one entry of its own only when the schedule has no rotation).
+            let wide_user = snap.wide.map(|o| s.overrides[o as usize].user);
+            let wide_key = wide_user.flatten().map(|u| self.final_key(PeriodType::Override, Slot::User(u), t));
+            let wide_over = wide_user.map(|u| (PeriodType::Override, u.map_or(Slot::Nobody, Slot::User), None));
             for (r, st) in snap.rots.iter().enumerate() {
                 let rot = &s.rotations[r];
                 let slot = st.k.map(|k| rot.participants[(k % rot.participants.len() as u64) as usize]);
@@ -479,26 +484,32 @@ impl Config {
                 }
                 if expand.overrides {
                     let user = st.ov.map(|o| s.overrides[o as usize].user.map_or(Slot::Nobody, Slot::User));
-                    over.put(r, t, user.map(|u| (PeriodType::Override, u, None)));
+                    let scoped = user.map(|u| (PeriodType::Override, u, None));
+                    over.put(r, t, if snap.wide.is_some() { wide_over } else { scoped });
                 }
-                let shown = (snap.wide.is_none() && snap.shown[r]).then(|| {
-                    let kind = if st.ov.is_some() { PeriodType::Override } else { PeriodType::Default };
-                    (kind, st.effective.unwrap_or(Slot::Nobody))
-                });
-                let key = shown.map(|(kind, slot)| self.final_key(kind, slot, t));
+                let key = if snap.wide.is_some() {
+                    wide_key
+                } else {
+                    snap.shown[r]
+                        .then(|| {
+                            let kind = if st.ov.is_some() { PeriodType::Override } else { PeriodType::Default };
+                            (kind, st.effective.unwrap_or(Slot::Nobody))
+                        })
+                        .map(|(kind, slot)| self.final_key(kind, slot, t))
+                };
                 fin.put(r, t, key);
                 if expand.forwarding {
                     fwd.put(r, t, key.filter(|k| k.0 == PeriodType::Forwarding));
                 }
             }
-            let wide_user = snap.wide.map(|o| s.overrides[o as usize].user);
-            if expand.overrides {
-                over.put(n, t, wide_user.map(|u| (PeriodType::Override, u.map_or(Slot::Nobody, Slot::User), None)));
-            }
-            let key = wide_user.flatten().map(|u| self.final_key(PeriodType::Override, Slot::User(u), t));
-            fin.put(n, t, key);
-            if expand.forwarding {
-                fwd.put(n, t, key.filter(|k| k.0 == PeriodType::Forwarding));
+            if n == 0 {
+                if expand.overrides {
+                    over.put(n, t, wide_over);
+                }
+                fin.put(n, t, wide_key);
+                if expand.forwarding {
+                    fwd.put(n, t, wide_key.filter(|k| k.0 == PeriodType::Forwarding));
+                }
             }
             let set = self.flat_users(si, t, snap);
             each(t, snap, &set);
@@ -617,7 +628,7 @@ impl Periods {
                         end_date: to_utc(end),
                         kind,
                         recipient: c.slot_leaf(slot),
-                        from_user: from.map(|f| c.slot_leaf(f)),
+                        from_user: from.map(|f| c.slot_leaf(f).name),
                     })
                     .collect()
             })

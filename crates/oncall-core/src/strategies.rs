@@ -385,6 +385,7 @@ pub fn override_for(zone: &'static str, rotations: Vec<String>) -> BoxedStrategy
             rotations: scope.map(|names| {
                 names.into_iter().map(|name| NameRef { name: Some(name), ..Default::default() }).collect()
             }),
+            ..Default::default()
         })
         .boxed()
 }

@@ -287,13 +287,15 @@ fn expand_layers_appear_only_when_asked() {
             "2026-01-01T00:00:00Z..2026-01-01T06:00:00Z default alice",
             "2026-01-01T06:00:00Z..2026-01-01T12:00:00Z override zed",
             "2026-01-01T12:00:00Z..2026-01-01T18:00:00Z default alice",
+            "2026-01-01T18:00:00Z..2026-01-01T20:00:00Z override yan",
             "2026-01-01T20:00:00Z..2026-01-02T00:00:00Z default alice",
         ]
     );
-    assert_eq!(
-        periods(&plain.final_timeline, SCHEDULE_WIDE),
-        ["2026-01-01T18:00:00Z..2026-01-01T20:00:00Z override yan"]
-    );
+    // The schedule-wide override is placed in the rotation it overrides, as Opsgenie shows it:
+    // no entry of its own, and `order` counts from 1.
+    assert_eq!(plain.final_timeline.rotations.len(), 1);
+    assert!(plain.final_timeline.rotations.iter().all(|r| r.name != SCHEDULE_WIDE));
+    assert_eq!(json["finalTimeline"]["rotations"][0]["order"], serde_json::json!(1.0));
 
     let all = Expand::parse("base,override,forwarding").unwrap();
     let full = timeline_of(&cfg, "s", from, to, all);
@@ -302,8 +304,14 @@ fn expand_layers_appear_only_when_asked() {
         ["2026-01-01T00:00:00Z..2026-01-02T00:00:00Z default alice"]
     );
     let over = full.override_timeline.as_ref().unwrap();
-    assert_eq!(periods(over, "r"), ["2026-01-01T06:00:00Z..2026-01-01T12:00:00Z override zed"]);
-    assert_eq!(periods(over, SCHEDULE_WIDE), ["2026-01-01T18:00:00Z..2026-01-01T20:00:00Z override yan"]);
+    assert_eq!(
+        periods(over, "r"),
+        [
+            "2026-01-01T06:00:00Z..2026-01-01T12:00:00Z override zed",
+            "2026-01-01T18:00:00Z..2026-01-01T20:00:00Z override yan"
+        ]
+    );
+    assert_eq!(over.rotations.len(), 1);
     assert!(periods(full.forwarding_timeline.as_ref().unwrap(), "r").is_empty());
     assert_eq!(full.final_schedule, plain.final_schedule);
     assert!(Expand::parse("bogus").is_err());

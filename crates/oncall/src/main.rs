@@ -12,6 +12,7 @@
 
 mod escalate;
 mod ics;
+mod opsgenie;
 mod report;
 mod text;
 
@@ -59,6 +60,10 @@ enum Command {
     Report(report::ReportArgs),
     /// Who is notified about an alert, when, on which channel, and why (escalation timeline).
     Escalate(Box<escalate::EscalateArgs>),
+    /// Build a configuration document from another tool's data (Opsgenie's saved responses or API).
+    Import(opsgenie::ImportArgs),
+    /// Compare the engine's answers with Opsgenie's saved answers; print every difference (exit 1 on any).
+    Verify(opsgenie::VerifyArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,6 +115,10 @@ struct WhoArgs {
     /// Usernames only, teams and escalations resolved.
     #[arg(long)]
     flat: bool,
+    /// Nest only as deep as Opsgenie's answer does: a team on call without its routing, a
+    /// schedule inside an escalation without its on-call users.
+    #[arg(long, conflicts_with = "flat")]
+    opsgenie_depth: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -204,6 +213,8 @@ fn main() -> ExitCode {
         }
     };
     let mut out = String::new();
+    // Lines for stderr that are not failures (what an import could not carry over).
+    let mut notes: Vec<String> = Vec::new();
     let result = match cli.command {
         Command::Check(a) => check(&a, &mut out),
         Command::Who(a) => who(&a, &mut out),
@@ -212,6 +223,8 @@ fn main() -> ExitCode {
         Command::Timeline(a) => timeline(&a, &mut out),
         Command::Report(a) => report::run(&a, &mut out),
         Command::Escalate(a) => escalate::run(&a, &mut out),
+        Command::Import(a) => opsgenie::import_run(&a, &mut out, &mut notes),
+        Command::Verify(a) => opsgenie::verify_run(&a, &mut out),
     };
     let (code, errors) = match result {
         Ok(()) => (ExitCode::SUCCESS, Vec::new()),
@@ -228,7 +241,7 @@ fn main() -> ExitCode {
         }
     }
     let mut stderr = std::io::stderr().lock();
-    for line in errors {
+    for line in notes.into_iter().chain(errors) {
         let _ = writeln!(stderr, "{line}");
     }
     code
@@ -407,6 +420,10 @@ struct CheckReport<'a> {
     #[serde(skip_serializing_if = "is_zero")]
     more_errors: usize,
     warnings: &'a [Problem],
+    /// The paths of the Opsgenie fields that were read and ignored
+    /// (`oncall_core::opsgenie::IGNORED_FIELDS`); left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ignored: Vec<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -416,7 +433,7 @@ fn is_zero(n: &usize) -> bool {
 fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
     let as_json = a.format == Format::Json;
     let report = |errors: Vec<Problem>, more_errors: usize, out: &mut String| {
-        json(&CheckReport { valid: false, errors, more_errors, warnings: &[] }, out)
+        json(&CheckReport { valid: false, errors, more_errors, warnings: &[], ignored: Vec::new() }, out)
     };
     let (text, yaml) = match read(&a.config) {
         Ok(read) => read,
@@ -438,10 +455,19 @@ fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
         }
     };
     let warnings = report::lints(&config, &a.at)?;
+    let ignored = oncall_core::opsgenie::ignored_fields(config.document());
     if as_json {
-        json(&CheckReport { valid: true, errors: Vec::new(), more_errors: 0, warnings: &warnings }, out)?;
+        json(&CheckReport { valid: true, errors: Vec::new(), more_errors: 0, warnings: &warnings, ignored }, out)?;
     } else {
         out.push_str(&text::check_summary(&config, warnings.len()));
+        if !ignored.is_empty() {
+            out.push_str(&format!(
+                "read and ignored {} Opsgenie {} that the engine does not use: {}\n",
+                ignored.len(),
+                if ignored.len() == 1 { "field" } else { "fields" },
+                opsgenie::ignored_summary(&ignored)
+            ));
+        }
         for w in &warnings {
             out.push_str(&format!("warning: {w}\n"));
         }
@@ -460,7 +486,10 @@ fn who(a: &WhoArgs, out: &mut String) -> Res<()> {
     let config = load(&a.config)?;
     let s = schedule(&config, &a.schedule)?;
     let at = time_arg(&s, "at", &a.at)?;
-    let answer = s.on_call(at).map_err(|e| arg_error("at", &e))?;
+    let mut answer = s.on_call(at).map_err(|e| arg_error("at", &e))?;
+    if a.opsgenie_depth {
+        answer = answer.opsgenie_depth();
+    }
     match (a.format, a.flat) {
         (Format::Json, false) => json(&answer, out),
         (Format::Json, true) => json(&answer.flat(), out),
@@ -476,7 +505,10 @@ fn next(a: &WhoArgs, out: &mut String) -> Res<()> {
     let config = load(&a.config)?;
     let s = schedule(&config, &a.schedule)?;
     let at = time_arg(&s, "at", &a.at)?;
-    let answer = s.next_on_call(at).map_err(|e| arg_error("at", &e))?;
+    let mut answer = s.next_on_call(at).map_err(|e| arg_error("at", &e))?;
+    if a.opsgenie_depth {
+        answer = answer.opsgenie_depth();
+    }
     match (a.format, a.flat) {
         (Format::Json, false) => json(&answer, out),
         (Format::Json, true) => json(&answer.flat(), out),

@@ -341,7 +341,7 @@ fn layer_table(tz: Tz, layer: &Layer, out: &mut String) {
             };
             let mut who = label(&p.recipient);
             if let Some(from) = &p.from_user {
-                let _ = write!(who, " (forwarded from {})", from.name);
+                let _ = write!(who, " (forwarded from {from})");
             }
             rows.push(vec![kind.to_string(), local(tz, p.start_date), local(tz, p.end_date), who]);
         }

@@ -112,7 +112,7 @@ pub fn periods(layer: &Layer, rotation: &str) -> Vec<String> {
         .iter()
         .map(|p| {
             let kind = serde_json::to_value(p.kind).unwrap();
-            let from = p.from_user.as_ref().map(|u| format!(" from {}", name(u))).unwrap_or_default();
+            let from = p.from_user.as_ref().map(|u| format!(" from {u}")).unwrap_or_default();
             format!("{}..{} {} {}{from}", f(p.start_date), f(p.end_date), kind.as_str().unwrap(), name(&p.recipient))
         })
         .collect()
