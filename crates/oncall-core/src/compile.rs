@@ -722,7 +722,7 @@ impl<'d> Compiler<'d> {
                     );
                     return None;
                 }
-                Some(text) => match Recurrence::parse(text, anchor_local, tz) {
+                Some(text) => match Recurrence::parse(text, anchor_local, tz, Some(anchor)) {
                     Ok(rec) => {
                         if rec.is_finite() && end.is_none() {
                             self.problem(format!("{path}.endDate"), "required when the recurrence ends (COUNT or UNTIL): the last shift lasts until endDate");

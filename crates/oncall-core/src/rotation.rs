@@ -2,7 +2,10 @@
 //!
 //! `startDate` is the anchor. Hand-off k (k = 0, 1, 2, …) is at local(anchor) + k × length ×
 //! unit, computed in **wall-clock** terms in the rotation's zone and then mapped to an instant by
-//! the wall-clock rule ([`crate::time`]). This holds for hourly rotations too: a 12-hour rotation
+//! the wall-clock rule ([`crate::time`]), except hand-off 0, which is the `startDate` instant
+//! itself (so a `startDate` on the second pass of a fall-back fold starts the rotation then, not
+//! at the first pass), and no hand-off is earlier than it: a later local time of the same fold
+//! takes its second occurrence too. This holds for hourly rotations too: a 12-hour rotation
 //! anchored at 09:00 hands off at 09:00 and 21:00 local all year, so its shift across a DST
 //! change lasts 11 or 13 real hours. Monthly hand-offs fall on the anchor's day of the month,
 //! clamped to the month's last day (Jan 31 → Feb 28 → Mar 31 → Apr 30). Custom rotations take
@@ -96,17 +99,22 @@ impl Handoffs {
                 let step = self.step_secs()?;
                 let l =
                     self.anchor_local.and_utc().timestamp().checked_add(i64::try_from(k).ok()?.checked_mul(step)?)?;
-                match crate::time::resolve_secs(self.tz, l, Edge::Start) {
-                    Some(t) => t,
-                    None => resolve(self.tz, chrono::DateTime::from_timestamp(l, 0)?.naive_utc(), Edge::Start),
-                }
+                let edge = |edge| match crate::time::resolve_secs(self.tz, l, edge) {
+                    Some(t) => Some(t),
+                    None => Some(resolve(self.tz, chrono::DateTime::from_timestamp(l, 0)?.naive_utc(), edge)),
+                };
+                let t = edge(Edge::Start)?;
+                if t < self.anchor { edge(Edge::End)? } else { t }
             }
             Grid::Fixed { unit, step } => {
                 let l = self.local_handoff(*unit, *step, i64::try_from(k).ok()?)?;
-                resolve(self.tz, l, Edge::Start)
+                after_anchor(self.tz, l, self.anchor)
             }
             Grid::Custom(r) => r.handoff(k)?,
         };
+        // Hand-off 0 is the anchor instant itself, and no hand-off comes before it: an anchor on
+        // the second pass of a fall-back fold has a local time whose first occurrence is earlier.
+        let t = if k == 0 { self.anchor } else { t.max(self.anchor) };
         (t < MAX_INSTANT).then_some(t)
     }
 
@@ -203,6 +211,14 @@ impl Handoffs {
             k += 1;
         }
     }
+}
+
+/// The instant of a hand-off's local time `l` after an anchor instant: its first occurrence,
+/// or, when that is before the anchor (an anchor on the second pass of a fold, `l` later in the
+/// same fold), its last occurrence; never before the anchor.
+pub(crate) fn after_anchor(tz: Tz, l: NaiveDateTime, anchor: Ts) -> Ts {
+    let t = resolve(tz, l, Edge::Start);
+    if t < anchor { resolve(tz, l, Edge::End).max(anchor) } else { t }
 }
 
 fn days_in_month(year: i32, month: u32) -> Option<u32> {
