@@ -269,7 +269,7 @@ impl Schedule<'_> {
     /// changes in the window.
     pub fn analyze(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Analysis> {
         let tz = self.timezone();
-        let segments = self.segments(from, to)?;
+        let mut segments = self.segments(from, to)?;
         let (from, to) = (from.timestamp(), to.timestamp().min(crate::time::MAX_INSTANT));
         let mut users: BTreeMap<String, Acc> = BTreeMap::new();
         // Direct user participants of the rotations running during the window.
@@ -285,7 +285,7 @@ impl Schedule<'_> {
         }
         let (mut gaps, mut covered, mut changes, mut handoffs) = (Vec::new(), 0, 0, 0);
         let mut prev: Option<Vec<String>> = None;
-        for seg in segments {
+        for seg in segments.by_ref() {
             let (a, b) = (seg.start_date.timestamp(), seg.end_date.timestamp());
             if seg.recipients.is_empty() {
                 gaps.push(Interval::new(a, b));
@@ -302,6 +302,9 @@ impl Schedule<'_> {
                 users.entry(u.clone()).or_default().extend(tz, a, b);
             }
             prev = Some(seg.recipients);
+        }
+        if let Some(e) = segments.error() {
+            return Err(e.clone());
         }
         let users: Vec<UserLoad> = users
             .into_iter()

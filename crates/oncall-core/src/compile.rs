@@ -169,8 +169,6 @@ pub(crate) struct CEscalation {
 pub(crate) struct CForward {
     pub(crate) from: usize,
     pub(crate) to: usize,
-    pub(crate) start: Ts,
-    pub(crate) end: Ts,
 }
 
 /// A validated, compiled configuration: immutable, cheap to query, `Send + Sync`.
@@ -442,7 +440,7 @@ impl<'d> Compiler<'d> {
             if let (Some(from), Some(to), Some((s, e))) = (from, to, window) {
                 per_user.entry(from).or_default().push((s, e, forwards.len() as u32));
                 bounds.extend([s, e]);
-                forwards.push(CForward { from, to, start: s, end: e });
+                forwards.push(CForward { from, to });
             }
         }
         bounds.sort_unstable();

@@ -76,6 +76,17 @@ pub enum Error {
         /// What the limit counts.
         unit: &'static str,
     },
+    /// A query crossed one of the [`Limits`](crate::Limits): `limit` is its camelCase name
+    /// (`maxExpansion`), `path` the input path or query argument it is about.
+    #[error("{}{message} (limit {limit})", if path.is_empty() { String::new() } else { format!("{path}: ") })]
+    LimitExceeded {
+        /// The limit's camelCase name, as in the table of [`crate::limits`].
+        limit: &'static str,
+        /// The input path (`teams[3]`) or query argument (`count`) it is about.
+        path: String,
+        /// What crossed it.
+        message: String,
+    },
     /// No team, escalation or user of that name (or id).
     #[error("{kind} {name:?} not found")]
     UnknownTarget {

@@ -1046,9 +1046,9 @@ impl<'c> Sim<'c> {
             return Ok(());
         }
         let participants = match notify {
-            NotifyType::Next => self.c.turn_participants(s, at, 1, &mut Vec::new()),
-            NotifyType::Previous => self.c.turn_participants(s, at, -1, &mut Vec::new()),
-            _ => self.c.final_participants(s, at, &mut Vec::new()),
+            NotifyType::Next => self.c.expanded(|v| self.c.turn_participants(s, at, 1, v))?,
+            NotifyType::Previous => self.c.expanded(|v| self.c.turn_participants(s, at, -1, v))?,
+            _ => self.c.expanded(|v| self.c.final_participants(s, at, v))?,
         };
         let mut leaves = Vec::new();
         for p in &participants {

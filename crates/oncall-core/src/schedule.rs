@@ -212,7 +212,7 @@ impl<'a> Schedule<'a> {
         let c = self.config;
         let on_call_participants = match c.index.on_call(c, self.index, t) {
             Some(answer) => answer.to_vec(),
-            None => c.final_participants(self.index, t, &mut Vec::new()),
+            None => c.expanded(|v| c.final_participants(self.index, t, v))?,
         };
         Ok(OnCall { parent: self.parent(), on_call_participants })
     }
@@ -225,9 +225,9 @@ impl<'a> Schedule<'a> {
         let c = self.config;
         let exact = match c.index.next_change(c, self.index, t) {
             Some((b, set)) => Some((b, set.to_vec())),
-            None => c.next_change(self.index, t),
+            None => c.next_change(self.index, t)?,
         };
-        let next = c.turn_participants(self.index, t, 1, &mut Vec::new());
+        let next = c.expanded(|v| c.turn_participants(self.index, t, 1, v))?;
         let (at, exact) = match exact {
             Some((b, set)) => (Some(to_utc(b)), set),
             None => (None, Vec::new()),
@@ -281,7 +281,13 @@ impl<'a> Schedule<'a> {
     /// constant on-call set, gaps included. Any range of the engine is allowed.
     pub fn segments(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<SegmentIter<'a>> {
         let (from, to) = self.window(from, to)?;
-        Ok(SegmentIter { schedule: *self, to, steps: Steps::new(self.config, self.index, from), pending: None })
+        Ok(SegmentIter {
+            schedule: *self,
+            to,
+            steps: Steps::new(self.config, self.index, from),
+            pending: None,
+            error: None,
+        })
     }
 
     /// The end of a window that starts at `date` and lasts `interval` days, weeks or months,
@@ -439,7 +445,7 @@ impl Config {
             if expand.forwarding {
                 fwd.put(n, t, key.filter(|k| k.0 == PeriodType::Forwarding));
             }
-            let set = self.flat_users(si, t, snap);
+            let set = self.flat_users(si, t, snap)?;
             each(t, snap, &set);
             segments.put(t, set);
         }
@@ -455,16 +461,18 @@ impl Config {
     /// boundaries. A change is a change of the set of usernames on call, as in the final
     /// schedule: the same people listed in another order (one rotation ends, another already had
     /// them) is no change.
-    pub(crate) fn next_change(&self, si: usize, t: Ts) -> Option<(Ts, Vec<Participant>)> {
+    pub(crate) fn next_change(&self, si: usize, t: Ts) -> Result<Option<(Ts, Vec<Participant>)>> {
         let mut steps = Steps::new(self, si, t);
-        let now = steps.next().map(|(t, snap)| self.flat_users(si, t, snap))?;
+        let Some(now) = steps.next().map(|(t, snap)| self.flat_users(si, t, snap)).transpose()? else {
+            return Ok(None);
+        };
         for _ in 0..MAX_NEXT_STEPS {
-            let (b, snap) = steps.next()?;
-            if self.flat_users(si, b, snap) != now {
-                return Some((b, self.participants_of(si, b, snap, &mut Vec::new())));
+            let Some((b, snap)) = steps.next() else { return Ok(None) };
+            if self.flat_users(si, b, snap)? != now {
+                return Ok(Some((b, self.expanded(|v| self.participants_of(si, b, snap, v))?)));
             }
         }
-        None
+        Ok(None)
     }
 
     /// Whether `t` is itself a boundary of schedule `si`.
@@ -481,12 +489,16 @@ impl Config {
         let mut who: Vec<(Ts, u32, FlatSet)> = Vec::new();
         let mut answers: Vec<Vec<Participant>> = Vec::new();
         let mut interned: std::collections::HashMap<Vec<Participant>, u32> = std::collections::HashMap::new();
+        let mut over = false;
         let walked = self
             .walk(si, from, to, Expand::default(), MAX_TIMELINE_STEPS, |t, snap, set| {
                 if t > from {
                     bounds.push(t);
                 }
-                let answer = self.participants_of(si, t, snap, &mut Vec::new());
+                let Ok(answer) = self.expanded(|v| self.participants_of(si, t, snap, v)) else {
+                    over = true;
+                    return;
+                };
                 if who.last().is_some_and(|&(_, id, _)| answers[id as usize] == answer) {
                     return;
                 }
@@ -502,6 +514,9 @@ impl Config {
                 who.push((t, id, set.clone()));
             })
             .ok()?;
+        if over {
+            return None;
+        }
         Some(crate::index::Chunk::new(bounds, who, answers, walked.fin.done, walked.segments.done))
     }
 }
@@ -657,6 +672,26 @@ pub struct SegmentIter<'a> {
     steps: Steps<'a>,
     /// The segment being built: its set and start.
     pending: Option<(FlatSet, Ts)>,
+    /// Why the iteration stopped early (a limit), if it did.
+    error: Option<Error>,
+}
+
+impl SegmentIter<'_> {
+    /// Why the iteration ended before the end of the range, if it did: an expansion of team or
+    /// escalation references that crossed `maxExpansion` ([`Error::LimitExceeded`]). `None`
+    /// when the segments covered the whole range.
+    ///
+    /// ```
+    /// # let config = oncall_core::Config::from_json(r#"{"schedules":[{"name":"s"}]}"#)?;
+    /// let s = config.schedule("s")?;
+    /// let mut segments = s.segments("2026-01-01T00:00:00Z".parse()?, "2026-01-02T00:00:00Z".parse()?)?;
+    /// assert_eq!(segments.by_ref().count(), 1);
+    /// assert!(segments.error().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
 }
 
 impl std::fmt::Debug for Walker<'_> {
@@ -672,8 +707,18 @@ impl Iterator for SegmentIter<'_> {
         let c = self.schedule.config;
         let si = self.schedule.index;
         let to = self.to;
+        if self.error.is_some() {
+            return None;
+        }
         while let Some((t, snap)) = self.steps.next().filter(|&(t, _)| t < to) {
-            let set = c.flat_users(si, t, snap);
+            let set = match c.flat_users(si, t, snap) {
+                Ok(set) => set,
+                Err(e) => {
+                    self.error = Some(e);
+                    self.pending = None;
+                    return None;
+                }
+            };
             if self.pending.as_ref().is_some_and(|(p, _)| *p == set) {
                 continue;
             }
@@ -865,6 +910,74 @@ pub(crate) enum Visit {
     Escalation(usize),
 }
 
+/// The state of one expansion of team, escalation and schedule references: the path being
+/// expanded (a node already on it expands to nobody) and what is left of the `maxExpansion`
+/// budget. Every participant the expansion creates spends one; once the budget is gone nothing
+/// more is expanded and [`Visiting::check`] refuses the answer, so an expansion costs at most
+/// the budget times the fan-out of one node, whatever the document's reference graph.
+#[derive(Debug)]
+pub(crate) struct Visiting {
+    path: Vec<Visit>,
+    left: usize,
+    /// Where the budget ran out.
+    over: Option<Visit>,
+}
+
+impl Visiting {
+    pub(crate) fn new(limits: &crate::Limits) -> Visiting {
+        Visiting { path: Vec::new(), left: limits.max_expansion, over: None }
+    }
+
+    fn contains(&self, v: &Visit) -> bool {
+        self.path.contains(v)
+    }
+
+    fn push(&mut self, v: Visit) {
+        self.path.push(v);
+    }
+
+    fn pop(&mut self) {
+        self.path.pop();
+    }
+
+    /// Spends one participant of the budget; false (remembering where) once it is gone.
+    fn spend(&mut self) -> bool {
+        if self.left == 0 {
+            if self.over.is_none() {
+                self.over = Some(self.path.last().copied().unwrap_or(Visit::Schedule(usize::MAX)));
+            }
+            return false;
+        }
+        self.left -= 1;
+        true
+    }
+
+    /// The refusal of an expansion that ran out of budget, naming the reference being expanded.
+    pub(crate) fn check(&self, c: &Config) -> Result<()> {
+        let Some(at) = self.over else { return Ok(()) };
+        let path = match at {
+            Visit::Schedule(i) if i < c.schedules.len() => format!("schedules[{i}]"),
+            Visit::Team(i) => format!("teams[{i}]"),
+            Visit::Escalation(i) => format!("escalations[{i}]"),
+            Visit::Schedule(_) => String::new(),
+        };
+        Err(Error::LimitExceeded {
+            limit: "maxExpansion",
+            path,
+            message: format!("expanding this reference reaches more than {} participants", c.limits.max_expansion),
+        })
+    }
+}
+
+impl Config {
+    /// Runs one expansion with a fresh budget, refusing it when the budget ran out.
+    pub(crate) fn expanded<T>(&self, f: impl FnOnce(&mut Visiting) -> T) -> Result<T> {
+        let mut v = Visiting::new(&self.limits);
+        let out = f(&mut v);
+        v.check(self).map(|()| out)
+    }
+}
+
 impl Config {
     /// The state of rotation `r` of schedule `s` at `t`.
     #[inline]
@@ -913,7 +1026,7 @@ impl Config {
 
     /// The final on-call participants of schedule `si` at `t`, expanded. The hot path of
     /// who-is-on-call: no allocation but the answer's own.
-    pub(crate) fn final_participants(&self, si: usize, t: Ts, visiting: &mut Vec<Visit>) -> Vec<Participant> {
+    pub(crate) fn final_participants(&self, si: usize, t: Ts, visiting: &mut Visiting) -> Vec<Participant> {
         let s = &self.schedules[si];
         if visiting.contains(&Visit::Schedule(si)) {
             return Vec::new();
@@ -957,7 +1070,7 @@ impl Config {
         out
     }
 
-    fn participants_of(&self, si: usize, t: Ts, snap: &Snap, visiting: &mut Vec<Visit>) -> Vec<Participant> {
+    fn participants_of(&self, si: usize, t: Ts, snap: &Snap, visiting: &mut Visiting) -> Vec<Participant> {
         let s = &self.schedules[si];
         if visiting.contains(&Visit::Schedule(si)) {
             return Vec::new();
@@ -983,13 +1096,7 @@ impl Config {
 
     /// Per rotation of schedule `si`, the participant `offset` turns from the one at `t`
     /// (1 = next, -1 = previous), expanded; rotations that are not running then give nothing.
-    pub(crate) fn turn_participants(
-        &self,
-        si: usize,
-        t: Ts,
-        offset: i64,
-        visiting: &mut Vec<Visit>,
-    ) -> Vec<Participant> {
+    pub(crate) fn turn_participants(&self, si: usize, t: Ts, offset: i64, visiting: &mut Visiting) -> Vec<Participant> {
         let s = &self.schedules[si];
         let mut out = Vec::new();
         for r in &s.rotations {
@@ -1073,7 +1180,10 @@ impl Config {
         }
     }
 
-    fn expand(&self, slot: Slot, t: Ts, visiting: &mut Vec<Visit>) -> Option<Participant> {
+    fn expand(&self, slot: Slot, t: Ts, visiting: &mut Visiting) -> Option<Participant> {
+        if slot != Slot::Nobody && !visiting.spend() {
+            return None;
+        }
         match slot {
             Slot::User(u) => Some(self.user_at(u, t)),
             Slot::Team(i) => Some(self.team_at(i, t, visiting)),
@@ -1092,8 +1202,8 @@ impl Config {
         &self,
         si: usize,
         t: Ts,
-        children: impl FnOnce(&mut Vec<Visit>) -> Vec<Participant>,
-        visiting: &mut Vec<Visit>,
+        children: impl FnOnce(&mut Visiting) -> Vec<Participant>,
+        visiting: &mut Visiting,
     ) -> Participant {
         let s = &self.schedules[si];
         let mut p = Participant::leaf(Kind::Schedule, &s.name, s.id.as_ref());
@@ -1103,7 +1213,7 @@ impl Config {
         p
     }
 
-    fn team_at(&self, ti: usize, t: Ts, visiting: &mut Vec<Visit>) -> Participant {
+    fn team_at(&self, ti: usize, t: Ts, visiting: &mut Visiting) -> Participant {
         let team = &self.teams[ti];
         if visiting.contains(&Visit::Team(ti)) {
             return self.with_children(Slot::Team(ti), Vec::new());
@@ -1120,19 +1230,22 @@ impl Config {
             Some(Target::Escalation(e)) => vec![self.escalation_at(e, t, visiting)],
             Some(Target::Schedule(s)) => vec![self.schedule_at(s, t, |v| self.final_participants(s, t, v), visiting)],
             Some(Target::Nobody) => Vec::new(),
-            None => team.members.iter().map(|&(u, _)| self.user_at(u, t)).collect(),
+            None => team.members.iter().take_while(|_| visiting.spend()).map(|&(u, _)| self.user_at(u, t)).collect(),
         };
         visiting.pop();
         self.with_children(Slot::Team(ti), children)
     }
 
-    fn escalation_at(&self, ei: usize, t: Ts, visiting: &mut Vec<Visit>) -> Participant {
+    fn escalation_at(&self, ei: usize, t: Ts, visiting: &mut Visiting) -> Participant {
         if visiting.contains(&Visit::Escalation(ei)) {
             return self.with_children(Slot::Escalation(ei), Vec::new());
         }
         visiting.push(Visit::Escalation(ei));
         let mut children = Vec::new();
         for rule in &self.escalations[ei].rules {
+            if !visiting.spend() {
+                break;
+            }
             let mut p = match (rule.recipient, rule.notify) {
                 (Recipient::User(u), _) => self.user_at(u, t),
                 (Recipient::Schedule(s), NotifyType::Next) => {
@@ -1144,7 +1257,11 @@ impl Config {
                 (Recipient::Schedule(s), _) => self.schedule_at(s, t, |v| self.final_participants(s, t, v), visiting),
                 (Recipient::Team(i), NotifyType::Default) => self.team_at(i, t, visiting),
                 (Recipient::Team(i), notify) => {
-                    let members = self.teams[i].members_for(notify).map(|u| self.user_at(u, t)).collect();
+                    let members = self.teams[i]
+                        .members_for(notify)
+                        .take_while(|_| visiting.spend())
+                        .map(|u| self.user_at(u, t))
+                        .collect();
                     self.with_children(Slot::Team(i), members)
                 }
             };
@@ -1182,13 +1299,14 @@ impl Config {
 
     /// The flat final set of schedule `si` at `t`: user indices when only users can be on call,
     /// else the usernames of the full expansion.
-    fn flat_users(&self, si: usize, t: Ts, snap: &Snap) -> FlatSet {
+    fn flat_users(&self, si: usize, t: Ts, snap: &Snap) -> Result<FlatSet> {
         let s = &self.schedules[si];
         if !s.dep_teams.is_empty()
             || !s.dep_schedules.is_empty()
             || s.rotations.iter().any(|r| r.participants.iter().any(|p| matches!(p, Slot::Escalation(_))))
         {
-            return FlatSet::Names(sorted(output::flatten(&self.participants_of(si, t, snap, &mut Vec::new()))));
+            let expanded = self.expanded(|v| self.participants_of(si, t, snap, v))?;
+            return Ok(FlatSet::Names(sorted(output::flatten(&expanded))));
         }
         let mut users: Vec<usize> = match snap.wide {
             Some(o) => s.overrides[o as usize].user.map(|u| self.forward(u, t)).into_iter().collect(),
@@ -1205,6 +1323,6 @@ impl Config {
         // Index order is enough to compare sets; names are sorted when a segment is written.
         users.sort_unstable();
         users.dedup();
-        FlatSet::Users(users)
+        Ok(FlatSet::Users(users))
     }
 }

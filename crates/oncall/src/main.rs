@@ -384,7 +384,7 @@ fn who(a: &WhoArgs, out: &mut String) -> Res<()> {
     let config = load(&a.config)?;
     let s = schedule(&config, &a.schedule)?;
     let at = time_arg(&s, "at", &a.at)?;
-    let answer = s.on_call(at).map_err(|e| arg_error("at", &e))?;
+    let answer = s.on_call(at).map_err(query_error)?;
     match (a.format, a.flat) {
         (Format::Json, false) => json(&answer, out),
         (Format::Json, true) => json(&answer.flat(), out),
@@ -399,7 +399,7 @@ fn next(a: &WhoArgs, out: &mut String) -> Res<()> {
     let config = load(&a.config)?;
     let s = schedule(&config, &a.schedule)?;
     let at = time_arg(&s, "at", &a.at)?;
-    let answer = s.next_on_call(at).map_err(|e| arg_error("at", &e))?;
+    let answer = s.next_on_call(at).map_err(query_error)?;
     match (a.format, a.flat) {
         (Format::Json, false) => json(&answer, out),
         (Format::Json, true) => json(&answer.flat(), out),
