@@ -76,19 +76,16 @@ impl Participant {
     /// The usernames this participant reaches, in order, without repeats. For an escalation,
     /// only the rules with delay 0 count.
     pub fn usernames(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        self.collect_usernames(&mut out);
-        out
+        flatten(std::slice::from_ref(self))
     }
 
-    pub(crate) fn collect_usernames(&self, out: &mut Vec<String>) {
+    /// Pushes every username reached, in order, repeats included.
+    fn collect_usernames<'p>(&'p self, out: &mut Vec<&'p str>) {
         if self.escalation_time.is_some_and(|m| m != 0) {
             return;
         }
         if self.kind == Kind::User {
-            if !out.contains(&self.name) {
-                out.push(self.name.clone());
-            }
+            out.push(&self.name);
         } else if let Some(children) = &self.on_call_participants {
             for c in children {
                 c.collect_usernames(out);
@@ -115,12 +112,15 @@ impl OnCall {
     }
 }
 
+/// The usernames `ps` reach, in order of first appearance, without repeats (linear in the
+/// participants: a hash set, not a scan, removes repeats).
 pub(crate) fn flatten(ps: &[Participant]) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut all = Vec::new();
     for p in ps {
-        p.collect_usernames(&mut out);
+        p.collect_usernames(&mut all);
     }
-    out
+    let mut seen = std::collections::HashSet::with_capacity(all.len());
+    all.into_iter().filter(|n| seen.insert(*n)).map(str::to_string).collect()
 }
 
 /// Who is on call, flat (`oncall who --flat`).
@@ -145,9 +145,15 @@ pub struct NextOnCall {
     pub next_on_call_recipients: Vec<Participant>,
     /// The final on-call set from the next change on.
     pub exact_next_on_call_recipients: Vec<Participant>,
-    /// The instant the final on-call set next changes; `null` when it never does.
+    /// The instant the final on-call set next changes; `null` when it does not change before
+    /// `searchedUntil`, or never (when `searchedUntil` is `null` too).
     #[serde(serialize_with = "opt_ts")]
     pub exact_next_on_call_at: Option<DateTime<Utc>>,
+    /// When no change was found: the instant the search stopped (its horizon,
+    /// `nextHorizonDays` ahead, or its work bound), before which nothing changes. `null` when a
+    /// change was found or nothing ever changes again.
+    #[serde(serialize_with = "opt_ts")]
+    pub searched_until: Option<DateTime<Utc>>,
 }
 
 impl NextOnCall {
@@ -158,6 +164,7 @@ impl NextOnCall {
             next_on_call_participants: flatten(&self.next_on_call_recipients),
             exact_next_on_call_participants: flatten(&self.exact_next_on_call_recipients),
             exact_next_on_call_at: self.exact_next_on_call_at,
+            searched_until: self.searched_until,
         }
     }
 }
@@ -176,6 +183,9 @@ pub struct FlatNextOnCall {
     /// The instant of the next change.
     #[serde(serialize_with = "opt_ts")]
     pub exact_next_on_call_at: Option<DateTime<Utc>>,
+    /// As [`NextOnCall::searched_until`].
+    #[serde(serialize_with = "opt_ts")]
+    pub searched_until: Option<DateTime<Utc>>,
 }
 
 fn opt_ts<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {

@@ -31,16 +31,35 @@ use crate::time::{Edge, MAX_INSTANT, Ts, check_range, parse_ts, to_utc};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-/// The most boundaries [`Schedule::timeline`] walks before refusing with [`Error::TooLarge`]
-/// (about 100 000 periods). [`Schedule::segments`] streams any range without this limit.
-pub const MAX_TIMELINE_STEPS: usize = 100_000;
+/// The default of `maxTimelinePeriods` ([`Limits`](crate::Limits)): [`Schedule::timeline`]
+/// refuses an answer with more periods (all layers and the final schedule counted), and walks
+/// at most that many boundaries, with [`Error::LimitExceeded`]. [`Schedule::segments`] streams
+/// any range without this limit. The answer index indexes no stretch with more boundaries.
+pub const MAX_TIMELINE_STEPS: usize = crate::Limits::DEFAULT.max_timeline_periods;
 
-/// The most boundaries [`Schedule::next_on_call`] examines looking for a change. Hand-offs
-/// that cannot change anything (a rotation whose participants are all the same) are not
-/// boundaries, so this only limits pathological schedules whose hand-offs keep producing the same
-/// answer (a rotation hidden for ever under a higher layer): even with hourly hand-offs it covers
-/// more than 11 years.
-pub const MAX_NEXT_STEPS: usize = 100_000;
+/// The most boundaries [`Schedule::next_on_call`] examines looking for a change, besides its
+/// horizon (`nextHorizonDays` of [`Limits`](crate::Limits)). Hand-offs that cannot change
+/// anything (a rotation whose participants are all the same) are not boundaries, so this only
+/// limits pathological schedules whose hand-offs keep producing the same answer (rotations
+/// hidden for ever under a higher layer). The search also stops after [`MAX_NEXT_WORK`]
+/// boundary evaluations (a boundary where 5 000 rotations hand off counts 5 000). When it stops
+/// without finding a change, the answer says how far it searched
+/// ([`NextOnCall::searched_until`](crate::output::NextOnCall::searched_until)), never that nothing changes.
+pub const MAX_NEXT_STEPS: usize = 1_000_000;
+
+/// The most boundary-source evaluations [`Schedule::next_on_call`] spends looking for a change
+/// (see [`MAX_NEXT_STEPS`]): it bounds the time of one answer whatever the schedule.
+pub const MAX_NEXT_WORK: usize = 4_000_000;
+
+/// What a search for the next change found.
+pub(crate) enum NextChange {
+    /// The set changes at that instant, to these participants.
+    At(Ts, Vec<Participant>),
+    /// Nothing the schedule depends on ever changes again.
+    Never,
+    /// No change before that instant; the search stopped there (its horizon or work bound).
+    SearchedTo(Ts),
+}
 
 /// A schedule of a [`Config`], ready to answer queries. Cheap to copy.
 #[derive(Debug, Clone, Copy)]
@@ -218,25 +237,52 @@ impl<'a> Schedule<'a> {
     }
 
     /// Who is next: per rotation the participant of its next shift, and the instant the final
-    /// on-call set next changes (strictly after `at`) with the set from then on. No next when
-    /// nothing ever changes again, or within [`MAX_NEXT_STEPS`] boundaries.
+    /// on-call set next changes (strictly after `at`) with the set from then on.
+    ///
+    /// The search walks the boundaries up to `nextHorizonDays` ahead ([`Limits`](crate::Limits),
+    /// 3 660 days by default; at most [`MAX_NEXT_STEPS`] boundaries and [`MAX_NEXT_WORK`]
+    /// evaluations). Three answers: a change (`exact_next_on_call_at` set, possibly past the
+    /// horizon when no boundary lies between); nothing ever changes again (both
+    /// `exact_next_on_call_at` and `searched_until` `None`: no hand-off, window, override or
+    /// forwarding edge is left); or no change before `searched_until`, where the search stopped.
+    ///
+    /// ```
+    /// use oncall_core::{Config, Limits};
+    /// // A boss layer until February hides a daily rotation.
+    /// let mut config = Config::from_json(r#"{"schedules": [{"name": "ops", "rotations": [
+    ///   {"name": "boss", "type": "weekly", "priority": 1, "startDate": "2026-01-01T00:00:00Z",
+    ///    "endDate": "2026-02-01T00:00:00Z", "participants": ["boss"]},
+    ///   {"name": "day", "type": "daily", "startDate": "2026-01-01T09:00:00Z", "participants": ["ann", "ben"]}]}]}"#)?;
+    /// let next = config.schedule("ops")?.next_on_call("2026-01-02T10:00:00Z".parse()?)?;
+    /// assert_eq!(next.exact_next_on_call_at.unwrap().to_rfc3339(), "2026-02-01T00:00:00+00:00");
+    /// assert_eq!(next.searched_until, None);
+    /// // Looking less than a day ahead finds no change, and says how far it looked: to the
+    /// // first hand-off past the horizon, which changes nothing.
+    /// config.set_limits(Limits { next_horizon_days: 0, ..Limits::default() });
+    /// let next = config.schedule("ops")?.next_on_call("2026-01-02T10:00:00Z".parse()?)?;
+    /// assert_eq!(next.exact_next_on_call_at, None);
+    /// assert_eq!(next.searched_until.unwrap().to_rfc3339(), "2026-01-03T09:00:00+00:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn next_on_call(&self, at: DateTime<Utc>) -> Result<NextOnCall> {
         let t = ts_of("at", at)?;
         let c = self.config;
         let exact = match c.index.next_change(c, self.index, t) {
-            Some((b, set)) => Some((b, set.to_vec())),
-            None => c.next_change(self.index, t)?,
+            Some((b, set)) if b < horizon(c, t) => NextChange::At(b, set.to_vec()),
+            _ => c.next_change(self.index, t)?,
         };
         let next = c.expanded(|v| c.turn_participants(self.index, t, 1, v))?;
-        let (at, exact) = match exact {
-            Some((b, set)) => (Some(to_utc(b)), set),
-            None => (None, Vec::new()),
+        let (at, exact, searched) = match exact {
+            NextChange::At(b, set) => (Some(to_utc(b)), set, None),
+            NextChange::Never => (None, Vec::new(), None),
+            NextChange::SearchedTo(b) => (None, Vec::new(), Some(to_utc(b))),
         };
         Ok(NextOnCall {
             parent: self.parent(),
             next_on_call_recipients: next,
             exact_next_on_call_recipients: exact,
             exact_next_on_call_at: at,
+            searched_until: searched,
         })
     }
 
@@ -331,16 +377,21 @@ impl<'a> Schedule<'a> {
     /// The timeline over `[from, to)`: per rotation, maximal periods clipped to the window for
     /// the final layer (and the layers `expand` asks for), and the flat final schedule.
     ///
-    /// Refused with [`Error::TooLarge`] past [`MAX_TIMELINE_STEPS`] boundaries; use
-    /// [`Schedule::segments`] to stream longer ranges.
+    /// Refused with [`Error::LimitExceeded`] (`maxTimelinePeriods`) when the answer would hold
+    /// more periods than the limit, counting every layer's periods and the final schedule's
+    /// segments (or when the walk passes that many boundaries); use [`Schedule::segments`] to
+    /// stream longer ranges.
     pub fn timeline(&self, from: DateTime<Utc>, to: DateTime<Utc>, expand: Expand) -> Result<Timeline> {
         let (from, to) = self.window(from, to)?;
         let c = self.config;
         let indexed = if expand == Expand::default() { c.index.timeline(c, self.index, from, to) } else { None };
         let walked = match indexed {
             Some(walked) => walked?,
-            None => c.walk(self.index, from, to, expand, MAX_TIMELINE_STEPS, |_, _, _| ())?,
+            None => c.walk(self.index, from, to, expand, c.limits.max_timeline_periods, |_, _, _| ())?,
         };
+        if walked.periods() > c.limits.max_timeline_periods {
+            return Err(too_large(c.limits.max_timeline_periods));
+        }
         Ok(self.timeline_of(walked, from, to, expand))
     }
 
@@ -376,9 +427,21 @@ impl<'a> Schedule<'a> {
     }
 }
 
-/// The refusal of a timeline past [`MAX_TIMELINE_STEPS`] boundaries.
-pub(crate) fn too_large() -> Error {
-    Error::TooLarge { what: "this timeline".into(), limit: MAX_TIMELINE_STEPS, unit: "periods" }
+/// Where next-on-call stops looking from `t`: `nextHorizonDays` later, at most the end of the
+/// engine's range.
+fn horizon(c: &Config, t: Ts) -> Ts {
+    t.saturating_add(c.limits.next_horizon_days.max(0).saturating_mul(86_400)).min(MAX_INSTANT)
+}
+
+/// The refusal of a timeline with more than `limit` periods (`maxTimelinePeriods`).
+pub(crate) fn too_large(limit: usize) -> Error {
+    Error::LimitExceeded {
+        limit: "maxTimelinePeriods",
+        path: "to".into(),
+        message: format!(
+            "this timeline would have more than {limit} periods; ask for a shorter window or stream it (Schedule::segments)"
+        ),
+    }
 }
 
 /// What a walk over `[from, to)` found, as keys: per layer the periods of each rotation (the
@@ -391,10 +454,17 @@ pub(crate) struct Walked {
     pub(crate) segments: Segments,
 }
 
+impl Walked {
+    /// Periods of every layer and segments of the final schedule.
+    fn periods(&self) -> usize {
+        [&self.fin, &self.base, &self.over, &self.fwd].iter().map(|p| p.len()).sum::<usize>() + self.segments.done.len()
+    }
+}
+
 impl Config {
     /// Walks the boundaries of schedule `si` over `[from, to)`, collecting the final layer (and
     /// those `expand` asks for) and calling `each` with every instant evaluated (`from`, then each
-    /// boundary before `to`). Refused with [`too_large`] past `limit` instants.
+    /// boundary before `to`). Refused with [`too_large`] past `limit` instants or periods.
     pub(crate) fn walk(
         &self,
         si: usize,
@@ -413,8 +483,9 @@ impl Config {
         let mut count = 0;
         while let Some((t, snap)) = steps.next().filter(|&(t, _)| t < to) {
             count += 1;
-            if count > limit {
-                return Err(too_large());
+            let periods = [&fin, &base, &over, &fwd].iter().map(|p| p.len()).sum::<usize>() + segments.done.len();
+            if count > limit || periods > limit {
+                return Err(too_large(limit));
             }
             for (r, st) in snap.rots.iter().enumerate() {
                 let rot = &s.rotations[r];
@@ -461,18 +532,32 @@ impl Config {
     /// boundaries. A change is a change of the set of usernames on call, as in the final
     /// schedule: the same people listed in another order (one rotation ends, another already had
     /// them) is no change.
-    pub(crate) fn next_change(&self, si: usize, t: Ts) -> Result<Option<(Ts, Vec<Participant>)>> {
+    pub(crate) fn next_change(&self, si: usize, t: Ts) -> Result<NextChange> {
+        let horizon = horizon(self, t);
         let mut steps = Steps::new(self, si, t);
         let Some(now) = steps.next().map(|(t, snap)| self.flat_users(si, t, snap)).transpose()? else {
-            return Ok(None);
+            return Ok(NextChange::Never);
         };
+        let (mut last, mut work) = (t, 0usize);
         for _ in 0..MAX_NEXT_STEPS {
-            let Some((b, snap)) = steps.next() else { return Ok(None) };
+            work += 1 + steps.fired();
+            let Some((b, snap)) = steps.next() else {
+                return Ok(if steps.exhausted() { NextChange::Never } else { NextChange::SearchedTo(MAX_INSTANT) });
+            };
+            // Nothing changes between two boundaries: the first boundary at or past the horizon
+            // is still the answer when it is a change, and bounds the search when it is not.
             if self.flat_users(si, b, snap)? != now {
-                return Ok(Some((b, self.expanded(|v| self.participants_of(si, b, snap, v))?)));
+                return Ok(NextChange::At(b, self.expanded(|v| self.participants_of(si, b, snap, v))?));
+            }
+            if b >= horizon {
+                return Ok(NextChange::SearchedTo(b));
+            }
+            last = b;
+            if work > MAX_NEXT_WORK {
+                break;
             }
         }
-        Ok(None)
+        Ok(NextChange::SearchedTo(last))
     }
 
     /// Whether `t` is itself a boundary of schedule `si`.
@@ -533,6 +618,11 @@ pub(crate) struct Periods {
 impl Periods {
     pub(crate) fn new(n: usize) -> Periods {
         Periods { open: vec![None; n], done: vec![Vec::new(); n] }
+    }
+
+    /// Closed periods so far.
+    fn len(&self) -> usize {
+        self.done.iter().map(Vec::len).sum()
     }
 
     /// From `t` on, rotation `r` has period `key` (or nothing).
@@ -621,6 +711,29 @@ impl Segments {
     fn output(self, c: &Config) -> Vec<Segment> {
         self.done.into_iter().map(|(set, start, end)| c.segment(set, start, end)).collect()
     }
+}
+
+/// `v` without repeats, keeping first appearances in order: a scan for a few participants (no
+/// allocation on the hot path), a hash set for many (linear, not quadratic).
+fn unique(mut v: Vec<Participant>) -> Vec<Participant> {
+    if v.len() <= 16 {
+        let mut i = 0;
+        while i < v.len() {
+            if v[..i].contains(&v[i]) {
+                v.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+        return v;
+    }
+    let keep: Vec<bool> = {
+        let mut seen = std::collections::HashSet::with_capacity(v.len());
+        v.iter().map(|p| seen.insert(p)).collect()
+    };
+    let mut keep = keep.into_iter();
+    v.retain(|_| keep.next().unwrap_or(false));
+    v
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -756,7 +869,10 @@ enum Source {
 #[derive(Clone)]
 pub(crate) struct Walker<'c> {
     c: &'c Config,
-    sources: Vec<(Source, Option<Ts>)>,
+    sources: Vec<Source>,
+    /// The next boundary of each source that has one, smallest first (a heap: a step costs the
+    /// sources it reaches, not all of them).
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(Ts, u32)>>,
     /// The sources whose boundary the last step reached.
     fired: Vec<Source>,
 }
@@ -780,21 +896,35 @@ impl<'c> Walker<'c> {
         for &ti in &s.dep_teams {
             sources.extend((0..c.teams[ti].routing.len()).map(|k| Source::Routing(ti, k)));
         }
-        let sources = sources.into_iter().map(|src| (src, c.source_next(src, t))).collect();
-        Walker { c, sources, fired: Vec::new() }
+        let heap = sources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &src)| c.source_next(src, t).map(|n| std::cmp::Reverse((n, i as u32))))
+            .collect();
+        Walker { c, sources, heap, fired: Vec::new() }
     }
 
     /// The next boundary, advancing past it.
     pub(crate) fn next(&mut self) -> Option<Ts> {
-        let b = self.sources.iter().filter_map(|s| s.1).min()?;
+        let std::cmp::Reverse((b, _)) = *self.heap.peek()?;
         self.fired.clear();
-        for (src, next) in &mut self.sources {
-            if next.is_some_and(|n| n <= b) {
-                *next = self.c.source_next(*src, b);
-                self.fired.push(*src);
+        while let Some(&std::cmp::Reverse((n, i))) = self.heap.peek() {
+            if n > b {
+                break;
             }
+            self.heap.pop();
+            let src = self.sources[i as usize];
+            if let Some(next) = self.c.source_next(src, b) {
+                self.heap.push(std::cmp::Reverse((next, i)));
+            }
+            self.fired.push(src);
         }
         (b < MAX_INSTANT).then_some(b)
+    }
+
+    /// Whether no source has a boundary left: nothing the walk follows ever changes again.
+    pub(crate) fn exhausted(&self) -> bool {
+        self.heap.is_empty()
     }
 }
 
@@ -838,6 +968,17 @@ impl<'c> Steps<'c> {
             next: Some(from),
             started: false,
         }
+    }
+
+    /// How many boundary sources the last step reached.
+    pub(crate) fn fired(&self) -> usize {
+        self.walker.fired.len()
+    }
+
+    /// Whether the walk has ended because no source has a boundary left (not at the end of the
+    /// engine's range).
+    pub(crate) fn exhausted(&self) -> bool {
+        self.next.is_none() && self.walker.exhausted()
     }
 
     /// The next instant (the start, then each boundary) and the schedule's state there.
@@ -1059,7 +1200,6 @@ impl Config {
         for (slot, r) in slots.iter().zip(&s.rotations) {
             if let (Some(slot), true) = (*slot, Some(r.priority) == best && yields(*slot))
                 && let Some(p) = self.expand(slot, t, visiting)
-                && !out.contains(&p)
             {
                 out.push(p);
             }
@@ -1067,7 +1207,7 @@ impl Config {
         if nested {
             visiting.pop();
         }
-        out
+        unique(out)
     }
 
     fn participants_of(&self, si: usize, t: Ts, snap: &Snap, visiting: &mut Visiting) -> Vec<Participant> {
@@ -1083,7 +1223,6 @@ impl Config {
                 for (st, shown) in snap.rots.iter().zip(&snap.shown) {
                     if let (true, Some(slot)) = (*shown, st.effective)
                         && let Some(p) = self.expand(slot, t, visiting)
-                        && !out.contains(&p)
                     {
                         out.push(p);
                     }
@@ -1091,7 +1230,7 @@ impl Config {
             }
         }
         visiting.pop();
-        out
+        unique(out)
     }
 
     /// Per rotation of schedule `si`, the participant `offset` turns from the one at `t`
@@ -1120,13 +1259,11 @@ impl Config {
                 _ => continue,
             };
             let slot = r.participants[(k % r.participants.len() as u64) as usize];
-            if let Some(p) = self.expand(slot, at, visiting)
-                && !out.contains(&p)
-            {
+            if let Some(p) = self.expand(slot, at, visiting) {
                 out.push(p);
             }
         }
-        out
+        unique(out)
     }
 
     /// Where notifications for user `u` go at `t`, following forwarding chains; a cycle stops

@@ -172,7 +172,17 @@ pub fn next(s: &Schedule<'_>, at: DateTime<Utc>, answer: &NextOnCall, flat: bool
     let names_of = answer.flat();
     let mut out = format!("{} at {} ({})\n", header(s), local(tz, at), format_instant(at));
     match answer.exact_next_on_call_at {
-        None => out.push_str("no change ahead\n"),
+        None => match answer.searched_until {
+            None => out.push_str("no change ahead: nothing the schedule depends on changes again\n"),
+            Some(u) => {
+                let _ = writeln!(
+                    out,
+                    "no change before {} ({}): the search stopped there",
+                    local(tz, u),
+                    format_instant(u)
+                );
+            }
+        },
         Some(t) => {
             let _ = writeln!(out, "next change: {} ({})", local(tz, t), format_instant(t));
             out.push_str("on call from then:\n");
