@@ -267,7 +267,20 @@ impl Schedule<'_> {
     /// (see the [`analysis`](crate::analysis) module for the definitions). Streams the segments,
     /// so any window of the engine's range is allowed; the work grows with the number of
     /// changes in the window.
+    ///
+    /// Refused with [`Error::LimitExceeded`](crate::Error::LimitExceeded) (`maxReportDays`) when
+    /// the window is longer than that many days ([`Limits`](crate::Limits)).
     pub fn analyze(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Analysis> {
+        let days = self.config.limits.max_report_days;
+        if to - from > chrono::Duration::days(days) {
+            return Err(crate::Error::LimitExceeded {
+                limit: "maxReportDays",
+                path: "to".into(),
+                message: format!("the window is longer than {days} days; ask for a shorter one"),
+                line: None,
+                column: None,
+            });
+        }
         let tz = self.timezone();
         let mut segments = self.segments(from, to)?;
         let (from, to) = (from.timestamp(), to.timestamp().min(crate::time::MAX_INSTANT));

@@ -725,7 +725,11 @@ impl<'d> Compiler<'d> {
                         if rec.is_finite() && end.is_none() {
                             self.problem(format!("{path}.endDate"), "required when the recurrence ends (COUNT or UNTIL): the last shift lasts until endDate");
                         }
-                        Grid::Custom(Box::new(rec))
+                        match crate::recurrence::fixed_step(text) {
+                            // A plain frequency and interval: the same hand-offs by arithmetic.
+                            Some((unit, step)) => Grid::Fixed { unit, step },
+                            None => Grid::Custom(Box::new(rec)),
+                        }
                     }
                     Err(e) => {
                         self.problem(format!("{path}.recurrence"), e);

@@ -76,16 +76,23 @@ pub enum Error {
         /// What the limit counts.
         unit: &'static str,
     },
-    /// A query crossed one of the [`Limits`](crate::Limits): `limit` is its camelCase name
-    /// (`maxExpansion`), `path` the input path or query argument it is about.
-    #[error("{}{message} (limit {limit})", if path.is_empty() { String::new() } else { format!("{path}: ") })]
+    /// Reading the document or answering a query crossed one of the [`Limits`](crate::Limits).
+    /// Displayed as `users[3].username: 2000000 bytes, more than 1024 (limit maxNameBytes)` or
+    /// `teams[3]: expanding this reference reaches more than 10000 participants (limit
+    /// maxExpansion)`.
+    #[error("{}{message} (limit {limit}){}", if path.is_empty() { String::new() } else { format!("{path}: ") }, position(*.line, *.column))]
     LimitExceeded {
-        /// The limit's camelCase name, as in the table of [`crate::limits`].
+        /// The limit's camelCase name, e.g. `maxNameBytes`.
         limit: &'static str,
-        /// The input path (`teams[3]`) or query argument (`count`) it is about.
+        /// Where in the document, or the query argument (`to`, `count`); empty for the whole
+        /// document.
         path: String,
-        /// What crossed it.
+        /// What was found, e.g. `2000000 bytes, more than 1024`.
         message: String,
+        /// The line (from 1) in a YAML text, when known.
+        line: Option<u64>,
+        /// The column (from 1) in a YAML text, when known.
+        column: Option<u64>,
     },
     /// No team, escalation or user of that name (or id).
     #[error("{kind} {name:?} not found")]
@@ -125,6 +132,14 @@ impl Error {
 
     pub(crate) fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Invalid(vec![Problem::new(path, message)])
+    }
+}
+
+/// ` (line L, column C)` when both are known.
+fn position(line: Option<u64>, column: Option<u64>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(" (line {l}, column {c})"),
+        _ => String::new(),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod config;
 pub mod criteria;
 pub mod error;
 pub mod escalation;
+pub mod ics;
 pub mod notification;
 pub mod output;
 pub mod routing;

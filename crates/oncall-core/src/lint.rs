@@ -166,10 +166,11 @@ fn quoted(names: &[String]) -> String {
 fn single_participants(c: &Config, out: &mut Vec<Problem>) {
     for (si, s) in c.schedules.iter().enumerate() {
         for (ri, r) in s.rotations.iter().enumerate() {
-            let mut distinct: Vec<Slot> = r.participants.clone();
-            distinct.sort_unstable_by_key(|p| format!("{p:?}"));
-            distinct.dedup();
-            let [only] = distinct[..] else { continue };
+            // Linear: stop at the second distinct participant.
+            let Some(&only) = r.participants.first() else { continue };
+            if r.participants.iter().any(|&p| p != only) {
+                continue;
+            }
             if matches!(only, Slot::Team(_) | Slot::Escalation(_)) {
                 continue;
             }

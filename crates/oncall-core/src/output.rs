@@ -315,3 +315,67 @@ pub struct Timeline {
     /// The flat final schedule: consecutive segments covering the window, gaps included.
     pub final_schedule: Vec<Segment>,
 }
+
+/// `text` safe to print on a terminal or in a one-line message: every control character (C0,
+/// DEL, C1 — a newline that would forge a line, an escape that would retitle the terminal) and
+/// every bidirectional-override character is written as a visible `\u{…}` escape, and a
+/// backslash is doubled so the escapes cannot be forged either. Other text is returned as it is,
+/// without copying.
+///
+/// ```
+/// use oncall_core::output::printable;
+/// assert_eq!(printable("ann"), "ann");
+/// assert_eq!(printable("ann\nwarning: forged"), r"ann\u{a}warning: forged");
+/// assert_eq!(printable("\u{1b}]0;owned\u{7}"), r"\u{1b}]0;owned\u{7}");
+/// assert_eq!(printable(r"a\b"), r"a\\b");
+/// ```
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    fn unsafe_char(c: char) -> bool {
+        c.is_control() || c == '\\' || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            c if unsafe_char(c) => {
+                use std::fmt::Write;
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The length in bytes of `value` as compact JSON, counted without building the text: what
+/// `maxOutputBytes` ([`Limits`](crate::Limits)) measures.
+pub(crate) fn json_len<T: Serialize + ?Sized>(value: &T) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    // Serializing our answers cannot fail; a failure would count what was written.
+    let _ = serde_json::to_writer(&mut c, value);
+    c.0
+}
+
+/// The refusal of an answer larger than `maxOutputBytes`, about argument `path`.
+pub(crate) fn too_many_bytes(what: &str, path: &str, limit: usize) -> crate::Error {
+    crate::Error::LimitExceeded {
+        limit: "maxOutputBytes",
+        path: path.into(),
+        message: format!("{what} would be larger than {limit} bytes; ask for less"),
+        line: None,
+        column: None,
+    }
+}

@@ -34,7 +34,10 @@
 //!   error. A rule the `rrule` crate gives up on later (100 000 steps without a match) ends there.
 //!
 //! Expansion happens once: hand-off instants are cached and grown on demand by continuing the
-//! same iteration, so a query costs a binary search plus amortised growth.
+//! same iteration, so a query costs a binary search plus amortised growth. A rule that is only a
+//! frequency and an interval (`FREQ=MINUTELY;INTERVAL=15`) is not expanded at all: it is a
+//! fixed grid ([`fixed_step`]), answered by arithmetic however old its anchor. Other rules
+//! (BY-parts, COUNT, UNTIL, EXDATE, RDATE) still replay their occurrences from the anchor once.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -238,6 +241,46 @@ impl fmt::Debug for Recurrence {
             .field("cached", &cached)
             .finish()
     }
+}
+
+/// The grid of a recurrence that is nothing but a frequency and an interval (`FREQ=MINUTELY`,
+/// `HOURLY`, `DAILY` or `WEEKLY`, optionally `INTERVAL` and `WKST`, one line, no COUNT, UNTIL,
+/// BY-parts, EXDATE or RDATE): its occurrences are the anchor plus multiples of one step of
+/// wall-clock time, exactly a fixed grid's hand-offs, so such a rotation is answered by
+/// arithmetic from any anchor instead of by replaying every occurrence since the anchor. `None`
+/// for any other text (which keeps the cached expansion).
+pub(crate) fn fixed_step(text: &str) -> Option<(crate::rotation::Unit, i64)> {
+    use crate::rotation::Unit;
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let line = lines.next()?;
+    if lines.next().is_some() {
+        return None;
+    }
+    let value = match line.split_once(':') {
+        Some((head, value)) if head.trim().eq_ignore_ascii_case("RRULE") => value,
+        Some(_) => return None,
+        None => line,
+    };
+    let (mut freq, mut interval) = (None, 1i64);
+    for part in value.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=')?;
+        match k.trim().to_ascii_uppercase().as_str() {
+            "FREQ" => {
+                freq = Some(match v.trim().to_ascii_uppercase().as_str() {
+                    "MINUTELY" => (Unit::Minutes, 1),
+                    "HOURLY" => (Unit::Hours, 1),
+                    "DAILY" => (Unit::Days, 1),
+                    "WEEKLY" => (Unit::Days, 7),
+                    _ => return None,
+                })
+            }
+            "INTERVAL" => interval = v.trim().parse().ok().filter(|&n: &i64| (1..=1_000_000).contains(&n))?,
+            "WKST" => {}
+            _ => return None,
+        }
+    }
+    let (unit, step) = freq?;
+    Some((unit, step * interval))
 }
 
 /// A local wall-clock time as a date-time in `rrule`'s UTC, the frame the rule is expanded in.

@@ -316,9 +316,20 @@ impl<'a> Schedule<'a> {
         Ok(HandoffIter { schedule: *self, rotation: r, k, after: t })
     }
 
-    /// The `oncall handoffs` answer: the first `count` hand-offs after `from`.
+    /// The `oncall handoffs` answer: the first `count` hand-offs after `from`. Refused with
+    /// [`Error::LimitExceeded`] when it would be larger than `maxOutputBytes` as compact JSON
+    /// (long names), counted as the list is built.
     pub fn handoff_list(&self, rotation: &str, from: DateTime<Utc>, count: usize) -> Result<output::Handoffs> {
-        let list = self.handoffs(rotation, from)?.take(count).collect();
+        let limit = self.config.limits.max_output_bytes;
+        let mut bytes = 0usize;
+        let mut list = Vec::new();
+        for h in self.handoffs(rotation, from)?.take(count) {
+            bytes = bytes.saturating_add(output::json_len(&h));
+            if bytes > limit {
+                return Err(output::too_many_bytes("this list of hand-offs", "count", limit));
+            }
+            list.push(h);
+        }
         let r = self.rotation_index(rotation)?;
         Ok(output::Handoffs { parent: self.parent(), rotation: self.s().rotations[r].name.clone(), handoffs: list })
     }
@@ -392,6 +403,10 @@ impl<'a> Schedule<'a> {
         if walked.periods() > c.limits.max_timeline_periods {
             return Err(too_large(c.limits.max_timeline_periods));
         }
+        // Counted before the answer is built: long names would otherwise build it first.
+        if walked.output_bytes(c) > c.limits.max_output_bytes {
+            return Err(output::too_many_bytes("this timeline", "to", c.limits.max_output_bytes));
+        }
         Ok(self.timeline_of(walked, from, to, expand))
     }
 
@@ -441,6 +456,8 @@ pub(crate) fn too_large(limit: usize) -> Error {
         message: format!(
             "this timeline would have more than {limit} periods; ask for a shorter window or stream it (Schedule::segments)"
         ),
+        line: None,
+        column: None,
     }
 }
 
@@ -455,6 +472,45 @@ pub(crate) struct Walked {
 }
 
 impl Walked {
+    /// An upper bound of the answer's size as compact JSON (see `maxOutputBytes`): per period
+    /// its fixed fields and the names and ids it carries, per segment its usernames (each name
+    /// measured once).
+    fn output_bytes(&self, c: &Config) -> usize {
+        // Each participant's name and id as JSON strings, measured once.
+        let mut sizes: std::collections::HashMap<Slot, usize> = std::collections::HashMap::new();
+        let mut slot = |s: Slot| {
+            *sizes.entry(s).or_insert_with(|| {
+                let (name, id) = c.slot_leaf_ref(s);
+                output::json_len(name) + id.map_or(0, output::json_len) + 64
+            })
+        };
+        let mut n = 0usize;
+        for periods in [&self.fin, &self.base, &self.over, &self.fwd] {
+            for list in &periods.done {
+                for &((_, s, from), _, _) in list {
+                    let from = from.map_or(0, &mut slot);
+                    n = n.saturating_add(128 + slot(s) + from);
+                }
+            }
+        }
+        for (set, _, _) in &self.segments.done {
+            n = n.saturating_add(96);
+            match set {
+                FlatSet::Users(users) => {
+                    for &u in users {
+                        n = n.saturating_add(slot(Slot::User(u)));
+                    }
+                }
+                FlatSet::Names(names) => {
+                    for name in names {
+                        n = n.saturating_add(output::json_len(name.as_str()) + 1);
+                    }
+                }
+            }
+        }
+        n
+    }
+
     /// Periods of every layer and segments of the final schedule.
     fn periods(&self) -> usize {
         [&self.fin, &self.base, &self.over, &self.fwd].iter().map(|p| p.len()).sum::<usize>() + self.segments.done.len()
@@ -1106,6 +1162,8 @@ impl Visiting {
             limit: "maxExpansion",
             path,
             message: format!("expanding this reference reaches more than {} participants", c.limits.max_expansion),
+            line: None,
+            column: None,
         })
     }
 }
@@ -1303,6 +1361,16 @@ impl Config {
             p.forwarded_from = Some(Box::new(self.user_leaf(u)));
         }
         p
+    }
+
+    /// The name and id of a participant as [`Config::slot_leaf`] shows it, without copying.
+    pub(crate) fn slot_leaf_ref(&self, slot: Slot) -> (&str, Option<&str>) {
+        match slot {
+            Slot::User(u) => (&self.users[u].username, self.users[u].id.as_deref()),
+            Slot::Team(i) => (&self.teams[i].name, self.teams[i].id.as_deref()),
+            Slot::Escalation(i) => (&self.escalations[i].name, self.escalations[i].id.as_deref()),
+            Slot::Nobody => ("", None),
+        }
     }
 
     /// A participant as it appears in timeline periods and hand-offs (not expanded).

@@ -8,7 +8,6 @@
 //! usage error.
 
 mod escalate;
-mod ics;
 mod report;
 mod text;
 
@@ -371,7 +370,8 @@ fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
     } else {
         out.push_str(&text::check_summary(&config, warnings.len()));
         for w in &warnings {
-            out.push_str(&format!("warning: {w}\n"));
+            // One line per warning, whatever the names in it hold.
+            out.push_str(&format!("warning: {}\n", text::clean(&w.to_string())));
         }
     }
     if a.deny_warnings && !warnings.is_empty() {
@@ -457,15 +457,17 @@ fn timeline(a: &TimelineArgs, out: &mut String) -> Res<()> {
         overrides: acc.overrides || e.overrides,
         forwarding: acc.forwarding || e.forwarding,
     });
+    if a.format == TimelineFormat::Ics {
+        // The calendar streams the final schedule: bounded by maxIcsBytes, not by the periods
+        // of a timeline.
+        out.push_str(&s.calendar(from, to).map_err(query_error)?);
+        return Ok(());
+    }
     let answer = s.timeline(from, to, expand).map_err(query_error)?;
     match a.format {
         TimelineFormat::Json => json(&answer, out),
-        TimelineFormat::Text => {
+        _ => {
             out.push_str(&text::timeline(&s, &answer));
-            Ok(())
-        }
-        TimelineFormat::Ics => {
-            out.push_str(&ics::calendar(s.name(), &answer));
             Ok(())
         }
     }

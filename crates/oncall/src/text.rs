@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
-use oncall_core::output::{Handoffs, Kind, Layer, NextOnCall, OnCall, Participant, PeriodType, Timeline};
+use oncall_core::output::{Handoffs, Kind, Layer, NextOnCall, OnCall, Participant, PeriodType, Timeline, printable};
 use oncall_core::time::format_instant;
 use oncall_core::{Config, Schedule};
 use std::fmt::Write;
@@ -36,8 +36,16 @@ pub fn duration(secs: i64) -> String {
     parts.join(" ")
 }
 
+/// Text from the configuration (a name) safe for a terminal: control characters escaped (see
+/// [`printable`]).
+pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    printable(text)
+}
+
 /// Rows as aligned columns (every column but the last padded), each line prefixed with `indent`.
+/// Cells are one line each: control characters in them are escaped.
 pub fn table(rows: &[Vec<String>], indent: &str) -> String {
+    let rows: Vec<Vec<std::borrow::Cow<'_, str>>> = rows.iter().map(|r| r.iter().map(|c| clean(c)).collect()).collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
@@ -62,9 +70,9 @@ pub fn table(rows: &[Vec<String>], indent: &str) -> String {
 fn header(s: &Schedule<'_>) -> String {
     let tz = s.timezone();
     if s.enabled() {
-        format!("{} ({})", s.name(), tz.name())
+        format!("{} ({})", clean(s.name()), tz.name())
     } else {
-        format!("{} ({}, disabled: escalations to it notify nobody)", s.name(), tz.name())
+        format!("{} ({}, disabled: escalations to it notify nobody)", clean(s.name()), tz.name())
     }
 }
 
@@ -101,7 +109,8 @@ pub fn check_summary(config: &Config, warnings: usize) -> String {
     format!("ok: {}\n", parts.join(", "))
 }
 
-/// A participant on one line, without its nested participants.
+/// A participant on one line, without its nested participants (raw: [`table`] and [`tree`]
+/// escape it).
 fn label(p: &Participant) -> String {
     let mut s = match p.kind {
         Kind::User => p.name.clone(),
@@ -128,7 +137,7 @@ fn label(p: &Participant) -> String {
 /// A participant and, indented beneath it, whom it reaches.
 fn tree(p: &Participant, depth: usize, out: &mut String) {
     let indent = "  ".repeat(depth + 1);
-    let _ = writeln!(out, "{indent}{}", label(p));
+    let _ = writeln!(out, "{indent}{}", clean(&label(p)));
     if let Some(children) = &p.on_call_participants {
         if children.is_empty() {
             let _ = writeln!(out, "{indent}  (nobody)");
@@ -141,7 +150,7 @@ fn tree(p: &Participant, depth: usize, out: &mut String) {
 
 fn names(list: &[String], out: &mut String) {
     for name in list {
-        let _ = writeln!(out, "  {name}");
+        let _ = writeln!(out, "  {}", clean(name));
     }
 }
 
@@ -209,7 +218,8 @@ pub fn next(s: &Schedule<'_>, at: DateTime<Utc>, answer: &NextOnCall, flat: bool
 /// `oncall handoffs`.
 pub fn handoffs(s: &Schedule<'_>, from: DateTime<Utc>, answer: &Handoffs) -> String {
     let tz = s.timezone();
-    let mut out = format!("{}: hand-offs of rotation {} after {}\n", header(s), answer.rotation, local(tz, from));
+    let mut out =
+        format!("{}: hand-offs of rotation {} after {}\n", header(s), clean(&answer.rotation), local(tz, from));
     if answer.handoffs.is_empty() {
         out.push_str("  no hand-offs ahead\n");
         return out;
@@ -264,7 +274,7 @@ fn layer_table(tz: Tz, layer: &Layer, out: &mut String) {
         out.push_str("  (no rotations)\n");
     }
     for r in &layer.rotations {
-        let _ = writeln!(out, "  {}", r.name);
+        let _ = writeln!(out, "  {}", clean(&r.name));
         if r.periods.is_empty() {
             out.push_str("    (nobody in this window)\n");
             continue;
