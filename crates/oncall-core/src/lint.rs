@@ -199,12 +199,23 @@ fn single_participants(c: &Config, out: &mut Vec<Problem>) {
 fn rotation_active(c: &Config, si: usize, ri: usize, from: i64, to: i64) -> bool {
     let r = &c.schedules[si].rotations[ri];
     let (a, b) = (from.max(r.handoffs.anchor), to.min(r.handoffs.end));
+    // Restrictions repeat every week (a DST change moves a window by at most a few hours), so
+    // eight days hold a window when any span does: a long override costs a week, not its length.
+    let b = b.min(a.saturating_add(8 * 86_400));
     a < b && r.restriction.windows(r.tz, a, b).iter().any(|&(s, e)| s < b && e > a)
 }
 
 fn idle_overrides(c: &Config, out: &mut Vec<Problem>) {
     for (si, s) in c.document.schedules.iter().enumerate() {
         let Some(cs) = c.schedules.get(si) else { continue };
+        // The first rotation of each name and id, as the override's reference resolves.
+        let (mut by_name, mut by_id) = (std::collections::HashMap::new(), std::collections::HashMap::new());
+        for (ri, r) in cs.rotations.iter().enumerate().rev() {
+            by_name.insert(r.name.as_str(), ri);
+            if let Some(id) = &r.id {
+                by_id.insert(id.as_str(), ri);
+            }
+        }
         for (oi, o) in s.overrides.iter().enumerate() {
             let Some(refs) = o.rotations.as_ref().filter(|r| !r.is_empty()) else { continue };
             let (Ok(from), Ok(to)) =
@@ -215,9 +226,10 @@ fn idle_overrides(c: &Config, out: &mut Vec<Problem>) {
             let targets: Vec<usize> = refs
                 .iter()
                 .filter_map(|r| {
-                    r.name.as_ref().and_then(|n| cs.rotations.iter().position(|x| &x.name == n)).or_else(|| {
-                        r.id.as_ref().and_then(|id| cs.rotations.iter().position(|x| x.id.as_ref() == Some(id)))
-                    })
+                    r.name
+                        .as_ref()
+                        .and_then(|n| by_name.get(n.as_str()).copied())
+                        .or_else(|| r.id.as_ref().and_then(|id| by_id.get(id.as_str()).copied()))
                 })
                 .collect();
             if targets.is_empty()
@@ -613,6 +625,27 @@ mod tests {
         // users form one cycle through every layer.
         assert_eq!(w.len(), 1, "{:?}", &w[..w.len().min(3)]);
         assert!(w[0].message.starts_with("forwarding cycle u1 → u3 → u5 → "), "{}", &w[0].message[..80]);
+    }
+
+    #[test]
+    fn long_overrides_are_checked_in_a_week_of_windows() {
+        // Business hours Monday to Friday; a 150-year override is active in them, a weekend
+        // override is not, and each costs at most a week of windows.
+        let doc = |start: &str, end: &str| {
+            format!(
+                r#"{{"schedules":[{{"name":"s","rotations":[{{"name":"r","type":"weekly","startDate":"2026-01-05T00:00:00Z",
+                "participants":["a","b"],"timeRestriction":{{"type":"weekday-and-time-of-day","restrictions":[
+                {{"startDay":"monday","startHour":9,"startMin":0,"endDay":"friday","endHour":17,"endMin":0}}]}}}}],
+                "overrides":[{{"user":{{"type":"user","username":"c"}},"startDate":"{start}","endDate":"{end}","rotations":[{{"name":"r"}}]}}]}}]}}"#
+            )
+        };
+        let at = "2026-02-01T00:00:00Z".parse().unwrap();
+        let long = Config::from_json(&doc("2026-01-10T00:00:00Z", "2176-01-01T00:00:00Z")).unwrap();
+        let started = std::time::Instant::now();
+        assert!(long.lint(at).iter().all(|w| w.path != "schedules[0].overrides[0]"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        let weekend = Config::from_json(&doc("2026-01-10T00:00:00Z", "2026-01-12T00:00:00Z")).unwrap();
+        assert!(weekend.lint(at).iter().any(|w| w.path == "schedules[0].overrides[0]"));
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub const MAX_NEXT_STEPS: usize = 1_000_000;
 
 /// The most boundary-source evaluations [`Schedule::next_on_call`] spends looking for a change
 /// (see [`MAX_NEXT_STEPS`]): it bounds the time of one answer whatever the schedule.
-pub const MAX_NEXT_WORK: usize = 4_000_000;
+pub const MAX_NEXT_WORK: usize = 1_000_000;
 
 /// What a search for the next change found.
 pub(crate) enum NextChange {
