@@ -316,7 +316,9 @@ pub fn windows(data: &[u8]) {
             (Some(_), Some(_)) => panic!("{name}: both a change and a search bound: {next:?}"),
         };
         assert!(until >= at, "{name}: {next:?} is before {at}");
-        let end = until.min(horizon);
+        // Segments end with the engine's range (2200-01-01).
+        let range_end = DateTime::<Utc>::from_timestamp(7_258_118_400, 0).unwrap_or(horizon);
+        let end = until.min(horizon).min(range_end);
         if end > at
             && let Ok(mut segments) = s.segments(at, end + Duration::seconds(1))
         {

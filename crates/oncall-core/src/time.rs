@@ -169,6 +169,10 @@ fn parse_fast(s: &str) -> Option<(i64, Option<i64>)> {
         i += 3;
         if b.get(i) == Some(&b'.') {
             i += 1;
+            // RFC 3339: a fraction has at least one digit (found by fuzzing against chrono).
+            if !b.get(i).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
             while b.get(i).is_some_and(u8::is_ascii_digit) {
                 i += 1;
             }
@@ -474,6 +478,11 @@ mod offset_range {
             let e = parse_ts(text, utc, Edge::Start).unwrap_err();
             assert!(e.contains("outside -23:59 to +23:59"), "{text}: {e}");
             // chrono refuses them too.
+            assert!(DateTime::parse_from_rfc3339(text).is_err(), "{text}");
+        }
+        // A fraction needs a digit, as chrono says (found by the time_parse fuzz target).
+        for text in ["2067-03-19t08:47:08.+05:08", "2026-07-01T00:00:00.Z", "2026-07-01T00:00:00."] {
+            assert!(parse_ts(text, utc, Edge::Start).is_err(), "{text}");
             assert!(DateTime::parse_from_rfc3339(text).is_err(), "{text}");
         }
         for (text, expected) in [
