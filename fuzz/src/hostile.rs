@@ -150,8 +150,11 @@ pub fn time_parse(data: &[u8]) {
         assert_eq!(chrono.as_ref().ok(), Some(o), "{text:?}: the engine reads {o}, chrono {chrono:?}");
     }
     if let Some(off) = text.trim().get(text.trim().len().saturating_sub(6)..)
+        && off.len() == 6
         && off.starts_with(['+', '-'])
         && off.as_bytes().get(3) == Some(&b':')
+        && off.is_char_boundary(1)
+        && off.is_char_boundary(4)
         && let (Ok(h), Ok(m)) = (off[1..3].parse::<u32>(), off[4..6].parse::<u32>())
         && (h > 23 || m > 59)
     {
