@@ -16,6 +16,9 @@ use oncall_core::{Config, Expand, Schedule};
 use std::path::Path;
 use std::process::ExitCode;
 
+pub mod hostile;
+pub use hostile::{cli, graph, time_parse, windows};
+
 /// Replays every file named on the command line (a directory: every file in it) through `run`.
 pub fn replay(name: &str, run: fn(&[u8])) -> ExitCode {
     let mut count = 0usize;

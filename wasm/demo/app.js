@@ -192,7 +192,9 @@ function render() {
     const next = oncall.nextOnCall(name, at, { flat: true });
     els.next.textContent = next.exactNextOnCallAt
       ? `Next change ${fmt(next.exactNextOnCallAt, zone)}: ${next.exactNextOnCallParticipants.join(", ") || "nobody (gap)"}`
-      : "No change within ten years.";
+      : next.searchedUntil
+        ? `No change before ${fmt(next.searchedUntil, zone)} (the search stopped there).`
+        : "No change ever: nothing this schedule depends on changes again.";
 
     renderWeek(name, zone, atDate);
     renderHandoffs(name, info, zone, atDate);

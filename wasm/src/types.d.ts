@@ -104,8 +104,12 @@ export interface NextOnCallAnswer {
   nextOnCallRecipients: Participant[];
   /** The final on-call set from the next change on. */
   exactNextOnCallRecipients: Participant[];
-  /** When the final on-call set next changes; `null` when it never does (within 10 years). */
+  /** When the final on-call set next changes; `null` when it does not change before
+   * `searchedUntil`, or never (when `searchedUntil` is `null` too). */
   exactNextOnCallAt: IsoInstant | null;
+  /** When no change was found: where the search stopped (`nextHorizonDays` ahead, or its work
+   * bound); nothing changes before it. `null` when a change was found or nothing ever changes. */
+  searchedUntil: IsoInstant | null;
 }
 
 /** Who is next, flat (`oncall next --flat`). */
@@ -114,6 +118,8 @@ export interface FlatNextOnCallAnswer {
   nextOnCallParticipants: string[];
   exactNextOnCallParticipants: string[];
   exactNextOnCallAt: IsoInstant | null;
+  /** As in {@link NextOnCallAnswer}. */
+  searchedUntil: IsoInstant | null;
 }
 
 /** One hand-off of a rotation. */

@@ -318,9 +318,22 @@ impl Schedule<'_> {
     /// (see the [`analysis`](crate::analysis) module for the definitions). Streams the segments,
     /// so any window of the engine's range is allowed; the work grows with the number of
     /// changes in the window.
+    ///
+    /// Refused with [`Error::LimitExceeded`](crate::Error::LimitExceeded) (`maxReportDays`) when
+    /// the window is longer than that many days ([`Limits`](crate::Limits)).
     pub fn analyze(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Analysis> {
+        let days = self.config.limits.max_report_days;
+        if to - from > chrono::Duration::days(days) {
+            return Err(crate::Error::LimitExceeded {
+                limit: "maxReportDays",
+                path: "to".into(),
+                message: format!("the window is longer than {days} days; ask for a shorter one"),
+                line: None,
+                column: None,
+            });
+        }
         let tz = self.timezone();
-        let segments = self.segments(from, to)?;
+        let mut segments = self.segments(from, to)?;
         let (from, to) = (from.timestamp(), to.timestamp().min(crate::time::MAX_INSTANT));
         let mut users: BTreeMap<String, Acc> = BTreeMap::new();
         // Each declared user's own zone; the schedule's for the others.
@@ -344,7 +357,7 @@ impl Schedule<'_> {
         }
         let (mut gaps, mut covered, mut changes, mut handoffs) = (Vec::new(), 0, 0, 0);
         let mut prev: Option<Vec<String>> = None;
-        for seg in segments {
+        for seg in segments.by_ref() {
             let (a, b) = (seg.start_date.timestamp(), seg.end_date.timestamp());
             if seg.recipients.is_empty() {
                 gaps.push(Interval::new(a, b));
@@ -361,6 +374,9 @@ impl Schedule<'_> {
                 users.entry(u.clone()).or_insert_with(|| acc(u)).extend(a, b);
             }
             prev = Some(seg.recipients);
+        }
+        if let Some(e) = segments.error() {
+            return Err(e.clone());
         }
         let users: Vec<UserLoad> = users
             .into_iter()

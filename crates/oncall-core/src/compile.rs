@@ -184,8 +184,6 @@ pub(crate) struct CEscalation {
 pub(crate) struct CForward {
     pub(crate) from: usize,
     pub(crate) to: usize,
-    pub(crate) start: Ts,
-    pub(crate) end: Ts,
 }
 
 /// A validated, compiled configuration: immutable, cheap to query, `Send + Sync`.
@@ -532,7 +530,7 @@ impl<'d> Compiler<'d> {
             if let (Some(from), Some(to), Some((s, e))) = (from, to, window) {
                 per_user.entry(from).or_default().push((s, e, forwards.len() as u32));
                 bounds.extend([s, e]);
-                forwards.push(CForward { from, to, start: s, end: e });
+                forwards.push(CForward { from, to });
             }
         }
         bounds.sort_unstable();
@@ -823,12 +821,16 @@ impl<'d> Compiler<'d> {
                     );
                     return None;
                 }
-                Some(text) => match Recurrence::parse(text, anchor_local, tz) {
+                Some(text) => match Recurrence::parse(text, anchor_local, tz, Some(anchor)) {
                     Ok(rec) => {
                         if rec.is_finite() && end.is_none() {
                             self.problem(format!("{path}.endDate"), "required when the recurrence ends (COUNT or UNTIL): the last shift lasts until endDate");
                         }
-                        Grid::Custom(Box::new(rec))
+                        match crate::recurrence::fixed_step(text) {
+                            // A plain frequency and interval: the same hand-offs by arithmetic.
+                            Some((unit, step)) => Grid::Fixed { unit, step },
+                            None => Grid::Custom(Box::new(rec)),
+                        }
                     }
                     Err(e) => {
                         self.problem(format!("{path}.recurrence"), e);

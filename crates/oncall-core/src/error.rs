@@ -77,21 +77,6 @@ pub enum Error {
         /// How many more were found and not kept.
         more: usize,
     },
-    /// Reading the document crossed one of the [`Limits`](crate::Limits): reading stopped
-    /// there. Displayed as `users[3].username: 2000000 bytes, more than 1024 (limit maxNameBytes)`.
-    #[error("{}{message} (limit {limit}){}", if path.is_empty() { String::new() } else { format!("{path}: ") }, position(*.line, *.column))]
-    LimitExceeded {
-        /// The limit's camelCase name, e.g. `maxNameBytes`.
-        limit: &'static str,
-        /// Where in the document (empty for the whole document).
-        path: String,
-        /// What was found, e.g. `2000000 bytes, more than 1024`.
-        message: String,
-        /// The line (from 1) in a YAML text, when known.
-        line: Option<u64>,
-        /// The column (from 1) in a YAML text, when known.
-        column: Option<u64>,
-    },
     /// No schedule of that name.
     #[error("schedule {name:?} not found")]
     UnknownSchedule {
@@ -131,6 +116,24 @@ pub enum Error {
         limit: usize,
         /// What the limit counts.
         unit: &'static str,
+    },
+    /// Reading the document or answering a query crossed one of the [`Limits`](crate::Limits).
+    /// Displayed as `users[3].username: 2000000 bytes, more than 1024 (limit maxNameBytes)` or
+    /// `teams[3]: expanding this reference reaches more than 10000 participants (limit
+    /// maxExpansion)`.
+    #[error("{}{message} (limit {limit}){}", if path.is_empty() { String::new() } else { format!("{path}: ") }, position(*.line, *.column))]
+    LimitExceeded {
+        /// The limit's camelCase name, e.g. `maxNameBytes`.
+        limit: &'static str,
+        /// Where in the document, or the query argument (`to`, `count`); empty for the whole
+        /// document.
+        path: String,
+        /// What was found, e.g. `2000000 bytes, more than 1024`.
+        message: String,
+        /// The line (from 1) in a YAML text, when known.
+        line: Option<u64>,
+        /// The column (from 1) in a YAML text, when known.
+        column: Option<u64>,
     },
     /// No team, escalation or user of that name (or id).
     #[error("{kind} {name:?} not found")]

@@ -67,7 +67,10 @@
 //! notification steps, and automatic closes; otherwise in the order they were scheduled.
 //!
 //! **Limits.** At most [`MAX_EVENTS`] events, [`MAX_NOTIFICATIONS`] notifications and
-//! [`MAX_ESCALATION_STEPS`] scheduled steps; beyond, [`Error::TooLarge`].
+//! `maxEscalationSteps` scheduled steps ([`Limits`](crate::Limits), default
+//! [`MAX_ESCALATION_STEPS`]); beyond, [`Error::TooLarge`]. An answer larger than
+//! `maxOutputBytes` as compact JSON (long names in many entries) is refused with
+//! [`Error::LimitExceeded`] while it is built.
 
 use crate::alert::{Action, Alert, AlertEvent, AlertState};
 use crate::compile::{Config, NotifyType, Recipient, Target as CTarget};
@@ -86,8 +89,9 @@ use std::collections::{BinaryHeap, HashMap};
 pub const MAX_EVENTS: usize = 1_000;
 /// The most notifications one timeline produces before refusing with [`Error::TooLarge`].
 pub const MAX_NOTIFICATIONS: usize = 10_000;
-/// The most scheduled steps (rule firings, notification steps, …) one timeline processes.
-pub const MAX_ESCALATION_STEPS: usize = 100_000;
+/// The most scheduled steps (rule firings, notification steps, …) one timeline processes: the
+/// default of `maxEscalationSteps` ([`Limits`](crate::Limits)), which is what is enforced.
+pub const MAX_ESCALATION_STEPS: usize = crate::Limits::DEFAULT.max_escalation_steps;
 
 /// Who an alert is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -501,6 +505,8 @@ struct Sim<'c> {
     queue: BinaryHeap<Reverse<(Ts, u8, u64, ItemKind)>>,
     seq: u64,
     scheduled: usize,
+    /// Bytes of the answer so far, as compact JSON (`maxOutputBytes`).
+    bytes: usize,
     root: Root,
     root_via: Vec<Hop>,
     runs: Vec<Run>,
@@ -696,6 +702,7 @@ impl Config {
             queue: BinaryHeap::new(),
             seq: 0,
             scheduled: 0,
+            bytes: 0,
             root,
             root_via,
             runs: Vec::new(),
@@ -713,6 +720,7 @@ impl Config {
             },
         };
         sim.run(t0)?;
+        sim.check_bytes()?;
         sim.out.alert = sim.state;
         Ok(sim.out)
     }
@@ -734,21 +742,31 @@ impl<'c> Sim<'c> {
 
     fn push(&mut self, at: Ts, kind: ItemKind) -> Result<()> {
         self.scheduled += 1;
-        if self.scheduled > MAX_ESCALATION_STEPS {
-            return Err(Error::TooLarge {
-                what: "this escalation timeline".into(),
-                limit: MAX_ESCALATION_STEPS,
-                unit: "steps",
-            });
+        let steps = self.c.limits.max_escalation_steps;
+        if self.scheduled > steps {
+            return Err(Error::TooLarge { what: "this escalation timeline".into(), limit: steps, unit: "steps" });
         }
+        self.check_bytes()?;
         let seq = self.next_seq();
         self.queue.push(Reverse((at, kind.class(), seq, kind)));
         Ok(())
     }
 
+    /// Refuses the answer once it is larger than `maxOutputBytes` (checked at every step and
+    /// notification, so it passes the limit by one entry at most).
+    fn check_bytes(&self) -> Result<()> {
+        let limit = self.c.limits.max_output_bytes;
+        if self.bytes > limit {
+            return Err(crate::output::too_many_bytes("this escalation timeline", "at", limit));
+        }
+        Ok(())
+    }
+
     fn log(&mut self, at: Ts, kind: LogKind, message: String, via: Vec<Hop>) {
         let seq = self.next_seq();
-        self.out.log.push(LogEntry { at: to_utc(at), kind, message, via, seq });
+        let entry = LogEntry { at: to_utc(at), kind, message, via, seq };
+        self.bytes += crate::output::json_len(&entry);
+        self.out.log.push(entry);
     }
 
     fn unreached(
@@ -762,7 +780,9 @@ impl<'c> Sim<'c> {
     ) {
         let seq = self.next_seq();
         let user = user.map(|u| self.name(u).to_string());
-        self.out.unreached.push(Unreached { at: to_utc(at), reason, message, user, action_type: action, via, seq });
+        let entry = Unreached { at: to_utc(at), reason, message, user, action_type: action, via, seq };
+        self.bytes += crate::output::json_len(&entry);
+        self.out.unreached.push(entry);
     }
 
     fn name(&self, u: usize) -> &'c str {
@@ -1051,9 +1071,9 @@ impl<'c> Sim<'c> {
             return Ok(());
         }
         let participants = match notify {
-            NotifyType::Next => self.c.turn_participants(s, at, 1, &mut Vec::new()),
-            NotifyType::Previous => self.c.turn_participants(s, at, -1, &mut Vec::new()),
-            _ => self.c.final_participants(s, at, &mut Vec::new()),
+            NotifyType::Next => self.c.expanded(|v| self.c.turn_participants(s, at, 1, v))?,
+            NotifyType::Previous => self.c.expanded(|v| self.c.turn_participants(s, at, -1, v))?,
+            _ => self.c.expanded(|v| self.c.final_participants(s, at, v))?,
         };
         let mut leaves = Vec::new();
         for p in &participants {
@@ -1233,7 +1253,9 @@ impl<'c> Sim<'c> {
             via: del.via.clone(),
             seq,
         };
+        self.bytes += crate::output::json_len(&n);
         self.out.notifications.push(n);
+        self.check_bytes()?;
         if step == del.last && del.period.is_some() && round + 1 < MAX_NOTIFICATION_LOOPS {
             self.push_round(d, round + 1)?;
         }

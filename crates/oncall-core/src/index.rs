@@ -258,8 +258,9 @@ impl AnswerIndex {
         let chunks: Vec<&Chunk> = chunks.into_iter().collect::<Option<_>>()?;
         // The walk evaluates `from`, then every boundary before `to`.
         let steps = 1 + chunks.iter().map(|ch| ch.bounds_between(from, to)).sum::<usize>();
-        if steps > crate::MAX_TIMELINE_STEPS {
-            return Some(Err(too_large()));
+        let limit = c.limits.max_timeline_periods;
+        if steps > limit {
+            return Some(Err(too_large(limit)));
         }
         let n = chunks[0].periods.len();
         let mut fin = Periods::new(n);

@@ -8,6 +8,7 @@ pub mod config;
 pub mod criteria;
 pub mod error;
 pub mod escalation;
+pub mod ics;
 pub mod notification;
 pub mod opsgenie;
 pub mod output;

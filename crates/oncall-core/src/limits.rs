@@ -21,13 +21,13 @@
 //! | `maxTextBytes` | 65 536 | a free-text field of the document: `description`, `expectedValue`, `recurrence` |
 //! | `maxListLen` | 100 000 | the items of any one list, or the keys of any one object, in the document |
 //! | `maxErrors` | 100 | problems of an invalid document reported in full; the rest are counted (`… and 1 234 more errors`) |
-//! | `maxExpansion` | 10 000 | participants reached by expanding one team or escalation reference |
-//! | `maxTimelinePeriods` | 100 000 | periods of one timeline answer |
-//! | `maxOutputBytes` | 64 MiB | bytes of one rendered answer (timeline, hand-offs, escalation) |
+//! | `maxExpansion` | 10 000 | participants created by expanding the team, escalation and schedule references of one answer |
+//! | `maxTimelinePeriods` | 100 000 | periods of one timeline answer (every layer and the final schedule), and boundaries walked for it |
+//! | `maxOutputBytes` | 64 MiB | bytes of one answer as compact JSON (timeline, hand-offs, escalation), counted before or while it is built |
 //! | `maxIcsBytes` | 64 MiB | bytes of one ICS calendar |
-//! | `nextHorizonDays` | 3 660 | how far next-on-call searches before saying it searched that far |
+//! | `nextHorizonDays` | 3 660 | how far next-on-call walks before answering how far it searched (`searchedUntil`) |
 //! | `maxReportDays` | 3 660 | the window of one report |
-//! | `maxRecurrenceWork` | 1 000 000 | occurrences of a custom RRULE examined for one question |
+//! | `maxRecurrenceWork` | 1 000 000 | occurrences of a custom RRULE examined for one question (not enforced yet; a plain `FREQ`/`INTERVAL` rule seeks by arithmetic instead) |
 //! | `maxEscalationSteps` | 100 000 | steps of one escalation timeline |
 
 /// Bounds on the cost of documents and queries; see the [module docs](self) for the table.

@@ -78,19 +78,16 @@ impl Participant {
     /// The usernames this participant reaches, in order, without repeats. For an escalation,
     /// only the rules with delay 0 count.
     pub fn usernames(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        self.collect_usernames(&mut out);
-        out
+        flatten(std::slice::from_ref(self))
     }
 
-    pub(crate) fn collect_usernames(&self, out: &mut Vec<String>) {
+    /// Pushes every username reached, in order, repeats included.
+    fn collect_usernames<'p>(&'p self, out: &mut Vec<&'p str>) {
         if self.escalation_time.is_some_and(|m| m != 0) {
             return;
         }
         if self.kind == Kind::User {
-            if !out.contains(&self.name) {
-                out.push(self.name.clone());
-            }
+            out.push(&self.name);
         } else if let Some(children) = &self.on_call_participants {
             for c in children {
                 c.collect_usernames(out);
@@ -172,12 +169,15 @@ impl OnCall {
     }
 }
 
+/// The usernames `ps` reach, in order of first appearance, without repeats (linear in the
+/// participants: a hash set, not a scan, removes repeats).
 pub(crate) fn flatten(ps: &[Participant]) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut all = Vec::new();
     for p in ps {
-        p.collect_usernames(&mut out);
+        p.collect_usernames(&mut all);
     }
-    out
+    let mut seen = std::collections::HashSet::with_capacity(all.len());
+    all.into_iter().filter(|n| seen.insert(*n)).map(str::to_string).collect()
 }
 
 /// Who is on call, flat (`oncall who --flat`).
@@ -202,9 +202,15 @@ pub struct NextOnCall {
     pub next_on_call_recipients: Vec<Participant>,
     /// The final on-call set from the next change on.
     pub exact_next_on_call_recipients: Vec<Participant>,
-    /// The instant the final on-call set next changes; `null` when it never does.
+    /// The instant the final on-call set next changes; `null` when it does not change before
+    /// `searchedUntil`, or never (when `searchedUntil` is `null` too).
     #[serde(serialize_with = "opt_ts")]
     pub exact_next_on_call_at: Option<DateTime<Utc>>,
+    /// When no change was found: the instant the search stopped (its horizon,
+    /// `nextHorizonDays` ahead, or its work bound), before which nothing changes. `null` when a
+    /// change was found or nothing ever changes again.
+    #[serde(serialize_with = "opt_ts")]
+    pub searched_until: Option<DateTime<Utc>>,
 }
 
 impl NextOnCall {
@@ -226,6 +232,7 @@ impl NextOnCall {
             next_on_call_recipients: opsgenie_depth(&self.next_on_call_recipients, false),
             exact_next_on_call_recipients: opsgenie_depth(&self.exact_next_on_call_recipients, false),
             exact_next_on_call_at: self.exact_next_on_call_at,
+            searched_until: self.searched_until,
         }
     }
 
@@ -236,6 +243,7 @@ impl NextOnCall {
             next_on_call_participants: flatten(&self.next_on_call_recipients),
             exact_next_on_call_participants: flatten(&self.exact_next_on_call_recipients),
             exact_next_on_call_at: self.exact_next_on_call_at,
+            searched_until: self.searched_until,
         }
     }
 }
@@ -254,6 +262,9 @@ pub struct FlatNextOnCall {
     /// The instant of the next change.
     #[serde(serialize_with = "opt_ts")]
     pub exact_next_on_call_at: Option<DateTime<Utc>>,
+    /// As [`NextOnCall::searched_until`].
+    #[serde(serialize_with = "opt_ts")]
+    pub searched_until: Option<DateTime<Utc>>,
 }
 
 fn opt_ts<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
@@ -396,4 +407,68 @@ pub struct Timeline {
     pub forwarding_timeline: Option<Layer>,
     /// The flat final schedule: consecutive segments covering the window, gaps included.
     pub final_schedule: Vec<Segment>,
+}
+
+/// `text` safe to print on a terminal or in a one-line message: every control character (C0,
+/// DEL, C1 — a newline that would forge a line, an escape that would retitle the terminal) and
+/// every bidirectional-override character is written as a visible `\u{…}` escape, and a
+/// backslash is doubled so the escapes cannot be forged either. Other text is returned as it is,
+/// without copying.
+///
+/// ```
+/// use oncall_core::output::printable;
+/// assert_eq!(printable("ann"), "ann");
+/// assert_eq!(printable("ann\nwarning: forged"), r"ann\u{a}warning: forged");
+/// assert_eq!(printable("\u{1b}]0;owned\u{7}"), r"\u{1b}]0;owned\u{7}");
+/// assert_eq!(printable(r"a\b"), r"a\\b");
+/// ```
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    fn unsafe_char(c: char) -> bool {
+        c.is_control() || c == '\\' || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            c if unsafe_char(c) => {
+                use std::fmt::Write;
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The length in bytes of `value` as compact JSON, counted without building the text: what
+/// `maxOutputBytes` ([`Limits`](crate::Limits)) measures.
+pub(crate) fn json_len<T: Serialize + ?Sized>(value: &T) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    // Serializing our answers cannot fail; a failure would count what was written.
+    let _ = serde_json::to_writer(&mut c, value);
+    c.0
+}
+
+/// The refusal of an answer larger than `maxOutputBytes`, about argument `path`.
+pub(crate) fn too_many_bytes(what: &str, path: &str, limit: usize) -> crate::Error {
+    crate::Error::LimitExceeded {
+        limit: "maxOutputBytes",
+        path: path.into(),
+        message: format!("{what} would be larger than {limit} bytes; ask for less"),
+        line: None,
+        column: None,
+    }
 }

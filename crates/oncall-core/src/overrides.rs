@@ -63,6 +63,11 @@ impl LatestWins {
         if i == 0 { None } else { self.owners[i - 1] }
     }
 
+    /// Every piece, in order: its start and its owner (`None` for a piece without one).
+    pub(crate) fn pieces(&self) -> impl Iterator<Item = (Ts, Option<u32>)> + '_ {
+        self.starts.iter().copied().zip(self.owners.iter().copied())
+    }
+
     /// The first piece boundary strictly after `t`.
     pub(crate) fn next_boundary(&self, t: Ts) -> Option<Ts> {
         let i = self.starts.partition_point(|&s| s <= t);

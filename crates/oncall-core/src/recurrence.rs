@@ -9,7 +9,8 @@
 //! * **Wall-clock expansion.** The rule is expanded in the local wall-clock time of the rotation's
 //!   zone, as if that zone had no DST, and each occurrence is then mapped to an instant by the
 //!   wall-clock rule ([`time::resolve`] with [`Edge::Start`]): a time in a spring-forward gap
-//!   becomes the first instant after the gap, a time in a fall-back fold its first occurrence. So
+//!   becomes the first instant after the gap, a time in a fall-back fold its first occurrence
+//!   (its second when the first is before `startDate`, on the second pass of that fold). So
 //!   a daily 00:00 rule keeps its hand-off on a day whose midnight does not exist, and an hourly
 //!   rule yields every local hour exactly once (two hand-offs may share an instant in a gap; the
 //!   hour after a fold's first 02:00 lasts two real hours). Hand-off instants never decrease.
@@ -33,7 +34,10 @@
 //!   error. A rule the `rrule` crate gives up on later (100 000 steps without a match) ends there.
 //!
 //! Expansion happens once: hand-off instants are cached and grown on demand by continuing the
-//! same iteration, so a query costs a binary search plus amortised growth.
+//! same iteration, so a query costs a binary search plus amortised growth. A rule that is only a
+//! frequency and an interval (`FREQ=MINUTELY;INTERVAL=15`) is not expanded at all: it is a
+//! fixed grid ([`fixed_step`]), answered by arithmetic however old its anchor. Other rules
+//! (BY-parts, COUNT, UNTIL, EXDATE, RDATE) still replay their occurrences from the anchor once.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -109,7 +113,8 @@ impl Cache {
             };
             for _ in 0..CHUNK {
                 let last = self.instants.last().copied().unwrap_or(Ts::MIN);
-                match src.next_local().map(|l| time::resolve(tz, l, Edge::Start).max(last)) {
+                let start = self.instants.first().copied().unwrap_or(Ts::MIN);
+                match src.next_local().map(|l| crate::rotation::after_anchor(tz, l, start).max(last)) {
                     Some(t) if t < MAX_INSTANT => self.instants.push(t),
                     _ => {
                         self.source = None;
@@ -124,14 +129,17 @@ impl Cache {
 impl Recurrence {
     /// Compiles `text` with `anchor` (the rotation's `startDate`, local wall-clock time in `tz`)
     /// as DTSTART. The error is a human message; the caller adds the path.
-    pub(crate) fn parse(text: &str, anchor: NaiveDateTime, tz: Tz) -> Result<Recurrence, String> {
+    ///
+    /// `start` is the `startDate` instant, hand-off 0 (a local time in a fall-back fold names one of
+    /// its two instants); `None` resolves `anchor` as a start.
+    pub(crate) fn parse(text: &str, anchor: NaiveDateTime, tz: Tz, start: Option<Ts>) -> Result<Recurrence, String> {
         // RFC 5545 recurrence text is ASCII; the rrule crate also slices it by bytes and would
         // panic inside a multi-byte character (found by fuzzing).
         if let Some((i, c)) = text.char_indices().find(|(_, c)| !c.is_ascii()) {
             return Err(format!("{c:?} at byte {i} is not allowed: a recurrence is ASCII RFC 5545 text"));
         }
         let anchor = anchor.with_nanosecond(0).unwrap_or(anchor);
-        let start = time::resolve(tz, anchor, Edge::Start);
+        let start = start.unwrap_or_else(|| time::resolve(tz, anchor, Edge::Start));
         time::check_range(start).map_err(|e| format!("startDate {e}"))?;
         let lines: Vec<(usize, &str)> =
             text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
@@ -233,6 +241,46 @@ impl fmt::Debug for Recurrence {
             .field("cached", &cached)
             .finish()
     }
+}
+
+/// The grid of a recurrence that is nothing but a frequency and an interval (`FREQ=MINUTELY`,
+/// `HOURLY`, `DAILY` or `WEEKLY`, optionally `INTERVAL` and `WKST`, one line, no COUNT, UNTIL,
+/// BY-parts, EXDATE or RDATE): its occurrences are the anchor plus multiples of one step of
+/// wall-clock time, exactly a fixed grid's hand-offs, so such a rotation is answered by
+/// arithmetic from any anchor instead of by replaying every occurrence since the anchor. `None`
+/// for any other text (which keeps the cached expansion).
+pub(crate) fn fixed_step(text: &str) -> Option<(crate::rotation::Unit, i64)> {
+    use crate::rotation::Unit;
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let line = lines.next()?;
+    if lines.next().is_some() {
+        return None;
+    }
+    let value = match line.split_once(':') {
+        Some((head, value)) if head.trim().eq_ignore_ascii_case("RRULE") => value,
+        Some(_) => return None,
+        None => line,
+    };
+    let (mut freq, mut interval) = (None, 1i64);
+    for part in value.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=')?;
+        match k.trim().to_ascii_uppercase().as_str() {
+            "FREQ" => {
+                freq = Some(match v.trim().to_ascii_uppercase().as_str() {
+                    "MINUTELY" => (Unit::Minutes, 1),
+                    "HOURLY" => (Unit::Hours, 1),
+                    "DAILY" => (Unit::Days, 1),
+                    "WEEKLY" => (Unit::Days, 7),
+                    _ => return None,
+                })
+            }
+            "INTERVAL" => interval = v.trim().parse().ok().filter(|&n: &i64| (1..=1_000_000).contains(&n))?,
+            "WKST" => {}
+            _ => return None,
+        }
+    }
+    let (unit, step) = freq?;
+    Some((unit, step * interval))
 }
 
 /// A local wall-clock time as a date-time in `rrule`'s UTC, the frame the rule is expanded in.
@@ -505,14 +553,14 @@ mod tests {
         }
     }
     fn rec(text: &str, anchor: NaiveDateTime, tz: &str) -> Recurrence {
-        Recurrence::parse(text, anchor, z(tz)).unwrap()
+        Recurrence::parse(text, anchor, z(tz), None).unwrap()
     }
     /// Hand-offs 0..count as RFC 3339 strings (None shows as "-").
     fn hs(r: &Recurrence, count: u64) -> Vec<String> {
         (0..count).map(|k| r.handoff(k).map_or("-".into(), format_ts)).collect()
     }
     fn err(text: &str) -> String {
-        Recurrence::parse(text, n(2026, 1, 5, 9, 0), z("Europe/Berlin")).unwrap_err()
+        Recurrence::parse(text, n(2026, 1, 5, 9, 0), z("Europe/Berlin"), None).unwrap_err()
     }
 
     #[test]
@@ -746,7 +794,7 @@ mod tests {
         assert!(err("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30").contains("no occurrence after startDate"));
         assert!(err("FREQ=DAILY;COUNT=1").contains("no occurrence after startDate"));
         assert!(err("RDATE:20250101T000000").contains("no occurrence after startDate"));
-        assert!(Recurrence::parse("FREQ=MINUTELY;INTERVAL=15", n(2026, 1, 5, 9, 0), z("UTC")).is_ok());
+        assert!(Recurrence::parse("FREQ=MINUTELY;INTERVAL=15", n(2026, 1, 5, 9, 0), z("UTC"), None).is_ok());
     }
 
     #[test]
@@ -779,8 +827,8 @@ mod tests {
             "\u{0}\u{feff}RRULE:FREQ=DAILY",
         ];
         for text in inputs {
-            let _ =
-                Recurrence::parse(text, anchor, z("Pacific/Apia")).map(|r| (r.handoff(10), r.index_at(MAX_INSTANT)));
+            let _ = Recurrence::parse(text, anchor, z("Pacific/Apia"), None)
+                .map(|r| (r.handoff(10), r.index_at(MAX_INSTANT)));
         }
     }
 }

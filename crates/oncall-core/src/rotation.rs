@@ -2,7 +2,10 @@
 //!
 //! `startDate` is the anchor. Hand-off k (k = 0, 1, 2, …) is at local(anchor) + k × length ×
 //! unit, computed in **wall-clock** terms in the rotation's zone and then mapped to an instant by
-//! the wall-clock rule ([`crate::time`]). This holds for hourly rotations too: a 12-hour rotation
+//! the wall-clock rule ([`crate::time`]), except hand-off 0, which is the `startDate` instant
+//! itself (so a `startDate` on the second pass of a fall-back fold starts the rotation then, not
+//! at the first pass), and no hand-off is earlier than it: a later local time of the same fold
+//! takes its second occurrence too. This holds for hourly rotations too: a 12-hour rotation
 //! anchored at 09:00 hands off at 09:00 and 21:00 local all year, so its shift across a DST
 //! change lasts 11 or 13 real hours. Monthly hand-offs fall on the anchor's day of the month,
 //! clamped to the month's last day (Jan 31 → Feb 28 → Mar 31 → Apr 30). Custom rotations take
@@ -24,6 +27,9 @@ use chrono_tz::Tz;
 /// The unit a fixed grid steps in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Unit {
+    /// Only from a custom recurrence that is a plain minutely grid (see
+    /// [`crate::recurrence::fixed_step`]).
+    Minutes,
     Hours,
     Days,
     Months,
@@ -63,6 +69,7 @@ impl Handoffs {
     fn local_handoff(&self, unit: Unit, step: i64, k: i64) -> Option<NaiveDateTime> {
         let n = k.checked_mul(step)?;
         match unit {
+            Unit::Minutes => self.anchor_local.checked_add_signed(Duration::try_minutes(n)?),
             Unit::Hours => self.anchor_local.checked_add_signed(Duration::try_hours(n)?),
             Unit::Days => self.anchor_local.checked_add_signed(Duration::try_days(n)?),
             Unit::Months => {
@@ -80,6 +87,7 @@ impl Handoffs {
     #[inline]
     fn step_secs(&self) -> Option<i64> {
         match self.grid {
+            Grid::Fixed { unit: Unit::Minutes, step } => step.checked_mul(60),
             Grid::Fixed { unit: Unit::Hours, step } => step.checked_mul(3_600),
             Grid::Fixed { unit: Unit::Days, step } => step.checked_mul(86_400),
             _ => None,
@@ -96,17 +104,22 @@ impl Handoffs {
                 let step = self.step_secs()?;
                 let l =
                     self.anchor_local.and_utc().timestamp().checked_add(i64::try_from(k).ok()?.checked_mul(step)?)?;
-                match crate::time::resolve_secs(self.tz, l, Edge::Start) {
-                    Some(t) => t,
-                    None => resolve(self.tz, chrono::DateTime::from_timestamp(l, 0)?.naive_utc(), Edge::Start),
-                }
+                let edge = |edge| match crate::time::resolve_secs(self.tz, l, edge) {
+                    Some(t) => Some(t),
+                    None => Some(resolve(self.tz, chrono::DateTime::from_timestamp(l, 0)?.naive_utc(), edge)),
+                };
+                let t = edge(Edge::Start)?;
+                if t < self.anchor { edge(Edge::End)? } else { t }
             }
             Grid::Fixed { unit, step } => {
                 let l = self.local_handoff(*unit, *step, i64::try_from(k).ok()?)?;
-                resolve(self.tz, l, Edge::Start)
+                after_anchor(self.tz, l, self.anchor)
             }
             Grid::Custom(r) => r.handoff(k)?,
         };
+        // Hand-off 0 is the anchor instant itself, and no hand-off comes before it: an anchor on
+        // the second pass of a fall-back fold has a local time whose first occurrence is earlier.
+        let t = if k == 0 { self.anchor } else { t.max(self.anchor) };
         (t < MAX_INSTANT).then_some(t)
     }
 
@@ -124,6 +137,7 @@ impl Handoffs {
             Grid::Fixed { unit, step } => {
                 let lt = local(self.tz, t);
                 let est = match unit {
+                    Unit::Minutes => (lt - self.anchor_local).num_minutes() / step,
                     Unit::Hours => (lt - self.anchor_local).num_hours() / step,
                     Unit::Days => (lt - self.anchor_local).num_days() / step,
                     Unit::Months => {
@@ -205,6 +219,14 @@ impl Handoffs {
     }
 }
 
+/// The instant of a hand-off's local time `l` after an anchor instant: its first occurrence,
+/// or, when that is before the anchor (an anchor on the second pass of a fold, `l` later in the
+/// same fold), its last occurrence; never before the anchor.
+pub(crate) fn after_anchor(tz: Tz, l: NaiveDateTime, anchor: Ts) -> Ts {
+    let t = resolve(tz, l, Edge::Start);
+    if t < anchor { resolve(tz, l, Edge::End).max(anchor) } else { t }
+}
+
 fn days_in_month(year: i32, month: u32) -> Option<u32> {
     let first = NaiveDate::from_ymd_opt(year, month, 1)?;
     let next = if month == 12 {
@@ -272,6 +294,47 @@ mod tests {
         let k = g.index_at(ts("2026-11-10T12:00:00Z")).unwrap();
         assert_eq!(format_ts(g.handoff(k).unwrap()), "2026-11-09T08:00:00Z");
         assert_eq!(g.next_handoff(ts("2026-11-10T12:00:00Z")).map(|x| format_ts(x.1)).unwrap(), "2026-11-16T08:00:00Z");
+    }
+
+    #[test]
+    fn plain_recurrences_seek_like_the_rrule_expansion() {
+        // A custom rule that is a plain grid is answered by arithmetic; the rrule expansion
+        // (replayed from the anchor) gives the same hand-offs, across DST in several zones.
+        for zone in ["America/New_York", "Europe/London", "Australia/Lord_Howe", "America/Havana"] {
+            for (rule, anchor) in [
+                ("FREQ=MINUTELY;INTERVAL=15", "2026-03-01T00:07"),
+                ("FREQ=HOURLY;INTERVAL=5", "2026-03-01T01:30"),
+                ("RRULE:FREQ=DAILY", "2026-03-01T00:30"),
+                ("FREQ=WEEKLY;INTERVAL=2;WKST=MO", "2026-02-27T02:30"),
+            ] {
+                let (unit, step) = crate::recurrence::fixed_step(rule).unwrap();
+                let fixed = grid(zone, anchor, unit, step);
+                let tz = parse_zone(zone).unwrap();
+                let mut custom = grid(zone, anchor, unit, step);
+                let rec = crate::recurrence::Recurrence::parse(rule, custom.anchor_local, tz, None).unwrap();
+                custom.grid = Grid::Custom(Box::new(rec));
+                let n = if unit == Unit::Minutes { 40_000 } else { 3_000 };
+                assert_eq!(handoffs(&fixed, 0..n), handoffs(&custom, 0..n), "{zone} {rule}");
+                for k in (0..n).step_by(97) {
+                    let t = fixed.handoff(k).unwrap();
+                    assert_eq!(fixed.index_at(t + 1), custom.index_at(t + 1), "{zone} {rule} {k}");
+                }
+            }
+        }
+        for rule in ["FREQ=WEEKLY;BYDAY=MO", "FREQ=DAILY;COUNT=3", "FREQ=MONTHLY", "FREQ=DAILY\nEXDATE:20260302T003000"]
+        {
+            assert!(crate::recurrence::fixed_step(&rule.replace("\\n", "\n")).is_none(), "{rule}");
+        }
+    }
+
+    #[test]
+    fn a_dense_rule_anchored_in_1900_answers_in_2199_by_seeking() {
+        let (unit, step) = crate::recurrence::fixed_step("FREQ=MINUTELY;INTERVAL=15").unwrap();
+        let g = grid("America/Chicago", "1900-01-01T00:00", unit, step);
+        let t = ts("2199-06-01T12:07:00Z");
+        let k = g.index_at(t).unwrap();
+        assert!(g.handoff(k).unwrap() <= t && g.handoff(k + 1).unwrap() > t);
+        assert_eq!(format_ts(g.handoff(k + 1).unwrap()), "2199-06-01T12:15:00Z");
     }
 
     #[test]

@@ -31,16 +31,35 @@ use crate::time::{Edge, MAX_INSTANT, Ts, check_range, parse_ts, to_utc};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-/// The most boundaries [`Schedule::timeline`] walks before refusing with [`Error::TooLarge`]
-/// (about 100 000 periods). [`Schedule::segments`] streams any range without this limit.
-pub const MAX_TIMELINE_STEPS: usize = 100_000;
+/// The default of `maxTimelinePeriods` ([`Limits`](crate::Limits)): [`Schedule::timeline`]
+/// refuses an answer with more periods (all layers and the final schedule counted), and walks
+/// at most that many boundaries, with [`Error::LimitExceeded`]. [`Schedule::segments`] streams
+/// any range without this limit. The answer index indexes no stretch with more boundaries.
+pub const MAX_TIMELINE_STEPS: usize = crate::Limits::DEFAULT.max_timeline_periods;
 
-/// The most boundaries [`Schedule::next_on_call`] examines looking for a change. Hand-offs
-/// that cannot change anything (a rotation whose participants are all the same) are not
-/// boundaries, so this only limits pathological schedules whose hand-offs keep producing the same
-/// answer (a rotation hidden for ever under a higher layer): even with hourly hand-offs it covers
-/// more than 11 years.
-pub const MAX_NEXT_STEPS: usize = 100_000;
+/// The most boundaries [`Schedule::next_on_call`] examines looking for a change, besides its
+/// horizon (`nextHorizonDays` of [`Limits`](crate::Limits)). Hand-offs that cannot change
+/// anything (a rotation whose participants are all the same) are not boundaries, so this only
+/// limits pathological schedules whose hand-offs keep producing the same answer (rotations
+/// hidden for ever under a higher layer). The search also stops after [`MAX_NEXT_WORK`]
+/// boundary evaluations (a boundary where 5 000 rotations hand off counts 5 000). When it stops
+/// without finding a change, the answer says how far it searched
+/// ([`NextOnCall::searched_until`](crate::output::NextOnCall::searched_until)), never that nothing changes.
+pub const MAX_NEXT_STEPS: usize = 1_000_000;
+
+/// The most boundary-source evaluations [`Schedule::next_on_call`] spends looking for a change
+/// (see [`MAX_NEXT_STEPS`]): it bounds the time of one answer whatever the schedule.
+pub const MAX_NEXT_WORK: usize = 1_000_000;
+
+/// What a search for the next change found.
+pub(crate) enum NextChange {
+    /// The set changes at that instant, to these participants.
+    At(Ts, Vec<Participant>),
+    /// Nothing the schedule depends on ever changes again.
+    Never,
+    /// No change before that instant; the search stopped there (its horizon or work bound).
+    SearchedTo(Ts),
+}
 
 /// A schedule of a [`Config`], ready to answer queries. Cheap to copy.
 #[derive(Debug, Clone, Copy)]
@@ -212,7 +231,7 @@ impl<'a> Schedule<'a> {
         let c = self.config;
         let on_call_participants = match c.index.on_call(c, self.index, t) {
             Some(answer) => answer.to_vec(),
-            None => c.final_participants(self.index, t, &mut Vec::new()),
+            None => c.expanded(|v| c.final_participants(self.index, t, v))?,
         };
         Ok(OnCall { parent: self.parent(), on_call_participants })
     }
@@ -279,25 +298,52 @@ impl<'a> Schedule<'a> {
     }
 
     /// Who is next: per rotation the participant of its next shift, and the instant the final
-    /// on-call set next changes (strictly after `at`) with the set from then on. No next when
-    /// nothing ever changes again, or within [`MAX_NEXT_STEPS`] boundaries.
+    /// on-call set next changes (strictly after `at`) with the set from then on.
+    ///
+    /// The search walks the boundaries up to `nextHorizonDays` ahead ([`Limits`](crate::Limits),
+    /// 3 660 days by default; at most [`MAX_NEXT_STEPS`] boundaries and [`MAX_NEXT_WORK`]
+    /// evaluations). Three answers: a change (`exact_next_on_call_at` set, possibly past the
+    /// horizon when no boundary lies between); nothing ever changes again (both
+    /// `exact_next_on_call_at` and `searched_until` `None`: no hand-off, window, override or
+    /// forwarding edge is left); or no change before `searched_until`, where the search stopped.
+    ///
+    /// ```
+    /// use oncall_core::{Config, Limits};
+    /// // A boss layer until February hides a daily rotation.
+    /// let mut config = Config::from_json(r#"{"schedules": [{"name": "ops", "rotations": [
+    ///   {"name": "boss", "type": "weekly", "priority": 1, "startDate": "2026-01-01T00:00:00Z",
+    ///    "endDate": "2026-02-01T00:00:00Z", "participants": ["boss"]},
+    ///   {"name": "day", "type": "daily", "startDate": "2026-01-01T09:00:00Z", "participants": ["ann", "ben"]}]}]}"#)?;
+    /// let next = config.schedule("ops")?.next_on_call("2026-01-02T10:00:00Z".parse()?)?;
+    /// assert_eq!(next.exact_next_on_call_at.unwrap().to_rfc3339(), "2026-02-01T00:00:00+00:00");
+    /// assert_eq!(next.searched_until, None);
+    /// // Looking less than a day ahead finds no change, and says how far it looked: to the
+    /// // first hand-off past the horizon, which changes nothing.
+    /// config.set_limits(Limits { next_horizon_days: 0, ..Limits::default() });
+    /// let next = config.schedule("ops")?.next_on_call("2026-01-02T10:00:00Z".parse()?)?;
+    /// assert_eq!(next.exact_next_on_call_at, None);
+    /// assert_eq!(next.searched_until.unwrap().to_rfc3339(), "2026-01-03T09:00:00+00:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn next_on_call(&self, at: DateTime<Utc>) -> Result<NextOnCall> {
         let t = ts_of("at", at)?;
         let c = self.config;
         let exact = match c.index.next_change(c, self.index, t) {
-            Some((b, set)) => Some((b, set.to_vec())),
-            None => c.next_change(self.index, t),
+            Some((b, set)) if b < horizon(c, t) => NextChange::At(b, set.to_vec()),
+            _ => c.next_change(self.index, t)?,
         };
-        let next = c.turn_participants(self.index, t, 1, &mut Vec::new());
-        let (at, exact) = match exact {
-            Some((b, set)) => (Some(to_utc(b)), set),
-            None => (None, Vec::new()),
+        let next = c.expanded(|v| c.turn_participants(self.index, t, 1, v))?;
+        let (at, exact, searched) = match exact {
+            NextChange::At(b, set) => (Some(to_utc(b)), set, None),
+            NextChange::Never => (None, Vec::new(), None),
+            NextChange::SearchedTo(b) => (None, Vec::new(), Some(to_utc(b))),
         };
         Ok(NextOnCall {
             parent: self.parent(),
             next_on_call_recipients: next,
             exact_next_on_call_recipients: exact,
             exact_next_on_call_at: at,
+            searched_until: searched,
         })
     }
 
@@ -331,9 +377,20 @@ impl<'a> Schedule<'a> {
         Ok(HandoffIter { schedule: *self, rotation: r, k, after: t })
     }
 
-    /// The `oncall handoffs` answer: the first `count` hand-offs after `from`.
+    /// The `oncall handoffs` answer: the first `count` hand-offs after `from`. Refused with
+    /// [`Error::LimitExceeded`] when it would be larger than `maxOutputBytes` as compact JSON
+    /// (long names), counted as the list is built.
     pub fn handoff_list(&self, rotation: &str, from: DateTime<Utc>, count: usize) -> Result<output::Handoffs> {
-        let list = self.handoffs(rotation, from)?.take(count).collect();
+        let limit = self.config.limits.max_output_bytes;
+        let mut bytes = 0usize;
+        let mut list = Vec::new();
+        for h in self.handoffs(rotation, from)?.take(count) {
+            bytes = bytes.saturating_add(output::json_len(&h));
+            if bytes > limit {
+                return Err(output::too_many_bytes("this list of hand-offs", "count", limit));
+            }
+            list.push(h);
+        }
         let r = self.rotation_index(rotation)?;
         Ok(output::Handoffs { parent: self.parent(), rotation: self.s().rotations[r].name.clone(), handoffs: list })
     }
@@ -342,7 +399,13 @@ impl<'a> Schedule<'a> {
     /// constant on-call set, gaps included. Any range of the engine is allowed.
     pub fn segments(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<SegmentIter<'a>> {
         let (from, to) = self.window(from, to)?;
-        Ok(SegmentIter { schedule: *self, to, steps: Steps::new(self.config, self.index, from), pending: None })
+        Ok(SegmentIter {
+            schedule: *self,
+            to,
+            steps: Steps::new(self.config, self.index, from),
+            pending: None,
+            error: None,
+        })
     }
 
     /// The end of a window that starts at `date` and lasts `interval` days, weeks or months,
@@ -386,16 +449,25 @@ impl<'a> Schedule<'a> {
     /// The timeline over `[from, to)`: per rotation, maximal periods clipped to the window for
     /// the final layer (and the layers `expand` asks for), and the flat final schedule.
     ///
-    /// Refused with [`Error::TooLarge`] past [`MAX_TIMELINE_STEPS`] boundaries; use
-    /// [`Schedule::segments`] to stream longer ranges.
+    /// Refused with [`Error::LimitExceeded`] (`maxTimelinePeriods`) when the answer would hold
+    /// more periods than the limit, counting every layer's periods and the final schedule's
+    /// segments (or when the walk passes that many boundaries); use [`Schedule::segments`] to
+    /// stream longer ranges.
     pub fn timeline(&self, from: DateTime<Utc>, to: DateTime<Utc>, expand: Expand) -> Result<Timeline> {
         let (from, to) = self.window(from, to)?;
         let c = self.config;
         let indexed = if expand == Expand::default() { c.index.timeline(c, self.index, from, to) } else { None };
         let walked = match indexed {
             Some(walked) => walked?,
-            None => c.walk(self.index, from, to, expand, MAX_TIMELINE_STEPS, |_, _, _| ())?,
+            None => c.walk(self.index, from, to, expand, c.limits.max_timeline_periods, |_, _, _| ())?,
         };
+        if walked.periods() > c.limits.max_timeline_periods {
+            return Err(too_large(c.limits.max_timeline_periods));
+        }
+        // Counted before the answer is built: long names would otherwise build it first.
+        if walked.output_bytes(c) > c.limits.max_output_bytes {
+            return Err(output::too_many_bytes("this timeline", "to", c.limits.max_output_bytes));
+        }
         Ok(self.timeline_of(walked, from, to, expand))
     }
 
@@ -431,9 +503,23 @@ impl<'a> Schedule<'a> {
     }
 }
 
-/// The refusal of a timeline past [`MAX_TIMELINE_STEPS`] boundaries.
-pub(crate) fn too_large() -> Error {
-    Error::TooLarge { what: "this timeline".into(), limit: MAX_TIMELINE_STEPS, unit: "periods" }
+/// Where next-on-call stops looking from `t`: `nextHorizonDays` later, at most the end of the
+/// engine's range.
+fn horizon(c: &Config, t: Ts) -> Ts {
+    t.saturating_add(c.limits.next_horizon_days.max(0).saturating_mul(86_400)).min(MAX_INSTANT)
+}
+
+/// The refusal of a timeline with more than `limit` periods (`maxTimelinePeriods`).
+pub(crate) fn too_large(limit: usize) -> Error {
+    Error::LimitExceeded {
+        limit: "maxTimelinePeriods",
+        path: "to".into(),
+        message: format!(
+            "this timeline would have more than {limit} periods; ask for a shorter window or stream it (Schedule::segments)"
+        ),
+        line: None,
+        column: None,
+    }
 }
 
 /// What a walk over `[from, to)` found, as keys: per layer the periods of each rotation (the
@@ -446,10 +532,56 @@ pub(crate) struct Walked {
     pub(crate) segments: Segments,
 }
 
+impl Walked {
+    /// An upper bound of the answer's size as compact JSON (see `maxOutputBytes`): per period
+    /// its fixed fields and the names and ids it carries, per segment its usernames (each name
+    /// measured once).
+    fn output_bytes(&self, c: &Config) -> usize {
+        // Each participant's name and id as JSON strings, measured once.
+        let mut sizes: std::collections::HashMap<Slot, usize> = std::collections::HashMap::new();
+        let mut slot = |s: Slot| {
+            *sizes.entry(s).or_insert_with(|| {
+                let (name, id) = c.slot_leaf_ref(s);
+                output::json_len(name) + id.map_or(0, output::json_len) + 64
+            })
+        };
+        let mut n = 0usize;
+        for periods in [&self.fin, &self.base, &self.over, &self.fwd] {
+            for list in &periods.done {
+                for &((_, s, from), _, _) in list {
+                    let from = from.map_or(0, &mut slot);
+                    n = n.saturating_add(128 + slot(s) + from);
+                }
+            }
+        }
+        for (set, _, _) in &self.segments.done {
+            n = n.saturating_add(96);
+            match set {
+                FlatSet::Users(users) => {
+                    for &u in users {
+                        n = n.saturating_add(slot(Slot::User(u)));
+                    }
+                }
+                FlatSet::Names(names) => {
+                    for name in names {
+                        n = n.saturating_add(output::json_len(name.as_str()) + 1);
+                    }
+                }
+            }
+        }
+        n
+    }
+
+    /// Periods of every layer and segments of the final schedule.
+    fn periods(&self) -> usize {
+        [&self.fin, &self.base, &self.over, &self.fwd].iter().map(|p| p.len()).sum::<usize>() + self.segments.done.len()
+    }
+}
+
 impl Config {
     /// Walks the boundaries of schedule `si` over `[from, to)`, collecting the final layer (and
     /// those `expand` asks for) and calling `each` with every instant evaluated (`from`, then each
-    /// boundary before `to`). Refused with [`too_large`] past `limit` instants.
+    /// boundary before `to`). Refused with [`too_large`] past `limit` instants or periods.
     pub(crate) fn walk(
         &self,
         si: usize,
@@ -468,8 +600,9 @@ impl Config {
         let mut count = 0;
         while let Some((t, snap)) = steps.next().filter(|&(t, _)| t < to) {
             count += 1;
-            if count > limit {
-                return Err(too_large());
+            let periods = [&fin, &base, &over, &fwd].iter().map(|p| p.len()).sum::<usize>() + segments.done.len();
+            if count > limit || periods > limit {
+                return Err(too_large(limit));
             }
             // A schedule-wide override overrides every rotation: its period is placed in each
             // (in one entry of its own only when the schedule has no rotation).
@@ -511,7 +644,7 @@ impl Config {
                     fwd.put(n, t, wide_key.filter(|k| k.0 == PeriodType::Forwarding));
                 }
             }
-            let set = self.flat_users(si, t, snap);
+            let set = self.flat_users(si, t, snap)?;
             each(t, snap, &set);
             segments.put(t, set);
         }
@@ -527,16 +660,32 @@ impl Config {
     /// boundaries. A change is a change of the set of usernames on call, as in the final
     /// schedule: the same people listed in another order (one rotation ends, another already had
     /// them) is no change.
-    pub(crate) fn next_change(&self, si: usize, t: Ts) -> Option<(Ts, Vec<Participant>)> {
+    pub(crate) fn next_change(&self, si: usize, t: Ts) -> Result<NextChange> {
+        let horizon = horizon(self, t);
         let mut steps = Steps::new(self, si, t);
-        let now = steps.next().map(|(t, snap)| self.flat_users(si, t, snap))?;
+        let Some(now) = steps.next().map(|(t, snap)| self.flat_users(si, t, snap)).transpose()? else {
+            return Ok(NextChange::Never);
+        };
+        let (mut last, mut work) = (t, 0usize);
         for _ in 0..MAX_NEXT_STEPS {
-            let (b, snap) = steps.next()?;
-            if self.flat_users(si, b, snap) != now {
-                return Some((b, self.participants_of(si, b, snap, &mut Vec::new())));
+            work += 1 + steps.fired();
+            let Some((b, snap)) = steps.next() else {
+                return Ok(if steps.exhausted() { NextChange::Never } else { NextChange::SearchedTo(MAX_INSTANT) });
+            };
+            // Nothing changes between two boundaries: the first boundary at or past the horizon
+            // is still the answer when it is a change, and bounds the search when it is not.
+            if self.flat_users(si, b, snap)? != now {
+                return Ok(NextChange::At(b, self.expanded(|v| self.participants_of(si, b, snap, v))?));
+            }
+            if b >= horizon {
+                return Ok(NextChange::SearchedTo(b));
+            }
+            last = b;
+            if work > MAX_NEXT_WORK {
+                break;
             }
         }
-        None
+        Ok(NextChange::SearchedTo(last))
     }
 
     /// Whether `t` is itself a boundary of schedule `si`.
@@ -553,12 +702,16 @@ impl Config {
         let mut who: Vec<(Ts, u32, FlatSet)> = Vec::new();
         let mut answers: Vec<Vec<Participant>> = Vec::new();
         let mut interned: std::collections::HashMap<Vec<Participant>, u32> = std::collections::HashMap::new();
+        let mut over = false;
         let walked = self
             .walk(si, from, to, Expand::default(), MAX_TIMELINE_STEPS, |t, snap, set| {
                 if t > from {
                     bounds.push(t);
                 }
-                let answer = self.participants_of(si, t, snap, &mut Vec::new());
+                let Ok(answer) = self.expanded(|v| self.participants_of(si, t, snap, v)) else {
+                    over = true;
+                    return;
+                };
                 if who.last().is_some_and(|&(_, id, _)| answers[id as usize] == answer) {
                     return;
                 }
@@ -574,6 +727,9 @@ impl Config {
                 who.push((t, id, set.clone()));
             })
             .ok()?;
+        if over {
+            return None;
+        }
         Some(crate::index::Chunk::new(bounds, who, answers, walked.fin.done, walked.segments.done))
     }
 }
@@ -590,6 +746,11 @@ pub(crate) struct Periods {
 impl Periods {
     pub(crate) fn new(n: usize) -> Periods {
         Periods { open: vec![None; n], done: vec![Vec::new(); n] }
+    }
+
+    /// Closed periods so far.
+    fn len(&self) -> usize {
+        self.done.iter().map(Vec::len).sum()
     }
 
     /// From `t` on, rotation `r` has period `key` (or nothing).
@@ -680,6 +841,29 @@ impl Segments {
     }
 }
 
+/// `v` without repeats, keeping first appearances in order: a scan for a few participants (no
+/// allocation on the hot path), a hash set for many (linear, not quadratic).
+fn unique(mut v: Vec<Participant>) -> Vec<Participant> {
+    if v.len() <= 16 {
+        let mut i = 0;
+        while i < v.len() {
+            if v[..i].contains(&v[i]) {
+                v.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+        return v;
+    }
+    let keep: Vec<bool> = {
+        let mut seen = std::collections::HashSet::with_capacity(v.len());
+        v.iter().map(|p| seen.insert(p)).collect()
+    };
+    let mut keep = keep.into_iter();
+    v.retain(|_| keep.next().unwrap_or(false));
+    v
+}
+
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v
@@ -750,6 +934,26 @@ pub struct SegmentIter<'a> {
     steps: Steps<'a>,
     /// The segment being built: its set and start.
     pending: Option<(FlatSet, Ts)>,
+    /// Why the iteration stopped early (a limit), if it did.
+    error: Option<Error>,
+}
+
+impl SegmentIter<'_> {
+    /// Why the iteration ended before the end of the range, if it did: an expansion of team or
+    /// escalation references that crossed `maxExpansion` ([`Error::LimitExceeded`]). `None`
+    /// when the segments covered the whole range.
+    ///
+    /// ```
+    /// # let config = oncall_core::Config::from_json(r#"{"schedules":[{"name":"s"}]}"#)?;
+    /// let s = config.schedule("s")?;
+    /// let mut segments = s.segments("2026-01-01T00:00:00Z".parse()?, "2026-01-02T00:00:00Z".parse()?)?;
+    /// assert_eq!(segments.by_ref().count(), 1);
+    /// assert!(segments.error().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
 }
 
 impl std::fmt::Debug for Walker<'_> {
@@ -765,8 +969,18 @@ impl Iterator for SegmentIter<'_> {
         let c = self.schedule.config;
         let si = self.schedule.index;
         let to = self.to;
+        if self.error.is_some() {
+            return None;
+        }
         while let Some((t, snap)) = self.steps.next().filter(|&(t, _)| t < to) {
-            let set = c.flat_users(si, t, snap);
+            let set = match c.flat_users(si, t, snap) {
+                Ok(set) => set,
+                Err(e) => {
+                    self.error = Some(e);
+                    self.pending = None;
+                    return None;
+                }
+            };
             if self.pending.as_ref().is_some_and(|(p, _)| *p == set) {
                 continue;
             }
@@ -804,7 +1018,10 @@ enum Source {
 #[derive(Clone)]
 pub(crate) struct Walker<'c> {
     c: &'c Config,
-    sources: Vec<(Source, Option<Ts>)>,
+    sources: Vec<Source>,
+    /// The next boundary of each source that has one, smallest first (a heap: a step costs the
+    /// sources it reaches, not all of them).
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(Ts, u32)>>,
     /// The sources whose boundary the last step reached.
     fired: Vec<Source>,
 }
@@ -828,21 +1045,35 @@ impl<'c> Walker<'c> {
         for &ti in &s.dep_teams {
             sources.extend((0..c.teams[ti].routing.len()).map(|k| Source::Routing(ti, k)));
         }
-        let sources = sources.into_iter().map(|src| (src, c.source_next(src, t))).collect();
-        Walker { c, sources, fired: Vec::new() }
+        let heap = sources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &src)| c.source_next(src, t).map(|n| std::cmp::Reverse((n, i as u32))))
+            .collect();
+        Walker { c, sources, heap, fired: Vec::new() }
     }
 
     /// The next boundary, advancing past it.
     pub(crate) fn next(&mut self) -> Option<Ts> {
-        let b = self.sources.iter().filter_map(|s| s.1).min()?;
+        let std::cmp::Reverse((b, _)) = *self.heap.peek()?;
         self.fired.clear();
-        for (src, next) in &mut self.sources {
-            if next.is_some_and(|n| n <= b) {
-                *next = self.c.source_next(*src, b);
-                self.fired.push(*src);
+        while let Some(&std::cmp::Reverse((n, i))) = self.heap.peek() {
+            if n > b {
+                break;
             }
+            self.heap.pop();
+            let src = self.sources[i as usize];
+            if let Some(next) = self.c.source_next(src, b) {
+                self.heap.push(std::cmp::Reverse((next, i)));
+            }
+            self.fired.push(src);
         }
         (b < MAX_INSTANT).then_some(b)
+    }
+
+    /// Whether no source has a boundary left: nothing the walk follows ever changes again.
+    pub(crate) fn exhausted(&self) -> bool {
+        self.heap.is_empty()
     }
 }
 
@@ -886,6 +1117,17 @@ impl<'c> Steps<'c> {
             next: Some(from),
             started: false,
         }
+    }
+
+    /// How many boundary sources the last step reached.
+    pub(crate) fn fired(&self) -> usize {
+        self.walker.fired.len()
+    }
+
+    /// Whether the walk has ended because no source has a boundary left (not at the end of the
+    /// engine's range).
+    pub(crate) fn exhausted(&self) -> bool {
+        self.next.is_none() && self.walker.exhausted()
     }
 
     /// The next instant (the start, then each boundary) and the schedule's state there.
@@ -958,6 +1200,76 @@ pub(crate) enum Visit {
     Escalation(usize),
 }
 
+/// The state of one expansion of team, escalation and schedule references: the path being
+/// expanded (a node already on it expands to nobody) and what is left of the `maxExpansion`
+/// budget. Every participant the expansion creates spends one; once the budget is gone nothing
+/// more is expanded and [`Visiting::check`] refuses the answer, so an expansion costs at most
+/// the budget times the fan-out of one node, whatever the document's reference graph.
+#[derive(Debug)]
+pub(crate) struct Visiting {
+    path: Vec<Visit>,
+    left: usize,
+    /// Where the budget ran out.
+    over: Option<Visit>,
+}
+
+impl Visiting {
+    pub(crate) fn new(limits: &crate::Limits) -> Visiting {
+        Visiting { path: Vec::new(), left: limits.max_expansion, over: None }
+    }
+
+    fn contains(&self, v: &Visit) -> bool {
+        self.path.contains(v)
+    }
+
+    fn push(&mut self, v: Visit) {
+        self.path.push(v);
+    }
+
+    fn pop(&mut self) {
+        self.path.pop();
+    }
+
+    /// Spends one participant of the budget; false (remembering where) once it is gone.
+    fn spend(&mut self) -> bool {
+        if self.left == 0 {
+            if self.over.is_none() {
+                self.over = Some(self.path.last().copied().unwrap_or(Visit::Schedule(usize::MAX)));
+            }
+            return false;
+        }
+        self.left -= 1;
+        true
+    }
+
+    /// The refusal of an expansion that ran out of budget, naming the reference being expanded.
+    pub(crate) fn check(&self, c: &Config) -> Result<()> {
+        let Some(at) = self.over else { return Ok(()) };
+        let path = match at {
+            Visit::Schedule(i) if i < c.schedules.len() => format!("schedules[{i}]"),
+            Visit::Team(i) => format!("teams[{i}]"),
+            Visit::Escalation(i) => format!("escalations[{i}]"),
+            Visit::Schedule(_) => String::new(),
+        };
+        Err(Error::LimitExceeded {
+            limit: "maxExpansion",
+            path,
+            message: format!("expanding this reference reaches more than {} participants", c.limits.max_expansion),
+            line: None,
+            column: None,
+        })
+    }
+}
+
+impl Config {
+    /// Runs one expansion with a fresh budget, refusing it when the budget ran out.
+    pub(crate) fn expanded<T>(&self, f: impl FnOnce(&mut Visiting) -> T) -> Result<T> {
+        let mut v = Visiting::new(&self.limits);
+        let out = f(&mut v);
+        v.check(self).map(|()| out)
+    }
+}
+
 impl Config {
     /// The state of rotation `r` of schedule `s` at `t`.
     #[inline]
@@ -1006,7 +1318,7 @@ impl Config {
 
     /// The final on-call participants of schedule `si` at `t`, expanded. The hot path of
     /// who-is-on-call: no allocation but the answer's own.
-    pub(crate) fn final_participants(&self, si: usize, t: Ts, visiting: &mut Vec<Visit>) -> Vec<Participant> {
+    pub(crate) fn final_participants(&self, si: usize, t: Ts, visiting: &mut Visiting) -> Vec<Participant> {
         let s = &self.schedules[si];
         if visiting.contains(&Visit::Schedule(si)) {
             return Vec::new();
@@ -1039,7 +1351,6 @@ impl Config {
         for (slot, r) in slots.iter().zip(&s.rotations) {
             if let (Some(slot), true) = (*slot, Some(r.priority) == best && yields(*slot))
                 && let Some(p) = self.expand(slot, t, visiting)
-                && !out.contains(&p)
             {
                 out.push(p);
             }
@@ -1047,13 +1358,13 @@ impl Config {
         if nested {
             visiting.pop();
         }
-        out
+        unique(out)
     }
 
     /// See [`Schedule::on_call_sources`].
     pub(crate) fn sources(&self, si: usize, t: Ts) -> Vec<output::Source> {
         let s = &self.schedules[si];
-        let mut visiting = Vec::new();
+        let mut visiting = Visiting::new(&self.limits);
         let override_name =
             |o: &crate::compile::COverride, i: u32| o.alias.clone().unwrap_or_else(|| format!("overrides[{i}]"));
         if let Some(i) = s.wide.at(t) {
@@ -1083,7 +1394,7 @@ impl Config {
         out
     }
 
-    fn participants_of(&self, si: usize, t: Ts, snap: &Snap, visiting: &mut Vec<Visit>) -> Vec<Participant> {
+    fn participants_of(&self, si: usize, t: Ts, snap: &Snap, visiting: &mut Visiting) -> Vec<Participant> {
         let s = &self.schedules[si];
         if visiting.contains(&Visit::Schedule(si)) {
             return Vec::new();
@@ -1096,7 +1407,6 @@ impl Config {
                 for (st, shown) in snap.rots.iter().zip(&snap.shown) {
                     if let (true, Some(slot)) = (*shown, st.effective)
                         && let Some(p) = self.expand(slot, t, visiting)
-                        && !out.contains(&p)
                     {
                         out.push(p);
                     }
@@ -1104,18 +1414,12 @@ impl Config {
             }
         }
         visiting.pop();
-        out
+        unique(out)
     }
 
     /// Per rotation of schedule `si`, the participant `offset` turns from the one at `t`
     /// (1 = next, -1 = previous), expanded; rotations that are not running then give nothing.
-    pub(crate) fn turn_participants(
-        &self,
-        si: usize,
-        t: Ts,
-        offset: i64,
-        visiting: &mut Vec<Visit>,
-    ) -> Vec<Participant> {
+    pub(crate) fn turn_participants(&self, si: usize, t: Ts, offset: i64, visiting: &mut Visiting) -> Vec<Participant> {
         let s = &self.schedules[si];
         let mut out = Vec::new();
         for r in &s.rotations {
@@ -1139,13 +1443,11 @@ impl Config {
                 _ => continue,
             };
             let slot = r.participants[(k % r.participants.len() as u64) as usize];
-            if let Some(p) = self.expand(slot, at, visiting)
-                && !out.contains(&p)
-            {
+            if let Some(p) = self.expand(slot, at, visiting) {
                 out.push(p);
             }
         }
-        out
+        unique(out)
     }
 
     /// Where notifications for user `u` go at `t`, following forwarding chains; a cycle stops
@@ -1187,6 +1489,16 @@ impl Config {
         p
     }
 
+    /// The name and id of a participant as [`Config::slot_leaf`] shows it, without copying.
+    pub(crate) fn slot_leaf_ref(&self, slot: Slot) -> (&str, Option<&str>) {
+        match slot {
+            Slot::User(u) => (&self.users[u].username, self.users[u].id.as_deref()),
+            Slot::Team(i) => (&self.teams[i].name, self.teams[i].id.as_deref()),
+            Slot::Escalation(i) => (&self.escalations[i].name, self.escalations[i].id.as_deref()),
+            Slot::Nobody => ("", None),
+        }
+    }
+
     /// A participant as it appears in timeline periods and hand-offs (not expanded).
     pub(crate) fn slot_leaf(&self, slot: Slot) -> Participant {
         match slot {
@@ -1199,7 +1511,10 @@ impl Config {
         }
     }
 
-    fn expand(&self, slot: Slot, t: Ts, visiting: &mut Vec<Visit>) -> Option<Participant> {
+    fn expand(&self, slot: Slot, t: Ts, visiting: &mut Visiting) -> Option<Participant> {
+        if slot != Slot::Nobody && !visiting.spend() {
+            return None;
+        }
         match slot {
             Slot::User(u) => Some(self.user_at(u, t)),
             Slot::Team(i) => Some(self.team_at(i, t, visiting)),
@@ -1218,8 +1533,8 @@ impl Config {
         &self,
         si: usize,
         t: Ts,
-        children: impl FnOnce(&mut Vec<Visit>) -> Vec<Participant>,
-        visiting: &mut Vec<Visit>,
+        children: impl FnOnce(&mut Visiting) -> Vec<Participant>,
+        visiting: &mut Visiting,
     ) -> Participant {
         let s = &self.schedules[si];
         let mut p = Participant::leaf(Kind::Schedule, &s.name, s.id.as_ref());
@@ -1229,7 +1544,7 @@ impl Config {
         p
     }
 
-    fn team_at(&self, ti: usize, t: Ts, visiting: &mut Vec<Visit>) -> Participant {
+    fn team_at(&self, ti: usize, t: Ts, visiting: &mut Visiting) -> Participant {
         let team = &self.teams[ti];
         if visiting.contains(&Visit::Team(ti)) {
             return self.with_children(Slot::Team(ti), Vec::new());
@@ -1246,19 +1561,22 @@ impl Config {
             Some(Target::Escalation(e)) => vec![self.escalation_at(e, t, visiting)],
             Some(Target::Schedule(s)) => vec![self.schedule_at(s, t, |v| self.final_participants(s, t, v), visiting)],
             Some(Target::Nobody) => Vec::new(),
-            None => team.members.iter().map(|&(u, _)| self.user_at(u, t)).collect(),
+            None => team.members.iter().take_while(|_| visiting.spend()).map(|&(u, _)| self.user_at(u, t)).collect(),
         };
         visiting.pop();
         self.with_children(Slot::Team(ti), children)
     }
 
-    fn escalation_at(&self, ei: usize, t: Ts, visiting: &mut Vec<Visit>) -> Participant {
+    fn escalation_at(&self, ei: usize, t: Ts, visiting: &mut Visiting) -> Participant {
         if visiting.contains(&Visit::Escalation(ei)) {
             return self.with_children(Slot::Escalation(ei), Vec::new());
         }
         visiting.push(Visit::Escalation(ei));
         let mut children = Vec::new();
         for rule in &self.escalations[ei].rules {
+            if !visiting.spend() {
+                break;
+            }
             let mut p = match (rule.recipient, rule.notify) {
                 (Recipient::User(u), _) => self.user_at(u, t),
                 (Recipient::Schedule(s), NotifyType::Next) => {
@@ -1270,7 +1588,11 @@ impl Config {
                 (Recipient::Schedule(s), _) => self.schedule_at(s, t, |v| self.final_participants(s, t, v), visiting),
                 (Recipient::Team(i), NotifyType::Default) => self.team_at(i, t, visiting),
                 (Recipient::Team(i), notify) => {
-                    let members = self.teams[i].members_for(notify).map(|u| self.user_at(u, t)).collect();
+                    let members = self.teams[i]
+                        .members_for(notify)
+                        .take_while(|_| visiting.spend())
+                        .map(|u| self.user_at(u, t))
+                        .collect();
                     self.with_children(Slot::Team(i), members)
                 }
             };
@@ -1308,13 +1630,14 @@ impl Config {
 
     /// The flat final set of schedule `si` at `t`: user indices when only users can be on call,
     /// else the usernames of the full expansion.
-    fn flat_users(&self, si: usize, t: Ts, snap: &Snap) -> FlatSet {
+    fn flat_users(&self, si: usize, t: Ts, snap: &Snap) -> Result<FlatSet> {
         let s = &self.schedules[si];
         if !s.dep_teams.is_empty()
             || !s.dep_schedules.is_empty()
             || s.rotations.iter().any(|r| r.participants.iter().any(|p| matches!(p, Slot::Escalation(_))))
         {
-            return FlatSet::Names(sorted(output::flatten(&self.participants_of(si, t, snap, &mut Vec::new()))));
+            let expanded = self.expanded(|v| self.participants_of(si, t, snap, v))?;
+            return Ok(FlatSet::Names(sorted(output::flatten(&expanded))));
         }
         let mut users: Vec<usize> = match snap.wide {
             Some(o) => s.overrides[o as usize].user.map(|u| self.forward(u, t)).into_iter().collect(),
@@ -1331,6 +1654,6 @@ impl Config {
         // Index order is enough to compare sets; names are sorted when a segment is written.
         users.sort_unstable();
         users.dedup();
-        FlatSet::Users(users)
+        Ok(FlatSet::Users(users))
     }
 }

@@ -200,6 +200,10 @@ fn parse_fast(s: &str) -> Option<(i64, Option<i64>)> {
         i += 3;
         if b.get(i) == Some(&b'.') {
             i += 1;
+            // RFC 3339: a fraction has at least one digit (found by fuzzing against chrono).
+            if !b.get(i).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
             while b.get(i).is_some_and(u8::is_ascii_digit) {
                 i += 1;
             }
@@ -210,7 +214,12 @@ fn parse_fast(s: &str) -> Option<(i64, Option<i64>)> {
         // RFC 3339 needs seconds; `2026-11-10T10:00Z` (ISO 8601 without seconds) is read too.
         Some(b'Z' | b'z') if i + 1 == b.len() => Some(0),
         Some(&c @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
-            let o = num(i + 1, 2)? * 3600 + num(i + 4, 2)? * 60;
+            let (oh, om) = (num(i + 1, 2)?, num(i + 4, 2)?);
+            // RFC 3339 offsets are at most ±23:59 (see `bad_offset` for the message).
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let o = oh * 3600 + om * 60;
             Some(if c == b'-' { -o } else { o })
         }
         _ => return None,
@@ -241,9 +250,24 @@ pub(crate) fn parse_ts(text: &str, tz: Tz, edge: Edge) -> Result<Ts, String> {
             .unwrap_or_else(|| resolve_chrono(tz, date.and_time(chrono::NaiveTime::MIN), edge));
         return check_range(t).map_err(|e| format!("{text:?} {e}"));
     }
+    if let Some(offset) = bad_offset(s) {
+        return Err(format!("{text:?} has the UTC offset {offset}, outside -23:59 to +23:59"));
+    }
     Err(format!(
         "cannot read {text:?} as a time (expected RFC 3339 such as \"2026-11-02T09:00:00Z\", or a local time such as \"2026-11-02T09:00\")"
     ))
+}
+
+/// The trailing `±HH:MM` of `s` when it is out of range (hours above 23 or minutes above 59).
+fn bad_offset(s: &str) -> Option<&str> {
+    let tail = s.get(s.len().checked_sub(6)?..)?;
+    let b = tail.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if !matches!(b[0], b'+' | b'-') || b[3] != b':' || !digits(1..3) || !digits(4..6) {
+        return None;
+    }
+    let (h, m) = (tail[1..3].parse::<u32>().ok()?, tail[4..6].parse::<u32>().ok()?);
+    (h > 23 || m > 59).then_some(tail)
 }
 
 /// A bare date `YYYY-MM-DD`.
@@ -489,5 +513,37 @@ mod tests {
     fn offsets() {
         let t = parse_ts("2026-07-01T00:00:00Z", z("UTC"), Edge::Start).unwrap();
         assert_eq!(local(z("Asia/Kolkata"), t), n(2026, 7, 1, 5, 30));
+    }
+}
+
+#[cfg(test)]
+mod offset_range {
+    use super::*;
+
+    #[test]
+    fn offsets_outside_twenty_three_fifty_nine_are_refused_by_name() {
+        let utc = parse_zone("UTC").unwrap();
+        for text in [
+            "2026-07-01T00:00:00+99:99",
+            "2026-07-01T00:00:00+25:00",
+            "2026-07-01T00:00:00-24:00",
+            "2026-07-01T00:00:00+05:60",
+        ] {
+            let e = parse_ts(text, utc, Edge::Start).unwrap_err();
+            assert!(e.contains("outside -23:59 to +23:59"), "{text}: {e}");
+            // chrono refuses them too.
+            assert!(DateTime::parse_from_rfc3339(text).is_err(), "{text}");
+        }
+        // A fraction needs a digit, as chrono says (found by the time_parse fuzz target).
+        for text in ["2067-03-19t08:47:08.+05:08", "2026-07-01T00:00:00.Z", "2026-07-01T00:00:00."] {
+            assert!(parse_ts(text, utc, Edge::Start).is_err(), "{text}");
+            assert!(DateTime::parse_from_rfc3339(text).is_err(), "{text}");
+        }
+        for (text, expected) in [
+            ("2026-07-01T00:00:00+23:59", "2026-06-30T00:01:00Z"),
+            ("2026-07-01T00:00:00-23:59", "2026-07-01T23:59:00Z"),
+        ] {
+            assert_eq!(format_ts(parse_ts(text, utc, Edge::Start).unwrap()), expected);
+        }
     }
 }

@@ -799,3 +799,83 @@ fn a_zero_length_shift_leaves_no_period_in_the_timeline() {
         ]
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// A startDate on the second pass of a fall-back fold (issue 10, item 12): hand-off 0 is that
+// instant, not the first pass of the same local time, for every rotation type and every zone
+// with a fold the suite uses.
+
+/// (zone, the second pass of a local time inside the zone's fall-back fold, with its offset).
+/// Each is checked against chrono-tz below: the local time is ambiguous and this is its later
+/// instant.
+const FOLD_SECOND_PASSES: [(&str, &str); 6] = [
+    // 2024-11-03 02:00 EDT → 01:00 EST.
+    ("America/New_York", "2024-11-03T01:30:00-05:00"),
+    // 2024-11-03 02:00 CDT → 01:00 CST (the case of the issue).
+    ("America/Chicago", "2024-11-03T01:30:00-06:00"),
+    // 2024-10-27 02:00 BST → 01:00 GMT.
+    ("Europe/London", "2024-10-27T01:30:00+00:00"),
+    // 2024-04-07 02:00 (+11) → 01:30 (+10:30): a 30-minute fold.
+    ("Australia/Lord_Howe", "2024-04-07T01:45:00+10:30"),
+    // 2024-04-07 00:00 (-03) → 2024-04-06 23:00 (-04): the fold is the last hour of the day.
+    ("America/Santiago", "2024-04-06T23:30:00-04:00"),
+    // 2024-11-03 01:00 CDT → 00:00 CST: the fold is the first hour of the day.
+    ("America/Havana", "2024-11-03T00:30:00-05:00"),
+];
+
+fn is_second_pass(zone: &str, start: &str) -> bool {
+    use chrono::TimeZone;
+    let tz: chrono_tz::Tz = zone.parse().unwrap();
+    let given = chrono::DateTime::parse_from_rfc3339(start).unwrap();
+    match tz.from_local_datetime(&given.naive_local()) {
+        chrono::LocalResult::Ambiguous(first, last) => {
+            first.with_timezone(&Utc) < last.with_timezone(&Utc) && last.with_timezone(&Utc) == given
+        }
+        _ => false,
+    }
+}
+
+use chrono::Utc;
+
+#[test]
+fn start_on_the_second_pass_of_a_fold_starts_then_in_every_fold_zone_and_type() {
+    let rotations = [
+        rot("daily", "{start}", r#"["a","b"]"#),
+        rot("weekly", "{start}", r#"["a","b"]"#),
+        rot("monthly", "{start}", r#"["a","b"]"#),
+        rot_len("hourly", 6, "{start}", r#"["a","b"]"#),
+        r#"{"name":"r","type":"custom","recurrence":"FREQ=DAILY","startDate":"{start}","participants":["a","b"]}"#
+            .to_string(),
+        r#"{"name":"r","type":"custom","recurrence":"FREQ=MINUTELY;INTERVAL=15","startDate":"{start}","participants":["a","b"]}"#
+            .to_string(),
+    ];
+    for (zone, start) in FOLD_SECOND_PASSES {
+        assert!(is_second_pass(zone, start), "{zone} {start} is not the second pass of a fold");
+        let anchor = t(start);
+        let before = anchor - chrono::Duration::days(2);
+        for rotation in &rotations {
+            let cfg = one(zone, &rotation.replace("{start}", start));
+            let s = cfg.schedule("s").unwrap();
+            let ctx = format!("{zone} {start} {rotation}");
+            // who: nobody one second before the anchor (that is after the first pass), a at it.
+            assert!(s.on_call(anchor - chrono::Duration::seconds(1)).unwrap().on_call_participants.is_empty(), "{ctx}");
+            assert_eq!(who_s(&cfg, &f(anchor)), ["a"], "{ctx}");
+            // next from before the fold: the change is the anchor, to a.
+            let next = s.next_on_call(before).unwrap();
+            assert_eq!(next.exact_next_on_call_at, Some(anchor), "{ctx}");
+            assert_eq!(next.flat().exact_next_on_call_participants, ["a"], "{ctx}");
+            // The timeline from before the start: nobody until the anchor, then a's first shift.
+            let tl = s.timeline(before, anchor + chrono::Duration::days(3), oncall_core::Expand::default()).unwrap();
+            let first = tl.final_schedule.iter().find(|g| !g.recipients.is_empty()).unwrap();
+            assert_eq!((first.start_date, first.recipients.clone()), (anchor, vec!["a".to_string()]), "{ctx}");
+            // The first hand-off listed from before the start is the anchor.
+            assert_eq!(handoffs(&cfg, "r", &f(before), 1), [format!("{} a", f(anchor))], "{ctx}");
+            // The index (asked often) gives the same answers.
+            let mut eager = one(zone, &rotation.replace("{start}", start));
+            eager.set_index_options(oncall_core::IndexOptions::EAGER);
+            let e = eager.schedule("s").unwrap();
+            assert_eq!(e.next_on_call(before).unwrap().exact_next_on_call_at, Some(anchor), "{ctx} (index)");
+            assert_eq!(e.on_call(anchor).unwrap().flat().on_call_recipients, ["a"], "{ctx} (index)");
+        }
+    }
+}

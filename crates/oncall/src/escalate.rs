@@ -45,6 +45,7 @@
 //! cycle starts, rule firings, notification steps, automatic closes). Rule, step and routing
 //! indices count from 0 in JSON (they are positions in the document's lists) and from 1 in text.
 
+use crate::text::clean;
 use crate::{Fail, Format, Res, json, load, now};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -344,7 +345,8 @@ fn tag(kind: LogKind) -> &'static str {
     }
 }
 
-/// The timeline for people: one line per entry, local times in `tz`, offsets from creation.
+/// The timeline for people: one line per entry, local times in `tz`, offsets from creation;
+/// names and messages from the configuration with control characters escaped.
 pub fn text(tl: &EscalationTimeline, tz: Tz) -> String {
     let a = &tl.alert;
     let created = a.created_at;
@@ -356,7 +358,7 @@ pub fn text(tl: &EscalationTimeline, tz: Tz) -> String {
         a.message,
         a.priority,
         tl.target.kind,
-        tl.target.name,
+        clean(&tl.target.name),
         created.with_timezone(&tz).format("%a %Y-%m-%d %H:%M %Z"),
         format_instant(created)
     );
@@ -371,10 +373,10 @@ pub fn text(tl: &EscalationTimeline, tz: Tz) -> String {
             (Some(k), None) => format!("rule {}", k + 1),
             (None, _) => r.fallback.clone().unwrap_or_default(),
         };
-        let _ = writeln!(out, "Routing: {by} → {to}");
+        let _ = writeln!(out, "{}", clean(&format!("Routing: {by} → {to}")));
         for s in &r.skipped {
             let name = s.rule_name.as_ref().map(|n| format!(" {n:?}")).unwrap_or_default();
-            let _ = writeln!(out, "  skipped rule {}{name}: {}", s.rule_index + 1, s.reason);
+            let _ = writeln!(out, "{}", clean(&format!("  skipped rule {}{name}: {}", s.rule_index + 1, s.reason)));
         }
     }
     out.push('\n');
@@ -443,7 +445,7 @@ pub fn text(tl: &EscalationTimeline, tz: Tz) -> String {
         state.push(format!("owner {o}"));
     }
     state.push(format!("count {}", a.count));
-    let _ = writeln!(out, "Final state: {}", state.join(", "));
+    let _ = writeln!(out, "{}", clean(&format!("Final state: {}", state.join(", "))));
     let _ = writeln!(
         out,
         "{} notification{}, {} unreached",

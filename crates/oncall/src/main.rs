@@ -11,7 +11,6 @@
 //! range, such as `--at tomorrow` or `--count 0`). See docs/cli.md.
 
 mod escalate;
-mod ics;
 mod opsgenie;
 mod report;
 mod text;
@@ -469,7 +468,8 @@ fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
             ));
         }
         for w in &warnings {
-            out.push_str(&format!("warning: {w}\n"));
+            // One line per warning, whatever the names in it hold.
+            out.push_str(&format!("warning: {}\n", text::clean(&w.to_string())));
         }
     }
     if a.deny_warnings && !warnings.is_empty() {
@@ -486,7 +486,7 @@ fn who(a: &WhoArgs, out: &mut String) -> Res<()> {
     let config = load(&a.config)?;
     let s = schedule(&config, &a.schedule)?;
     let at = time_arg(&s, "at", &a.at)?;
-    let mut answer = s.on_call(at).map_err(|e| arg_error("at", &e))?;
+    let mut answer = s.on_call(at).map_err(query_error)?;
     if a.opsgenie_depth {
         answer = answer.opsgenie_depth();
     }
@@ -505,7 +505,7 @@ fn next(a: &WhoArgs, out: &mut String) -> Res<()> {
     let config = load(&a.config)?;
     let s = schedule(&config, &a.schedule)?;
     let at = time_arg(&s, "at", &a.at)?;
-    let mut answer = s.next_on_call(at).map_err(|e| arg_error("at", &e))?;
+    let mut answer = s.next_on_call(at).map_err(query_error)?;
     if a.opsgenie_depth {
         answer = answer.opsgenie_depth();
     }
@@ -571,15 +571,17 @@ fn timeline(a: &TimelineArgs, out: &mut String) -> Res<()> {
         overrides: acc.overrides || e.overrides,
         forwarding: acc.forwarding || e.forwarding,
     });
+    if a.format == TimelineFormat::Ics {
+        // The calendar streams the final schedule: bounded by maxIcsBytes, not by the periods
+        // of a timeline.
+        out.push_str(&s.calendar(from, to).map_err(query_error)?);
+        return Ok(());
+    }
     let answer = s.timeline(from, to, expand).map_err(query_error)?;
     match a.format {
         TimelineFormat::Json => json(&answer, out),
-        TimelineFormat::Text => {
+        _ => {
             out.push_str(&text::timeline(&s, &answer));
-            Ok(())
-        }
-        TimelineFormat::Ics => {
-            out.push_str(&ics::calendar(s.name(), &answer));
             Ok(())
         }
     }

@@ -82,7 +82,7 @@ pub fn text(s: &Schedule<'_>, a: &Analysis) -> String {
     let tz = s.timezone();
     let mut out = format!(
         "{} ({}): {} to {} ({})\n\n",
-        s.name(),
+        crate::text::clean(s.name()),
         tz.name(),
         local(tz, a.start_date),
         local(tz, a.end_date),

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use oncall_core::output::{
-    Handoff, Handoffs, Kind, Layer, NextOnCall, OnCall, Participant, PeriodType, Source, Timeline,
+    Handoff, Handoffs, Kind, Layer, NextOnCall, OnCall, Participant, PeriodType, Source, Timeline, printable,
 };
 use oncall_core::time::format_instant;
 use oncall_core::{Config, Schedule};
@@ -38,8 +38,16 @@ pub fn duration(secs: i64) -> String {
     parts.join(" ")
 }
 
+/// Text from the configuration (a name) safe for a terminal: control characters escaped (see
+/// [`printable`]).
+pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    printable(text)
+}
+
 /// Rows as aligned columns (every column but the last padded), each line prefixed with `indent`.
+/// Cells are one line each: control characters in them are escaped.
 pub fn table(rows: &[Vec<String>], indent: &str) -> String {
+    let rows: Vec<Vec<std::borrow::Cow<'_, str>>> = rows.iter().map(|r| r.iter().map(|c| clean(c)).collect()).collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
@@ -64,9 +72,9 @@ pub fn table(rows: &[Vec<String>], indent: &str) -> String {
 fn header(s: &Schedule<'_>) -> String {
     let tz = s.timezone();
     if s.enabled() {
-        format!("{} ({})", s.name(), tz.name())
+        format!("{} ({})", clean(s.name()), tz.name())
     } else {
-        format!("{} ({}, disabled: escalations to it notify nobody)", s.name(), tz.name())
+        format!("{} ({}, disabled: escalations to it notify nobody)", clean(s.name()), tz.name())
     }
 }
 
@@ -103,7 +111,8 @@ pub fn check_summary(config: &Config, warnings: usize) -> String {
     format!("ok: {}\n", parts.join(", "))
 }
 
-/// A participant on one line, without its nested participants.
+/// A participant on one line, without its nested participants (raw: [`table`] and [`tree`]
+/// escape it).
 fn label(p: &Participant) -> String {
     let mut s = match p.kind {
         Kind::User => p.name.clone(),
@@ -130,7 +139,7 @@ fn label(p: &Participant) -> String {
 /// A participant and, indented beneath it, whom it reaches.
 fn tree(p: &Participant, depth: usize, out: &mut String) {
     let indent = "  ".repeat(depth + 1);
-    let _ = writeln!(out, "{indent}{}", label(p));
+    let _ = writeln!(out, "{indent}{}", clean(&label(p)));
     if let Some(children) = &p.on_call_participants {
         if children.is_empty() {
             let _ = writeln!(out, "{indent}  (nobody)");
@@ -146,9 +155,9 @@ fn from_label(sources: &[&Source]) -> String {
     let mut parts: Vec<String> = Vec::new();
     for src in sources {
         let part = match (&src.rotation, &src.via_override) {
-            (Some(r), Some(o)) => format!("rotation {r}, override {o}"),
-            (Some(r), None) => format!("rotation {r}"),
-            (None, Some(o)) => format!("override {o} (whole schedule)"),
+            (Some(r), Some(o)) => format!("rotation {}, override {}", clean(r), clean(o)),
+            (Some(r), None) => format!("rotation {}", clean(r)),
+            (None, Some(o)) => format!("override {} (whole schedule)", clean(o)),
             (None, None) => continue,
         };
         if !parts.contains(&part) {
@@ -172,7 +181,7 @@ fn sourced(sources: &[Source], flat: bool, out: &mut String) {
             }
         }
         for (name, list) in seen {
-            let _ = writeln!(out, "  {name}{}", from_label(&list));
+            let _ = writeln!(out, "  {}{}", clean(&name), from_label(&list));
         }
         return;
     }
@@ -184,7 +193,7 @@ fn sourced(sources: &[Source], flat: bool, out: &mut String) {
         }
     }
     for (p, list) in seen {
-        let _ = writeln!(out, "  {}{}", label(p), from_label(&list));
+        let _ = writeln!(out, "  {}{}", clean(&label(p)), from_label(&list));
         for c in p.on_call_participants.iter().flatten() {
             tree(c, 1, out);
         }
@@ -220,7 +229,17 @@ pub fn next(
     let tz = s.timezone();
     let mut out = format!("{} at {} ({})\n", header(s), local(tz, at), format_instant(at));
     match answer.exact_next_on_call_at {
-        None => out.push_str("no change ahead\n"),
+        None => match answer.searched_until {
+            None => out.push_str("no change ahead: nothing the schedule depends on changes again\n"),
+            Some(u) => {
+                let _ = writeln!(
+                    out,
+                    "no change before {} ({}): the search stopped there",
+                    local(tz, u),
+                    format_instant(u)
+                );
+            }
+        },
         Some(t) => {
             let _ = writeln!(out, "next change: {} ({})", local(tz, t), format_instant(t));
             out.push_str("on call from then:\n");
@@ -260,7 +279,8 @@ pub fn next(
 /// `oncall handoffs`.
 pub fn handoffs(s: &Schedule<'_>, from: DateTime<Utc>, answer: &Handoffs) -> String {
     let tz = s.timezone();
-    let mut out = format!("{}: hand-offs of rotation {} after {}\n", header(s), answer.rotation, local(tz, from));
+    let mut out =
+        format!("{}: hand-offs of rotation {} after {}\n", header(s), clean(&answer.rotation), local(tz, from));
     if answer.handoffs.is_empty() {
         out.push_str("  no hand-offs ahead\n");
         return out;
@@ -327,7 +347,7 @@ fn layer_table(tz: Tz, layer: &Layer, out: &mut String) {
         out.push_str("  (no rotations)\n");
     }
     for r in &layer.rotations {
-        let _ = writeln!(out, "  {}", r.name);
+        let _ = writeln!(out, "  {}", clean(&r.name));
         if r.periods.is_empty() {
             out.push_str("    (nobody in this window)\n");
             continue;
