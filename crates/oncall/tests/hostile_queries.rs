@@ -44,13 +44,7 @@ fn bounded(args: &[&str]) -> Run {
     };
     // 124: timeout killed it; 134 / signals: an abort (out of memory). 2 is a usage error (a
     // flag's value refused, docs/cli.md).
-    assert!(
-        (0..=2).contains(&run.code),
-        "oncall {args:?} exited {} after {:?}:\n{}",
-        run.code,
-        run.took,
-        run.stderr
-    );
+    assert!((0..=2).contains(&run.code), "oncall {args:?} exited {} after {:?}:\n{}", run.code, run.took, run.stderr);
     run
 }
 
