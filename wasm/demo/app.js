@@ -1,5 +1,8 @@
 // The demo page: no framework, the package's web build used directly.
-import init, { OnCall, check, checkYaml } from "../pkg/web/oncall_wasm.js";
+import init, { OnCall, check } from "../pkg/web/oncall_wasm.js";
+// YAML is turned into the same document object by js-yaml (YAML 1.2 core schema, merge keys):
+// the package itself reads JSON only, to stay within its size budget (wasm/README.md).
+import jsyaml from "../node_modules/js-yaml/dist/js-yaml.mjs";
 
 const $ = (id) => document.getElementById(id);
 const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -114,7 +117,23 @@ function loadConfig() {
   const yaml = isYaml(text);
   // Colours follow the people of the document on screen: a new document starts the palette over.
   colours.clear();
-  const report = yaml ? checkYaml(text) : check(text);
+  let doc = text;
+  if (yaml) {
+    try {
+      doc = jsyaml.load(text) ?? {};
+    } catch (e) {
+      // A YAML syntax error: js-yaml's reason and position (line and column from 1).
+      const where = e.mark ? ` (line ${e.mark.line + 1}, column ${e.mark.column + 1})` : "";
+      doc = null;
+      oncall?.free();
+      oncall = null;
+      showProblems([{ path: "", message: `not valid YAML: ${e.reason ?? e.message}${where}` }]);
+      els.config.classList.add("invalid");
+      els.status.textContent = "The configuration has 1 problem.";
+      return false;
+    }
+  }
+  const report = check(doc);
   if (!report.valid) {
     oncall?.free();
     oncall = null;
@@ -125,7 +144,7 @@ function loadConfig() {
   }
   els.config.classList.remove("invalid");
   oncall?.free();
-  oncall = yaml ? OnCall.fromYaml(text) : new OnCall(text);
+  oncall = new OnCall(doc);
   const schedules = oncall.schedules();
   const selected = els.schedule.value;
   els.schedule.replaceChildren(

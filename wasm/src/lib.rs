@@ -49,15 +49,6 @@ impl OnCall {
             .map_err(|e| config_error(&e))
     }
 
-    /// Reads and validates a YAML configuration with the core's YAML reader
-    /// (`Config::from_yaml`): the same document as JSON, the same checks and error paths.
-    #[wasm_bindgen(js_name = fromYaml)]
-    pub fn from_yaml(text: &str) -> Result<OnCall, JsValue> {
-        Config::from_yaml(text)
-            .map(|config| OnCall { config, strings: RefCell::new(Strings::new()) })
-            .map_err(|e| config_error(&e))
-    }
-
     /// The names of the document's teams, in document order (targets of `escalate({team})`).
     #[wasm_bindgen(unchecked_return_type = "string[]")]
     pub fn teams(&self) -> Result<JsValue, JsValue> {
@@ -291,22 +282,6 @@ pub fn check(#[wasm_bindgen(unchecked_param_type = "string | ConfigDocument")] c
         Err((errors, more_errors)) => {
             CheckReport { valid: false, errors, more_errors, warnings: Vec::new(), ignored: Vec::new() }
         }
-    };
-    to_js(&report).unwrap_or(JsValue::NULL)
-}
-
-/// Validates a YAML configuration without throwing, like [`check`] for JSON.
-#[wasm_bindgen(js_name = checkYaml, unchecked_return_type = "CheckResult")]
-pub fn check_yaml(text: &str) -> JsValue {
-    let report = match Config::from_yaml(text) {
-        Ok(config) => CheckReport::valid(&config),
-        Err(e) => CheckReport {
-            valid: false,
-            errors: problems_of(&e),
-            more_errors: e.more_problems(),
-            warnings: Vec::new(),
-            ignored: Vec::new(),
-        },
     };
     to_js(&report).unwrap_or(JsValue::NULL)
 }

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import jsyaml from "js-yaml";
 import { pkg, wasmDir, exampleText } from "./helpers.mjs";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -217,13 +218,13 @@ test("an alert that reaches a gap shows the missed page and who was not reached"
   await rendered();
 });
 
-test("a YAML configuration is read with the core's YAML reader", async () => {
+test("a YAML configuration is read (js-yaml, then the core) and its errors name their paths", async () => {
   const yaml = readFileSync(path.join(wasmDir, "..", "examples", "follow-the-sun.yaml"), "utf8");
   await byTestId("config").fill(yaml);
   await byTestId("instant").fill("2026-11-10T02:00:00Z");
   await rendered();
   assert.match(await byTestId("status").textContent(), /^1 schedule loaded from YAML\./);
-  const oncall = pkg.OnCall.fromYaml(yaml);
+  const oncall = new pkg.OnCall(jsyaml.load(yaml));
   const who = oncall.whoIsOnCall("platform", "2026-11-10T02:00:00Z", { flat: true });
   oncall.free();
   assert.deepStrictEqual(await byTestId("person").allTextContents(), who.onCallRecipients);

@@ -73,10 +73,16 @@ pub(crate) fn json(text: &str, limits: &Limits) -> crate::Result<Document> {
         }
         scan.suspicious.get()
     };
+    #[cfg(feature = "fast-read")]
     if !suspicious && let Ok(doc) = serde_json::from_str::<Document>(text) {
         return Ok(doc);
     }
     let value: Value = serde_json::from_str(text).map_err(|e| json_syntax(text, &e))?;
+    // Without `fast-read`, one reader (from a value) serves JSON, YAML and values alike.
+    #[cfg(not(feature = "fast-read"))]
+    if !suspicious && let Ok(doc) = Document::deserialize(&value) {
+        return Ok(doc);
+    }
     if let Some(inner) = unwrapped(&value)? {
         return self::value(&inner, limits);
     }
@@ -124,12 +130,20 @@ pub(crate) fn yaml(text: &str, limits: &Limits) -> crate::Result<Document> {
     if !suspicious && !value.is_null() {
         // Read by value: the tree's strings move into the document instead of being copied, so
         // the two are never both whole in memory.
-        if let Ok(doc) = Document::deserialize(value) {
+        #[cfg(feature = "fast-read")]
+        {
+            if let Ok(doc) = Document::deserialize(value) {
+                return Ok(doc);
+            }
+            // Refused: read the text again to explain why (the error path only).
+            let (value, _) = yaml_value(text, limits)?;
+            return explain(&value, limits).map_err(|e| yaml_positions(text, e, limits));
+        }
+        // Without `fast-read`, the reader from a value that JSON uses too.
+        #[cfg(not(feature = "fast-read"))]
+        if let Ok(doc) = Document::deserialize(&value) {
             return Ok(doc);
         }
-        // Refused: read the text again to explain why (the error path only).
-        let (value, _) = yaml_value(text, limits)?;
-        return explain(&value, limits).map_err(|e| yaml_positions(text, e, limits));
     }
     explain(&value, limits).map_err(|e| yaml_positions(text, e, limits))
 }
