@@ -801,7 +801,11 @@ fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: 
 }
 
 impl Document {
-    /// The JSON Schema (draft 2020-12) of the document, generated from these types. The
+    /// The JSON Schema (draft 2020-12) of what the readers accept, generated from these types:
+    /// a document (`$defs/Document`), or a saved Opsgenie GET response holding one
+    /// (`$defs/OpsgenieResponse`: `data` with `took`, `requestId` and the other envelope keys;
+    /// `data` is a document, one schedule, team, user, escalation or forwarding rule, or a list
+    /// of them), which the readers unwrap (see [`crate::opsgenie::unwrap_envelope`]). The
     /// repository keeps a copy in `docs/oncall.schema.json` for editors and validators; a test
     /// keeps it equal to this.
     ///
@@ -810,12 +814,54 @@ impl Document {
     /// ```
     /// let schema = oncall_core::config::Document::json_schema();
     /// assert_eq!(schema["title"], "Document");
-    /// assert_eq!(schema["additionalProperties"], false);
+    /// assert_eq!(schema["$defs"]["Document"]["additionalProperties"], false);
+    /// assert_eq!(schema["$defs"]["OpsgenieResponse"]["required"][0], "data");
     /// assert!(schema["$defs"]["Rotation"]["required"].as_array().unwrap().iter().any(|k| k == "startDate"));
     /// ```
     #[cfg(feature = "schema")]
     pub fn json_schema() -> serde_json::Value {
-        serde_json::to_value(schemars::schema_for!(Document)).expect("a schema is JSON")
+        use serde_json::{Value, json};
+        let Value::Object(mut top) = serde_json::to_value(schemars::schema_for!(Document)).expect("a schema is JSON")
+        else {
+            unreachable!("schemars writes an object")
+        };
+        let mut defs = match top.remove("$defs") {
+            Some(Value::Object(defs)) => defs,
+            _ => serde_json::Map::new(),
+        };
+        let (schema, title) = (top.remove("$schema"), top.remove("title"));
+        defs.insert("Document".into(), Value::Object(top));
+        let kinds: Vec<Value> = ["Document", "Schedule", "Team", "User", "Escalation", "ForwardingRule"]
+            .iter()
+            .map(|d| json!({"$ref": format!("#/$defs/{d}")}))
+            .collect();
+        let one = json!({ "anyOf": kinds });
+        let mut data = one.clone();
+        if let Some(Value::Array(any)) = data.get_mut("anyOf") {
+            any.push(json!({"type": "array", "items": one}));
+        }
+        let mut envelope = serde_json::Map::new();
+        envelope.insert("data".into(), data);
+        for key in crate::opsgenie::ENVELOPE_KEYS {
+            envelope.insert((*key).into(), json!({"description": "Read and ignored."}));
+        }
+        defs.insert(
+            "OpsgenieResponse".into(),
+            json!({
+                "description": "A saved Opsgenie GET response (`{data, took, requestId}`): the readers unwrap it.",
+                "type": "object",
+                "required": ["data"],
+                "properties": envelope,
+                "additionalProperties": false,
+            }),
+        );
+        json!({
+            "$schema": schema,
+            "title": title,
+            "description": "An oncall configuration document, or a saved Opsgenie GET response holding one.",
+            "anyOf": [{"$ref": "#/$defs/Document"}, {"$ref": "#/$defs/OpsgenieResponse"}],
+            "$defs": defs,
+        })
     }
 
     /// Reads a JSON document within the default [`Limits`](crate::Limits). Reports every

@@ -112,7 +112,8 @@ pub fn ignored_fields(doc: &Document) -> Vec<String> {
 }
 
 /// Keys of Opsgenie's response envelope besides `data` (`BaseResponse`, paging of lists).
-const ENVELOPE_KEYS: &[&str] = &["took", "requestId", "expandable", "paging", "totalCount", "result", "message"];
+pub(crate) const ENVELOPE_KEYS: &[&str] =
+    &["took", "requestId", "expandable", "paging", "totalCount", "result", "message"];
 
 /// Keys of the document's top level.
 const DOCUMENT_KEYS: &[&str] = &["users", "teams", "schedules", "escalations", "forwardingRules"];
