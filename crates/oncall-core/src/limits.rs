@@ -27,7 +27,7 @@
 //! | `maxIcsBytes` | 64 MiB | bytes of one ICS calendar |
 //! | `nextHorizonDays` | 3 660 | how far next-on-call walks before answering how far it searched (`searchedUntil`) |
 //! | `maxReportDays` | 3 660 | the window of one report |
-//! | `maxRecurrenceWork` | 1 000 000 | occurrences of a custom RRULE examined for one question (not enforced yet; a plain `FREQ`/`INTERVAL` rule seeks by arithmetic instead) |
+//! | `maxRecurrenceWork` | 1 000 000 | occurrences of a custom RRULE expanded beyond those already cached to answer a question at an instant (a plain `FREQ`/`INTERVAL` rule seeks by arithmetic instead) |
 //! | `maxEscalationSteps` | 100 000 | steps of one escalation timeline |
 
 /// Bounds on the cost of documents and queries; see the [module docs](self) for the table.
@@ -67,7 +67,8 @@ pub struct Limits {
     pub next_horizon_days: i64,
     /// `maxReportDays`: days in the window of one report.
     pub max_report_days: i64,
-    /// `maxRecurrenceWork`: occurrences of a custom RRULE examined for one question.
+    /// `maxRecurrenceWork`: occurrences of a custom RRULE expanded, beyond those already
+    /// cached, to answer one question at its instant.
     pub max_recurrence_work: usize,
     /// `maxEscalationSteps`: steps of one escalation timeline.
     pub max_escalation_steps: usize,

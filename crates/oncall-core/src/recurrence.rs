@@ -37,7 +37,16 @@
 //! same iteration, so a query costs a binary search plus amortised growth. A rule that is only a
 //! frequency and an interval (`FREQ=MINUTELY;INTERVAL=15`) is not expanded at all: it is a
 //! fixed grid ([`fixed_step`]), answered by arithmetic however old its anchor. Other rules
-//! (BY-parts, COUNT, UNTIL, EXDATE, RDATE) still replay their occurrences from the anchor once.
+//! (BY-parts, COUNT, UNTIL, EXDATE, RDATE) still replay their occurrences from the anchor once, and
+//! that replay is bounded by `maxRecurrenceWork` ([`crate::Limits`]): before a question about a
+//! schedule is evaluated at an instant, each of its custom rotations is asked whether covering
+//! that instant needs more than the limit's occurrences beyond those cached
+//! ([`Recurrence::covers_within`], which expands at most that many); if so the question is
+//! refused with [`Error::LimitExceeded`](crate::Error::LimitExceeded) naming the rotation. The
+//! check counts the occurrences it expands (no estimate), and what it expands stays cached, so
+//! each question costs at most the limit (a later one goes on from there). What a question walks past its instant
+//! is bounded by that question's own limits (`nextHorizonDays`, `maxTimelinePeriods`, the
+//! hand-off count; the answer index walks at most one 2^25-second chunk past it).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -105,24 +114,31 @@ impl Source {
 }
 
 impl Cache {
-    /// Grows the cache a chunk at a time until `enough` holds or the set is exhausted.
-    fn grow(&mut self, tz: Tz, enough: impl Fn(&[Ts]) -> bool) {
+    /// Grows the cache a chunk at a time until `enough` holds or the set is exhausted (true), or
+    /// until `budget` more occurrences have been expanded without either (false).
+    fn grow(&mut self, tz: Tz, enough: impl Fn(&[Ts]) -> bool, mut budget: usize) -> bool {
         while !enough(&self.instants) {
             let Some(src) = self.source.as_mut() else {
-                return;
+                return true;
             };
-            for _ in 0..CHUNK {
+            if budget == 0 {
+                return false;
+            }
+            let chunk = CHUNK.min(budget);
+            budget -= chunk;
+            for _ in 0..chunk {
                 let last = self.instants.last().copied().unwrap_or(Ts::MIN);
                 let start = self.instants.first().copied().unwrap_or(Ts::MIN);
                 match src.next_local().map(|l| crate::rotation::after_anchor(tz, l, start).max(last)) {
                     Some(t) if t < MAX_INSTANT => self.instants.push(t),
                     _ => {
                         self.source = None;
-                        return;
+                        return true;
                     }
                 }
             }
         }
+        true
     }
 }
 
@@ -207,8 +223,21 @@ impl Recurrence {
             }
         }
         let mut c = self.cache.write().unwrap_or_else(PoisonError::into_inner);
-        c.grow(self.tz, |v| v.len() > k);
+        c.grow(self.tz, |v| v.len() > k, usize::MAX);
         c.instants.get(k).copied()
+    }
+
+    /// Whether covering `t` (every hand-off up to `t` and the one after it) needs at most
+    /// `budget` occurrences beyond those already cached. Grows the cache by at most `budget`
+    /// occurrences (a read lock and a comparison when `t` is covered already), so a refused
+    /// question costs the budget and no more, and an accepted one is then answered from the cache.
+    pub(crate) fn covers_within(&self, t: Ts, budget: usize) -> bool {
+        let covered = |c: &Cache| c.source.is_none() || c.instants.last().is_some_and(|&l| l > t);
+        if covered(&self.cache.read().unwrap_or_else(PoisonError::into_inner)) {
+            return true;
+        }
+        let mut c = self.cache.write().unwrap_or_else(PoisonError::into_inner);
+        c.grow(self.tz, |v| v.last().is_some_and(|&l| l > t), budget)
     }
 
     /// The largest k with `handoff(k) <= t`, or `None` when `t` is before hand-off 0.
@@ -224,7 +253,7 @@ impl Recurrence {
         };
         let n = n.unwrap_or_else(|| {
             let mut c = self.cache.write().unwrap_or_else(PoisonError::into_inner);
-            c.grow(self.tz, |v| v.last().is_some_and(|&l| l > t));
+            c.grow(self.tz, |v| v.last().is_some_and(|&l| l > t), usize::MAX);
             count(&c)
         });
         u64::try_from(n.checked_sub(1)?).ok()
@@ -726,6 +755,67 @@ mod tests {
         assert_eq!(second, first);
         assert_eq!(r.handoff(11_123).map(format_ts).as_deref(), Some("2030-06-15T07:00:00Z"));
         assert!(d2 < std::time::Duration::from_millis(50), "{d2:?}");
+    }
+
+    #[test]
+    fn covers_within_spends_at_most_the_budget() {
+        let r = rec("FREQ=HOURLY;BYMINUTE=0,15,30,45", n(1900, 1, 1, 0, 0), "UTC");
+        let cached = || r.cache.read().unwrap().instants.len();
+        let before = cached(); // parsing expanded a first chunk
+        // 2199 needs about 10.5 million occurrences from 1900: refused after the budget alone.
+        assert!(!r.covers_within(ts("2199-01-01T00:00:00Z"), 10_000));
+        assert_eq!(cached(), before + 10_000);
+        // Covering what is cached costs nothing; a little further fits a fresh budget.
+        assert!(r.covers_within(ts("1900-01-01T12:00:00Z"), 0));
+        assert!(!r.covers_within(ts("1900-12-31T00:00:00Z"), 0));
+        assert!(r.covers_within(ts("1900-12-31T00:00:00Z"), 30_000));
+        assert!(cached() <= before + 10_000 + 30_000);
+        assert!(r.index_at(ts("1900-12-31T00:00:00Z")).is_some());
+        // A finite set is covered once exhausted, whatever the budget.
+        let f = rec("FREQ=DAILY;COUNT=3", n(1900, 1, 1, 0, 0), "UTC");
+        assert!(f.covers_within(ts("2199-01-01T00:00:00Z"), 10));
+        assert!(f.covers_within(ts("2199-01-01T00:00:00Z"), 0));
+    }
+
+    /// The limit reaches the callers of `Schedule` as an `Err`, for every question, and a larger
+    /// budget (or a cache grown by an earlier question) answers.
+    #[test]
+    fn schedule_questions_past_the_budget_are_refused() {
+        use crate::{Config, Error, Expand, Limits};
+        let mut config = Config::from_json(
+            r#"{"schedules": [{"name": "s", "rotations": [{"name": "q", "type": "custom",
+              "recurrence": "FREQ=HOURLY;BYMINUTE=0,15,30,45", "startDate": "2020-01-01T00:00:00Z",
+              "participants": ["a", "b", "c"]}]}]}"#,
+        )
+        .unwrap();
+        // 2020 to mid-2026 is about 225 000 occurrences; each refused question expands at most
+        // the budget (and keeps it cached), so seven of them stay short of it.
+        config.set_limits(Limits { max_recurrence_work: 10_000, ..Limits::default() });
+        let at: chrono::DateTime<chrono::Utc> = "2026-06-01T12:07:00Z".parse().unwrap();
+        let to = at + chrono::Duration::days(1);
+        let s = config.schedule("s").unwrap();
+        let refused = |r: Result<(), Error>| match r {
+            Err(Error::LimitExceeded { limit, path, message, .. }) => {
+                assert_eq!((limit, path.as_str()), ("maxRecurrenceWork", "schedules[0].rotations[0]"));
+                assert!(message.contains("needs more than 10000 occurrences"), "{message}");
+            }
+            other => panic!("expected maxRecurrenceWork, got {other:?}"),
+        };
+        refused(s.on_call(at).map(drop));
+        refused(s.on_call_sources(at).map(drop));
+        refused(s.next_on_call(at).map(drop));
+        refused(s.next_shifts(at).map(drop));
+        refused(s.handoffs("q", at).map(drop));
+        refused(s.timeline(at, to, Expand::default()).map(drop));
+        refused(s.segments(at, to).map(drop));
+        config.set_limits(Limits::default());
+        let s = config.schedule("s").unwrap();
+        assert!(s.on_call(at).is_ok());
+        // Now cached: even a zero budget answers there.
+        config.set_limits(Limits { max_recurrence_work: 0, ..Limits::default() });
+        let s = config.schedule("s").unwrap();
+        assert!(s.on_call(at).is_ok());
+        assert!(s.timeline(at, to, Expand::default()).is_ok());
     }
 
     #[test]

@@ -229,6 +229,7 @@ impl<'a> Schedule<'a> {
     pub fn on_call(&self, at: DateTime<Utc>) -> Result<OnCall> {
         let t = ts_of("at", at)?;
         let c = self.config;
+        c.recurrence_work(self.index, t)?;
         let on_call_participants = match c.index.on_call(c, self.index, t) {
             Some(answer) => answer.to_vec(),
             None => c.expanded(|v| c.final_participants(self.index, t, v))?,
@@ -261,6 +262,7 @@ impl<'a> Schedule<'a> {
     /// ```
     pub fn on_call_sources(&self, at: DateTime<Utc>) -> Result<Vec<output::Source>> {
         let t = ts_of("at", at)?;
+        self.config.recurrence_work(self.index, t)?;
         Ok(self.config.sources(self.index, t))
     }
 
@@ -328,6 +330,7 @@ impl<'a> Schedule<'a> {
     pub fn next_on_call(&self, at: DateTime<Utc>) -> Result<NextOnCall> {
         let t = ts_of("at", at)?;
         let c = self.config;
+        c.recurrence_work(self.index, t)?;
         let exact = match c.index.next_change(c, self.index, t) {
             Some((b, set)) if b < horizon(c, t) => NextChange::At(b, set.to_vec()),
             _ => c.next_change(self.index, t)?,
@@ -372,6 +375,8 @@ impl<'a> Schedule<'a> {
     pub fn handoffs(&self, rotation: &str, from: DateTime<Utc>) -> Result<HandoffIter<'a>> {
         let r = self.rotation_index(rotation)?;
         let t = ts_of("from", from)?;
+        let c = self.config;
+        c.rotation_work(self.index, r, &self.s().rotations[r], t, c.limits.max_recurrence_work)?;
         let h = &self.s().rotations[r].handoffs;
         let k = h.index_at(t).map_or(0, |k| k + 1);
         Ok(HandoffIter { schedule: *self, rotation: r, k, after: t })
@@ -399,6 +404,7 @@ impl<'a> Schedule<'a> {
     /// constant on-call set, gaps included. Any range of the engine is allowed.
     pub fn segments(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<SegmentIter<'a>> {
         let (from, to) = self.window(from, to)?;
+        self.config.recurrence_work(self.index, from)?;
         Ok(SegmentIter {
             schedule: *self,
             to,
@@ -456,6 +462,7 @@ impl<'a> Schedule<'a> {
     pub fn timeline(&self, from: DateTime<Utc>, to: DateTime<Utc>, expand: Expand) -> Result<Timeline> {
         let (from, to) = self.window(from, to)?;
         let c = self.config;
+        c.recurrence_work(self.index, from)?;
         let indexed = if expand == Expand::default() { c.index.timeline(c, self.index, from, to) } else { None };
         let walked = match indexed {
             Some(walked) => walked?,
@@ -1211,11 +1218,13 @@ pub(crate) struct Visiting {
     left: usize,
     /// Where the budget ran out.
     over: Option<Visit>,
+    /// A referenced schedule whose custom rotation would cross `maxRecurrenceWork`.
+    refused: Option<Error>,
 }
 
 impl Visiting {
     pub(crate) fn new(limits: &crate::Limits) -> Visiting {
-        Visiting { path: Vec::new(), left: limits.max_expansion, over: None }
+        Visiting { path: Vec::new(), left: limits.max_expansion, over: None, refused: None }
     }
 
     fn contains(&self, v: &Visit) -> bool {
@@ -1244,6 +1253,9 @@ impl Visiting {
 
     /// The refusal of an expansion that ran out of budget, naming the reference being expanded.
     pub(crate) fn check(&self, c: &Config) -> Result<()> {
+        if let Some(e) = &self.refused {
+            return Err(e.clone());
+        }
         let Some(at) = self.over else { return Ok(()) };
         let path = match at {
             Visit::Schedule(i) if i < c.schedules.len() => format!("schedules[{i}]"),
@@ -1262,6 +1274,50 @@ impl Visiting {
 }
 
 impl Config {
+    /// Refuses ([`Error::LimitExceeded`], `maxRecurrenceWork`) a question about schedule `si` at
+    /// `t` when one of its custom rotations would have to expand more than `maxRecurrenceWork`
+    /// occurrences beyond those already cached to cover `t` (see
+    /// [`Recurrence::covers_within`](crate::recurrence::Recurrence::covers_within)). Checked at
+    /// the instant each question starts from, before it is evaluated, so no answer is computed on
+    /// a truncated expansion; what a question walks past that instant is bounded by its own
+    /// limits (`nextHorizonDays`, `maxTimelinePeriods`, the hand-off count). No allocation
+    /// unless refused: a read lock and a comparison per custom rotation once `t` is cached.
+    pub(crate) fn recurrence_work(&self, si: usize, t: Ts) -> Result<()> {
+        let budget = self.limits.max_recurrence_work;
+        for (ri, r) in self.schedules[si].rotations.iter().enumerate() {
+            self.rotation_work(si, ri, r, t, budget)?;
+        }
+        Ok(())
+    }
+
+    /// [`Config::recurrence_work`] for rotation `ri` (`r`) of schedule `si` alone.
+    pub(crate) fn rotation_work(
+        &self,
+        si: usize,
+        ri: usize,
+        r: &crate::compile::CRotation,
+        t: Ts,
+        budget: usize,
+    ) -> Result<()> {
+        let h = &r.handoffs;
+        let crate::rotation::Grid::Custom(rec) = &h.grid else { return Ok(()) };
+        // Past endDate the rotation is not asked about; its last shift needs the cache to endDate.
+        let t = t.min(h.end.saturating_sub(1));
+        if t < h.anchor || rec.covers_within(t, budget) {
+            return Ok(());
+        }
+        Err(Error::LimitExceeded {
+            limit: "maxRecurrenceWork",
+            path: format!("schedules[{si}].rotations[{ri}]"),
+            message: format!(
+                "answering at {} needs more than {budget} occurrences of this rule from its startDate",
+                crate::time::format_ts(t)
+            ),
+            line: None,
+            column: None,
+        })
+    }
+
     /// Runs one expansion with a fresh budget, refusing it when the budget ran out.
     pub(crate) fn expanded<T>(&self, f: impl FnOnce(&mut Visiting) -> T) -> Result<T> {
         let mut v = Visiting::new(&self.limits);
@@ -1321,6 +1377,10 @@ impl Config {
     pub(crate) fn final_participants(&self, si: usize, t: Ts, visiting: &mut Visiting) -> Vec<Participant> {
         let s = &self.schedules[si];
         if visiting.contains(&Visit::Schedule(si)) {
+            return Vec::new();
+        }
+        if let Err(e) = self.recurrence_work(si, t) {
+            visiting.refused.get_or_insert(e);
             return Vec::new();
         }
         if let Some(o) = s.wide.at(t) {
@@ -1421,6 +1481,10 @@ impl Config {
     /// (1 = next, -1 = previous), expanded; rotations that are not running then give nothing.
     pub(crate) fn turn_participants(&self, si: usize, t: Ts, offset: i64, visiting: &mut Visiting) -> Vec<Participant> {
         let s = &self.schedules[si];
+        if let Err(e) = self.recurrence_work(si, t) {
+            visiting.refused.get_or_insert(e);
+            return Vec::new();
+        }
         let mut out = Vec::new();
         for r in &s.rotations {
             let h = &r.handoffs;

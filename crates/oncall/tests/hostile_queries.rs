@@ -359,3 +359,39 @@ fn a_dense_rule_anchored_in_1900_answers_in_2199() {
     let expected = ["a", "b", "c"][(k % 3) as usize];
     assert_eq!(run.json()["onCallRecipients"], json!([expected]));
 }
+
+#[test]
+fn a_by_part_rule_anchored_in_1900_is_refused_in_2199_by_max_recurrence_work() {
+    let doc = |start: &str| {
+        json!({"schedules": [{"name": "s", "rotations": [
+            {"name": "q", "type": "custom", "recurrence": "FREQ=HOURLY;BYMINUTE=0,15,30,45", "startDate": start,
+             "participants": ["a", "b", "c"]}]}]})
+    };
+    // About 10.5 million occurrences from 1900 to 2199: refused after a million, quickly.
+    let old = file("by-minute-1900.json", &doc("1900-01-01T00:00:00Z"));
+    let at = "2199-01-01T00:00:00Z";
+    for args in [
+        vec!["who", &old, "--schedule", "s", "--at", at],
+        vec!["who", &old, "--schedule", "s", "--at", at, "--flat", "--format", "json"],
+        vec!["next", &old, "--schedule", "s", "--at", at],
+        vec!["timeline", &old, "--schedule", "s", "--date", at],
+        vec!["handoffs", &old, "--schedule", "s", "--rotation", "q", "--from", at],
+    ] {
+        let run = bounded(&args);
+        refused(&run, "maxRecurrenceWork");
+        assert!(run.stderr.contains("schedules[0].rotations[0]"), "{}", run.stderr);
+        assert!(run.took < Duration::from_secs(30), "{args:?}: {:?}", run.took);
+    }
+    // The same rule anchored in 2020 answers in 2026 (about 210 000 occurrences): 2026-06-01
+    // 12:07 is in the quarter-hour from 12:00, hand-off number days × 96 + 48.
+    let recent = file("by-minute-2020.json", &doc("2020-01-01T00:00:00Z"));
+    let run =
+        bounded(&["who", &recent, "--schedule", "s", "--at", "2026-06-01T12:07:00Z", "--format", "json", "--flat"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let days = (chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
+        - chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap())
+    .num_days();
+    let k = days * 96 + 48;
+    let expected = ["a", "b", "c"][(k % 3) as usize];
+    assert_eq!(run.json()["onCallRecipients"], json!([expected]));
+}
