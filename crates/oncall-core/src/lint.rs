@@ -265,7 +265,14 @@ fn gaps_ahead(c: &Config, at: DateTime<Utc>, out: &mut Vec<Problem>) {
             continue;
         }
         let schedule = crate::Schedule { config: c, index: si };
-        let Ok(mut segments) = schedule.segments(at, to) else { continue };
+        let mut segments = match schedule.segments(at, to) {
+            Ok(segments) => segments,
+            Err(e) => {
+                // A limit refused the walk (a custom rule too old to expand, say): say so.
+                out.push(Problem::new(format!("schedules[{si}]"), format!("coverage not checked: {e}")));
+                continue;
+            }
+        };
         let gaps: Vec<(DateTime<Utc>, DateTime<Utc>)> =
             segments.by_ref().filter(|g| g.recipients.is_empty()).map(|g| (g.start_date, g.end_date)).collect();
         if let Some(e) = segments.error() {
@@ -570,6 +577,25 @@ mod tests {
         let users: Vec<String> = (0..users).map(|i| format!(r#"{{"username":"u{i}"}}"#)).collect();
         let doc = format!(r#"{{"users":[{}],"forwardingRules":[{}]}}"#, users.join(","), rules.join(","));
         Config::from_json(&doc).unwrap().warnings().to_vec()
+    }
+
+    /// A schedule whose walk a limit refuses is named, never skipped without a word.
+    #[test]
+    fn a_coverage_walk_refused_by_a_limit_is_a_warning() {
+        let mut config = Config::from_json(
+            r#"{"schedules": [{"name": "s", "rotations": [{"name": "q", "type": "custom",
+              "recurrence": "FREQ=HOURLY;BYMINUTE=0,15,30,45", "startDate": "1990-01-01T00:00:00Z",
+              "participants": ["a", "b"]}]}]}"#,
+        )
+        .unwrap();
+        config.set_limits(crate::Limits { max_recurrence_work: 1_000, ..crate::Limits::default() });
+        let w = config.lint("2026-06-01T00:00:00Z".parse().unwrap());
+        assert!(
+            w.iter().any(|p| p.path == "schedules[0]"
+                && p.message.starts_with("coverage not checked:")
+                && p.message.contains("maxRecurrenceWork")),
+            "{w:?}"
+        );
     }
 
     #[test]

@@ -239,9 +239,11 @@ fn main() -> ExitCode {
             }
         }
     }
+    // Each message is one line: control characters in it (a name quoted from the document)
+    // are escaped, so a message can neither drive the terminal nor forge a line of its own.
     let mut stderr = std::io::stderr().lock();
     for line in notes.into_iter().chain(errors) {
-        let _ = writeln!(stderr, "{line}");
+        let _ = writeln!(stderr, "{}", text::clean(&line));
     }
     code
 }

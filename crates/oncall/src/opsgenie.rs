@@ -4,7 +4,7 @@
 //! (`oncall_core::opsgenie`); the HTTP client is `oncall-import`'s. This module reads folders,
 //! runs them and prints.
 
-use crate::{Fail, Format, Res, json, load};
+use crate::{Fail, Format, Res, json, load, text};
 use clap::{Args, Subcommand, ValueEnum};
 use oncall_core::opsgenie::{import, verify};
 use serde_json::Value;
@@ -255,7 +255,12 @@ pub fn verify_run(a: &VerifyArgs, out: &mut String) -> Res<()> {
                 } else {
                     out.push_str(&format!("DIFF  {}: {} ({} differences)\n", o.source, o.query, o.differences.len()));
                     for d in &o.differences {
-                        out.push_str(&format!("      {}: Opsgenie {}, engine {}\n", d.path, d.opsgenie, d.engine));
+                        out.push_str(&format!(
+                            "      {}: Opsgenie {}, engine {}\n",
+                            text::clean(&d.path),
+                            text::clean(&d.opsgenie),
+                            text::clean(&d.engine)
+                        ));
                     }
                 }
                 for n in &o.notes {

@@ -395,3 +395,16 @@ fn a_by_part_rule_anchored_in_1900_is_refused_in_2199_by_max_recurrence_work() {
     let expected = ["a", "b", "c"][(k % 3) as usize];
     assert_eq!(run.json()["onCallRecipients"], json!([expected]));
 }
+
+#[test]
+fn control_characters_quoted_in_error_messages_are_escaped_on_stderr() {
+    // A key and a reference of the document quoted back in messages on stderr.
+    let doc = json!({"sched\u{1b}]0;owned\u{7}ules": [], "users": [{"username": "a"}],
+        "schedules": [{"name": "s", "rotations": [
+            {"name": "r", "type": "daily", "startDate": "2026-01-01T00:00", "participants": ["b\nwarning: forged"]}]}]});
+    let run = bounded(&["check", &file("evil-errors.json", &doc)]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{7}'), "{}", run.stderr);
+    assert!(!run.stderr.lines().any(|l| l.starts_with("warning: forged")), "{}", run.stderr);
+    assert!(run.stderr.contains(r"sched\u{1b}]0;owned\u{7}ules"), "{}", run.stderr);
+}
