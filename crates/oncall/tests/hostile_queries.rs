@@ -350,14 +350,7 @@ fn a_dense_rule_anchored_in_1900_answers_in_2199() {
     let path = file("dense.json", &doc);
     let run = bounded(&["who", &path, "--schedule", "s", "--at", "2199-06-01T12:07:00Z", "--format", "json", "--flat"]);
     assert!(run.took < Duration::from_secs(10), "{:?}", run.took);
-    // Hand-offs every 15 minutes since 1900-01-01T00:00Z: the one at 12:00 on 2199-06-01 is
-    // number (days × 96 + 48); its participant is that number mod 3.
-    let days = (chrono::NaiveDate::from_ymd_opt(2199, 6, 1).unwrap()
-        - chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap())
-    .num_days();
-    let k = days * 96 + 48;
-    let expected = ["a", "b", "c"][(k % 3) as usize];
-    assert_eq!(run.json()["onCallRecipients"], json!([expected]));
+    assert_eq!(run.json()["onCallRecipients"], json!([quarter_hour_turn((1900, 1, 1), (2199, 6, 1))]));
 }
 
 #[test]
@@ -382,18 +375,12 @@ fn a_by_part_rule_anchored_in_1900_is_refused_in_2199_by_max_recurrence_work() {
         assert!(run.stderr.contains("schedules[0].rotations[0]"), "{}", run.stderr);
         assert!(run.took < Duration::from_secs(30), "{args:?}: {:?}", run.took);
     }
-    // The same rule anchored in 2020 answers in 2026 (about 210 000 occurrences): 2026-06-01
-    // 12:07 is in the quarter-hour from 12:00, hand-off number days × 96 + 48.
+    // The same rule anchored in 2020 answers in 2026 (about 210 000 occurrences).
     let recent = file("by-minute-2020.json", &doc("2020-01-01T00:00:00Z"));
     let run =
         bounded(&["who", &recent, "--schedule", "s", "--at", "2026-06-01T12:07:00Z", "--format", "json", "--flat"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let days = (chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
-        - chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap())
-    .num_days();
-    let k = days * 96 + 48;
-    let expected = ["a", "b", "c"][(k % 3) as usize];
-    assert_eq!(run.json()["onCallRecipients"], json!([expected]));
+    assert_eq!(run.json()["onCallRecipients"], json!([quarter_hour_turn((2020, 1, 1), (2026, 6, 1))]));
 }
 
 #[test]
@@ -407,4 +394,12 @@ fn control_characters_quoted_in_error_messages_are_escaped_on_stderr() {
     assert!(!run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{7}'), "{}", run.stderr);
     assert!(!run.stderr.lines().any(|l| l.starts_with("warning: forged")), "{}", run.stderr);
     assert!(run.stderr.contains(r"sched\u{1b}]0;owned\u{7}ules"), "{}", run.stderr);
+}
+
+/// Who of `a`, `b`, `c` (in turn, every 15 minutes from midnight UTC of `anchor`) holds the
+/// quarter-hour from 12:00 UTC on `day`: hand-off number days × 96 + 48, modulo 3.
+fn quarter_hour_turn(anchor: (i32, u32, u32), day: (i32, u32, u32)) -> &'static str {
+    let date = |(y, m, d): (i32, u32, u32)| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+    let k = (date(day) - date(anchor)).num_days() * 96 + 48;
+    ["a", "b", "c"][(k % 3) as usize]
 }
