@@ -143,9 +143,11 @@ pub fn time_parse(data: &[u8]) {
         let t = text.trim();
         t.ends_with(['Z', 'z']) || t.get(t.len().saturating_sub(6)..).is_some_and(|o| o.starts_with(['+', '-']))
     };
+    // Without seconds (`2026-11-10T10:00Z`, documented) the engine reads what RFC 3339 refuses.
+    let has_seconds = text.trim().as_bytes().get(16) == Some(&b':');
     if let Ok(o) = &ours
         && has_offset
-        && text.trim().len() > 16
+        && has_seconds
     {
         assert_eq!(chrono.as_ref().ok(), Some(o), "{text:?}: the engine reads {o}, chrono {chrono:?}");
     }
