@@ -131,6 +131,9 @@ export interface Handoff {
   inExcludedHours?: true;
   /** For a hand-off in excluded hours: when the participant actually comes on call (absent when the shift has no window). */
   onCallFrom?: IsoInstant;
+  /** The index in the rotation's `changes` of the roster version this turn belongs to (absent
+   * for the rotation as written). */
+  change?: number;
 }
 
 /** Hand-offs of a rotation (`oncall handoffs --format json`). */
@@ -227,6 +230,24 @@ export interface RotationDocument {
   timezone?: string;
   priority?: number;
   recurrence?: string;
+  /** Dated versions of the roster, oldest first (extension; see docs/rules.md, roster changes). */
+  changes?: RosterChange[];
+}
+
+/** Where a roster change's version starts. */
+export type Rollout = "immediate" | "after-current-shift" | "after-full-rotation";
+
+/** A dated version of a rotation's roster: `participants`, `length` or both. */
+export interface RosterChange {
+  /** When the change is decided to take effect (RFC 3339, or a local time in the rotation's zone). */
+  effective: string;
+  /** `immediate`: at `effective`; `after-current-shift`: at the first hand-off at or after it;
+   * `after-full-rotation`: at the first hand-off at or after it where the order starts over. */
+  rollout: Rollout;
+  /** The new turn order (default: the previous version's). */
+  participants?: ParticipantRef[];
+  /** The new shift length in units of the rotation's `type` (not for `custom`). */
+  length?: number;
 }
 
 /** An override of a schedule. */

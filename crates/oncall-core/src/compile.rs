@@ -10,6 +10,7 @@ use crate::error::{Error, Problem, Result};
 use crate::overrides::LatestWins;
 use crate::recurrence::Recurrence;
 use crate::restriction::Restriction;
+use crate::roster::{Change, Rollout, Roster};
 use crate::rotation::{Grid, Handoffs, Unit};
 use crate::time::{Edge, MAX_INSTANT, Ts, parse_wall, parse_zone};
 use chrono_tz::Tz;
@@ -53,13 +54,24 @@ pub(crate) struct CRotation {
     pub(crate) id: Option<String>,
     pub(crate) tz: Tz,
     pub(crate) priority: i64,
-    pub(crate) handoffs: Handoffs,
+    /// The hand-offs and turns, across the roster's versions ([`crate::roster`]).
+    pub(crate) handoffs: Roster,
+    /// Every participant of every version, in order (for lints, reports and dependencies);
+    /// who has a turn is [`CRotation::slot`].
     pub(crate) participants: Vec<Slot>,
     pub(crate) restriction: Restriction,
     /// Rotation-scoped overrides naming this rotation (owner = override index).
     pub(crate) overrides: LatestWins,
     /// Every participant is the same: hand-offs change nothing.
     pub(crate) uniform: bool,
+}
+
+impl CRotation {
+    /// Who has turn `k` (by the rotation's turns, before overrides).
+    #[inline]
+    pub(crate) fn slot(&self, k: u64) -> Slot {
+        self.handoffs.slot(k)
+    }
 }
 
 #[derive(Debug)]
@@ -300,7 +312,7 @@ impl Config {
     /// # Ok::<(), oncall_core::Error>(())
     /// ```
     pub fn compile_with_limits(document: Document, limits: crate::Limits) -> Result<Config> {
-        let mut c = Compiler::new(&document);
+        let mut c = Compiler::new(&document, limits);
         let parts = c.run();
         if !c.problems.is_empty() {
             return Err(crate::read::capped(c.problems, limits.max_errors));
@@ -377,6 +389,7 @@ pub(crate) struct Compiler<'d> {
     notification_rules: HashMap<usize, Vec<crate::notification::CNotificationRule>>,
     /// Suggestions still allowed (see [`Compiler::hint`]).
     suggestions_left: std::cell::Cell<usize>,
+    limits: crate::Limits,
 }
 
 /// The most "did you mean" suggestions computed for one document.
@@ -417,7 +430,7 @@ fn describe(r: &NameRef) -> String {
 }
 
 impl<'d> Compiler<'d> {
-    fn new(doc: &'d Document) -> Self {
+    fn new(doc: &'d Document, limits: crate::Limits) -> Self {
         Compiler {
             doc,
             problems: Vec::new(),
@@ -427,6 +440,7 @@ impl<'d> Compiler<'d> {
             by_user_id: HashMap::new(),
             notification_rules: HashMap::new(),
             suggestions_left: std::cell::Cell::new(MAX_SUGGESTIONS),
+            limits,
         }
     }
 
@@ -839,20 +853,81 @@ impl<'d> Compiler<'d> {
                 },
             },
         };
+        let changes = self.changes(r, tz, path, index);
         if self.problems.len() > before {
             return None;
         }
+        let handoffs = Handoffs { tz, anchor_local, anchor, end: end.unwrap_or(MAX_INSTANT), grid };
+        let mut all = participants.clone();
+        all.extend(changes.iter().flat_map(|c| c.participants.iter().flatten().copied()));
+        let roster = Roster::single(handoffs, participants).with_changes(
+            changes,
+            self.limits.max_recurrence_work,
+            &mut self.problems,
+        )?;
         Some(CRotation {
             name,
             id: r.id.clone(),
             tz,
             priority: r.priority.unwrap_or(0),
-            handoffs: Handoffs { tz, anchor_local, anchor, end: end.unwrap_or(MAX_INSTANT), grid },
-            uniform: participants.windows(2).all(|w| w[0] == w[1]),
-            participants,
+            handoffs: roster,
+            uniform: all.windows(2).all(|w| w[0] == w[1]),
+            participants: all,
             restriction,
             overrides: LatestWins::default(),
         })
+    }
+
+    /// The `changes` of rotation `r` (zone `tz`) at `path`, each field checked; their order and
+    /// switch instants are checked by [`Roster::with_changes`].
+    fn changes(&mut self, r: &config::Rotation, tz: Tz, path: &str, index: &Index) -> Vec<Change> {
+        let max = self.limits.max_roster_changes;
+        if r.changes.len() > max {
+            self.problem(
+                format!("{path}.changes"),
+                format!("{} changes, more than {max} (limit maxRosterChanges)", r.changes.len()),
+            );
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (i, c) in r.changes.iter().enumerate() {
+            let cpath = format!("{path}.changes[{i}]");
+            let before = self.problems.len();
+            let effective = parse_wall(&c.effective, tz, Edge::Start)
+                .map_err(|e| self.problem(format!("{cpath}.effective"), e))
+                .ok();
+            let rollout = Rollout::parse(&c.rollout).map_err(|e| self.problem(format!("{cpath}.rollout"), e)).ok();
+            if c.participants.is_none() && c.length.is_none() {
+                self.problem(cpath.clone(), "needs participants or length (or both): the change changes nothing");
+            }
+            let participants = c.participants.as_ref().map(|list| {
+                if list.is_empty() {
+                    self.problem(format!("{cpath}.participants"), "must not be empty");
+                }
+                list.iter()
+                    .enumerate()
+                    .filter_map(|(j, p)| self.participant(p, &format!("{cpath}.participants[{j}]"), index))
+                    .collect::<Vec<_>>()
+            });
+            let step = c.length.map(|length| {
+                if r.kind == "custom" {
+                    self.problem(
+                        format!("{cpath}.length"),
+                        "not allowed with type \"custom\" (the recurrence sets the hand-offs)",
+                    );
+                } else if !(1..=MAX_LENGTH).contains(&length) {
+                    self.problem(
+                        format!("{cpath}.length"),
+                        format!("must be at least 1 and at most {MAX_LENGTH}, found {length}"),
+                    );
+                }
+                if r.kind == "weekly" { length.saturating_mul(7) } else { length }
+            });
+            if let (Some(effective), Some(rollout), true) = (effective, rollout, self.problems.len() == before) {
+                out.push(Change { path: cpath, effective, rollout, participants, step });
+            }
+        }
+        out
     }
 
     pub(crate) fn restriction(&mut self, r: &config::TimeRestriction, path: &str) -> Restriction {

@@ -352,10 +352,59 @@ pub struct Rotation {
     /// `recurrence`: extension: the RFC 5545 recurrence of a `custom` rotation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurrence: Option<String>,
+    /// `changes`: extension: dated versions of the roster (participants and/or length), oldest
+    /// first, each taking over as its `rollout` says; see [`RosterChange`] and the rules in
+    /// `docs/rules.md` (roster changes). An Opsgenie export has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
+    pub changes: Vec<RosterChange>,
     /// `_parent`: the schedule `{id, name, enabled}` of a rotation fetched on its own; read and
     /// ignored.
     #[serde(rename = "_parent", default, skip_serializing)]
     pub parent: Option<Ignored>,
+}
+
+/// A dated version of a rotation's roster (extension): from the instant its `rollout` gives
+/// (at or after `effective`), the rotation takes its turns from this version's `participants`
+/// and/or steps by this version's `length`; what came before is unchanged.
+///
+/// ```
+/// use oncall_core::Config;
+/// let config = Config::from_json(r#"{"schedules": [{"name": "ops", "rotations": [
+///   {"name": "weekly", "type": "weekly", "startDate": "2026-11-02T09:00", "participants": ["ann", "ben", "cy"],
+///    "changes": [{"effective": "2026-11-11T12:00", "rollout": "after-current-shift",
+///                 "participants": ["ann", "ben", "cy", "dee"]}]}]}]}"#)?;
+/// let ops = config.schedule("ops")?;
+/// // ben's shift (from 2026-11-09) runs to its end; then the new order goes on after ben.
+/// assert_eq!(ops.on_call("2026-11-12T12:00:00Z".parse()?)?.flat().on_call_recipients, ["ben"]);
+/// assert_eq!(ops.on_call("2026-11-16T12:00:00Z".parse()?)?.flat().on_call_recipients, ["cy"]);
+/// assert_eq!(ops.on_call("2026-11-23T12:00:00Z".parse()?)?.flat().on_call_recipients, ["dee"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RosterChange {
+    /// `effective`: when the change is decided to take effect (RFC 3339, or a local time in the
+    /// rotation's zone); after `startDate`, before `endDate`, and after the instant the
+    /// previous change took over.
+    pub effective: String,
+    /// `rollout`: where the new version starts: `immediate` (at `effective`),
+    /// `after-current-shift` (at the first hand-off at or after `effective`) or
+    /// `after-full-rotation` (at the first hand-off at or after `effective` where the order
+    /// starts over from its first participant).
+    #[cfg_attr(
+        feature = "schema",
+        schemars(extend("enum" = ["immediate", "after-current-shift", "after-full-rotation"]))
+    )]
+    pub rollout: String,
+    /// `participants`: the new turn order (default: the previous version's).
+    #[serde(default, deserialize_with = "compact_opt", skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<Participant>>,
+    /// `length`: the new shift length in units of `type` (default: the previous version's);
+    /// not for `custom` rotations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<i64>,
 }
 
 /// A participant: `{"type":"user","username":…}`, `{"type":"team","name":…}`,

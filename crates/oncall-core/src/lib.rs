@@ -25,6 +25,7 @@ mod overrides;
 mod read;
 mod recurrence;
 mod restriction;
+mod roster;
 mod rotation;
 mod schedule;
 mod zone;

@@ -292,6 +292,10 @@ pub struct Handoff {
     /// turn passes unseen) or the hand-off is inside a window.
     #[serde(skip_serializing_if = "Option::is_none", with = "opt_utc_serde")]
     pub on_call_from: Option<DateTime<Utc>>,
+    /// `change` (extension, absent for the rotation as written): the index in the rotation's
+    /// `changes` of the roster version this turn belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<usize>,
 }
 
 /// Hand-offs of a rotation (`oncall handoffs`).

@@ -5,8 +5,8 @@
 
 use crate::config::{
     Contact, Criteria, Delay, Document, Escalation, EscalationRule, ForwardingRule, NameRef, NotificationRepeat,
-    NotificationRule, NotificationStep, Override, Participant, ParticipantObject, Repeat, Rotation, RoutingRule,
-    Schedule, Team, TeamMember, TimeOfDay, TimeRestriction, User, UserRef, WeekdaySpan,
+    NotificationRule, NotificationStep, Override, Participant, ParticipantObject, Repeat, RosterChange, Rotation,
+    RoutingRule, Schedule, Team, TeamMember, TimeOfDay, TimeRestriction, User, UserRef, WeekdaySpan,
 };
 use crate::{Error, Limits, Problem};
 use serde::Deserialize;
@@ -37,6 +37,7 @@ pub const TEXT_FIELDS: &[&str] = &["description", "expectedValue", "recurrence"]
 /// Keys whose values are lists in the document. A list anywhere else (at the top, inside a
 /// list, under another key) makes the reader check that no object was written as a list.
 const LIST_KEYS: &[&str] = &[
+    "changes",
     "conditions",
     "escalations",
     "forwardingRules",
@@ -743,6 +744,7 @@ kinds! {
     Condition => crate::config::Condition,
     Schedule => Schedule,
     Rotation => Rotation,
+    RosterChange => RosterChange,
     Participant => Participant,
     TimeRestriction => TimeRestriction,
     TimeOfDay => TimeOfDay,
@@ -779,7 +781,8 @@ fn child(kind: Kind, key: &str) -> Option<(Kind, bool)> {
         (K::Schedule | K::Escalation, "ownerTeam") => (K::NameRef, false),
         (K::Schedule, "rotations") => (K::Rotation, true),
         (K::Schedule, "overrides") => (K::Override, true),
-        (K::Rotation, "participants") => (K::Participant, true),
+        (K::Rotation | K::RosterChange, "participants") => (K::Participant, true),
+        (K::Rotation, "changes") => (K::RosterChange, true),
         (K::TimeRestriction, "restriction") => (K::TimeOfDay, false),
         (K::TimeRestriction, "restrictions") => (K::WeekdaySpan, true),
         (K::Override, "user") | (K::EscalationRule, "recipient") => (K::Participant, false),

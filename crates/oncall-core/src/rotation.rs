@@ -66,7 +66,7 @@ pub(crate) struct Shift {
 
 impl Handoffs {
     /// The local wall-clock time of hand-off k of a fixed grid.
-    fn local_handoff(&self, unit: Unit, step: i64, k: i64) -> Option<NaiveDateTime> {
+    pub(crate) fn local_handoff(&self, unit: Unit, step: i64, k: i64) -> Option<NaiveDateTime> {
         let n = k.checked_mul(step)?;
         match unit {
             Unit::Minutes => self.anchor_local.checked_add_signed(Duration::try_minutes(n)?),

@@ -618,7 +618,7 @@ impl Config {
             let wide_over = wide_user.map(|u| (PeriodType::Override, u.map_or(Slot::Nobody, Slot::User), None));
             for (r, st) in snap.rots.iter().enumerate() {
                 let rot = &s.rotations[r];
-                let slot = st.k.map(|k| rot.participants[(k % rot.participants.len() as u64) as usize]);
+                let slot = st.k.map(|k| rot.slot(k));
                 if expand.base {
                     base.put(r, t, slot.filter(|&x| x != Slot::Nobody).map(|x| (PeriodType::Default, x, None)));
                 }
@@ -906,7 +906,7 @@ impl Iterator for HandoffIter<'_> {
             if at <= self.after {
                 continue;
             }
-            let slot = rot.participants[(k % rot.participants.len() as u64) as usize];
+            let slot = rot.slot(k);
             // A hand-off in the hours the restriction excludes: the participant comes on call
             // when the next window of the shift opens, or not at all (the turn is lost).
             let (in_excluded_hours, on_call_from) = if rot.restriction.contains(rot.tz, at) {
@@ -928,6 +928,7 @@ impl Iterator for HandoffIter<'_> {
                 participant: c.slot_leaf(slot),
                 in_excluded_hours,
                 on_call_from,
+                change: rot.handoffs.version_of_turn(k).checked_sub(1),
             });
         }
     }
@@ -1299,7 +1300,7 @@ impl Config {
         t: Ts,
         budget: usize,
     ) -> Result<()> {
-        let h = &r.handoffs;
+        let h = r.handoffs.base();
         let crate::rotation::Grid::Custom(rec) = &h.grid else { return Ok(()) };
         // Past endDate the rotation is not asked about; its last shift needs the cache to endDate.
         let t = t.min(h.end.saturating_sub(1));
@@ -1341,7 +1342,7 @@ impl Config {
         let ov = k.and(r.overrides.at(t));
         let effective = k.map(|k| match ov {
             Some(o) => s.overrides[o as usize].user.map_or(Slot::Nobody, Slot::User),
-            None => r.participants[(k % r.participants.len() as u64) as usize],
+            None => r.slot(k),
         });
         RotState { k, ov, effective }
     }
@@ -1506,7 +1507,7 @@ impl Config {
                 },
                 _ => continue,
             };
-            let slot = r.participants[(k % r.participants.len() as u64) as usize];
+            let slot = r.slot(k);
             if let Some(p) = self.expand(slot, at, visiting) {
                 out.push(p);
             }

@@ -287,8 +287,13 @@ pub fn handoffs(s: &Schedule<'_>, from: DateTime<Utc>, answer: &Handoffs) -> Str
     }
     let mut rows = vec![vec!["WHEN (local)".to_string(), "UTC".to_string(), "WHO".to_string()]];
     let mut excluded = false;
+    let versions = answer.handoffs.iter().any(|h| h.change.is_some());
     for h in &answer.handoffs {
         let mut row = vec![local(tz, h.at), format_instant(h.at), label(&h.participant)];
+        if versions {
+            // Which roster version the turn belongs to: `changes[i]`, or the rotation as written.
+            row.push(h.change.map_or("as written".to_string(), |i| format!("changes[{i}]")));
+        }
         if h.in_excluded_hours {
             excluded = true;
             row.push(match h.on_call_from {
@@ -297,6 +302,9 @@ pub fn handoffs(s: &Schedule<'_>, from: DateTime<Utc>, answer: &Handoffs) -> Str
             });
         }
         rows.push(row);
+    }
+    if versions {
+        rows[0].push("VERSION".to_string());
     }
     if excluded {
         rows[0].push("NOTE".to_string());
