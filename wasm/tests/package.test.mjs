@@ -132,6 +132,7 @@ test("every public method and function has typed arguments and results", () => {
     "Problem",
     "OnCallError",
     "ConfigDocument",
+    "RosterChange",
     "EscalationTimeline",
     "EscalationNotification",
     "Unreached",
@@ -149,7 +150,7 @@ test("a typed consumer compiles with tsc --strict against the package", () => {
   const source = `
 import { OnCall, check, type CheckResult, type OnCallAnswer, type FlatOnCallAnswer, type Timeline,
   type NextOnCallAnswer, type FlatNextOnCallAnswer, type Handoffs, type Segment, type OnCallError,
-  type EscalationTimeline, type Hop } from "oncall-wasm";
+  type EscalationTimeline, type Hop, type ConfigDocument, type RosterChange } from "oncall-wasm";
 declare const text: string;
 const report: CheckResult = check(text);
 const paths: string[] = report.errors.map((p) => p.path);
@@ -166,6 +167,12 @@ const timeline: Timeline = oncall.timeline("payments-primary", "2026-11-09", new
 const gaps: Segment[] = timeline.finalSchedule.filter((s) => s.recipients.length === 0);
 const handoffs: Handoffs = oncall.handoffs("payments-primary", "off-hours", undefined, 3);
 const first: string | undefined = handoffs.handoffs[0]?.at;
+const version: number | undefined = handoffs.handoffs[0]?.change;
+const change: RosterChange = { effective: "2026-11-11T12:00", rollout: "after-current-shift", participants: ["dee"] };
+const doc: ConfigDocument = { schedules: [{ name: "s", rotations: [{ type: "weekly", startDate: "2026-11-02T09:00",
+  participants: ["ann", "ben"], changes: [change, { effective: "2026-12-01T00:00", rollout: "immediate", length: 2 }] }] }] };
+// @ts-expect-error: an unknown rollout
+const badChange: RosterChange = { effective: "2026-11-11T12:00", rollout: "later", length: 2 };
 const esc: EscalationTimeline = oncall.escalate({ team: "payments", message: "5xx", at: new Date(), ackAt: "2026-11-10T10:05",
   events: [{ at: "2026-11-10T10:06", action: "add-note", note: "on it" }], seed: 1n });
 const sentTo: string[] = esc.notifications.map((n) => n.user);
@@ -185,7 +192,7 @@ oncall.whoIsOnCall("payments-primary", 12);
 // @ts-expect-error: the nested answer has no onCallRecipients
 oncall.whoIsOnCall("payments-primary").onCallRecipients;
 oncall[Symbol.dispose]();
-void [paths, names, recipients, at, nextFlat, gaps, first, sentTo, hops, ruleName];
+void [paths, names, recipients, at, nextFlat, gaps, first, version, doc, badChange, sentTo, hops, ruleName];
 `;
   writeFileSync(path.join(dir, "consumer.ts"), source);
   const tsc = path.join(wasmDir, "node_modules", ".bin", "tsc");

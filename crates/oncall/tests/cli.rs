@@ -674,3 +674,43 @@ fn yaml_errors_have_paths() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("schedules[0].timezone: "), "{}", run.stderr);
 }
+
+#[test]
+fn handoffs_name_the_roster_version_of_each_turn() {
+    // docs/cli.md: a rotation with `changes`; c keeps her shift across the DST change, then the
+    // new order goes on after her with d.
+    let doc = r#"{"schedules": [{"name": "s", "timezone": "America/Chicago", "rotations": [
+      {"name": "r", "type": "daily", "startDate": "2026-03-05T09:00", "participants": ["a", "b", "c"],
+       "changes": [{"effective": "2026-03-07T12:00", "rollout": "after-current-shift",
+                    "participants": ["a", "b", "c", "d"]}]}]}]}"#;
+    let path = temp_file("roster.json", doc);
+    let path = path.to_str().unwrap();
+    let args = ["handoffs", path, "--schedule", "s", "--rotation", "r", "--from", "2026-03-07T00:00Z", "--count", "3"];
+    let run = oncall(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.json()["handoffs"],
+        json!([{"at": "2026-03-07T15:00:00Z", "participant": user("c")},
+               {"at": "2026-03-08T14:00:00Z", "participant": user("d"), "change": 0},
+               {"at": "2026-03-09T14:00:00Z", "participant": user("a"), "change": 0}])
+    );
+    let run = oncall(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "s (America/Chicago): hand-offs of rotation r after Fri 2026-03-06 18:00 CST\n\
+         \x20 WHEN (local)              UTC                   WHO  VERSION\n\
+         \x20 Sat 2026-03-07 09:00 CST  2026-03-07T15:00:00Z  c    as written\n\
+         \x20 Sun 2026-03-08 09:00 CDT  2026-03-08T14:00:00Z  d    changes[0]\n\
+         \x20 Mon 2026-03-09 09:00 CDT  2026-03-09T14:00:00Z  a    changes[0]\n"
+    );
+    // A bad change is an error with its path (exit 1).
+    let bad = temp_file("roster-bad.json", &doc.replace("after-current-shift", "later"));
+    let run = oncall(&["check", bad.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("schedules[0].rotations[0].changes[0].rollout: unknown rollout \"later\""),
+        "{}",
+        run.stderr
+    );
+}
