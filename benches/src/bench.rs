@@ -128,6 +128,46 @@ fn overrides(c: &mut Criterion) {
     g.finish();
 }
 
+/// The realistic schedule whose every rotation has 0, 10, 100 or 1 000 roster changes
+/// (`changes`, immediate, alternating a reordered list and a new length) spread over 2025–2027,
+/// without the answer index: who-is-on-call is a binary search of the version, then the grid
+/// arithmetic, so it grows as log n.
+fn roster(c: &mut Criterion) {
+    let base: serde_json::Value = serde_json::from_str(&data("realistic")).expect("json");
+    let mut g = c.benchmark_group("who-roster");
+    let from = at("2025-01-07T00:00:00Z");
+    let days = 1_090.0;
+    for n in [0usize, 10, 100, 1_000] {
+        let mut doc = base.clone();
+        for r in doc["schedules"][0]["rotations"].as_array_mut().expect("rotations") {
+            let people = r["participants"].as_array().expect("participants").clone();
+            let changes: Vec<serde_json::Value> = (0..n)
+                .map(|i| {
+                    let effective = from + chrono::Duration::minutes((days * 1_440.0 * i as f64 / n as f64) as i64);
+                    let mut change = serde_json::json!({
+                        "effective": oncall_core::time::format_instant(effective),
+                        "rollout": "immediate",
+                    });
+                    if i % 2 == 0 {
+                        let mut list = people.clone();
+                        list.rotate_left(1 + i % (people.len() - 1).max(1));
+                        change["participants"] = serde_json::Value::from(list);
+                    } else {
+                        change["length"] = serde_json::Value::from(1 + i % 3);
+                    }
+                    change
+                })
+                .collect();
+            r["changes"] = serde_json::Value::from(changes);
+        }
+        let mut config = Config::from_json(&doc.to_string()).expect("valid");
+        config.set_index_options(IndexOptions::OFF);
+        let s = config.schedule("realistic").expect("schedule");
+        per_instant(&mut g, &format!("{n}"), |at| s.on_call(at).expect("answer"));
+    }
+    g.finish();
+}
+
 fn next(c: &mut Criterion) {
     let mut g = c.benchmark_group("next");
     for name in ["small", "realistic", "large"] {
@@ -229,6 +269,7 @@ fn main() {
         .configure_from_args();
     who(&mut c);
     overrides(&mut c);
+    roster(&mut c);
     next(&mut c);
     timeline(&mut c);
     index(&mut c);

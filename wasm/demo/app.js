@@ -215,7 +215,7 @@ function render() {
         ? `No change before ${fmt(next.searchedUntil, zone)} (the search stopped there).`
         : "No change ever: nothing this schedule depends on changes again.";
 
-    renderWeek(name, zone, atDate);
+    renderWeek(name, info, zone, atDate);
     renderHandoffs(name, info, zone, atDate);
     renderEscalation(name, zone, atDate);
     showProblems(warnings, "Warnings");
@@ -224,7 +224,7 @@ function render() {
   }
 }
 
-function renderWeek(name, zone, atDate) {
+function renderWeek(name, info, zone, atDate) {
   const { y, m, d, weekday } = localDate(atDate, zone);
   const from = naive(y, m, d - (weekday - 1));
   const to = naive(y, m, d - (weekday - 1) + 7);
@@ -259,6 +259,26 @@ function renderWeek(name, zone, atDate) {
       return seg;
     }),
   );
+  // Roster versions (a rotation's `changes`): a dashed line where a new version's first turn
+  // starts, found from the hand-offs, each of which names the change its turn belongs to (read
+  // from five weeks before, so that the version in force when the week starts is known).
+  for (const rotation of info.rotations) {
+    let version;
+    for (const h of oncall.handoffs(name, rotation, new Date(start - 35 * 86400e3), 5000).handoffs) {
+      const t = Date.parse(h.at);
+      if (t >= start + span) break;
+      const change = h.change ?? null;
+      if (t >= start && version !== undefined && change !== version) {
+        els.bar.append(el("div", {
+          className: "version",
+          "data-testid": "version",
+          style: { left: `${pct(h.at)}%` },
+          title: `${rotation}: the roster of changes[${change}] from ${fmt(h.at, zone)}`,
+        }));
+      }
+      version = change;
+    }
+  }
   const marker = pct(atDate.toISOString());
   if (marker >= 0 && marker <= 100) {
     els.bar.append(el("div", { className: "marker", "data-testid": "marker", style: { left: `${marker}%` }, title: "the instant" }));
@@ -291,7 +311,7 @@ function renderHandoffs(name, info, zone, atDate) {
     ...rows.slice(0, 8).map((r) =>
       el("tr", { "data-testid": "handoff" },
         el("td", {}, fmt(r.at, zone)),
-        el("td", {}, r.rotation),
+        el("td", {}, r.change === undefined ? r.rotation : `${r.rotation} (changes[${r.change}])`),
         el("td", {}, el("span", { className: "swatch", style: { background: colour(r.participant.name) } }), participantLabel(r.participant))),
     ),
   );
