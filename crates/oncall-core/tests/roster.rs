@@ -465,4 +465,37 @@ proptest! {
         let later: Vec<_> = sb.handoffs("r0", eff - Duration::seconds(1)).unwrap().take(50).collect();
         prop_assert!(later.windows(2).all(|w| w[0].at < w[1].at));
     }
+
+    #[test]
+    fn a_later_change_never_changes_anything_before_its_effective_time(
+        (zone, r) in strategies::zone().prop_flat_map(|z| (Just(z), strategies::rotation(z))),
+        (h1, h2) in (1i64..=60, 1i64..=60),
+        rollouts in (0usize..3, 0usize..3),
+        shapes in (0u8..4, 0u8..4),
+        lengths in (prop::option::of(1i64..=3), prop::option::of(1i64..=3)),
+    ) {
+        const ROLLOUTS: [&str; 3] = ["immediate", "after-current-shift", "after-full-rotation"];
+        let first = change_of(&r, h1, ROLLOUTS[rollouts.0], shapes.0, lengths.0);
+        let second = change_of(&r, h1 + h2, ROLLOUTS[rollouts.1], shapes.1, lengths.1);
+        let mut one_change = doc_of(r.clone(), zone);
+        one_change.schedules[0].rotations[0].changes = vec![first.clone()];
+        let mut two = one_change.clone();
+        two.schedules[0].rotations[0].changes.push(second);
+        let (Ok(a), Ok(b)) = (Config::compile(one_change.clone()), Config::compile(two.clone())) else {
+            return Ok(());
+        };
+        let mut only_second = two.clone();
+        only_second.schedules[0].rotations[0].changes.remove(0);
+        let eff = effective_instant(&only_second);
+        let from = anchor(&one_change) - Duration::days(1);
+        let (sa, sb) = (a.schedule("s").unwrap(), b.schedule("s").unwrap());
+        prop_assert_eq!(
+            sa.segments(from, eff).unwrap().collect::<Vec<_>>(),
+            sb.segments(from, eff).unwrap().collect::<Vec<_>>()
+        );
+        let turns = |s: &oncall_core::Schedule<'_>| {
+            s.handoffs("r0", from).unwrap().take_while(|h| h.at < eff).take(2000).map(|h| (h.at, h.participant, h.change)).collect::<Vec<_>>()
+        };
+        prop_assert_eq!(turns(&sa), turns(&sb));
+    }
 }
