@@ -499,3 +499,28 @@ proptest! {
         prop_assert_eq!(turns(&sa), turns(&sb));
     }
 }
+
+#[test]
+fn the_bundled_example_rolls_out_as_configuration_md_says() {
+    // examples/roster-change.json (docs/configuration.md, roster change). Berlin is on CET (+01)
+    // from November to March: Monday 09:00 is 08:00Z.
+    let c = config(include_str!("../../../examples/roster-change.json"));
+    let s = c.schedule("platform").unwrap();
+    let who = |at: &str| s.on_call(t(at)).unwrap().flat().on_call_recipients;
+    // ben keeps the week from 2026-11-09; then cy, dee (the newcomer), ann, …
+    assert_eq!(who("2026-11-12T12:00:00Z"), ["ben@example.com"]);
+    assert_eq!(who("2026-11-16T12:00:00Z"), ["cy@example.com"]);
+    assert_eq!(who("2026-11-23T12:00:00Z"), ["dee@example.com"]);
+    // From 2027-01-04 the order completes its cycle first: ann's turn comes round on
+    // 2027-01-25; from then on, two-week shifts continuing after dee.
+    let list = s.handoff_list("primary", t("2027-01-17T00:00:00Z"), 3).unwrap();
+    let got: Vec<_> = list.handoffs.iter().map(|h| (f(h.at), h.participant.name.clone(), h.change)).collect();
+    assert_eq!(
+        got,
+        [
+            ("2027-01-18T08:00:00Z".to_string(), "dee@example.com".to_string(), Some(0)),
+            ("2027-01-25T08:00:00Z".to_string(), "ann@example.com".to_string(), Some(1)),
+            ("2027-02-08T08:00:00Z".to_string(), "ben@example.com".to_string(), Some(1)),
+        ]
+    );
+}
