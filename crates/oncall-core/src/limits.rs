@@ -27,7 +27,7 @@
 //! | `maxIcsBytes` | 64 MiB | bytes of one ICS calendar |
 //! | `nextHorizonDays` | 3 660 | how far next-on-call walks before answering how far it searched (`searchedUntil`) |
 //! | `maxReportDays` | 3 660 | the window of one report |
-//! | `maxRecurrenceWork` | 1 000 000 | occurrences of a custom RRULE expanded beyond those already cached to answer a question at an instant (a plain `FREQ`/`INTERVAL` rule seeks by arithmetic instead) |
+//! | `maxRecurrenceWork` | 1 000 000 | occurrences of a custom RRULE expanded beyond those already cached to answer a question at an instant, or to reach the `effective` of a rotation's roster changes (a plain `FREQ`/`INTERVAL` rule seeks by arithmetic instead) |
 //! | `maxEscalationSteps` | 100 000 | steps of one escalation timeline |
 //! | `maxRosterChanges` | 1 000 | dated versions (`changes`) of one rotation |
 

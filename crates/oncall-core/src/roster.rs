@@ -61,7 +61,8 @@
 //! Who is on call at *t*: a binary search of the version in force at *t* by switch instant,
 //! then the rotation's arithmetic within that version's grid. A rotation without changes pays
 //! nothing (one length test). Compiling a change is arithmetic on the previous grid (a custom
-//! recurrence is expanded to `effective`, within `maxRecurrenceWork`).
+//! recurrence is expanded up to the last `effective`, within `maxRecurrenceWork` for all the
+//! changes of the rotation together).
 
 use crate::compile::Slot;
 use crate::error::Problem;
@@ -234,7 +235,8 @@ impl Roster {
 
     /// Adds the versions of `changes` (in order) to a roster of one version, or reports every
     /// problem of the changes with its path into `problems` and gives None. `budget` bounds the
-    /// occurrences of a custom recurrence expanded to reach an `effective` (`maxRecurrenceWork`).
+    /// occurrences of a custom recurrence expanded to reach the changes' `effective`s, all of
+    /// them together (`maxRecurrenceWork`).
     pub(crate) fn with_changes(
         mut self,
         changes: Vec<Change>,
@@ -242,6 +244,13 @@ impl Roster {
         problems: &mut Vec<Problem>,
     ) -> Option<Roster> {
         let before = problems.len();
+        // A custom recurrence is expanded once, within the budget, to the last `effective`: the
+        // whole list costs at most `budget` occurrences (plus, past the last one, the turns an
+        // `after-full-rotation` waits for).
+        let far = changes.iter().map(|c| c.effective.0).filter(|&e| e < self.end).max();
+        if let (Grid::Custom(rec), Some(far)) = (&self.grids[0].grid, far) {
+            rec.covers_within(far, budget);
+        }
         let mut previous: Option<Ts> = None;
         for (i, change) in changes.into_iter().enumerate() {
             let (eff, eff_local) = change.effective;
@@ -270,7 +279,7 @@ impl Roster {
                 continue;
             }
             if let Grid::Custom(rec) = &self.grids[0].grid
-                && !rec.covers_within(eff, budget)
+                && !rec.covers_within(eff, 0)
             {
                 at(
                     problems,

@@ -524,3 +524,27 @@ fn the_bundled_example_rolls_out_as_configuration_md_says() {
         ]
     );
 }
+
+#[test]
+fn reaching_a_change_of_a_custom_rotation_is_bounded_by_max_recurrence_work() {
+    let doc = |effective: &str| {
+        sched_json(
+            "UTC",
+            &[&format!(
+                r#"{{"name":"r","type":"custom","recurrence":"FREQ=DAILY;BYHOUR=9","startDate":"2026-01-01T09:00",
+                    "participants":["a","b"],
+                    "changes":[{{"effective":"{effective}","rollout":"after-current-shift","participants":["b","a"]}}]}}"#
+            )],
+            "[]",
+        )
+    };
+    let limits = Limits { max_recurrence_work: 1_000, ..Limits::default() };
+    // Compiling the rule caches its first 4 096 occurrences (to 2037): a change in 2030 costs
+    // nothing more, one in 2060 (about 12 400 occurrences) more than 1 000 beyond them.
+    assert!(Config::from_json_with_limits(&doc("2030-01-01T00:00"), limits).is_ok());
+    let err = Config::from_json_with_limits(&doc("2060-01-01T00:00"), limits).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "schedules[0].rotations[0].changes[0].effective: reaching it needs more than 1000 occurrences of the recurrence (limit maxRecurrenceWork)"
+    );
+}
