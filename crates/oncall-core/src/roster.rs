@@ -182,7 +182,8 @@ impl Roster {
     pub(crate) fn slot(&self, k: u64) -> Slot {
         let v = &self.versions[self.version_of(k)];
         let n = v.participants.len() as u64;
-        let i = (v.first as u64 + (k - v.k0) % n) % n;
+        // The rotation as written (first 0, k0 0) is one remainder, as without versions.
+        let i = if v.first == 0 { (k - v.k0) % n } else { (v.first as u64 + (k - v.k0) % n) % n };
         v.participants[i as usize]
     }
 
