@@ -110,6 +110,11 @@ pub struct Source {
     pub via_override: Option<String>,
     /// `participant`: as in the on-call answer (teams and escalations expanded).
     pub participant: Participant,
+    /// `change`: for a participant by the rotation's turn (no override), the index in the
+    /// rotation's `changes` of the roster version of that turn; absent for the rotation as
+    /// written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<usize>,
 }
 
 /// Who is on call (`oncall who`).

@@ -1436,6 +1436,7 @@ impl Config {
                     rotation: None,
                     via_override: Some(override_name(o, i)),
                     participant: self.user_at(u, t),
+                    change: None,
                 })
                 .into_iter()
                 .collect();
@@ -1449,7 +1450,9 @@ impl Config {
                 && let Some(participant) = self.expand(slot, t, &mut visiting)
             {
                 let via_override = st.ov.map(|i| override_name(&s.overrides[i as usize], i));
-                out.push(output::Source { rotation: Some(r.name.clone()), via_override, participant });
+                let change =
+                    st.k.filter(|_| st.ov.is_none()).and_then(|k| r.handoffs.version_of_turn(k).checked_sub(1));
+                out.push(output::Source { rotation: Some(r.name.clone()), via_override, participant, change });
             }
         }
         out

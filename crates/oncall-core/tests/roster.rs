@@ -56,6 +56,10 @@ fn after_current_shift_keeps_the_shift_and_continues_after_the_last_one_in_chica
     assert_eq!(who_s(&changed, "2026-03-08T13:59:59Z"), ["c"]);
     assert_eq!(who_s(&changed, "2026-03-08T14:00:00Z"), ["d"]);
     assert_eq!(who_s(&changed, "2026-03-12T20:00:00Z"), ["d"]);
+    // Where each one comes from names the version of the turn.
+    let sources = |at: &str| changed.schedule("s").unwrap().on_call_sources(t(at)).unwrap();
+    assert_eq!(sources("2026-03-08T13:00:00Z")[0].change, None);
+    assert_eq!(sources("2026-03-08T14:00:00Z")[0].change, Some(0));
     // Before the change nothing moved.
     assert_eq!(
         final_schedule(&timeline(&changed, "2026-03-05T00:00:00Z", "2026-03-08T14:00:00Z")),

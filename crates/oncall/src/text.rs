@@ -156,7 +156,11 @@ fn from_label(sources: &[&Source]) -> String {
     for src in sources {
         let part = match (&src.rotation, &src.via_override) {
             (Some(r), Some(o)) => format!("rotation {}, override {}", clean(r), clean(o)),
-            (Some(r), None) => format!("rotation {}", clean(r)),
+            (Some(r), None) => match src.change {
+                // The roster version of the turn (docs/rules.md, roster changes).
+                Some(i) => format!("rotation {} (changes[{i}])", clean(r)),
+                None => format!("rotation {}", clean(r)),
+            },
             (None, Some(o)) => format!("override {} (whole schedule)", clean(o)),
             (None, None) => continue,
         };

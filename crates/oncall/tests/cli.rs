@@ -704,6 +704,12 @@ fn handoffs_name_the_roster_version_of_each_turn() {
          \x20 Sun 2026-03-08 09:00 CDT  2026-03-08T14:00:00Z  d    changes[0]\n\
          \x20 Mon 2026-03-09 09:00 CDT  2026-03-09T14:00:00Z  a    changes[0]\n"
     );
+    // Who is on call says which version the turn comes from.
+    let run = oncall(&["who", path, "--schedule", "s", "--at", "2026-03-08T20:00Z"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.ends_with("\n  d  ← rotation r (changes[0])\n"), "{}", run.stdout);
+    let run = oncall(&["who", path, "--schedule", "s", "--at", "2026-03-07T20:00Z"]);
+    assert!(run.stdout.ends_with("\n  c  ← rotation r\n"), "{}", run.stdout);
     // A bad change is an error with its path (exit 1).
     let bad = temp_file("roster-bad.json", &doc.replace("after-current-shift", "later"));
     let run = oncall(&["check", bad.to_str().unwrap()]);
