@@ -2,10 +2,10 @@
 // bundled example: who, next, timeline, hand-offs and errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { writeFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pkg, exampleText, examplePath, native, nativeJson } from "./helpers.mjs";
+import { pkg, exampleText, examplePath, native, nativeJson, rootDir } from "./helpers.mjs";
 
 const { OnCall, check } = pkg;
 const oncall = new OnCall(exampleText);
@@ -82,6 +82,24 @@ for (const schedule of SCHEDULES) {
     }
   });
 }
+
+test("roster changes: hand-offs, who and next match the native command (examples/roster-change.json)", () => {
+  const file = "examples/roster-change.json";
+  const roster = new OnCall(readFileSync(path.join(rootDir, file), "utf8"));
+  const args = ["--schedule", "platform"];
+  for (const from of ["2026-11-10T00:00:00Z", "2027-01-10T00:00:00Z"]) {
+    const native = nativeJson(["handoffs", file, ...args, "--rotation", "primary", "--from", from, "--count", "6"]);
+    const ours = roster.handoffs("platform", "primary", from, 6);
+    assert.deepStrictEqual(ours, native, from);
+    assert.ok(ours.handoffs.some((h) => h.change !== undefined), from);
+  }
+  for (const at of ["2026-11-12T12:00:00Z", "2026-11-23T12:00:00Z", "2027-01-26T12:00:00Z"]) {
+    assert.deepStrictEqual(roster.whoIsOnCall("platform", at), nativeJson(["who", file, ...args, "--at", at]), at);
+    assert.deepStrictEqual(roster.nextOnCall("platform", at), nativeJson(["next", file, ...args, "--at", at]), at);
+  }
+  // ben keeps his week; then cy, and the newcomer dee.
+  assert.deepStrictEqual(roster.whoIsOnCall("platform", "2026-11-23T12:00:00Z", { flat: true }).onCallRecipients, ["dee@example.com"]);
+});
 
 test("a Date and an ISO string for the same instant give the same answer", () => {
   const s = "payments-primary";

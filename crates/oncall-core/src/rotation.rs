@@ -17,7 +17,8 @@
 //!
 //! The shift that starts at hand-off k belongs to `participants[k mod n]`. Before the anchor and
 //! from `endDate` on, the rotation has nobody. A zero-length shift (two hand-offs mapped to the
-//! same instant by a DST gap) still consumes its turn.
+//! same instant by a DST gap) still consumes its turn. A rotation with roster `changes` is a
+//! sequence of such grids, one per version ([`crate::roster`]).
 
 use crate::recurrence::Recurrence;
 use crate::time::{Edge, MAX_INSTANT, Ts, local, resolve};
