@@ -274,7 +274,7 @@ function renderWeek(name, info, zone, atDate) {
           "data-testid": "version",
           style: { left: `${pct(h.at)}%` },
           title: `${rotation}: the roster of changes[${change}] from ${fmt(h.at, zone)}`,
-        }));
+        }, el("span", { className: "label" }, `changes[${change}]`)));
       }
       version = change;
     }

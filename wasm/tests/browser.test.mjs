@@ -186,6 +186,28 @@ test("a broken configuration shows the error with its path, and a fix clears it"
   assert.deepStrictEqual(await byTestId("person").allTextContents(), ["alice@example.com"]);
 });
 
+test("a roster change shows where its version starts on the week, and in the hand-offs", async () => {
+  // examples/roster-change.json: the new order takes over at ben's hand-off, Monday 2026-11-16
+  // 09:00 Berlin (08:00Z).
+  const text = readFileSync(path.join(wasmDir, "..", "examples", "roster-change.json"), "utf8");
+  await byTestId("config").fill(text);
+  await byTestId("instant").fill("2026-11-18T12:00:00Z");
+  await rendered();
+  assert.deepStrictEqual(await byTestId("person").allTextContents(), ["cy@example.com"]);
+  assert.equal(await byTestId("version").count(), 1);
+  assert.match(await byTestId("version").getAttribute("title"), /^primary: the roster of changes\[0\] from /);
+  assert.match(await byTestId("handoff").first().textContent(), /primary \(changes\[0\]\)/);
+  await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, "-roster.png"), fullPage: true });
+  // The week before it has no boundary.
+  await byTestId("instant").fill("2026-11-10T12:00:00Z");
+  await rendered();
+  assert.equal(await byTestId("version").count(), 0);
+  await byTestId("config").fill(exampleText);
+  await byTestId("instant").fill(INSTANT);
+  await rendered();
+  assert.equal(await byTestId("errors").isHidden(), true);
+});
+
 test("a bad instant shows the error with its argument", async () => {
   await byTestId("instant").fill("tuesday-ish");
   await rendered();
