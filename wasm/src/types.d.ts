@@ -151,6 +151,8 @@ export interface Period {
   recipient: Participant;
   /** Forwarding periods: the username whose shift it was (Opsgenie's `fromUser` string). */
   fromUser?: string;
+  /** Final timeline with `expand: ["sources"]` only: where the period comes from. */
+  source?: ShiftSource;
 }
 
 /** The periods of one rotation. A schedule-wide override's periods are placed in every rotation;

@@ -341,6 +341,10 @@ pub struct Period {
     /// `TimelinePeriod.fromUser`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from_user: Option<String>,
+    /// `source` (extension, final timeline with `expand=sources` only): where the period comes
+    /// from (rotation and turn, override, forwarding chain); periods split where it changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::provenance::ShiftSource>,
 }
 
 /// The periods of one rotation.

@@ -27,7 +27,7 @@
 //! are added as variants of their own, and consumers must accept variants they do not know.
 
 use crate::compile::{Config, Slot};
-use crate::output::Kind;
+use crate::output::{Kind, Layer, Period, Segment};
 use crate::schedule::Snap;
 use crate::time::Ts;
 use serde::Serialize;
@@ -210,6 +210,72 @@ impl Config {
                 ShiftSource { recipient: leaf.0.to_string(), recipient_type, origin, forwarded }
             })
             .collect()
+    }
+}
+
+/// Gives each period of the final timeline `layer` its source, from the segments with sources
+/// of the same window: a period is split where its rotation's source changes (a new turn of the
+/// same person), and a schedule-wide override is the source of its period in every rotation.
+/// Linear in the periods and the sources.
+pub(crate) fn source_periods(layer: &mut Layer, segments: &[Segment]) {
+    type Piece<'s> = (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>, &'s ShiftSource);
+    let names: std::collections::HashMap<&str, usize> =
+        layer.rotations.iter().enumerate().map(|(i, r)| (r.name.as_str(), i)).collect();
+    fn put<'s>(list: &mut Vec<Piece<'s>>, seg: &Segment, src: &'s ShiftSource) {
+        match list.last_mut() {
+            Some(last) if last.1 == seg.start_date && last.2 == src => last.1 = seg.end_date,
+            _ => list.push((seg.start_date, seg.end_date, src)),
+        }
+    }
+    let mut lists: Vec<Vec<Piece<'_>>> = vec![Vec::new(); layer.rotations.len()];
+    for seg in segments {
+        for src in seg.sources.iter().flatten() {
+            let rotation = match &src.origin {
+                Origin::Rotation { rotation, .. } | Origin::Override { rotation: Some(rotation), .. } => Some(rotation),
+                Origin::Override { rotation: None, .. } => None,
+            };
+            match rotation {
+                Some(name) => {
+                    if let Some(&r) = names.get(name.as_str()) {
+                        put(&mut lists[r], seg, src);
+                    }
+                }
+                None => {
+                    for list in &mut lists {
+                        put(list, seg, src);
+                    }
+                }
+            }
+        }
+    }
+    for (rotation, list) in layer.rotations.iter_mut().zip(&lists) {
+        let mut out: Vec<Period> = Vec::with_capacity(rotation.periods.len());
+        let mut j = 0;
+        for p in &rotation.periods {
+            let mut t = p.start_date;
+            while j < list.len() && list[j].0 < p.end_date {
+                let (ps, pe, src) = list[j];
+                if pe <= t {
+                    j += 1;
+                    continue;
+                }
+                if ps > t {
+                    out.push(Period { start_date: t, end_date: ps, ..p.clone() });
+                }
+                let end = pe.min(p.end_date);
+                out.push(Period { start_date: ps.max(t), end_date: end, source: Some(src.clone()), ..p.clone() });
+                t = end;
+                if pe <= p.end_date {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            if t < p.end_date {
+                out.push(Period { start_date: t, ..p.clone() });
+            }
+        }
+        rotation.periods = out;
     }
 }
 

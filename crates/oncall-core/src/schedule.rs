@@ -496,6 +496,19 @@ impl<'a> Schedule<'a> {
         let mut answer = self.timeline_of(walked, from, to, expand);
         if expand.sources {
             answer.final_schedule = self.sourced_final_schedule(&answer, from, to)?;
+            crate::provenance::source_periods(&mut answer.final_timeline, &answer.final_schedule);
+            let layers =
+                [Some(&answer.final_timeline), answer.base_timeline.as_ref(), answer.override_timeline.as_ref()]
+                    .into_iter()
+                    .chain([answer.forwarding_timeline.as_ref()])
+                    .flatten();
+            let periods: usize = layers.flat_map(|l| &l.rotations).map(|r| r.periods.len()).sum();
+            if periods + answer.final_schedule.len() > c.limits.max_timeline_periods {
+                return Err(too_large(c.limits.max_timeline_periods));
+            }
+            if output::json_len(&answer) > c.limits.max_output_bytes {
+                return Err(output::too_many_bytes("this timeline", "to", c.limits.max_output_bytes));
+            }
         }
         Ok(answer)
     }
@@ -847,6 +860,7 @@ impl Periods {
                         kind,
                         recipient: c.slot_leaf(slot),
                         from_user: from.map(|f| c.slot_leaf(f).name),
+                        source: None,
                     })
                     .collect()
             })

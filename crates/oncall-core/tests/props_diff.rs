@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use oncall_core::config::Document;
 use oncall_core::diff::{ScheduleDiff, diff};
-use oncall_core::output::Segment;
+use oncall_core::output::{Period, Segment};
 use oncall_core::provenance::Origin;
 use oncall_core::strategies::{anchor, document};
 use oncall_core::{Config, Expand};
@@ -144,8 +144,27 @@ proptest! {
         prop_assert_eq!(joined, segments(&c, from, to));
         // The timeline's `expand=sources` gives the same segments.
         let expand = Expand { sources: true, ..Expand::default() };
-        if let Ok(tl) = s.timeline(from, to, expand) {
-            prop_assert_eq!(tl.final_schedule, sourced);
+        if let (Ok(tl), Ok(plain)) = (s.timeline(from, to, expand), s.timeline(from, to, Expand::default())) {
+            prop_assert_eq!(&tl.final_schedule, &sourced);
+            // Final-timeline periods with sources: each has one, naming its recipient, and joined
+            // where only the source changes they are the plain periods.
+            prop_assert_eq!(tl.final_timeline.rotations.len(), plain.final_timeline.rotations.len());
+            for (r, p) in tl.final_timeline.rotations.iter().zip(&plain.final_timeline.rotations) {
+                let mut joined: Vec<Period> = Vec::new();
+                for q in &r.periods {
+                    let src = q.source.as_ref();
+                    prop_assert!(src.is_some(), "a period without a source: {:?}", q);
+                    prop_assert_eq!(&src.unwrap().recipient, &q.recipient.name);
+                    let q = Period { source: None, ..q.clone() };
+                    match joined.last_mut() {
+                        Some(last) if last.end_date == q.start_date && Period { start_date: q.start_date, end_date: q.end_date, ..last.clone() } == q => {
+                            last.end_date = q.end_date
+                        }
+                        _ => joined.push(q),
+                    }
+                }
+                prop_assert_eq!(&joined, &p.periods, "rotation {}", r.name);
+            }
         }
     }
 }

@@ -380,7 +380,11 @@ fn layer_table(tz: Tz, layer: &Layer, out: &mut String) {
             out.push_str("    (nobody in this window)\n");
             continue;
         }
+        let sourced = r.periods.iter().any(|p| p.source.is_some());
         let mut rows = vec![["TYPE", "FROM", "TO", "RECIPIENT"].map(String::from).to_vec()];
+        if sourced {
+            rows[0].push("SOURCE".into());
+        }
         for p in &r.periods {
             let kind = match p.kind {
                 PeriodType::Default => "default",
@@ -391,7 +395,11 @@ fn layer_table(tz: Tz, layer: &Layer, out: &mut String) {
             if let Some(from) = &p.from_user {
                 let _ = write!(who, " (forwarded from {from})");
             }
-            rows.push(vec![kind.to_string(), local(tz, p.start_date), local(tz, p.end_date), who]);
+            let mut row = vec![kind.to_string(), local(tz, p.start_date), local(tz, p.end_date), who];
+            if sourced {
+                row.push(p.source.as_ref().map(source_label).unwrap_or_default());
+            }
+            rows.push(row);
         }
         out.push_str(&table(&rows, "    "));
     }

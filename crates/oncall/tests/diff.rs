@@ -94,6 +94,13 @@ fn timeline_expand_sources_names_rotation_turn_override_and_forwarding() {
                     "origin": {"type": "override", "override": "ben-sick", "rotation": "day", "turn": 1}}]),
         ]
     );
+    let periods = &tl["finalTimeline"]["rotations"][0]["periods"];
+    assert_eq!(periods.as_array().unwrap().len(), 4, "split where the source changes: {periods}");
+    assert_eq!(periods[0]["type"], "forwarding");
+    assert_eq!(periods[0]["source"], sources[0][0]);
+    assert_eq!(periods[3]["source"]["origin"]["override"], "ben-sick");
+    let plain_periods = &plain["finalTimeline"]["rotations"][0]["periods"];
+    assert!(plain_periods.as_array().unwrap().iter().all(|p| p.get("source").is_none()));
     let text = oncall(&[&args[..], &["--expand", "sources"]].concat());
     assert!(text.stdout.contains("SOURCE"), "{}", text.stdout);
     assert!(
