@@ -318,6 +318,7 @@ function renderDiff(name, zone, atDate) {
     els.diffUsers.replaceChildren();
     els.diffSummary.textContent = summary;
     els.diffLabel.textContent = "";
+    els.diffChanges.closest("table").hidden = true;
   };
   if (!text.trim()) {
     compareWith?.free();
@@ -354,6 +355,7 @@ function renderDiff(name, zone, atDate) {
     ? `${hours(diff.changedSeconds)} h differ in ${diff.changes.length} interval${diff.changes.length === 1 ? "" : "s"}.${presence}`
     : `No difference in the final schedule this week.${presence}`;
   const who = (list) => (list.length ? list.join(", ") : "nobody (gap)");
+  els.diffChanges.closest("table").hidden = diff.changes.length === 0;
   els.diffChanges.replaceChildren(
     ...diff.changes.slice(0, 20).map((c) =>
       el("tr", { "data-testid": "diff-change" },
