@@ -37,7 +37,8 @@
 //! **Gaps.** When a rule whose recipient is a schedule (`notifyType` `default`) finds nobody on
 //! call, the escalation's `onGap` decides: `report` (default, Opsgenie's behaviour) records the
 //! gap as [`Unreached`] and the next rule keeps its time; `skip` records it and fires the next
-//! rule of the same cycle at that instant (the next rule's own instant then finds it done);
+//! rule (in list order) of the same cycle not yet processed at that instant (its own instant
+//! then finds it done);
 //! `wait` looks for the next instant someone is on call in the schedule (as next-on-call does),
 //! at most `nextHorizonDays` ahead, and fires the rule again then if its run is live and its
 //! condition holds (with the recipients of then); nobody within the horizon, or ever again, is
@@ -1069,9 +1070,12 @@ impl<'c> Sim<'c> {
                 match self.notify_schedule_with(s, notify, at, via, policy)? {
                     GapAction::None => Ok(()),
                     GapAction::Next => {
-                        // The next rule of this cycle fires now; its own time finds it done.
-                        if rule + 1 < self.c.escalations[e].rules.len() {
-                            self.push(at, ItemKind::RuleFire { run, cycle, rule: rule + 1 })?;
+                        // The next rule of this cycle not yet processed fires now; its own time
+                        // then finds it done.
+                        let n = self.c.escalations[e].rules.len();
+                        let done = &self.runs[run].done[cycle as usize * n..(cycle as usize + 1) * n];
+                        if let Some(next) = (rule + 1..n).find(|&k| !done[k]) {
+                            self.push(at, ItemKind::RuleFire { run, cycle, rule: next })?;
                         }
                         Ok(())
                     }

@@ -179,3 +179,25 @@ fn a_bad_policy_is_an_error_naming_its_path() {
         assert!(problems.iter().any(|p| p.path == path), "{policy}: {problems:?}");
     }
 }
+
+#[test]
+fn skip_chains_through_consecutive_gaps() {
+    let mut d = doc(json!({"onGap": "skip"}));
+    let rules = d["escalations"][0]["rules"].as_array_mut().unwrap();
+    let again = json!({"condition": "if-not-acked", "notifyType": "default", "delay": {"timeAmount": 5},
+                        "recipient": {"type": "schedule", "name": "days"}});
+    rules.insert(1, again);
+    let config = Config::from_json(&d.to_string()).unwrap();
+    let tl = config
+        .escalate(
+            &Alert::new("x"),
+            &Target::Escalation("esc".into()),
+            t("2026-11-10T20:00:00Z"),
+            &[],
+            &EscalateOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(tl.unreached.len(), 2, "both gaps are reported");
+    assert_eq!(sent(&tl), [("2026-11-10T20:00:00Z".to_string(), "bob".to_string())]);
+    assert_eq!(tl.log.iter().filter(|l| l.kind == LogKind::RuleFired).count(), 3, "each rule fires once");
+}
