@@ -296,7 +296,7 @@ pub fn windows(data: &[u8]) {
     for name in config.schedule_names().map(String::from).collect::<Vec<_>>() {
         let s = config.schedule(&name).expect("listed");
         if let Err(e) = budget("timeline", 20, 1024, || {
-            s.timeline(at, to, Expand { base: true, overrides: true, forwarding: true })
+            s.timeline(at, to, Expand { base: true, overrides: true, forwarding: true, ..Expand::default() })
         }) {
             assert!(acceptable(&e), "{e:?}");
         }

@@ -425,7 +425,7 @@ fn queries_at(s: &Schedule<'_>, instants: &[DateTime<Utc>], span: Duration, next
             cursor = g.end_date;
         }
         if let Some(end) = end {
-            if let Ok(tl) = s.timeline(at, end, Expand { base: true, overrides: true, forwarding: true }) {
+            if let Ok(tl) = s.timeline(at, end, Expand { base: true, overrides: true, forwarding: true, ..Expand::default() }) {
                 assert_eq!(tl.final_schedule, segments, "timeline and segments disagree");
             }
             if let Ok(a) = s.analyze(at, end) {

@@ -26,6 +26,11 @@ const els = {
   priority: $("priority"),
   route: byTestId("route"),
   pages: byTestId("pages"),
+  compare: $("compare"),
+  diffLabel: byTestId("diff-label"),
+  diffSummary: byTestId("diff-summary"),
+  diffChanges: byTestId("diff-changes"),
+  diffUsers: byTestId("diff-users"),
 };
 
 // Paul Tol's "muted" qualitative scheme (nine colours chosen to stay distinct for the common
@@ -180,7 +185,8 @@ function render() {
   document.body.dataset.rendered =
     `${els.schedule.value}|${els.instant.value.trim()}|${els.config.value.length}|${els.target.value}|${els.priority.value}`;
   if (!loaded) {
-    for (const e of [els.who, els.bar, els.days, els.legend, els.handoffs, els.pages]) e.replaceChildren();
+    for (const e of [els.who, els.bar, els.days, els.legend, els.handoffs, els.pages, els.diffChanges, els.diffUsers]) e.replaceChildren();
+    els.diffSummary.textContent = els.diffLabel.textContent = "";
     els.route.textContent = "";
     els.next.textContent = "";
     els.whoWhen.textContent = els.weekLabel.textContent = "";
@@ -218,6 +224,7 @@ function render() {
     renderWeek(name, info, zone, atDate);
     renderHandoffs(name, info, zone, atDate);
     renderEscalation(name, zone, atDate);
+    renderDiff(name, zone, atDate);
     showProblems(warnings, "Warnings");
   } catch (e) {
     showProblems(e.problems?.length ? e.problems : [{ path: "", message: e.message }]);
@@ -229,6 +236,9 @@ function renderWeek(name, info, zone, atDate) {
   const from = naive(y, m, d - (weekday - 1));
   const to = naive(y, m, d - (weekday - 1) + 7);
   const timeline = oncall.timeline(name, from, to);
+  // Where each answer comes from, for the tooltips: the same window with sources (its segments
+  // refine the plain ones: a new turn of the same person starts a new one).
+  const sourced = oncall.timeline(name, from, to, { expand: ["sources"] }).finalSchedule;
   const start = Date.parse(timeline.startDate);
   const span = Date.parse(timeline.endDate) - start;
   const pct = (iso) => ((Date.parse(iso) - start) / span) * 100;
@@ -241,12 +251,17 @@ function renderWeek(name, info, zone, atDate) {
       const width = pct(s.endDate) - left;
       const gap = s.recipients.length === 0;
       s.recipients.forEach((u) => users.add(u));
-      const title = `${fmt(s.startDate, zone)} – ${fmt(s.endDate, zone)}: ${gap ? "gap, nobody on call" : s.recipients.join(", ")}`;
+      const inside = sourced.filter((g) => g.startDate >= s.startDate && g.endDate <= s.endDate);
+      const from = [...new Set(inside.flatMap((g) => (g.sources ?? []).map(sourceLabel)))];
+      const title =
+        `${fmt(s.startDate, zone)} – ${fmt(s.endDate, zone)}: ${gap ? "gap, nobody on call" : s.recipients.join(", ")}` +
+        (from.length ? `\n${from.join("\n")}` : "");
       const seg = el("div", {
         className: gap ? "segment gap" : "segment",
         title,
         "data-testid": "segment",
         "data-recipients": s.recipients.join(","),
+        "data-sources": from.join("; "),
         style: { left: `${left}%`, width: `${width}%` },
       });
       if (gap) {
@@ -298,6 +313,82 @@ function renderWeek(name, info, zone, atDate) {
   els.legend.replaceChildren(
     ...[...users].sort().map((u) => el("li", {}, el("span", { className: "swatch", style: { background: colour(u) } }), u)),
     el("li", {}, el("span", { className: "swatch gap" }), "gap (nobody on call)"),
+  );
+}
+
+/** Where one participant comes from, for people: "ann ← rotation day, turn 3". */
+function sourceLabel(src) {
+  const o = src.origin;
+  let label;
+  if (o.type === "rotation") label = `rotation ${o.rotation}, turn ${o.turn}`;
+  else if (o.type === "override") label = `override ${o.override}${o.rotation ? ` (rotation ${o.rotation}, turn ${o.turn})` : " (whole schedule)"}`;
+  else label = o.type;
+  const fwd = (src.forwarded ?? []).map((f) => `, forwarded from ${f.from} (forwarding rule ${f.rule + 1})`).join("");
+  return `${src.recipient} ← ${label}${fwd}`;
+}
+
+let compareText = null;
+let compareWith = null;
+
+/** The week of the selected schedule compared with the configuration in the "compare" box. */
+function renderDiff(name, zone, atDate) {
+  const text = els.compare.value;
+  const clear = (summary) => {
+    els.diffChanges.replaceChildren();
+    els.diffUsers.replaceChildren();
+    els.diffSummary.textContent = summary;
+    els.diffLabel.textContent = "";
+    els.diffChanges.closest("table").hidden = true;
+  };
+  if (!text.trim()) {
+    compareWith?.free();
+    compareWith = null;
+    compareText = null;
+    return clear("");
+  }
+  if (text !== compareText) {
+    compareText = text;
+    compareWith?.free();
+    compareWith = null;
+    let doc = text;
+    try {
+      if (isYaml(text)) doc = jsyaml.load(text) ?? {};
+    } catch (e) {
+      return clear(`The configuration to compare with is not valid YAML: ${e.reason ?? e.message}`);
+    }
+    const report = check(doc);
+    if (!report.valid) {
+      const p = report.errors[0];
+      return clear(`The configuration to compare with has ${report.errors.length} problem(s): ${p.path ? `${p.path}: ` : ""}${p.message}`);
+    }
+    compareWith = new OnCall(doc);
+  }
+  const { y, m, d, weekday } = localDate(atDate, zone);
+  const from = naive(y, m, d - (weekday - 1));
+  const to = naive(y, m, d - (weekday - 1) + 7);
+  // The box holds the configuration after the change: it is NEW, the editor OLD.
+  const diff = compareWith.diffFrom(oncall, name, from, to);
+  els.diffLabel.textContent = `${name}, ${fmt(diff.startDate, zone)} – ${fmt(new Date(Date.parse(diff.endDate) - 1).toISOString(), zone)}`;
+  const presence = { "old-only": " The other configuration has no such schedule.", "new-only": " Only the other configuration has this schedule." }[diff.presence] ?? "";
+  const hours = (s) => (s / 3600).toFixed(1).replace(/\.0$/, "");
+  els.diffSummary.textContent = diff.changes.length
+    ? `${hours(diff.changedSeconds)} h differ in ${diff.changes.length} interval${diff.changes.length === 1 ? "" : "s"}.${presence}`
+    : `No difference in the final schedule this week.${presence}`;
+  const who = (list) => (list.length ? list.join(", ") : "nobody (gap)");
+  els.diffChanges.closest("table").hidden = diff.changes.length === 0;
+  els.diffChanges.replaceChildren(
+    ...diff.changes.slice(0, 20).map((c) =>
+      el("tr", { "data-testid": "diff-change" },
+        el("td", {}, fmt(c.startDate, zone)),
+        el("td", {}, fmt(c.endDate, zone)),
+        el("td", {}, who(c.old)),
+        el("td", {}, who(c.new)))),
+  );
+  els.diffUsers.replaceChildren(
+    ...diff.users.map((u) =>
+      el("li", { "data-testid": "diff-user" },
+        el("span", { className: "swatch", style: { background: colour(u.username) } }),
+        `${u.username}: +${hours(u.gainedSeconds)} h, −${hours(u.lostSeconds)} h`)),
   );
 }
 
@@ -381,6 +472,7 @@ async function main() {
   els.instant.value = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
   els.config.addEventListener("input", schedule);
   els.instant.addEventListener("input", schedule);
+  els.compare.addEventListener("input", schedule);
   els.schedule.addEventListener("change", render);
   els.target.addEventListener("change", render);
   els.priority.addEventListener("change", render);

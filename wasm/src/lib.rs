@@ -175,6 +175,36 @@ impl OnCall {
         self.to_js(&answer)
     }
 
+    /// Where schedule `schedule`'s final on-call set differs between `old` (the configuration
+    /// before a change) and this one, over `[from, to)`, with hours gained and lost per user
+    /// (`oncall diff OLD NEW --format json`). Naive times are read in this configuration's zone
+    /// for the schedule, else `old`'s. A schedule in one configuration only is compared with an
+    /// empty one (`presence`).
+    #[wasm_bindgen(js_name = diffFrom, unchecked_return_type = "ScheduleDiff")]
+    pub fn diff_from(
+        &self,
+        old: &OnCall,
+        schedule: &str,
+        #[wasm_bindgen(unchecked_param_type = "Instant")] from: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Instant")] to: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let s = match self.config.schedule(schedule) {
+            Ok(s) => s,
+            Err(_) => old.schedule(schedule)?,
+        };
+        if from.is_undefined() || from.is_null() {
+            return Err(error("from: is required", &[("from", "is required")]));
+        }
+        if to.is_undefined() || to.is_null() {
+            return Err(error("to: is required", &[("to", "is required")]));
+        }
+        let from = instant(&s, "from", Some(&from), false)?;
+        let to = instant(&s, "to", Some(&to), true)?;
+        let answer =
+            oncall_core::diff::diff(&old.config, &self.config, schedule, from, to).map_err(|e| query_error("", &e))?;
+        self.to_js(&answer)
+    }
+
     /// The next `count` (default 10, at most 10 000) hand-offs of a rotation strictly after
     /// `from` (default: now).
     #[wasm_bindgen(unchecked_return_type = "Handoffs")]
@@ -512,7 +542,7 @@ fn expand_option(options: Option<&JsValue>) -> Result<Expand, JsValue> {
         let items = js_sys::Array::from(&expand);
         items.iter().map(|v| v.as_string().ok_or_else(|| bad("expected strings"))).collect::<Result<_, _>>()?
     } else {
-        return Err(bad("expected an array of \"base\", \"override\", \"forwarding\""));
+        return Err(bad("expected an array of \"base\", \"override\", \"forwarding\", \"sources\""));
     };
     Expand::parse(&list.join(",")).map_err(|e| query_error("options.expand", &e))
 }

@@ -52,11 +52,12 @@ export interface WhoOptions {
 }
 
 /** A layer a timeline can carry besides the final one. */
-export type TimelineLayerName = "base" | "override" | "forwarding";
+export type TimelineLayerName = "base" | "override" | "forwarding" | "sources";
 
 /** Options of `timeline`. */
 export interface TimelineOptions {
-  /** Extra layers: `baseTimeline`, `overrideTimeline`, `forwardingTimeline`. */
+  /** Extra layers: `baseTimeline`, `overrideTimeline`, `forwardingTimeline`; `sources`: each
+   * `finalSchedule` segment says where its participants come from (`Segment.sources`). */
   expand?: TimelineLayerName[];
 }
 
@@ -153,6 +154,8 @@ export interface Period {
   recipient: Participant;
   /** Forwarding periods: the username whose shift it was (Opsgenie's `fromUser` string). */
   fromUser?: string;
+  /** Final timeline with `expand: ["sources"]` only: where the period comes from. */
+  source?: ShiftSource;
 }
 
 /** The periods of one rotation. A schedule-wide override's periods are placed in every rotation;
@@ -176,6 +179,62 @@ export interface Segment {
   endDate: IsoInstant;
   /** Sorted usernames. */
   recipients: string[];
+  /** With `expand: ["sources"]` only: where each participant comes from, in rotation order
+   * (docs/rules.md, "Where each answer comes from"). */
+  sources?: ShiftSource[];
+}
+
+/** What put a participant in the final on-call set. Other `type`s (time off) may be added:
+ * accept types you do not know. */
+export type ShiftOrigin =
+  | { type: "rotation"; rotation: string; /** 0 for the shift starting at `startDate`. */ turn: number }
+  | {
+      type: "override";
+      /** The override's `alias`, or `overrides[i]`. */
+      override: string;
+      /** A rotation-scoped override: the rotation and turn it replaced. */
+      rotation?: string;
+      turn?: number;
+    };
+
+/** One forwarding rule followed (`rule`: index in `forwardingRules`). */
+export interface ShiftForwarding {
+  rule: number;
+  from: string;
+  to: string;
+}
+
+/** Where one participant of a final-schedule segment comes from. */
+export interface ShiftSource {
+  /** Who is on call through this source (after forwarding). */
+  recipient: string;
+  recipientType: ParticipantType;
+  origin: ShiftOrigin;
+  /** The forwarding chain, when forwarded. */
+  forwarded?: ShiftForwarding[];
+}
+
+/** One interval where the final on-call sets differ. */
+export interface ScheduleChange {
+  startDate: IsoInstant;
+  endDate: IsoInstant;
+  old: string[];
+  new: string[];
+  gained: string[];
+  lost: string[];
+}
+
+/** The difference of a schedule between two configurations (`oncall diff --format json`). */
+export interface ScheduleDiff {
+  schedule: string;
+  presence: "both" | "old-only" | "new-only";
+  oldTimezone?: string;
+  newTimezone?: string;
+  startDate: IsoInstant;
+  endDate: IsoInstant;
+  changedSeconds: number;
+  changes: ScheduleChange[];
+  users: { username: string; gainedSeconds: number; lostSeconds: number; netSeconds: number }[];
 }
 
 /** A timeline (`oncall timeline --format json`). */
@@ -277,7 +336,14 @@ export interface ConfigDocument {
   users?: { username: string; id?: string; fullName?: string; timezone?: string; [key: string]: unknown }[];
   teams?: { name: string; [key: string]: unknown }[];
   schedules?: ScheduleDocument[];
-  escalations?: { name: string; [key: string]: unknown }[];
+  escalations?: {
+    name: string;
+    /** What a rule whose schedule has nobody on call does (extension; default `report`). */
+    onGap?: "report" | "skip" | "wait" | "fallback" | "";
+    /** With `onGap: fallback`: the user or team notified instead. */
+    gapFallback?: { type: "user"; username?: string; name?: string; id?: string } | { type: "team"; name?: string; id?: string };
+    [key: string]: unknown;
+  }[];
   forwardingRules?: { [key: string]: unknown }[];
 }
 
@@ -371,6 +437,8 @@ export type Hop =
     }
   | { type: "schedule"; name: string; notifyType: string }
   | { type: "team"; name: string; notifyType: string }
+  /** `onGap: fallback`: notified instead of the schedule before it, which had nobody on call. */
+  | { type: "gap-fallback"; schedule: string }
   | { type: "event"; action: string; user?: string };
 
 export type ContactMethod = "email" | "sms" | "voice" | "mobile";
@@ -449,7 +517,8 @@ export type LogKind =
   | "duplicate"
   | "escalated-to-next"
   | "step-cancelled"
-  | "not-notified";
+  | "not-notified"
+  | "gap-policy";
 
 /** One thing that happened. */
 export interface LogEntry {

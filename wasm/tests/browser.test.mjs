@@ -260,6 +260,48 @@ test("a YAML configuration is read (js-yaml, then the core) and its errors name 
   await rendered();
 });
 
+test("a shift on the week view says where it comes from on hover", async () => {
+  const oncall = new pkg.OnCall(exampleText);
+  const sourced = oncall.timeline(SCHEDULE, "2026-11-09T00:00", "2026-11-16T00:00", { expand: ["sources"] }).finalSchedule;
+  oncall.free();
+  const first = sourced.find((s) => s.recipients.length > 0);
+  const src = first.sources[0];
+  assert.equal(src.origin.type, "rotation");
+  const titles = await byTestId("segment").evaluateAll((ss) => ss.map((s) => s.getAttribute("title")));
+  const expected = `${src.recipient} ← rotation ${src.origin.rotation}, turn ${src.origin.turn}`;
+  assert.ok(titles.some((t) => t.includes(expected)), `no tooltip names ${expected}:\n${titles.join("\n")}`);
+  // Gaps have no source.
+  const gapSources = await page.locator('[data-testid="segment"].gap').evaluateAll((ss) => ss.map((s) => s.dataset.sources));
+  assert.ok(gapSources.every((x) => x === ""));
+});
+
+test("a second configuration is compared with the first over the week", async () => {
+  const doc = JSON.parse(exampleText);
+  const rotation = doc.schedules.find((s) => s.name === SCHEDULE).rotations[0];
+  const [a, b, c] = rotation.participants;
+  rotation.participants = [b, c, a];
+  const other = JSON.stringify(doc, null, 2);
+  await byTestId("compare").fill(other);
+  await page.waitForFunction(() => /differ in/.test(document.querySelector('[data-testid="diff-summary"]').textContent), null, { timeout: 5_000 });
+  const before = new pkg.OnCall(exampleText);
+  const after = new pkg.OnCall(other);
+  const diff = after.diffFrom(before, SCHEDULE, "2026-11-09T00:00", "2026-11-16T00:00");
+  before.free();
+  after.free();
+  assert.ok(diff.changes.length > 0);
+  assert.equal(await byTestId("diff-change").count(), Math.min(diff.changes.length, 20));
+  assert.deepStrictEqual(
+    await byTestId("diff-user").allTextContents(),
+    diff.users.map((u) => `${u.username}: +${(u.gainedSeconds / 3600).toFixed(1).replace(/\.0$/, "")} h, −${(u.lostSeconds / 3600).toFixed(1).replace(/\.0$/, "")} h`),
+  );
+  // The same configuration: no difference.
+  await byTestId("compare").fill(exampleText);
+  await page.waitForFunction(() => /^No difference/.test(document.querySelector('[data-testid="diff-summary"]').textContent), null, { timeout: 5_000 });
+  assert.equal(await byTestId("diff-change").count(), 0);
+  await byTestId("compare").fill("");
+  await page.waitForFunction(() => document.querySelector('[data-testid="diff-summary"]').textContent === "", null, { timeout: 5_000 });
+});
+
 test("twenty people get twenty distinct colours", async () => {
   const users = Array.from({ length: 20 }, (_, i) => `user${String(i + 1).padStart(2, "0")}@example.com`);
   const doc = { schedules: [{ name: "twenty", timezone: "UTC", rotations: [

@@ -103,6 +103,7 @@ test("every public method and function has typed arguments and results", () => {
   const cls = text.slice(text.indexOf("export class OnCall"));
   for (const [name, ret] of [
     ["check", "CheckResult"],
+    ["diffFrom", "ScheduleDiff"],
     ["escalate", "EscalationTimeline"],
     ["handoffs", "Handoffs"],
     ["instant", "IsoInstant"],
@@ -140,6 +141,9 @@ test("every public method and function has typed arguments and results", () => {
     "AlertState",
     "RoutingDecision",
     "AlertDocument",
+    "ScheduleDiff",
+    "ScheduleChange",
+    "ShiftSource",
   ]) {
     assert.match(text, new RegExp(`export interface ${iface} `), iface);
   }
@@ -150,7 +154,8 @@ test("a typed consumer compiles with tsc --strict against the package", () => {
   const source = `
 import { OnCall, check, type CheckResult, type OnCallAnswer, type FlatOnCallAnswer, type Timeline,
   type NextOnCallAnswer, type FlatNextOnCallAnswer, type Handoffs, type Segment, type OnCallError,
-  type EscalationTimeline, type Hop, type ConfigDocument, type RosterChange } from "oncall-wasm";
+  type EscalationTimeline, type Hop, type ConfigDocument, type RosterChange, type ScheduleDiff,
+  type ShiftSource } from "oncall-wasm";
 declare const text: string;
 const report: CheckResult = check(text);
 const paths: string[] = report.errors.map((p) => p.path);
@@ -165,6 +170,13 @@ const at: string | null = next.exactNextOnCallAt;
 const nextFlat: FlatNextOnCallAnswer = oncall.nextOnCall("payments-primary", null, { flat: true });
 const timeline: Timeline = oncall.timeline("payments-primary", "2026-11-09", new Date(), { expand: ["base"] });
 const gaps: Segment[] = timeline.finalSchedule.filter((s) => s.recipients.length === 0);
+const sourced: ShiftSource[] = oncall.timeline("payments-primary", "2026-11-09", "2026-11-16", { expand: ["sources"] })
+  .finalSchedule.flatMap((s) => s.sources ?? []);
+const turns: number[] = sourced.flatMap((s) => (s.origin.type === "rotation" ? [s.origin.turn] : []));
+const diff: ScheduleDiff = new OnCall(text).diffFrom(oncall, "payments-primary", "2026-11-09", "2026-11-16");
+const netHours: number[] = diff.users.map((u) => u.netSeconds / 3600);
+// @ts-expect-error: presence is one of three words
+const wrong: ScheduleDiff["presence"] = "maybe";
 const handoffs: Handoffs = oncall.handoffs("payments-primary", "off-hours", undefined, 3);
 const first: string | undefined = handoffs.handoffs[0]?.at;
 const version: number | undefined = handoffs.handoffs[0]?.change;
@@ -192,7 +204,8 @@ oncall.whoIsOnCall("payments-primary", 12);
 // @ts-expect-error: the nested answer has no onCallRecipients
 oncall.whoIsOnCall("payments-primary").onCallRecipients;
 oncall[Symbol.dispose]();
-void [paths, names, recipients, at, nextFlat, gaps, first, version, doc, badChange, sentTo, hops, ruleName];
+void [paths, names, recipients, at, nextFlat, gaps, first, version, doc, badChange, sentTo, hops, ruleName, turns,
+  netHours, wrong];
 `;
   writeFileSync(path.join(dir, "consumer.ts"), source);
   const tsc = path.join(wasmDir, "node_modules", ".bin", "tsc");

@@ -190,6 +190,21 @@ pub(crate) struct CEscalation {
     pub(crate) repeat_count: i64,
     pub(crate) reset_recipient_states: bool,
     pub(crate) close_alert_after_all: bool,
+    /// `onGap`: what a rule whose schedule has nobody on call does.
+    pub(crate) on_gap: GapPolicy,
+}
+
+/// What an escalation rule does when its schedule has nobody on call (`onGap`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GapPolicy {
+    /// Report the gap as unreached; the next rule keeps its time (Opsgenie's behaviour).
+    Report,
+    /// Report it and fire the next rule of the cycle at once.
+    Skip,
+    /// Fire the rule again when someone comes on call (within `nextHorizonDays`).
+    Wait,
+    /// Notify this user or team (all members) instead.
+    Fallback(Recipient),
 }
 
 #[derive(Debug)]
@@ -1104,6 +1119,53 @@ impl<'d> Compiler<'d> {
         CTeam { name: t.name.clone(), id: t.id.clone(), members, routing, default_target }
     }
 
+    /// The `onGap` policy of escalation `e` (at `path`), with its `gapFallback`.
+    fn gap_policy(&mut self, path: &str, e: &config::Escalation, index: &Index) -> GapPolicy {
+        let fallback = e.gap_fallback.as_ref().and_then(|p| {
+            let fp = format!("{path}.gapFallback");
+            let named = NameRef { id: p.id.clone(), name: p.name.clone(), kind: None };
+            match p.kind.as_str() {
+                "user" => self.user(p.username.as_ref().or(p.name.as_ref()), p.id.as_ref(), &fp).map(Recipient::User),
+                "team" => find(&index.teams, &named).map(Recipient::Team).or_else(|| {
+                    self.problem(fp.clone(), self.unknown("team", &named));
+                    None
+                }),
+                other => {
+                    self.problem(format!("{fp}.type"), format!("expected user or team, found {other:?}"));
+                    None
+                }
+            }
+        });
+        let policy = match e.on_gap.as_deref() {
+            None | Some("report") => GapPolicy::Report,
+            Some("skip") => GapPolicy::Skip,
+            Some("wait") => GapPolicy::Wait,
+            Some("fallback") => match fallback {
+                Some(r) => return GapPolicy::Fallback(r),
+                None => {
+                    if e.gap_fallback.is_none() {
+                        self.problem(
+                            format!("{path}.gapFallback"),
+                            "required with onGap fallback: the user or team to notify",
+                        );
+                    }
+                    return GapPolicy::Report;
+                }
+            },
+            Some(other) => {
+                self.problem(
+                    format!("{path}.onGap"),
+                    format!("expected report, skip, wait or fallback, found {other:?}"),
+                );
+                GapPolicy::Report
+            }
+        };
+        if e.gap_fallback.is_some() {
+            self.problem(format!("{path}.gapFallback"), "only with onGap fallback (it would never be used)");
+        }
+        policy
+    }
+
     fn escalation(&mut self, ei: usize, e: &config::Escalation, index: &Index) -> CEscalation {
         let path = format!("escalations[{ei}]");
         let mut rules = Vec::new();
@@ -1198,6 +1260,7 @@ impl<'d> Compiler<'d> {
             }
             rules.push(CEscalationRule { if_not_closed, notify, delay_secs, recipient });
         }
+        let on_gap = self.gap_policy(&path, e, index);
         let (mut wait, mut count, mut reset, mut close) = (0, 1, false, false);
         if let Some(rep) = &e.repeat {
             if !(0..=525_600).contains(&rep.wait_interval) {
@@ -1218,6 +1281,7 @@ impl<'d> Compiler<'d> {
             repeat_count: count,
             reset_recipient_states: reset,
             close_alert_after_all: close,
+            on_gap,
         }
     }
 }

@@ -626,6 +626,16 @@ pub struct Escalation {
     /// `repeat`: repeating the rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<Repeat>,
+    /// `onGap` (extension): what a rule does when its schedule has nobody on call: `report`
+    /// (default, also for `""`: the gap is reported as unreached, the next rule keeps its
+    /// time), `skip` (the next rule fires at once), `wait` (the rule fires again when someone
+    /// comes on call) or `fallback` (`gapFallback` is notified instead).
+    #[serde(default, deserialize_with = "empty_as_none", skip_serializing_if = "Option::is_none")]
+    pub on_gap: Option<String>,
+    /// `gapFallback` (extension): with `onGap: fallback`, the user or team notified when a
+    /// rule's schedule has nobody on call (a team: all its members).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gap_fallback: Option<Participant>,
 }
 
 /// One escalation rule.

@@ -34,6 +34,19 @@
 //! A rule that reaches nobody (a gap in the schedule, a disabled schedule, a routing rule that
 //! notifies no one, a team without such members) is an [`Unreached`] entry, never silence.
 //!
+//! **Gaps.** When a rule whose recipient is a schedule (`notifyType` `default`) finds nobody on
+//! call, the escalation's `onGap` decides: `report` (default, Opsgenie's behaviour) records the
+//! gap as [`Unreached`] and the next rule keeps its time; `skip` records it and fires the next
+//! rule (in list order) of the same cycle not yet processed at that instant (its own instant
+//! then finds it done);
+//! `wait` looks for the next instant someone is on call in the schedule (as next-on-call does),
+//! at most `nextHorizonDays` ahead, and fires the rule again then if its run is live and its
+//! condition holds (with the recipients of then); nobody within the horizon, or ever again, is
+//! recorded as [`Unreached`] saying so; `fallback` notifies `gapFallback` (a user, or all members
+//! of a team) instead, via [`Hop::GapFallback`]. Each decision is logged
+//! ([`LogKind::GapPolicy`]). A rule reaching a schedule through a team's routing, and a schedule
+//! target, keep `report`.
+//!
 //! **Repeats.** At the start of each repeat cycle with `resetRecipientStates`, an acknowledged
 //! open alert becomes unacknowledged, so `if-not-acked` rules fire again. With
 //! `closeAlertAfterAll` (and repeats enabled), the alert closes after the last cycle's last rule
@@ -73,7 +86,7 @@
 //! [`Error::LimitExceeded`] while it is built.
 
 use crate::alert::{Action, Alert, AlertEvent, AlertState};
-use crate::compile::{Config, NotifyType, Recipient, Target as CTarget};
+use crate::compile::{Config, GapPolicy, NotifyType, Recipient, Target as CTarget};
 use crate::criteria::AlertFields;
 use crate::error::{Error, Result};
 use crate::notification::{ActionType, CStep, Choice, ContactMethod, MAX_NOTIFICATION_LOOPS};
@@ -189,6 +202,12 @@ pub enum Hop {
         name: String,
         /// `users`, `admins`, `all` or `random`.
         notify_type: String,
+    },
+    /// `onGap: fallback`: notified instead of the schedule before it, which had nobody on call.
+    #[serde(rename_all = "camelCase")]
+    GapFallback {
+        /// The schedule with nobody on call.
+        schedule: String,
     },
     /// An alert event (acknowledge, close, add-note, assign).
     #[serde(rename_all = "camelCase")]
@@ -333,6 +352,9 @@ pub enum LogKind {
     StepCancelled,
     /// A user was not sent an informational notification (no rule, or none applies).
     NotNotified,
+    /// A rule's schedule had nobody on call and the escalation's `onGap` policy acted (skip to
+    /// the next rule, wait for someone, notify the fallback).
+    GapPolicy,
 }
 
 /// One thing that happened.
@@ -422,10 +444,29 @@ impl EscalationTimeline {
 enum ItemKind {
     Event(usize),
     SnoozeEnd(u32),
-    CycleStart { run: usize, cycle: u32 },
-    RuleFire { run: usize, cycle: u32, rule: usize },
-    Step { delivery: usize, step: usize, round: u32 },
-    AutoClose { run: usize },
+    CycleStart {
+        run: usize,
+        cycle: u32,
+    },
+    RuleFire {
+        run: usize,
+        cycle: u32,
+        rule: usize,
+    },
+    /// `onGap: wait`: the rule fires again once someone is on call.
+    RuleRetry {
+        run: usize,
+        cycle: u32,
+        rule: usize,
+    },
+    Step {
+        delivery: usize,
+        step: usize,
+        round: u32,
+    },
+    AutoClose {
+        run: usize,
+    },
 }
 
 impl ItemKind {
@@ -434,11 +475,22 @@ impl ItemKind {
             ItemKind::Event(_) => 0,
             ItemKind::SnoozeEnd(_) => 1,
             ItemKind::CycleStart { .. } => 2,
-            ItemKind::RuleFire { .. } => 3,
+            ItemKind::RuleFire { .. } | ItemKind::RuleRetry { .. } => 3,
             ItemKind::Step { .. } => 4,
             ItemKind::AutoClose { .. } => 5,
         }
     }
+}
+
+/// What the caller of a schedule notification does next (the `onGap` policy's decision).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GapAction {
+    /// Nothing more.
+    None,
+    /// Fire the next rule of the cycle now (`skip`).
+    Next,
+    /// Fire the rule again at this instant (`wait`).
+    RetryAt(Ts),
 }
 
 #[derive(Debug)]
@@ -815,6 +867,7 @@ impl<'c> Sim<'c> {
                 ItemKind::SnoozeEnd(token) => self.snooze_end(token, at)?,
                 ItemKind::CycleStart { run, cycle } => self.cycle_start(run, cycle, at),
                 ItemKind::RuleFire { run, cycle, rule } => self.rule_due(run, cycle, rule, at)?,
+                ItemKind::RuleRetry { run, cycle, rule } => self.rule_retry(run, cycle, rule, at)?,
                 ItemKind::Step { delivery, step, round } => self.step(delivery, step, round, at)?,
                 ItemKind::AutoClose { run } => self.auto_close(run, at)?,
             }
@@ -957,6 +1010,23 @@ impl<'c> Sim<'c> {
             return Ok(());
         }
         self.runs[run].done[idx] = true;
+        if self.acked_skip(run, cycle, rule, at) {
+            return Ok(());
+        }
+        self.fire(run, cycle, rule, at, false)
+    }
+
+    /// `onGap: wait`: rule `rule` of cycle `cycle` fires again at `at`, when someone is on call,
+    /// if its run is live and its condition still holds.
+    fn rule_retry(&mut self, run: usize, cycle: u32, rule: usize, at: Ts) -> Result<()> {
+        if !self.live(run) || self.acked_skip(run, cycle, rule, at) {
+            return Ok(());
+        }
+        self.fire(run, cycle, rule, at, false)
+    }
+
+    /// Whether an `if-not-acked` rule does not fire because the alert is acknowledged (logged).
+    fn acked_skip(&mut self, run: usize, cycle: u32, rule: usize, at: Ts) -> bool {
         let esc = &self.c.escalations[self.runs[run].esc];
         let er = &esc.rules[rule];
         if !er.if_not_closed && self.state.acknowledged {
@@ -969,9 +1039,9 @@ impl<'c> Sim<'c> {
             );
             let via = self.rule_hop(run, cycle, rule, false);
             self.log(at, LogKind::RuleSkipped, msg, via);
-            return Ok(());
+            return true;
         }
-        self.fire(run, cycle, rule, at, false)
+        false
     }
 
     fn recipient_label(&self, r: Recipient, notify: NotifyType) -> String {
@@ -995,7 +1065,23 @@ impl<'c> Sim<'c> {
         self.log(at, LogKind::RuleFired, msg, via.clone());
         match (er.recipient, er.notify) {
             (Recipient::User(u), _) => self.notify_user(u, at, via, Why::Alert),
-            (Recipient::Schedule(s), notify) => self.notify_schedule(s, notify, at, via),
+            (Recipient::Schedule(s), notify) => {
+                let policy = if notify == NotifyType::Default { esc.on_gap } else { GapPolicy::Report };
+                match self.notify_schedule_with(s, notify, at, via, policy)? {
+                    GapAction::None => Ok(()),
+                    GapAction::Next => {
+                        // The next rule of this cycle not yet processed fires now; its own time
+                        // then finds it done.
+                        let n = self.c.escalations[e].rules.len();
+                        let done = &self.runs[run].done[cycle as usize * n..(cycle as usize + 1) * n];
+                        if let Some(next) = (rule + 1..n).find(|&k| !done[k]) {
+                            self.push(at, ItemKind::RuleFire { run, cycle, rule: next })?;
+                        }
+                        Ok(())
+                    }
+                    GapAction::RetryAt(b) => self.push(b, ItemKind::RuleRetry { run, cycle, rule }),
+                }
+            }
             (Recipient::Team(ti), NotifyType::Default) => {
                 let (decision, routed) = self.c.route(ti, &self.fields, at);
                 let mut via = via;
@@ -1062,13 +1148,27 @@ impl<'c> Sim<'c> {
         Ok(())
     }
 
-    fn notify_schedule(&mut self, s: usize, notify: NotifyType, at: Ts, mut via: Vec<Hop>) -> Result<()> {
+    /// Notifies the users of schedule `s` with Opsgenie's behaviour for a gap (reported).
+    fn notify_schedule(&mut self, s: usize, notify: NotifyType, at: Ts, via: Vec<Hop>) -> Result<()> {
+        self.notify_schedule_with(s, notify, at, via, GapPolicy::Report).map(drop)
+    }
+
+    /// Notifies the users of schedule `s`; when nobody is on call, `policy` decides (see the
+    /// module rules, "Gaps") and the answer says what the caller does next.
+    fn notify_schedule_with(
+        &mut self,
+        s: usize,
+        notify: NotifyType,
+        at: Ts,
+        mut via: Vec<Hop>,
+        policy: GapPolicy,
+    ) -> Result<GapAction> {
         let sched = &self.c.schedules[s];
         via.push(Hop::Schedule { name: sched.name.clone(), notify_type: notify.as_str().into() });
         if !sched.enabled {
             let msg = format!("schedule {} is disabled: nobody notified", sched.name);
             self.unreached(at, UnreachedReason::ScheduleDisabled, msg, None, None, via);
-            return Ok(());
+            return Ok(GapAction::None);
         }
         let participants = match notify {
             NotifyType::Next => self.c.expanded(|v| self.c.turn_participants(s, at, 1, v))?,
@@ -1095,13 +1195,83 @@ impl<'c> Sim<'c> {
                 }
                 _ => format!("nobody is on call in schedule {} (a gap): nobody notified", sched.name),
             };
-            self.unreached(at, UnreachedReason::Gap, msg, None, None, via);
-            return Ok(());
+            return self.gap(s, at, via, policy, msg);
         }
         for (v, from) in users {
             self.notify_resolved(v, from, at, via.clone(), Why::Alert)?;
         }
-        Ok(())
+        Ok(GapAction::None)
+    }
+
+    /// How far `onGap: wait` waits from `at`: `nextHorizonDays`.
+    fn horizon(&self, at: Ts) -> Ts {
+        at.saturating_add(self.c.limits.next_horizon_days.max(0).saturating_mul(86_400))
+    }
+
+    /// Nobody is on call in schedule `s` at `at` (`msg` says so): what `policy` does.
+    fn gap(&mut self, s: usize, at: Ts, via: Vec<Hop>, policy: GapPolicy, msg: String) -> Result<GapAction> {
+        let name = self.c.schedules[s].name.clone();
+        match policy {
+            GapPolicy::Report => {
+                self.unreached(at, UnreachedReason::Gap, msg, None, None, via);
+                Ok(GapAction::None)
+            }
+            GapPolicy::Skip => {
+                self.unreached(at, UnreachedReason::Gap, msg, None, None, via.clone());
+                let note =
+                    format!("onGap skip: nobody is on call in schedule {name}; the next rule of the cycle fires now");
+                self.log(at, LogKind::GapPolicy, note, via);
+                Ok(GapAction::Next)
+            }
+            GapPolicy::Wait => match self.c.next_change(s, at)? {
+                crate::schedule::NextChange::At(b, _) if b > self.horizon(at) => {
+                    let msg = format!(
+                        "{msg}; onGap wait: nobody comes on call in it within nextHorizonDays ({} days; next at {})",
+                        self.c.limits.next_horizon_days,
+                        crate::time::format_ts(b)
+                    );
+                    self.unreached(at, UnreachedReason::Gap, msg, None, None, via);
+                    Ok(GapAction::None)
+                }
+                crate::schedule::NextChange::At(b, _) => {
+                    let note = format!(
+                        "onGap wait: nobody is on call in schedule {name}; the rule fires again at {}, when someone is",
+                        crate::time::format_ts(b)
+                    );
+                    self.log(at, LogKind::GapPolicy, note, via);
+                    Ok(GapAction::RetryAt(b))
+                }
+                crate::schedule::NextChange::Never => {
+                    let msg = format!("{msg}; onGap wait: nobody is ever on call in it again");
+                    self.unreached(at, UnreachedReason::Gap, msg, None, None, via);
+                    Ok(GapAction::None)
+                }
+                crate::schedule::NextChange::SearchedTo(t) => {
+                    let msg = format!(
+                        "{msg}; onGap wait: nobody comes on call in it before {} (searched nextHorizonDays ahead)",
+                        crate::time::format_ts(t)
+                    );
+                    self.unreached(at, UnreachedReason::Gap, msg, None, None, via);
+                    Ok(GapAction::None)
+                }
+            },
+            GapPolicy::Fallback(r) => {
+                let mut via = via;
+                via.push(Hop::GapFallback { schedule: name.clone() });
+                let who = self.recipient_label(r, NotifyType::All);
+                let note = format!("onGap fallback: nobody is on call in schedule {name}; notifying {who} instead");
+                self.log(at, LogKind::GapPolicy, note, via.clone());
+                match r {
+                    Recipient::Team(ti) => {
+                        let members: Vec<usize> = self.c.teams[ti].members_for(NotifyType::All).collect();
+                        self.notify_members(ti, "all", members, at, via)?;
+                    }
+                    Recipient::User(u) => self.notify_user(u, at, via, Why::Alert)?,
+                    Recipient::Schedule(_) => {}
+                }
+                Ok(GapAction::None)
+            }
+        }
     }
 
     fn notify_user(&mut self, u: usize, at: Ts, via: Vec<Hop>, why: Why) -> Result<()> {

@@ -198,6 +198,7 @@ mod tests {
             start_date: DateTime::from_timestamp(0, 0).unwrap(),
             end_date: DateTime::from_timestamp(3600, 0).unwrap(),
             recipients: (0..n).map(|i| format!("user{i:05}")).collect(),
+            sources: None,
         };
         let start = DateTime::from_timestamp(0, 0).unwrap();
         let size = |n| calendar("s", start, [seg(n)], usize::MAX).unwrap().len();

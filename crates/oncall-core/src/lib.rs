@@ -6,12 +6,14 @@ pub mod alert;
 pub mod analysis;
 pub mod config;
 pub mod criteria;
+pub mod diff;
 pub mod error;
 pub mod escalation;
 pub mod ics;
 pub mod notification;
 pub mod opsgenie;
 pub mod output;
+pub mod provenance;
 pub mod routing;
 #[cfg(feature = "proptest")]
 pub mod strategies;

@@ -104,6 +104,10 @@ pub struct Source {
     /// `rotation`: the rotation's name; absent for a schedule-wide override.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotation: Option<String>,
+    /// `turn`: the rotation's turn number (0 for the shift starting at its `startDate`; see
+    /// [`crate::provenance`]); absent for a schedule-wide override.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub turn: Option<u64>,
     /// `viaOverride`: the override that put the participant there, if any: its `alias`, or its
     /// place in the schedule's list (`overrides[1]`) when it has none.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -346,6 +350,10 @@ pub struct Period {
     /// `TimelinePeriod.fromUser`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from_user: Option<String>,
+    /// `source` (extension, final timeline with `expand=sources` only): where the period comes
+    /// from (rotation and turn, override, forwarding chain); periods split where it changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::provenance::ShiftSource>,
 }
 
 /// The periods of one rotation.
@@ -388,6 +396,10 @@ pub struct Segment {
     pub end_date: DateTime<Utc>,
     /// Sorted usernames on call; empty is a gap.
     pub recipients: Vec<String>,
+    /// `sources` (extension, only when asked for: [`Schedule::segments_with_sources`](crate::Schedule::segments_with_sources),
+    /// the timeline's `expand=sources`): where each participant comes from, in rotation order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<crate::provenance::ShiftSource>>,
 }
 
 /// A timeline (`oncall timeline`).

@@ -785,7 +785,9 @@ fn child(kind: Kind, key: &str) -> Option<(Kind, bool)> {
         (K::Rotation, "changes") => (K::RosterChange, true),
         (K::TimeRestriction, "restriction") => (K::TimeOfDay, false),
         (K::TimeRestriction, "restrictions") => (K::WeekdaySpan, true),
-        (K::Override, "user") | (K::EscalationRule, "recipient") => (K::Participant, false),
+        (K::Override, "user") | (K::EscalationRule, "recipient") | (K::Escalation, "gapFallback") => {
+            (K::Participant, false)
+        }
         (K::Override, "rotations") | (K::NotificationRule, "schedules") => (K::NameRef, true),
         (K::ForwardingRule, "fromUser" | "toUser") => (K::UserRef, false),
         (K::Escalation, "rules") => (K::EscalationRule, true),

@@ -77,10 +77,13 @@ pub struct Expand {
     pub overrides: bool,
     /// Forwarded periods (`forwardingTimeline`).
     pub forwarding: bool,
+    /// Where each answer comes from: the final schedule's segments carry their sources
+    /// ([`Schedule::segments_with_sources`]).
+    pub sources: bool,
 }
 
 impl Expand {
-    /// Reads a comma-separated list of `base`, `override`, `forwarding`.
+    /// Reads a comma-separated list of `base`, `override`, `forwarding`, `sources`.
     ///
     /// ```
     /// let e = oncall_core::Expand::parse("base,forwarding")?;
@@ -94,10 +97,11 @@ impl Expand {
                 "base" => e.base = true,
                 "override" | "overrides" => e.overrides = true,
                 "forwarding" => e.forwarding = true,
+                "source" | "sources" => e.sources = true,
                 other => {
                     return Err(Error::InvalidArgument {
                         what: "expand".into(),
-                        message: format!("unknown layer {other:?} (expected base, override or forwarding)"),
+                        message: format!("unknown layer {other:?} (expected base, override, forwarding or sources)"),
                     });
                 }
             }
@@ -140,22 +144,22 @@ fn yields(effective: Option<Slot>) -> bool {
 
 /// The state of one rotation at an instant.
 #[derive(Debug, Clone, Copy)]
-struct RotState {
+pub(crate) struct RotState {
     /// Turn number, when the rotation is active (running and inside its windows).
-    k: Option<u64>,
+    pub(crate) k: Option<u64>,
     /// The rotation-scoped override in force, if active.
-    ov: Option<u32>,
+    pub(crate) ov: Option<u32>,
     /// Who the rotation yields after its override (Nobody when active but empty).
-    effective: Option<Slot>,
+    pub(crate) effective: Option<Slot>,
 }
 
 /// The state of a schedule at an instant.
 #[derive(Debug, Clone)]
 pub(crate) struct Snap {
-    rots: Vec<RotState>,
+    pub(crate) rots: Vec<RotState>,
     /// Rotations that reach the final answer (highest priority among those yielding someone).
-    shown: Vec<bool>,
-    wide: Option<u32>,
+    pub(crate) shown: Vec<bool>,
+    pub(crate) wide: Option<u32>,
 }
 
 fn ts_of(what: &str, t: DateTime<Utc>) -> Result<Ts> {
@@ -411,6 +415,20 @@ impl<'a> Schedule<'a> {
             steps: Steps::new(self.config, self.index, from),
             pending: None,
             error: None,
+            sources: false,
+        })
+    }
+
+    /// [`Schedule::segments`] where each segment also says where each participant comes from
+    /// ([`Segment::sources`]: rotation and turn, override, forwarding chain; see
+    /// [`crate::provenance`]). A segment is maximal for its set and its sources, so a new turn
+    /// of the same person starts a new one.
+    pub fn segments_with_sources(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<SegmentIter<'a>> {
+        let (f, _) = self.window(from, to)?;
+        Ok(SegmentIter {
+            sources: true,
+            steps: Steps::with_turns(self.config, self.index, f),
+            ..self.segments(from, to)?
         })
     }
 
@@ -475,7 +493,52 @@ impl<'a> Schedule<'a> {
         if walked.output_bytes(c) > c.limits.max_output_bytes {
             return Err(output::too_many_bytes("this timeline", "to", c.limits.max_output_bytes));
         }
-        Ok(self.timeline_of(walked, from, to, expand))
+        let mut answer = self.timeline_of(walked, from, to, expand);
+        if expand.sources {
+            answer.final_schedule = self.sourced_final_schedule(&answer, from, to)?;
+            crate::provenance::source_periods(&mut answer.final_timeline, &answer.final_schedule);
+            let layers =
+                [Some(&answer.final_timeline), answer.base_timeline.as_ref(), answer.override_timeline.as_ref()]
+                    .into_iter()
+                    .chain([answer.forwarding_timeline.as_ref()])
+                    .flatten();
+            let periods: usize = layers.flat_map(|l| &l.rotations).map(|r| r.periods.len()).sum();
+            if periods + answer.final_schedule.len() > c.limits.max_timeline_periods {
+                return Err(too_large(c.limits.max_timeline_periods));
+            }
+            if output::json_len(&answer) > c.limits.max_output_bytes {
+                return Err(output::too_many_bytes("this timeline", "to", c.limits.max_output_bytes));
+            }
+        }
+        Ok(answer)
+    }
+
+    /// The final schedule of `answer` with sources, within the limits the rest of `answer`
+    /// leaves (`maxTimelinePeriods`, `maxOutputBytes`).
+    fn sourced_final_schedule(&self, answer: &Timeline, from: Ts, to: Ts) -> Result<Vec<Segment>> {
+        let c = self.config;
+        let layers = [Some(&answer.final_timeline), answer.base_timeline.as_ref(), answer.override_timeline.as_ref()]
+            .into_iter()
+            .chain([answer.forwarding_timeline.as_ref()])
+            .flatten();
+        let periods: usize = layers.flat_map(|l| &l.rotations).map(|r| r.periods.len()).sum();
+        let mut bytes = output::json_len(answer).saturating_sub(output::json_len(&answer.final_schedule));
+        let mut out = Vec::new();
+        let mut segments = self.segments_with_sources(to_utc(from), to_utc(to))?;
+        for seg in segments.by_ref() {
+            bytes = bytes.saturating_add(output::json_len(&seg) + 1);
+            if periods + out.len() >= c.limits.max_timeline_periods {
+                return Err(too_large(c.limits.max_timeline_periods));
+            }
+            if bytes > c.limits.max_output_bytes {
+                return Err(output::too_many_bytes("this timeline", "to", c.limits.max_output_bytes));
+            }
+            out.push(seg);
+        }
+        match segments.error() {
+            Some(e) => Err(e.clone()),
+            None => Ok(out),
+        }
     }
 
     fn timeline_of(&self, walked: Walked, from: Ts, to: Ts, expand: Expand) -> Timeline {
@@ -797,6 +860,7 @@ impl Periods {
                         kind,
                         recipient: c.slot_leaf(slot),
                         from_user: from.map(|f| c.slot_leaf(f).name),
+                        source: None,
                     })
                     .collect()
             })
@@ -940,10 +1004,12 @@ pub struct SegmentIter<'a> {
     schedule: Schedule<'a>,
     to: Ts,
     steps: Steps<'a>,
-    /// The segment being built: its set and start.
-    pending: Option<(FlatSet, Ts)>,
+    /// The segment being built: its set, its sources (when asked for) and start.
+    pending: Option<(FlatSet, Option<Vec<crate::provenance::SourceKey>>, Ts)>,
     /// Why the iteration stopped early (a limit), if it did.
     error: Option<Error>,
+    /// Whether segments carry their sources.
+    sources: bool,
 }
 
 impl SegmentIter<'_> {
@@ -989,15 +1055,16 @@ impl Iterator for SegmentIter<'_> {
                     return None;
                 }
             };
-            if self.pending.as_ref().is_some_and(|(p, _)| *p == set) {
+            let keys = self.sources.then(|| c.source_keys(si, t, snap));
+            if self.pending.as_ref().is_some_and(|(p, k, _)| *p == set && *k == keys) {
                 continue;
             }
-            if let Some((done, start)) = self.pending.replace((set, t)) {
-                return Some(c.segment(done, start, t));
+            if let Some((done, keys, start)) = self.pending.replace((set, keys, t)) {
+                return Some(c.sourced_segment(si, done, keys, start, t));
             }
         }
-        let (set, start) = self.pending.take()?;
-        Some(c.segment(set, start, self.to))
+        let (set, keys, start) = self.pending.take()?;
+        Some(c.sourced_segment(si, set, keys, start, self.to))
     }
 }
 
@@ -1032,6 +1099,9 @@ pub(crate) struct Walker<'c> {
     heap: std::collections::BinaryHeap<std::cmp::Reverse<(Ts, u32)>>,
     /// The sources whose boundary the last step reached.
     fired: Vec<Source>,
+    /// Whether every hand-off is a boundary, also those of rotations that always yield the same
+    /// participant ([`Walker::with_turns`]).
+    turns: bool,
 }
 
 impl<'c> Walker<'c> {
@@ -1056,9 +1126,23 @@ impl<'c> Walker<'c> {
         let heap = sources
             .iter()
             .enumerate()
-            .filter_map(|(i, &src)| c.source_next(src, t).map(|n| std::cmp::Reverse((n, i as u32))))
+            .filter_map(|(i, &src)| c.source_next(src, t, false).map(|n| std::cmp::Reverse((n, i as u32))))
             .collect();
-        Walker { c, sources, heap, fired: Vec::new() }
+        Walker { c, sources, heap, fired: Vec::new(), turns: false }
+    }
+
+    /// A walker that also stops at the hand-offs of rotations whose participants are all the
+    /// same (they change no answer, but they start a new turn: what sources tell).
+    pub(crate) fn with_turns(c: &'c Config, si: usize, t: Ts) -> Walker<'c> {
+        let mut w = Walker::new(c, si, t);
+        w.turns = true;
+        w.heap = w
+            .sources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &src)| c.source_next(src, t, true).map(|n| std::cmp::Reverse((n, i as u32))))
+            .collect();
+        w
     }
 
     /// The next boundary, advancing past it.
@@ -1071,7 +1155,7 @@ impl<'c> Walker<'c> {
             }
             self.heap.pop();
             let src = self.sources[i as usize];
-            if let Some(next) = self.c.source_next(src, b) {
+            if let Some(next) = self.c.source_next(src, b, self.turns) {
                 self.heap.push(std::cmp::Reverse((next, i)));
             }
             self.fired.push(src);
@@ -1115,16 +1199,17 @@ pub(crate) struct Steps<'c> {
 
 impl<'c> Steps<'c> {
     pub(crate) fn new(c: &'c Config, si: usize, from: Ts) -> Steps<'c> {
+        Self::over(c, si, from, Walker::new(c, si, from))
+    }
+
+    /// Steps that also stop at every hand-off (see [`Walker::with_turns`]).
+    pub(crate) fn with_turns(c: &'c Config, si: usize, from: Ts) -> Steps<'c> {
+        Self::over(c, si, from, Walker::with_turns(c, si, from))
+    }
+
+    fn over(c: &'c Config, si: usize, from: Ts, walker: Walker<'c>) -> Steps<'c> {
         let dirty = vec![false; c.schedules[si].rotations.len()];
-        Steps {
-            c,
-            si,
-            walker: Walker::new(c, si, from),
-            snap: c.snapshot(si, from),
-            dirty,
-            next: Some(from),
-            started: false,
-        }
+        Steps { c, si, walker, snap: c.snapshot(si, from), dirty, next: Some(from), started: false }
     }
 
     /// How many boundary sources the last step reached.
@@ -1152,7 +1237,7 @@ impl<'c> Steps<'c> {
 
 impl Config {
     /// The first boundary of one source strictly after `t`.
-    fn source_next(&self, src: Source, t: Ts) -> Option<Ts> {
+    fn source_next(&self, src: Source, t: Ts, turns: bool) -> Option<Ts> {
         // Window edges are looked for a week ahead; every instant of a fixed weekly grid is also
         // a boundary, so the search goes on from there. A fixed grid (not "a week after `t`")
         // keeps the set of boundaries the same wherever a walk starts.
@@ -1169,7 +1254,7 @@ impl Config {
             Source::Handoffs(si, ri) => {
                 let r = &self.schedules[si].rotations[ri];
                 let h = &r.handoffs;
-                if r.uniform { (t < h.anchor).then_some(h.anchor) } else { h.next_handoff(t).map(|x| x.1) }
+                if r.uniform && !turns { (t < h.anchor).then_some(h.anchor) } else { h.next_handoff(t).map(|x| x.1) }
             }
             Source::Windows(si, ri) => {
                 let r = &self.schedules[si].rotations[ri];
@@ -1434,6 +1519,7 @@ impl Config {
                 .user
                 .map(|u| output::Source {
                     rotation: None,
+                    turn: None,
                     via_override: Some(override_name(o, i)),
                     participant: self.user_at(u, t),
                     change: None,
@@ -1452,7 +1538,13 @@ impl Config {
                 let via_override = st.ov.map(|i| override_name(&s.overrides[i as usize], i));
                 let change =
                     st.k.filter(|_| st.ov.is_none()).and_then(|k| r.handoffs.version_of_turn(k).checked_sub(1));
-                out.push(output::Source { rotation: Some(r.name.clone()), via_override, participant, change });
+                out.push(output::Source {
+                    rotation: Some(r.name.clone()),
+                    turn: st.k,
+                    via_override,
+                    participant,
+                    change,
+                });
             }
         }
         out
@@ -1684,9 +1776,24 @@ impl Config {
         }
     }
 
+    /// A flat final segment of schedule `si` with its sources, when they were asked for.
+    fn sourced_segment(
+        &self,
+        si: usize,
+        set: FlatSet,
+        keys: Option<Vec<crate::provenance::SourceKey>>,
+        start: Ts,
+        end: Ts,
+    ) -> Segment {
+        let mut seg = self.segment(set, start, end);
+        seg.sources = keys.map(|k| self.shift_sources(si, &k));
+        seg
+    }
+
     /// A flat final segment: its set, named and sorted.
     fn segment(&self, set: FlatSet, start: Ts, end: Ts) -> Segment {
         Segment {
+            sources: None,
             start_date: to_utc(start),
             end_date: to_utc(end),
             recipients: match set {

@@ -90,6 +90,7 @@ fn clip(segs: &[Segment], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Segment
             start_date: s.start_date.max(from),
             end_date: s.end_date.min(to),
             recipients: s.recipients.clone(),
+            sources: s.sources.clone(),
         })
         .collect()
 }

@@ -35,9 +35,11 @@
 //!             {"type": "escalation", "name": "checkout_escalation", "ruleIndex": 0, "cycle": 0,
 //!              "condition": "if-not-acked", "notifyType": "default", "escalationTime": 0},
 //!             {"type": "schedule", "name": "checkout-primary", "notifyType": "default"}]}],
+//!   (a notification of an escalation's `onGap: fallback` ends its `via` in
+//!   `{"type": "gap-fallback", "schedule": "…"}`, after the schedule that had nobody on call)
 //!  "unreached": [{"at": "…", "reason": "gap|schedule-disabled|routed-to-none|no-members|no-rules|no-matching-rule|no-steps|cycle",
 //!                 "message": "…", "user": "…", "actionType": "…", "via": […]}],
-//!  "log": [{"at": "…", "kind": "created|routed|escalation-started|cycle-started|acknowledgement-reset|rule-fired|rule-skipped|acknowledged|unacknowledged|snoozed|snooze-ended|closed|auto-closed|note-added|assigned|duplicate|escalated-to-next|step-cancelled|not-notified",
+//!  "log": [{"at": "…", "kind": "created|routed|escalation-started|cycle-started|acknowledgement-reset|rule-fired|rule-skipped|acknowledged|unacknowledged|snoozed|snooze-ended|closed|auto-closed|note-added|assigned|duplicate|escalated-to-next|step-cancelled|not-notified|gap-policy",
 //!           "message": "…", "via": […]}]}
 //! ```
 //!
@@ -310,6 +312,7 @@ fn chain(via: &[Hop]) -> String {
                 (Some(k), None) => format!("routing rule {} of team {team}", k + 1),
                 (None, _) => format!("team {team}'s default target"),
             },
+            Hop::GapFallback { schedule } => format!("onGap fallback for the gap in schedule {schedule}"),
             Hop::Event { action, user } => match user {
                 Some(u) => format!("{action} by {u}"),
                 None => action.clone(),
@@ -341,6 +344,7 @@ fn tag(kind: LogKind) -> &'static str {
         LogKind::RuleSkipped => "SKIP",
         LogKind::StepCancelled => "CANCEL",
         LogKind::NotNotified => "QUIET",
+        LogKind::GapPolicy => "GAP",
         _ => "EVENT",
     }
 }

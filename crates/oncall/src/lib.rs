@@ -9,8 +9,10 @@
 //! `--events` file) or does not hold what the command line names (an unknown schedule, rotation,
 //! team…), or an answer exceeds a limit; 2 for a usage error: the command line itself is wrong
 //! (an unknown command or flag, a missing argument, a value that cannot be read or is out of
-//! range, such as `--at tomorrow` or `--count 0`). See docs/cli.md.
+//! range, such as `--at tomorrow` or `--count 0`); 3 only for `diff --exit-code` when the two
+//! schedules differ. See docs/cli.md.
 
+mod diff;
 mod escalate;
 mod opsgenie;
 mod report;
@@ -54,6 +56,8 @@ enum Command {
     Handoffs(HandoffArgs),
     /// The timeline of a schedule over a window.
     Timeline(TimelineArgs),
+    /// Where a schedule's final on-call set differs between two configurations (hours gained and lost per user).
+    Diff(diff::DiffArgs),
     /// Coverage gaps, hours per user (night, weekend), stretches, rest, hand-offs and balance.
     Report(report::ReportArgs),
     /// Who is notified about an alert, when, on which channel, and why (escalation timeline).
@@ -166,7 +170,8 @@ struct TimelineArgs {
     /// Unit of --interval [default: weeks].
     #[arg(long, value_enum, requires = "date", conflicts_with_all = ["from", "to"])]
     interval_unit: Option<IntervalUnit>,
-    /// Extra layers: a comma list of base, override, forwarding (may be repeated).
+    /// Extra layers: a comma list of base, override, forwarding, sources (may be repeated;
+    /// sources: each final-schedule segment says where its participants come from).
     #[arg(long, value_parser = parse_expand, action = ArgAction::Append)]
     expand: Vec<Expand>,
     /// Output format.
@@ -204,7 +209,8 @@ type Res<T> = Result<T, Fail>;
 /// What one run of the command produced: its exit status and the bytes for stdout and stderr.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
-    /// The exit status: 0 ok, 1 invalid or unknown input, 2 usage error (see the crate docs).
+    /// The exit status: 0 ok, 1 invalid or unknown input, 2 usage error, 3 differences found
+    /// (`diff --exit-code`; see the crate docs).
     pub code: u8,
     /// What the command prints on standard output.
     pub stdout: Vec<u8>,
@@ -257,6 +263,7 @@ where
         Command::Handoffs(a) => handoffs(&a, &mut out),
         Command::Timeline(a) => timeline(&a, &mut out),
         Command::Report(a) => report::run(&a, &mut out),
+        Command::Diff(a) => diff::run(&a, &mut out),
         Command::Escalate(a) => escalate::run(&a, &mut out),
         Command::Import(a) => opsgenie::import_run(&a, &mut out, &mut notes),
         Command::Verify(a) => opsgenie::verify_run(&a, &mut out),
@@ -610,6 +617,7 @@ fn timeline(a: &TimelineArgs, out: &mut String) -> Res<()> {
         base: acc.base || e.base,
         overrides: acc.overrides || e.overrides,
         forwarding: acc.forwarding || e.forwarding,
+        sources: acc.sources || e.sources,
     });
     if a.format == TimelineFormat::Ics {
         // The calendar streams the final schedule: bounded by maxIcsBytes, not by the periods

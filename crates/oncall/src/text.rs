@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use oncall_core::output::{
     Handoff, Handoffs, Kind, Layer, NextOnCall, OnCall, Participant, PeriodType, Source, Timeline, printable,
 };
+use oncall_core::provenance::{Origin, ShiftSource};
 use oncall_core::time::format_instant;
 use oncall_core::{Config, Schedule};
 use std::fmt::Write;
@@ -328,15 +329,23 @@ pub fn timeline(s: &Schedule<'_>, answer: &Timeline) -> String {
         format_instant(answer.start_date),
         format_instant(answer.end_date)
     );
+    let with_sources = answer.final_schedule.iter().any(|g| g.sources.is_some());
     let mut rows = vec![["FROM", "TO", "DURATION", "ON CALL"].map(String::from).to_vec()];
+    if with_sources {
+        rows[0].push("SOURCE".into());
+    }
     for seg in &answer.final_schedule {
         let who = if seg.recipients.is_empty() { GAP.to_string() } else { seg.recipients.join(", ") };
-        rows.push(vec![
+        let mut row = vec![
             local(tz, seg.start_date),
             local(tz, seg.end_date),
             duration((seg.end_date - seg.start_date).num_seconds()),
             who,
-        ]);
+        ];
+        if let Some(sources) = &seg.sources {
+            row.push(sources.iter().map(source_label).collect::<Vec<_>>().join("; "));
+        }
+        rows.push(row);
     }
     out.push_str(&table(&rows, "  "));
     let layers = [
@@ -354,6 +363,25 @@ pub fn timeline(s: &Schedule<'_>, answer: &Timeline) -> String {
     out
 }
 
+/// Where one participant of a segment comes from, for people: `ann: rotation day turn 3`,
+/// `cat: override ben-sick (rotation day turn 1)`, `dan: rotation day turn 0, forwarded from ann
+/// (forwarding rule 1)`. Rotation turns and rules count from 0 as in JSON; rules are shown from 1.
+pub fn source_label(src: &ShiftSource) -> String {
+    let mut label = match &src.origin {
+        Origin::Rotation { rotation, turn } => format!("{}: rotation {} turn {turn}", src.recipient, rotation),
+        Origin::Override { name, rotation: Some(r), turn } => {
+            let turn = turn.map(|k| format!(" turn {k}")).unwrap_or_default();
+            format!("{}: override {name} (rotation {r}{turn})", src.recipient)
+        }
+        Origin::Override { name, rotation: None, .. } => format!("{}: override {name} (whole schedule)", src.recipient),
+        other => format!("{}: {other:?}", src.recipient),
+    };
+    for f in &src.forwarded {
+        let _ = write!(label, ", forwarded from {} (forwarding rule {})", f.from, f.rule + 1);
+    }
+    label
+}
+
 fn layer_table(tz: Tz, layer: &Layer, out: &mut String) {
     if layer.rotations.is_empty() {
         out.push_str("  (no rotations)\n");
@@ -364,7 +392,11 @@ fn layer_table(tz: Tz, layer: &Layer, out: &mut String) {
             out.push_str("    (nobody in this window)\n");
             continue;
         }
+        let sourced = r.periods.iter().any(|p| p.source.is_some());
         let mut rows = vec![["TYPE", "FROM", "TO", "RECIPIENT"].map(String::from).to_vec()];
+        if sourced {
+            rows[0].push("SOURCE".into());
+        }
         for p in &r.periods {
             let kind = match p.kind {
                 PeriodType::Default => "default",
@@ -375,7 +407,11 @@ fn layer_table(tz: Tz, layer: &Layer, out: &mut String) {
             if let Some(from) = &p.from_user {
                 let _ = write!(who, " (forwarded from {from})");
             }
-            rows.push(vec![kind.to_string(), local(tz, p.start_date), local(tz, p.end_date), who]);
+            let mut row = vec![kind.to_string(), local(tz, p.start_date), local(tz, p.end_date), who];
+            if sourced {
+                row.push(p.source.as_ref().map(source_label).unwrap_or_default());
+            }
+            rows.push(row);
         }
         out.push_str(&table(&rows, "    "));
     }

@@ -184,6 +184,7 @@ fn compare(config: &Config, source: &str, body: &Value, at: Option<DateTime<Utc>
                 base: d.contains_key("baseTimeline"),
                 overrides: d.contains_key("overrideTimeline"),
                 forwarding: d.contains_key("forwardingTimeline"),
+                sources: false,
             };
             let answer = s.timeline(from, to, expand).map_err(|e| e.to_string())?;
             let q = format!(
