@@ -12,6 +12,7 @@ pub mod ics;
 pub mod notification;
 pub mod opsgenie;
 pub mod output;
+pub mod pay;
 pub mod routing;
 #[cfg(feature = "proptest")]
 pub mod strategies;

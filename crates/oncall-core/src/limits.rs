@@ -29,6 +29,7 @@
 //! | `maxReportDays` | 3 660 | the window of one report |
 //! | `maxRecurrenceWork` | 1 000 000 | occurrences of a custom RRULE expanded beyond those already cached to answer a question at an instant (a plain `FREQ`/`INTERVAL` rule seeks by arithmetic instead) |
 //! | `maxEscalationSteps` | 100 000 | steps of one escalation timeline |
+//! | `maxPayRates` | 1 000 | rates of one pay rule (the pay of a shift costs its days times its rule's rates) |
 
 /// Bounds on the cost of documents and queries; see the [module docs](self) for the table.
 ///
@@ -72,6 +73,8 @@ pub struct Limits {
     pub max_recurrence_work: usize,
     /// `maxEscalationSteps`: steps of one escalation timeline.
     pub max_escalation_steps: usize,
+    /// `maxPayRates`: rates of one pay rule.
+    pub max_pay_rates: usize,
 }
 
 impl Limits {
@@ -91,6 +94,7 @@ impl Limits {
         max_report_days: 3_660,
         max_recurrence_work: 1_000_000,
         max_escalation_steps: 100_000,
+        max_pay_rates: 1_000,
     };
 }
 
