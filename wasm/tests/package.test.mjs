@@ -149,7 +149,7 @@ test("a typed consumer compiles with tsc --strict against the package", () => {
   const source = `
 import { OnCall, check, type CheckResult, type OnCallAnswer, type FlatOnCallAnswer, type Timeline,
   type NextOnCallAnswer, type FlatNextOnCallAnswer, type Handoffs, type Segment, type OnCallError,
-  type EscalationTimeline, type Hop } from "oncall-wasm";
+  type EscalationTimeline, type Hop, type Report, type PayLine, type ConfigDocument } from "oncall-wasm";
 declare const text: string;
 const report: CheckResult = check(text);
 const paths: string[] = report.errors.map((p) => p.path);
@@ -171,6 +171,14 @@ const esc: EscalationTimeline = oncall.escalate({ team: "payments", message: "5x
 const sentTo: string[] = esc.notifications.map((n) => n.user);
 const hops: Hop[] = esc.notifications[0]?.via ?? [];
 const ruleName: string | undefined = esc.routing?.ruleName;
+const weekly: Report = oncall.report("payments-primary", "2026-11-09", "2026-11-16");
+const lines: PayLine[] = weekly.pay.users.flatMap((u) => u.lines);
+const cents: number = weekly.pay.totals[0]?.amountMinor ?? 0;
+const spread: number = weekly.fairness.spread.night.stdDev;
+const doc: ConfigDocument = { payRules: [{ name: "p", currency: "EUR", baseRate: "4.00",
+  rates: [{ days: ["sat", "sun"], from: "22:00", to: "07:00", multiplier: 2 }], minimumPerShift: { hours: 2 } }] };
+// @ts-expect-error: a weekday is mon … sun
+const badDay: ConfigDocument = { payRules: [{ name: "p", currency: "EUR", baseRate: 1, rates: [{ days: ["fr"], rate: 1 }] }] };
 // @ts-expect-error: one target only
 oncall.escalate({ team: "payments", schedule: "payments-primary", message: "m", at: "now" });
 // @ts-expect-error: a message or an alert is needed
@@ -185,7 +193,7 @@ oncall.whoIsOnCall("payments-primary", 12);
 // @ts-expect-error: the nested answer has no onCallRecipients
 oncall.whoIsOnCall("payments-primary").onCallRecipients;
 oncall[Symbol.dispose]();
-void [paths, names, recipients, at, nextFlat, gaps, first, sentTo, hops, ruleName];
+void [paths, names, recipients, at, nextFlat, gaps, first, sentTo, hops, ruleName, lines, cents, spread, doc, badDay];
 `;
   writeFileSync(path.join(dir, "consumer.ts"), source);
   const tsc = path.join(wasmDir, "node_modules", ".bin", "tsc");

@@ -191,6 +191,10 @@ pub struct ShiftMinimum {
 /// assert_eq!(d.0, "12.5");
 /// let d: Decimal = serde_json::from_str("\"0.10\"")?;
 /// assert_eq!(d.fixed(), Ok(100_000)); // millionths
+/// let d: Decimal = serde_json::from_str("0.1234567")?;
+/// assert_eq!(d.fixed(), Err("must have at most 6 decimals and be at most 1000000000".to_string()));
+/// let d: Decimal = serde_json::from_str("999999999.999999")?;
+/// assert_eq!(d.0, "999999999.999999");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -207,6 +211,9 @@ impl Decimal {
     /// with at most 6 decimals.
     pub fn fixed(&self) -> std::result::Result<i128, String> {
         let s = self.0.trim();
+        if s == UNREADABLE {
+            return Err(format!("must have at most 6 decimals and be at most {MAX_PAY_VALUE}"));
+        }
         let bad = || format!("not a decimal number: {:?} (like 12.50, at most 6 decimals)", self.0);
         if s.starts_with('-') {
             return Err(format!("must not be negative, found {s}"));
@@ -222,6 +229,32 @@ impl Decimal {
         let f: i128 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad())? };
         Ok(i * SCALE + f * 10i128.pow(MAX_DECIMALS - frac.len() as u32))
     }
+}
+
+/// What [`Decimal::fixed`] refuses for a JSON number that has no decimal form of at most 6
+/// decimals up to [`MAX_PAY_VALUE`].
+const UNREADABLE: &str = "(a number with more than 6 decimals, or too large)";
+
+/// The decimal a JSON number was written as, without formatting a float: the nearest number of
+/// millionths, kept when it reads back as the same double. Below [`MAX_PAY_VALUE`] doubles are
+/// closer together than half a millionth, so that is the number written in the document
+/// whenever it had at most 6 decimals; anything else is [`UNREADABLE`].
+fn from_float(n: f64) -> String {
+    let (sign, a) = if n < 0.0 { ("-", -n) } else { ("", n) };
+    if !(a.is_finite() && a <= MAX_PAY_VALUE as f64) {
+        return UNREADABLE.into();
+    }
+    let millionths = (a * SCALE as f64).round();
+    if millionths / SCALE as f64 != a {
+        return UNREADABLE.into();
+    }
+    let m = millionths as i128;
+    let mut frac = format!("{:06}", m % SCALE);
+    while frac.ends_with('0') {
+        frac.pop();
+    }
+    let int = m / SCALE;
+    if frac.is_empty() { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") }
 }
 
 impl<'de> Deserialize<'de> for Decimal {
@@ -242,9 +275,7 @@ impl<'de> Deserialize<'de> for Decimal {
                 Ok(Decimal(n.to_string()))
             }
             fn visit_f64<E: de::Error>(self, n: f64) -> std::result::Result<Decimal, E> {
-                // Rust writes the shortest decimal that reads back as the same number: the one
-                // written in the document (for up to 15 significant digits).
-                Ok(Decimal(format!("{n}")))
+                Ok(Decimal(from_float(n)))
             }
         }
         d.deserialize_any(V)
@@ -477,7 +508,18 @@ pub(crate) fn compile(
             let (from, to) = (tod("from", &rate.from), tod("to", &rate.to));
             let per_hour = match (&rate.rate, &rate.multiplier) {
                 (Some(v), None) => value(c, v, format!("{rp}.rate")).map(|v| v * SCALE),
-                (None, Some(m)) => value(c, m, format!("{rp}.multiplier")).map(|m| m * base),
+                (None, Some(m)) => value(c, m, format!("{rp}.multiplier")).map(|m| m * base).and_then(|r| {
+                    if r > MAX_PAY_VALUE * RATE_SCALE {
+                        c.problem(
+                            format!("{rp}.multiplier"),
+                            format!(
+                                "baseRate times the multiplier is more than the largest rate accepted, {MAX_PAY_VALUE}"
+                            ),
+                        );
+                        return None;
+                    }
+                    Some(r)
+                }),
                 (Some(_), Some(_)) => {
                     c.problem(format!("{rp}.multiplier"), "give rate or multiplier, not both");
                     None
@@ -576,13 +618,24 @@ impl CPayRule {
         self.rates.get(band).map_or(self.base, |r| r.rate)
     }
 
-    /// Splits `[s, e)` into the bands that pay it (see the module docs), in zone `tz`.
+    /// Splits `[s, e)` into the bands that pay it (see the module docs), in zone `tz`, a week
+    /// at a time (the band of an instant depends on that instant alone, so the pieces add up),
+    /// so the memory stays within a week's windows of the rates however long the stretch.
     fn split(&self, tz: Tz, s: i64, e: i64) -> Split {
-        let n = self.rates.len();
-        let mut out = Split { seconds: vec![0; n + 1], holiday: 0 };
-        if e <= s {
-            return out;
+        const WEEK: i64 = 7 * 86_400;
+        let mut out = Split { seconds: vec![0; self.rates.len() + 1], holiday: 0 };
+        let mut a = s;
+        while a < e {
+            let b = e.min(a.saturating_add(WEEK));
+            self.split_piece(tz, a, b, &mut out);
+            a = b;
         }
+        out
+    }
+
+    /// Adds the bands of `[s, e)` to `out`.
+    fn split_piece(&self, tz: Tz, s: i64, e: i64, out: &mut Split) {
+        let n = self.rates.len();
         let first = crate::time::local(tz, s).date() - Duration::days(1);
         let last = crate::time::local(tz, e).date();
         let mut events: Vec<(i64, bool, usize)> = Vec::new();
@@ -634,7 +687,6 @@ impl CPayRule {
         if e > t {
             out.seconds[active.first().map_or(n, |&(_, i)| i)] += e - t;
         }
-        out
     }
 
     /// The exact pay of a split, in 1/[`RATE_SCALE`]-hours.
@@ -1024,11 +1076,14 @@ impl Schedule<'_> {
                     amount: money(m, rule.digits),
                 }
             });
-            let amount =
-                lines.iter().map(|l| l.amount_minor).sum::<i64>() + minimum.as_ref().map_or(0, |m| m.amount_minor);
+            let amount = lines
+                .iter()
+                .map(|l| l.amount_minor)
+                .chain(minimum.as_ref().map(|m| m.amount_minor))
+                .fold(0i64, i64::saturating_add);
             let t = totals.entry(rule.currency.as_str()).or_insert((0, 0, rule.digits));
             t.0 += total_secs;
-            t.1 += amount;
+            t.1 = t.1.saturating_add(amount);
             users.push(UserPay {
                 username: username.to_string(),
                 rule: rule.name.clone(),
@@ -1113,6 +1168,17 @@ mod tests {
         let c = always("Europe/Berlin", NIGHT);
         let l = lines(&c, "2026-03-28T12:00:00Z", "2026-03-29T12:00:00Z");
         assert_eq!(l, [("base".into(), 16 * 3600, "16.00".into()), ("night".into(), 8 * 3600, "80.00".into())]);
+    }
+
+    #[test]
+    fn a_month_long_shift_pays_the_nights_the_report_counts() {
+        // One stretch of 30 days across the spring-forward change (split a week at a time): the
+        // night band is exactly the report's night hours, counted by its own code.
+        let c = always("Europe/Berlin", NIGHT);
+        let r = c.schedule("s").unwrap().pay_report(ts("2026-03-10T10:00:00Z"), ts("2026-04-09T10:00:00Z")).unwrap();
+        let night = r.pay.users[0].lines.iter().find(|l| l.band == "night").unwrap().seconds;
+        assert_eq!(night, r.analysis.users[0].night_seconds);
+        assert_eq!(night, (30 * 9 - 1) * 3600);
     }
 
     #[test]
