@@ -311,3 +311,19 @@ fn right_aligned(rows: &[Vec<String>], numeric: &[usize]) -> String {
     }
     table(&rows, "")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(field("ann@example.com"), "ann@example.com");
+        assert_eq!(field("Smith, Ann"), "\"Smith, Ann\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(field("+1"), "'+1");
+        assert_eq!(field("@ops"), "'@ops");
+        assert_eq!(field("a\nb"), "\"a\nb\"");
+    }
+}
