@@ -587,6 +587,39 @@ proptest! {
         }
     }
 
+    /// Pay is additive over consecutive windows (pay periods): per user and band, the seconds of
+    /// two windows are those of the whole, and an hours minimum tops each shift up once, in the
+    /// window the shift starts in.
+    #[test]
+    fn pay_periods_add_up(doc in document(), rule in pay_rule(), offset in -24i64..48, l1 in 1i64..72, l2 in 1i64..72) {
+        let mut doc = doc;
+        let hours_minimum = rule.minimum_per_shift.as_ref().is_some_and(|m| m.hours.is_some());
+        doc.pay_rules = vec![rule];
+        let c = compile(&doc)?;
+        let (a, cut) = window(&doc, offset, l1);
+        let end = cut + Duration::hours(l2);
+        let s = c.schedule("s").unwrap();
+        let (p1, p2, whole) = (s.pay_report(a, cut).unwrap(), s.pay_report(cut, end).unwrap(), s.pay_report(a, end).unwrap());
+        let bands = |r: &oncall_core::pay::PayReport| {
+            let mut m = std::collections::BTreeMap::new();
+            for u in &r.pay.users {
+                for l in &u.lines {
+                    *m.entry((u.username.clone(), l.band.clone())).or_insert(0i64) += l.seconds;
+                }
+            }
+            m
+        };
+        let mut parts = bands(&p1);
+        for (k, v) in bands(&p2) {
+            *parts.entry(k).or_insert(0) += v;
+        }
+        prop_assert_eq!(parts, bands(&whole));
+        if hours_minimum {
+            let top = |r: &oncall_core::pay::PayReport| r.pay.users.iter().filter_map(|u| u.minimum.as_ref()).map(|m| m.seconds).sum::<i64>();
+            prop_assert_eq!(top(&p1) + top(&p2), top(&whole));
+        }
+    }
+
     /// Overrides never change turn counting: hand-offs (by turn) are the same with and without
     /// them, and outside every override window the answers are the same.
     #[test]
