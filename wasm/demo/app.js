@@ -31,6 +31,8 @@ const els = {
   diffSummary: byTestId("diff-summary"),
   diffChanges: byTestId("diff-changes"),
   diffUsers: byTestId("diff-users"),
+  pay: byTestId("pay"),
+  spread: byTestId("spread"),
 };
 
 // Paul Tol's "muted" qualitative scheme (nine colours chosen to stay distinct for the common
@@ -185,8 +187,10 @@ function render() {
   document.body.dataset.rendered =
     `${els.schedule.value}|${els.instant.value.trim()}|${els.config.value.length}|${els.target.value}|${els.priority.value}`;
   if (!loaded) {
-    for (const e of [els.who, els.bar, els.days, els.legend, els.handoffs, els.pages, els.diffChanges, els.diffUsers]) e.replaceChildren();
-    els.diffSummary.textContent = els.diffLabel.textContent = "";
+    for (const e of [els.who, els.bar, els.days, els.legend, els.handoffs, els.pages, els.diffChanges, els.diffUsers, els.pay]) {
+      e.replaceChildren();
+    }
+    els.diffSummary.textContent = els.diffLabel.textContent = els.spread.textContent = "";
     els.route.textContent = "";
     els.next.textContent = "";
     els.whoWhen.textContent = els.weekLabel.textContent = "";
@@ -223,6 +227,7 @@ function render() {
 
     renderWeek(name, info, zone, atDate);
     renderHandoffs(name, info, zone, atDate);
+    renderPay(name, zone, atDate);
     renderEscalation(name, zone, atDate);
     renderDiff(name, zone, atDate);
     showProblems(warnings, "Warnings");
@@ -390,6 +395,30 @@ function renderDiff(name, zone, atDate) {
         el("span", { className: "swatch", style: { background: colour(u.username) } }),
         `${u.username}: +${hours(u.gainedSeconds)} h, −${hours(u.lostSeconds)} h`)),
   );
+// The week's report: per person hours, nights, weekends, holidays and shifts (the fairness
+// view, zero-hour participants included) and the pay by the document's payRules, totals exact
+// strings from the engine (never recomputed here).
+function renderPay(name, zone, atDate) {
+  const { y, m, d, weekday } = localDate(atDate, zone);
+  const r = oncall.report(name, naive(y, m, d - (weekday - 1)), naive(y, m, d - (weekday - 1) + 7));
+  const paid = new Map(r.pay.users.map((u) => [u.username, u]));
+  const unpaid = new Set(r.pay.unpaid.map((u) => u.username));
+  const h = (x) => x.toFixed(1);
+  els.pay.replaceChildren(
+    ...r.fairness.users.map((f) => {
+      const p = paid.get(f.username);
+      const pay = p ? `${p.amount} ${p.currency}` : unpaid.has(f.username) ? "no pay rule" : "–";
+      const title = p ? p.lines.map((l) => `${l.band}: ${l.hours} h × ${l.rate} = ${l.amount}`).join("\n") : "";
+      return el("tr", { "data-testid": "pay-row" },
+        el("td", {}, el("span", { className: "swatch", style: { background: colour(f.username) } }), f.username),
+        el("td", {}, h(f.onCallHours)), el("td", {}, h(f.nightHours)), el("td", {}, h(f.weekendHours)),
+        el("td", {}, h(f.holidayHours)), el("td", {}, String(f.shifts)), el("td", { title }, pay));
+    }),
+  );
+  const s = r.fairness.spread;
+  const totals = r.pay.totals.map((t) => `${t.amount} ${t.currency}`).join(" + ");
+  els.spread.textContent = `Spread of hours: ${h(s.onCall.range)} h (max − min), σ ${h(s.onCall.stdDev)} h; ` +
+    `nights σ ${h(s.night.stdDev)} h, weekends σ ${h(s.weekend.stdDev)} h.` + (totals ? ` Total pay ${totals}.` : "");
 }
 
 function renderHandoffs(name, info, zone, atDate) {

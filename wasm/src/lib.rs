@@ -205,6 +205,27 @@ impl OnCall {
         self.to_js(&answer)
     }
 
+    /// The report of a schedule over `[from, to)` (`oncall report --format json`): gaps, load
+    /// per user, the fairness view and the pay by the document's `payRules`.
+    #[wasm_bindgen(unchecked_return_type = "Report")]
+    pub fn report(
+        &self,
+        schedule: &str,
+        #[wasm_bindgen(unchecked_param_type = "Instant")] from: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Instant")] to: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let s = self.schedule(schedule)?;
+        for (name, v) in [("from", &from), ("to", &to)] {
+            if v.is_undefined() || v.is_null() {
+                return Err(error(&format!("{name}: is required"), &[(name, "is required")]));
+            }
+        }
+        let from = instant(&s, "from", Some(&from), false)?;
+        let to = instant(&s, "to", Some(&to), true)?;
+        let answer = s.pay_report(from, to).map_err(|e| query_error("", &e))?;
+        self.to_js(&answer)
+    }
+
     /// The next `count` (default 10, at most 10 000) hand-offs of a rotation strictly after
     /// `from` (default: now).
     #[wasm_bindgen(unchecked_return_type = "Handoffs")]

@@ -345,6 +345,137 @@ export interface ConfigDocument {
     [key: string]: unknown;
   }[];
   forwardingRules?: { [key: string]: unknown }[];
+  payRules?: PayRuleDocument[];
+}
+
+/** A decimal of a pay rule: a number (`12.5`) or a string (`"12.50"`), at most 6 decimals. */
+export type DecimalValue = number | string;
+
+/** A pay rule of the document (`payRules[]`; see docs/rules.md, "Pay and fairness"). */
+export interface PayRuleDocument {
+  name: string;
+  currency: string;
+  baseRate: DecimalValue;
+  rates?: PayRateDocument[];
+  schedules?: string[];
+  users?: string[];
+  /** `"user"` (the default) or an IANA zone. */
+  timezone?: string;
+  /** `YYYY-MM-DD` dates. */
+  holidays?: string[];
+  holidayCalendar?: string;
+  minimumPerShift?: { hours: DecimalValue } | { amount: DecimalValue };
+}
+
+export type PayWeekday =
+  | "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun"
+  | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday";
+
+/** A rate of a pay rule: `rate` or `multiplier`, on `days` or on holidays, `from`–`to` local time. */
+export interface PayRateDocument {
+  name?: string;
+  days?: PayWeekday[];
+  holiday?: boolean;
+  /** `HH:MM`, default `00:00`. */
+  from?: string;
+  /** `HH:MM`, default `00:00`; at or before `from` it is on the next day. */
+  to?: string;
+  rate?: DecimalValue;
+  multiplier?: DecimalValue;
+}
+
+/** An interval of a report. */
+export interface ReportInterval {
+  startDate: IsoInstant;
+  endDate: IsoInstant;
+  seconds: number;
+}
+
+/** The load of one user in a report. */
+export interface UserLoad {
+  username: string;
+  timezone: string;
+  timezoneSource: "user" | "schedule";
+  onCallSeconds: number;
+  onCallHours: number;
+  nightSeconds: number;
+  nightHours: number;
+  weekendSeconds: number;
+  weekendHours: number;
+  stretches: number;
+  longestStretch: ReportInterval | null;
+  shortestRest: ReportInterval | null;
+}
+
+/** The spread of one measure among the people of a report. */
+export interface Spread {
+  min: number;
+  max: number;
+  range: number;
+  mean: number;
+  stdDev: number;
+}
+
+/** One person of the fairness view. */
+export interface FairUser {
+  username: string;
+  onCallHours: number;
+  nightHours: number;
+  weekendHours: number;
+  holidayHours: number;
+  shifts: number;
+}
+
+/** One pay line: one user, one band. Amounts are exact: decimal strings and minor units. */
+export interface PayLine {
+  band: string;
+  /** Per hour, a decimal string. */
+  rate: string;
+  seconds: number;
+  /** Hours with 2 decimals. */
+  hours: string;
+  amountMinor: number;
+  amount: string;
+}
+
+/** The pay of one user. */
+export interface UserPay {
+  username: string;
+  rule: string;
+  currency: string;
+  timezone: string;
+  shifts: number;
+  seconds: number;
+  lines: PayLine[];
+  minimum?: { shifts: number; seconds: number; amountMinor: number; amount: string };
+  amountMinor: number;
+  amount: string;
+}
+
+/** A report (`oncall report --format json`). */
+export interface Report {
+  _parent: Parent;
+  timezone: string;
+  startDate: IsoInstant;
+  endDate: IsoInstant;
+  windowSeconds: number;
+  coveredSeconds: number;
+  gapSeconds: number;
+  coverage: number;
+  gaps: ReportInterval[];
+  changes: number;
+  handoffs: number;
+  balance: number;
+  users: UserLoad[];
+  fairness: {
+    users: FairUser[];
+    spread: { onCall: Spread; night: Spread; weekend: Spread; holiday: Spread; shifts: Spread };
+  };
+  pay: {
+    users: UserPay[];
+    unpaid: { username: string; seconds: number }[];
+    totals: { currency: string; seconds: number; amountMinor: number; amount: string }[];
+  };
 }
 
 /** A reference to a responder of an alert. */

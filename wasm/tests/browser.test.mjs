@@ -131,6 +131,24 @@ test("the week view has one element per segment of the engine's final schedule",
   oncall.free();
 });
 
+test("the pay and fairness table is the engine's report of the week", async () => {
+  await byTestId("schedule").selectOption(SCHEDULE);
+  await byTestId("instant").fill(INSTANT);
+  await rendered();
+  const oncall = new pkg.OnCall(exampleText);
+  const r = oncall.report(SCHEDULE, "2026-11-09T00:00", "2026-11-16T00:00");
+  oncall.free();
+  const rows = byTestId("pay-row");
+  assert.equal(await rows.count(), r.fairness.users.length);
+  const cells = await rows.evaluateAll((rs) => rs.map((row) => [...row.querySelectorAll("td")].map((td) => td.textContent)));
+  for (const [i, f] of r.fairness.users.entries()) {
+    const paid = r.pay.users.find((u) => u.username === f.username);
+    assert.deepStrictEqual(cells[i].slice(0, 2), [f.username, f.onCallHours.toFixed(1)]);
+    if (paid) assert.equal(cells[i][6], `${paid.amount} ${paid.currency}`);
+  }
+  assert.match(await byTestId("spread").textContent(), /^Spread of hours: .* Total pay .*EUR/);
+});
+
 test("an alert at the instant pages whom the engine's escalation timeline says", async () => {
   await byTestId("schedule").selectOption(SCHEDULE);
   await byTestId("instant").fill(INSTANT);

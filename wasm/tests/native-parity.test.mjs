@@ -42,6 +42,14 @@ for (const schedule of SCHEDULES) {
     }
   });
 
+  test(`report matches oncall report --format json (${schedule})`, () => {
+    // A week, and the Christmas fortnight (holiday rates, both currencies).
+    for (const [from, to] of [["2026-11-09T00:00", "2026-11-16T00:00"], ["2026-12-21T00:00", "2027-01-04T00:00"]]) {
+      const args = ["report", ...cfg, "--schedule", schedule, "--from", from, "--to", to];
+      assert.deepStrictEqual(oncall.report(schedule, from, to), nativeJson(args), `${from}..${to}`);
+    }
+  });
+
   test(`timeline matches oncall timeline (${schedule})`, () => {
     const windows = [
       ["2026-11-09T00:00", "2026-11-16T00:00"],

@@ -155,7 +155,7 @@ test("a typed consumer compiles with tsc --strict against the package", () => {
 import { OnCall, check, type CheckResult, type OnCallAnswer, type FlatOnCallAnswer, type Timeline,
   type NextOnCallAnswer, type FlatNextOnCallAnswer, type Handoffs, type Segment, type OnCallError,
   type EscalationTimeline, type Hop, type ConfigDocument, type RosterChange, type ScheduleDiff,
-  type ShiftSource } from "oncall-wasm";
+  type ShiftSource, type Report, type PayLine } from "oncall-wasm";
 declare const text: string;
 const report: CheckResult = check(text);
 const paths: string[] = report.errors.map((p) => p.path);
@@ -190,6 +190,14 @@ const esc: EscalationTimeline = oncall.escalate({ team: "payments", message: "5x
 const sentTo: string[] = esc.notifications.map((n) => n.user);
 const hops: Hop[] = esc.notifications[0]?.via ?? [];
 const ruleName: string | undefined = esc.routing?.ruleName;
+const weekly: Report = oncall.report("payments-primary", "2026-11-09", "2026-11-16");
+const lines: PayLine[] = weekly.pay.users.flatMap((u) => u.lines);
+const cents: number = weekly.pay.totals[0]?.amountMinor ?? 0;
+const spread: number = weekly.fairness.spread.night.stdDev;
+const payDoc: ConfigDocument = { payRules: [{ name: "p", currency: "EUR", baseRate: "4.00",
+  rates: [{ days: ["sat", "sun"], from: "22:00", to: "07:00", multiplier: 2 }], minimumPerShift: { hours: 2 } }] };
+// @ts-expect-error: a weekday is mon … sun
+const badDay: ConfigDocument = { payRules: [{ name: "p", currency: "EUR", baseRate: 1, rates: [{ days: ["fr"], rate: 1 }] }] };
 // @ts-expect-error: one target only
 oncall.escalate({ team: "payments", schedule: "payments-primary", message: "m", at: "now" });
 // @ts-expect-error: a message or an alert is needed
@@ -205,7 +213,7 @@ oncall.whoIsOnCall("payments-primary", 12);
 oncall.whoIsOnCall("payments-primary").onCallRecipients;
 oncall[Symbol.dispose]();
 void [paths, names, recipients, at, nextFlat, gaps, first, version, doc, badChange, sentTo, hops, ruleName, turns,
-  netHours, wrong];
+  netHours, wrong, lines, cents, spread, payDoc, badDay];
 `;
   writeFileSync(path.join(dir, "consumer.ts"), source);
   const tsc = path.join(wasmDir, "node_modules", ".bin", "tsc");

@@ -188,6 +188,9 @@ fn hours(secs: i64) -> f64 {
     secs as f64 / 3600.0
 }
 
+/// Every user's stretches `(start, end)` in order, clipped to the window.
+pub(crate) type Stretches = BTreeMap<String, Vec<(i64, i64)>>;
+
 /// Running totals of one user.
 #[derive(Debug)]
 struct Acc {
@@ -202,6 +205,8 @@ struct Acc {
     longest: Option<(i64, i64)>,
     last_end: Option<i64>,
     rest: Option<(i64, i64)>,
+    /// Every stretch, in order, when kept (for pay).
+    kept: Option<Vec<(i64, i64)>>,
 }
 
 impl Acc {
@@ -217,6 +222,7 @@ impl Acc {
             longest: None,
             last_end: None,
             rest: None,
+            kept: None,
         }
     }
 
@@ -236,6 +242,9 @@ impl Acc {
             self.rest = Some((last, s));
         }
         self.last_end = Some(e);
+        if let Some(kept) = &mut self.kept {
+            kept.push((s, e));
+        }
     }
 
     fn extend(&mut self, s: i64, e: i64) {
@@ -322,6 +331,23 @@ impl Schedule<'_> {
     /// Refused with [`Error::LimitExceeded`](crate::Error::LimitExceeded) (`maxReportDays`) when
     /// the window is longer than that many days ([`Limits`](crate::Limits)).
     pub fn analyze(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Analysis> {
+        self.analysis(from, to, false).map(|(a, _)| a)
+    }
+
+    /// The zone a user's local times are read in: their own, else the schedule's.
+    pub(crate) fn user_zone(&self, username: &str) -> (Tz, ZoneSource) {
+        match self.config.users.iter().find(|u| u.username == username).and_then(|u| u.tz) {
+            Some(own) => (own, ZoneSource::User),
+            None => (self.timezone(), ZoneSource::Schedule),
+        }
+    }
+
+    /// [`Schedule::analyze`], with every user's stretches (in order, clipped to the window).
+    pub(crate) fn analyze_stretches(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(Analysis, Stretches)> {
+        self.analysis(from, to, true)
+    }
+
+    fn analysis(&self, from: DateTime<Utc>, to: DateTime<Utc>, keep: bool) -> Result<(Analysis, Stretches)> {
         let days = self.config.limits.max_report_days;
         if to - from > chrono::Duration::days(days) {
             return Err(crate::Error::LimitExceeded {
@@ -339,9 +365,13 @@ impl Schedule<'_> {
         // Each declared user's own zone; the schedule's for the others.
         let zones: std::collections::HashMap<&str, Tz> =
             self.config.users.iter().filter_map(|u| Some((u.username.as_str(), u.tz?))).collect();
-        let acc = |username: &str| match zones.get(username) {
-            Some(&own) => Acc::new(own, ZoneSource::User),
-            None => Acc::new(tz, ZoneSource::Schedule),
+        let acc = |username: &str| {
+            let mut acc = match zones.get(username) {
+                Some(&own) => Acc::new(own, ZoneSource::User),
+                None => Acc::new(tz, ZoneSource::Schedule),
+            };
+            acc.kept = keep.then(Vec::new);
+            acc
         };
         // Direct user participants of the rotations running during the window.
         let s = &self.config.schedules[self.index];
@@ -378,10 +408,14 @@ impl Schedule<'_> {
         if let Some(e) = segments.error() {
             return Err(e.clone());
         }
+        let mut stretches = BTreeMap::new();
         let users: Vec<UserLoad> = users
             .into_iter()
             .map(|(username, mut acc)| {
                 acc.close();
+                if let Some(kept) = acc.kept.take() {
+                    stretches.insert(username.clone(), kept);
+                }
                 UserLoad {
                     username,
                     timezone: acc.tz.name().to_string(),
@@ -400,7 +434,7 @@ impl Schedule<'_> {
             .collect();
         let loads: Vec<i64> = users.iter().map(|u| u.on_call_seconds).collect();
         let window = to - from;
-        Ok(Analysis {
+        let analysis = Analysis {
             parent: self.parent(),
             timezone: tz.name().to_string(),
             start_date: utc(from),
@@ -414,7 +448,8 @@ impl Schedule<'_> {
             handoffs,
             balance: balance(&loads),
             users,
-        })
+        };
+        Ok((analysis, stretches))
     }
 }
 

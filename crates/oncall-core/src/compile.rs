@@ -243,6 +243,8 @@ pub struct Config {
     pub(crate) forward_bounds: Vec<Ts>,
     /// Per user index: compiled notification rules, sorted by (action type, order, index).
     pub(crate) notification_rules: HashMap<usize, Vec<crate::notification::CNotificationRule>>,
+    /// The pay rules, in document order (see [`crate::pay`]).
+    pub(crate) pay: Vec<crate::pay::CPayRule>,
     /// Computed on first use: loading a configuration does not pay for its lints.
     warnings: std::sync::OnceLock<Vec<Problem>>,
     /// Answers precomputed per chunk of time, built on demand (see [`crate::index`]).
@@ -329,6 +331,8 @@ impl Config {
     pub fn compile_with_limits(document: Document, limits: crate::Limits) -> Result<Config> {
         let mut c = Compiler::new(&document, limits);
         let parts = c.run();
+        let schedule_names = names(&document.schedules, |s| &s.name, |s| s.id.as_ref());
+        let pay = crate::pay::compile(&mut c, &document, &schedule_names, limits.max_pay_rates);
         if !c.problems.is_empty() {
             return Err(crate::read::capped(c.problems, limits.max_errors));
         }
@@ -346,6 +350,7 @@ impl Config {
             forward_index,
             forward_bounds,
             notification_rules,
+            pay,
             warnings: std::sync::OnceLock::new(),
             index: crate::index::AnswerIndex::new(schedules_len, crate::IndexOptions::default()),
             limits,
@@ -484,8 +489,18 @@ impl<'d> Compiler<'d> {
         crate::config::suggest(name, names).map_or(String::new(), |near| format!("; did you mean {near:?}?"))
     }
 
-    fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem::new(path, message));
+    }
+
+    /// Whether the document declares its users (then every reference must name one).
+    pub(crate) fn declared_users(&self) -> bool {
+        self.declared
+    }
+
+    /// Whether a user of that username is known.
+    pub(crate) fn has_user(&self, username: &str) -> bool {
+        self.by_username.contains_key(username)
     }
 
     fn zone(&mut self, name: Option<&String>, default: Tz, path: String) -> Tz {

@@ -77,6 +77,10 @@ pub struct Document {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[serde(deserialize_with = "compact")]
     pub forwarding_rules: Vec<ForwardingRule>,
+    /// `payRules`: how on-call hours are paid (see [`crate::pay`]); not an Opsgenie field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
+    pub pay_rules: Vec<crate::pay::PayRule>,
 }
 
 /// A user of the account.

@@ -14,6 +14,7 @@ pub mod notification;
 pub mod opsgenie;
 pub mod output;
 pub mod provenance;
+pub mod pay;
 pub mod routing;
 #[cfg(feature = "proptest")]
 pub mod strategies;

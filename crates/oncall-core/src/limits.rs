@@ -30,6 +30,7 @@
 //! | `maxRecurrenceWork` | 1 000 000 | occurrences of a custom RRULE expanded beyond those already cached to answer a question at an instant, or to reach the `effective` of a rotation's roster changes (a plain `FREQ`/`INTERVAL` rule seeks by arithmetic instead) |
 //! | `maxEscalationSteps` | 100 000 | steps of one escalation timeline |
 //! | `maxRosterChanges` | 1 000 | dated versions (`changes`) of one rotation |
+//! | `maxPayRates` | 1 000 | rates of one pay rule (the pay of a shift costs its days times its rule's rates) |
 
 /// Bounds on the cost of documents and queries; see the [module docs](self) for the table.
 ///
@@ -75,6 +76,8 @@ pub struct Limits {
     pub max_escalation_steps: usize,
     /// `maxRosterChanges`: dated versions (`changes`) of one rotation.
     pub max_roster_changes: usize,
+    /// `maxPayRates`: rates of one pay rule.
+    pub max_pay_rates: usize,
 }
 
 impl Limits {
@@ -95,6 +98,7 @@ impl Limits {
         max_recurrence_work: 1_000_000,
         max_escalation_steps: 100_000,
         max_roster_changes: 1_000,
+        max_pay_rates: 1_000,
     };
 }
 

@@ -46,6 +46,8 @@ const LIST_KEYS: &[&str] = &[
     "notificationTime",
     "overrides",
     "participants",
+    "payRules",
+    "rates",
     "restrictions",
     "rotations",
     "routingRules",
@@ -759,6 +761,9 @@ kinds! {
     NotificationStep => NotificationStep,
     Contact => Contact,
     NotificationRepeat => NotificationRepeat,
+    PayRule => crate::pay::PayRule,
+    PayRate => crate::pay::PayRate,
+    ShiftMinimum => crate::pay::ShiftMinimum,
 }
 
 /// The objects and lists of objects inside an object: `(kind, is a list)`.
@@ -770,6 +775,9 @@ fn child(kind: Kind, key: &str) -> Option<(Kind, bool)> {
         (K::Document, "schedules") => (K::Schedule, true),
         (K::Document, "escalations") => (K::Escalation, true),
         (K::Document, "forwardingRules") => (K::ForwardingRule, true),
+        (K::Document, "payRules") => (K::PayRule, true),
+        (K::PayRule, "rates") => (K::PayRate, true),
+        (K::PayRule, "minimumPerShift") => (K::ShiftMinimum, false),
         (K::User, "notificationRules") => (K::NotificationRule, true),
         (K::Team, "members") => (K::TeamMember, true),
         (K::Team, "routingRules") => (K::RoutingRule, true),
@@ -1366,7 +1374,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                "bogus: unknown field `bogus`, expected one of `$schema`, `users`, `teams`, `schedules`, `escalations`, `forwardingRules`",
+                "bogus: unknown field `bogus`, expected one of `$schema`, `users`, `teams`, `schedules`, `escalations`, `forwardingRules`, `payRules`",
                 "schedules[0].rotations[0].startdate: unknown field `startdate`; did you mean `startDate`?",
                 "schedules[0].rotations[0]: missing required field `startDate`",
                 r#"schedules[0].rotations[1].length: expected an integer, found the string "2""#,

@@ -737,3 +737,61 @@ pub fn check_escalation_laws(tl: &crate::EscalationTimeline) -> Result<(), Strin
     }
     Ok(())
 }
+
+/// A pay rule `p` (see [`crate::pay`]): a base rate, up to four rates by weekday and time of day
+/// (quarter hours, some across midnight) or on holidays, rates or multipliers, holidays around
+/// the DST transitions of [`YEARS`], time of day in the user's zone or one of [`zone`], an
+/// optional minimum per shift, and sometimes only some of [`USERS`].
+pub fn pay_rule() -> BoxedStrategy<crate::pay::PayRule> {
+    use crate::pay::{Decimal, PayRate, PayRule, ShiftMinimum};
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let decimal = || (0u32..100, 0u32..100).prop_map(|(i, c)| Decimal(format!("{i}.{c:02}")));
+    let tod = || (0u32..24, 0u32..4).prop_map(|(h, q)| format!("{h:02}:{:02}", q * 15));
+    let rate = (
+        proptest::option::of(proptest::sample::subsequence(DAYS.to_vec(), 1..=7)),
+        any::<bool>(),
+        proptest::option::of(tod()),
+        proptest::option::of(tod()),
+        decimal(),
+        any::<bool>(),
+    )
+        .prop_map(|(days, holiday, from, to, v, multiplier)| PayRate {
+            name: None,
+            days: if holiday { None } else { days.map(|d| d.into_iter().map(String::from).collect()) },
+            holiday: holiday.then_some(true),
+            from,
+            to,
+            rate: (!multiplier).then(|| v.clone()),
+            multiplier: multiplier.then_some(v),
+        });
+    let holiday = (YEARS, 1u32..=12, 1u32..=28).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}"));
+    let minimum = prop_oneof![
+        Just(None),
+        (1u32..12).prop_map(|h| Some(ShiftMinimum { hours: Some(Decimal(h.to_string())), amount: None })),
+        decimal().prop_map(|a| Some(ShiftMinimum { hours: None, amount: Some(a) })),
+    ];
+    let zone = prop_oneof![Just(None), Just(Some("user".to_string())), zone().prop_map(|z| Some(z.to_string()))];
+    let users = proptest::option::of(proptest::sample::subsequence(USERS.to_vec(), 1..=4));
+    (
+        decimal(),
+        proptest::collection::vec(rate, 0..=4),
+        proptest::collection::vec(holiday, 0..=6),
+        minimum,
+        zone,
+        users,
+        select(vec!["EUR", "JPY", "KWD"]),
+    )
+        .prop_map(|(base, rates, holidays, minimum_per_shift, timezone, users, currency)| PayRule {
+            name: "p".into(),
+            currency: currency.into(),
+            schedules: None,
+            users: users.map(|u| u.into_iter().map(String::from).collect()),
+            timezone,
+            base_rate: base,
+            rates,
+            holidays,
+            holiday_calendar: None,
+            minimum_per_shift,
+        })
+        .boxed()
+}

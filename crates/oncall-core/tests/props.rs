@@ -11,7 +11,8 @@ use oncall_core::config::{Document, Override, Participant, Rotation, Schedule as
 use oncall_core::escalation::{EscalateOptions, EscalationTimeline, Target};
 use oncall_core::output::{Period, Segment};
 use oncall_core::strategies::{
-    self, ESCALATION, EscalationScenario, anchor, document, escalation_scenario, rotation_of, schedule_in, zone,
+    self, ESCALATION, EscalationScenario, anchor, document, escalation_scenario, pay_rule, rotation_of, schedule_in,
+    zone,
 };
 use oncall_core::time::{Edge, parse_instant, parse_zone, resolve_local};
 use oncall_core::{Config, Expand, IndexOptions};
@@ -547,6 +548,76 @@ proptest! {
             prop_assert!(u.night_seconds <= total && u.weekend_seconds <= total);
             prop_assert!(u.longest_stretch.is_none_or(|l| l.seconds <= total));
             prop_assert_eq!(u.shortest_rest.is_some(), u.stretches >= 2);
+        }
+    }
+
+    /// Pay sums equal the hours of the final schedule: per user, the seconds of the pay lines
+    /// (every band) are the user's on-call seconds; paid and unpaid users together hold every
+    /// user's hours; every amount is the sum of its lines (rounded once per line), and each
+    /// currency's total the sum of its users'.
+    #[test]
+    fn pay_sums_equal_the_hours_of_the_final_schedule(doc in document(), rule in pay_rule(), offset in -24i64..48, len in 1i64..120) {
+        let mut doc = doc;
+        doc.pay_rules = vec![rule];
+        let c = compile(&doc)?;
+        let (from, to) = window(&doc, offset, len);
+        let r = c.schedule("s").unwrap().pay_report(from, to).unwrap();
+        let hours: std::collections::BTreeMap<&str, i64> =
+            r.analysis.users.iter().map(|u| (u.username.as_str(), u.on_call_seconds)).collect();
+        let mut seen = 0;
+        for u in &r.pay.users {
+            let lines: i64 = u.lines.iter().map(|l| l.seconds).sum();
+            prop_assert_eq!(lines, u.seconds);
+            prop_assert_eq!(Some(&u.seconds), hours.get(u.username.as_str()), "user {}", u.username);
+            let amount: i64 = u.lines.iter().map(|l| l.amount_minor).sum::<i64>() + u.minimum.as_ref().map_or(0, |m| m.amount_minor);
+            prop_assert_eq!(amount, u.amount_minor);
+            seen += u.seconds;
+        }
+        for u in &r.pay.unpaid {
+            prop_assert_eq!(Some(&u.seconds), hours.get(u.username.as_str()));
+            seen += u.seconds;
+        }
+        prop_assert_eq!(seen, hours.values().sum::<i64>());
+        for t in &r.pay.totals {
+            let users = r.pay.users.iter().filter(|u| u.currency == t.currency);
+            prop_assert_eq!(t.amount_minor, users.clone().map(|u| u.amount_minor).sum::<i64>());
+            prop_assert_eq!(t.seconds, users.map(|u| u.seconds).sum::<i64>());
+        }
+        for f in &r.fairness.users {
+            prop_assert!(f.holiday_hours <= f.on_call_hours + 1e-9);
+        }
+    }
+
+    /// Pay is additive over consecutive windows (pay periods): per user and band, the seconds of
+    /// two windows are those of the whole, and an hours minimum tops each shift up once, in the
+    /// window the shift starts in.
+    #[test]
+    fn pay_periods_add_up(doc in document(), rule in pay_rule(), offset in -24i64..48, l1 in 1i64..72, l2 in 1i64..72) {
+        let mut doc = doc;
+        let hours_minimum = rule.minimum_per_shift.as_ref().is_some_and(|m| m.hours.is_some());
+        doc.pay_rules = vec![rule];
+        let c = compile(&doc)?;
+        let (a, cut) = window(&doc, offset, l1);
+        let end = cut + Duration::hours(l2);
+        let s = c.schedule("s").unwrap();
+        let (p1, p2, whole) = (s.pay_report(a, cut).unwrap(), s.pay_report(cut, end).unwrap(), s.pay_report(a, end).unwrap());
+        let bands = |r: &oncall_core::pay::PayReport| {
+            let mut m = std::collections::BTreeMap::new();
+            for u in &r.pay.users {
+                for l in &u.lines {
+                    *m.entry((u.username.clone(), l.band.clone())).or_insert(0i64) += l.seconds;
+                }
+            }
+            m
+        };
+        let mut parts = bands(&p1);
+        for (k, v) in bands(&p2) {
+            *parts.entry(k).or_insert(0) += v;
+        }
+        prop_assert_eq!(parts, bands(&whole));
+        if hours_minimum {
+            let top = |r: &oncall_core::pay::PayReport| r.pay.users.iter().filter_map(|u| u.minimum.as_ref()).map(|m| m.seconds).sum::<i64>();
+            prop_assert_eq!(top(&p1) + top(&p2), top(&whole));
         }
     }
 

@@ -4,10 +4,11 @@
 //! Formatting only: every number comes from the core's [`Analysis`].
 
 use crate::text::{duration, local, table};
-use crate::{Fail, Format, Res, arg_error, end_time_arg, json, load, schedule, time_arg};
+use crate::{Fail, Res, arg_error, end_time_arg, json, load, schedule, time_arg};
 use chrono::{DateTime, Utc};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use oncall_core::analysis::{Analysis, Interval, NIGHT_END_HOUR, NIGHT_START_HOUR, ZoneSource};
+use oncall_core::pay::{PayReport, Spread};
 use oncall_core::time::{Edge, format_instant, parse_instant};
 use oncall_core::{Config, IntervalUnit, Problem, Schedule};
 use std::fmt::Write;
@@ -30,9 +31,17 @@ pub struct ReportArgs {
     /// Window end, exclusive [default: four weeks after --from, in the schedule zone].
     #[arg(long)]
     to: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Output format (csv: the pay lines for payroll).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+}
+
+/// The formats of `oncall report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+    Csv,
 }
 
 /// `oncall report`.
@@ -44,19 +53,158 @@ pub fn run(a: &ReportArgs, out: &mut String) -> Res<()> {
         Some(to) => end_time_arg(&s, "to", to)?,
         None => s.interval_end(from, 4, IntervalUnit::Weeks).map_err(|e| arg_error("from", &e))?,
     };
-    let analysis = s.analyze(from, to).map_err(|e| match &e {
+    let report = s.pay_report(from, to).map_err(|e| match &e {
         oncall_core::Error::InvalidArgument { what, .. } | oncall_core::Error::InvalidTime { what, .. } => {
             arg_error(what, &e)
         }
         _ => Fail::line(format!("oncall: {e}")),
     })?;
     match a.format {
-        Format::Json => json(&analysis, out),
-        Format::Text => {
-            out.push_str(&text(&s, &analysis));
+        ReportFormat::Json => json(&report, out),
+        ReportFormat::Text => {
+            out.push_str(&text(&s, &report.analysis));
+            out.push_str(&fairness_text(&report));
+            if !config.document().pay_rules.is_empty() {
+                out.push_str(&pay_text(&report));
+            }
+            Ok(())
+        }
+        ReportFormat::Csv => {
+            out.push_str(&csv(&report));
             Ok(())
         }
     }
+}
+
+/// The fairness view as text: the spread of each measure among the report's users.
+fn fairness_text(r: &PayReport) -> String {
+    let f = &r.fairness;
+    let mut out = format!("\nfairness among {} people\n", f.users.len());
+    let row = |name: &str, s: &Spread| {
+        [
+            name.to_string(),
+            format!("{:.1}", s.min),
+            format!("{:.1}", s.max),
+            format!("{:.1}", s.range),
+            format!("{:.1}", s.mean),
+            format!("{:.1}", s.std_dev),
+        ]
+        .to_vec()
+    };
+    let rows = vec![
+        ["MEASURE", "MIN", "MAX", "RANGE", "MEAN", "STD DEV"].map(String::from).to_vec(),
+        row("hours", &f.spread.on_call),
+        row("night hours", &f.spread.night),
+        row("weekend hours", &f.spread.weekend),
+        row("holiday hours", &f.spread.holiday),
+        row("shifts", &f.spread.shifts),
+    ];
+    out.push_str(&right_aligned(&rows, &[1, 2, 3, 4, 5]));
+    out
+}
+
+/// The pay as text: one line per user and band, the minimums, the totals, the unpaid.
+fn pay_text(r: &PayReport) -> String {
+    let p = &r.pay;
+    let mut out = String::from("\npay (rounded once per line; totals are the sums of the lines)\n");
+    if p.users.is_empty() {
+        out.push_str("nobody is paid in this window\n");
+    } else {
+        let mut rows = vec![["USER", "RULE", "BAND", "RATE/H", "HOURS", "AMOUNT", ""].map(String::from).to_vec()];
+        for u in &p.users {
+            for l in &u.lines {
+                rows.push(vec![
+                    u.username.clone(),
+                    u.rule.clone(),
+                    l.band.clone(),
+                    l.rate.clone(),
+                    l.hours.clone(),
+                    l.amount.clone(),
+                    u.currency.clone(),
+                ]);
+            }
+            if let Some(m) = &u.minimum {
+                let band = format!("minimum ({} shift{})", m.shifts, if m.shifts == 1 { "" } else { "s" });
+                let hours =
+                    if m.seconds > 0 { format!("+{}", oncall_core::pay::hours_text(m.seconds)) } else { String::new() };
+                rows.push(vec![
+                    u.username.clone(),
+                    u.rule.clone(),
+                    band,
+                    String::new(),
+                    hours,
+                    m.amount.clone(),
+                    u.currency.clone(),
+                ]);
+            }
+            rows.push(vec![
+                u.username.clone(),
+                u.rule.clone(),
+                "total".into(),
+                String::new(),
+                oncall_core::pay::hours_text(u.seconds),
+                u.amount.clone(),
+                u.currency.clone(),
+            ]);
+        }
+        out.push_str(&right_aligned(&rows, &[3, 4, 5]));
+        out.push('\n');
+        let mut rows = vec![["CURRENCY", "HOURS", "TOTAL"].map(String::from).to_vec()];
+        for t in &p.totals {
+            rows.push(vec![t.currency.clone(), oncall_core::pay::hours_text(t.seconds), t.amount.clone()]);
+        }
+        out.push_str(&right_aligned(&rows, &[1, 2]));
+    }
+    if !p.unpaid.is_empty() {
+        let list: Vec<String> =
+            p.unpaid.iter().map(|u| format!("{} ({} h)", crate::text::clean(&u.username), hours(u.seconds))).collect();
+        let _ = writeln!(out, "\nno pay rule covers: {}", list.join(", "));
+    }
+    out
+}
+
+/// The CSV header of `oncall report --format csv`.
+pub const CSV_HEADER: &str =
+    "period_start,period_end,schedule,user,rule,currency,band,rate_per_hour,seconds,hours,amount,amount_minor";
+
+/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break; a field a
+/// spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return)
+/// gets a leading `'`.
+fn field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() };
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+}
+
+/// The payroll CSV: one line per user per band with time in it, then the user's minimum line,
+/// users by username; unpaid users as band `unpaid` with no rule and no amount. CRLF line ends.
+fn csv(r: &PayReport) -> String {
+    let a = &r.analysis;
+    let (start, end) = (format_instant(a.start_date), format_instant(a.end_date));
+    let schedule = &a.parent.name;
+    let mut out = format!("{CSV_HEADER}\r\n");
+    let mut line = |cells: [&str; 9]| {
+        let mut row = vec![field(&start), field(&end), field(schedule)];
+        row.extend(cells.iter().map(|c| field(c)));
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    };
+    for u in &r.pay.users {
+        for l in &u.lines {
+            let (secs, minor) = (l.seconds.to_string(), l.amount_minor.to_string());
+            line([&u.username, &u.rule, &u.currency, &l.band, &l.rate, &secs, &l.hours, &l.amount, &minor]);
+        }
+        if let Some(m) = &u.minimum {
+            let (secs, minor) = (m.seconds.to_string(), m.amount_minor.to_string());
+            let hours = oncall_core::pay::hours_text(m.seconds);
+            line([&u.username, &u.rule, &u.currency, "minimum", "", &secs, &hours, &m.amount, &minor]);
+        }
+    }
+    for u in &r.pay.unpaid {
+        let secs = u.seconds.to_string();
+        let hours = oncall_core::pay::hours_text(u.seconds);
+        line([&u.username, "", "", "unpaid", "", &secs, &hours, "", ""]);
+    }
+    out
 }
 
 /// The warnings of `oncall check` as of `--at` (`now`, RFC 3339, or a naive time read in UTC).
@@ -162,4 +310,20 @@ fn right_aligned(rows: &[Vec<String>], numeric: &[usize]) -> String {
         }
     }
     table(&rows, "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(field("ann@example.com"), "ann@example.com");
+        assert_eq!(field("Smith, Ann"), "\"Smith, Ann\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(field("+1"), "'+1");
+        assert_eq!(field("@ops"), "'@ops");
+        assert_eq!(field("a\nb"), "\"a\nb\"");
+    }
 }

@@ -260,3 +260,93 @@ fn check_at_must_be_a_time() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.starts_with("--at: cannot read \"soon\""), "{}", run.stderr);
 }
+
+/// Ann (Berlin), Ben (Chicago) and Cy (no zone, Europe/Berlin's schedule) take daily turns at
+/// 09:00 Berlin over Christmas 2026; one EUR rule pays Ann and Ben, not Cy.
+const PAY: &str = r#"{"users": [{"username": "ann", "timezone": "Europe/Berlin"}, {"username": "ben", "timezone": "America/Chicago"}, {"username": "cy"}],
+ "schedules": [{"name": "ops", "timezone": "Europe/Berlin", "rotations": [
+   {"name": "daily", "type": "daily", "startDate": "2026-12-21T09:00", "participants": ["ann", "ben", "cy"]}]}],
+ "payRules": [{"name": "eu", "currency": "EUR", "baseRate": "4.00", "users": ["ann", "ben"], "holidays": ["2026-12-25"],
+   "rates": [{"name": "night", "from": "22:00", "to": "07:00", "multiplier": 1.5},
+             {"name": "weekend", "days": ["sat", "sun"], "multiplier": 2},
+             {"name": "holiday", "holiday": true, "rate": "12.00"}],
+   "minimumPerShift": {"hours": 2}}]}"#;
+
+const WEEK: [&str; 4] = ["--from", "2026-12-21T09:00", "--to", "2026-12-28T09:00"];
+
+#[test]
+fn report_pays_each_band_in_the_users_zone_and_the_totals_reconcile() {
+    let path = temp_file("pay.json", PAY);
+    let p = path.to_str().unwrap();
+    let j = ok(&[&["report", p, "--schedule", "ops", "--format", "json"][..], &WEEK[..]].concat()).json();
+    let pay = &j["pay"];
+    let ben = pay["users"].as_array().unwrap().iter().find(|u| u["username"] == "ben").unwrap();
+    // Christmas Day in Chicago is 07:00 Dec 25 to 07:00 Dec 26 Berlin; Ben is on call from 09:00
+    // Dec 25 to 09:00 Dec 26 Berlin: 22 holiday hours at 12.00, outranking night and weekend.
+    let holiday = ben["lines"].as_array().unwrap().iter().find(|l| l["band"] == "holiday").unwrap();
+    assert_eq!(
+        (&holiday["seconds"], &holiday["amount"], &holiday["amountMinor"]),
+        (&json!(22 * 3600), &json!("264.00"), &json!(26400))
+    );
+    assert_eq!(ben["amount"], "394.00");
+    assert_eq!(
+        pay["totals"],
+        json!([{"currency": "EUR", "seconds": 120 * 3600, "amountMinor": 85000, "amount": "850.00"}])
+    );
+    assert_eq!(pay["unpaid"], json!([{"username": "cy", "seconds": 48 * 3600}]));
+    // The analysis is still at the top, and the fairness view counts everyone.
+    assert_eq!(j["users"].as_array().unwrap().len(), 3);
+    assert_eq!(j["fairness"]["spread"]["onCall"]["range"], json!(24.0));
+    assert_eq!(j["fairness"]["users"][1]["holidayHours"], json!(22.0));
+}
+
+#[test]
+fn report_csv_is_one_line_per_user_and_band_for_payroll() {
+    let path = temp_file("pay.json", PAY);
+    let p = path.to_str().unwrap();
+    let csv = ok(&[&["report", p, "--schedule", "ops", "--format", "csv"][..], &WEEK[..]].concat()).stdout;
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "period_start,period_end,schedule,user,rule,currency,band,rate_per_hour,seconds,hours,amount,amount_minor"
+    );
+    assert_eq!(
+        lines[1],
+        "2026-12-21T08:00:00Z,2026-12-28T08:00:00Z,ops,ann,eu,EUR,base,4.00,108000,30.00,120.00,12000"
+    );
+    assert_eq!(
+        lines[8],
+        "2026-12-21T08:00:00Z,2026-12-28T08:00:00Z,ops,ben,eu,EUR,holiday,12.00,79200,22.00,264.00,26400"
+    );
+    assert_eq!(lines[9], "2026-12-21T08:00:00Z,2026-12-28T08:00:00Z,ops,cy,,,unpaid,,172800,48.00,,");
+    assert_eq!(lines[10], "");
+    // The amounts add up to the JSON total.
+    let sum: i64 = lines[1..9].iter().map(|l| l.rsplit(',').next().unwrap().parse::<i64>().unwrap()).sum();
+    assert_eq!(sum, 85000);
+}
+
+#[test]
+fn report_text_shows_fairness_and_pay() {
+    let path = temp_file("pay.json", PAY);
+    let p = path.to_str().unwrap();
+    let out = ok(&[&["report", p, "--schedule", "ops"][..], &WEEK[..]].concat()).stdout;
+    assert!(out.contains("fairness among 3 people\n"), "{out}");
+    assert!(out.contains("hours          48.0  72.0   24.0  56.0     11.3\n"), "{out}");
+    assert!(out.contains("ben   eu    holiday   12.00  22.00  264.00  EUR\n"), "{out}");
+    assert!(out.contains("EUR       120.00  850.00\n"), "{out}");
+    assert!(out.contains("no pay rule covers: cy (48.0 h)\n"), "{out}");
+    // Without pay rules there is no pay section.
+    let plain = temp_file("days.json", DAYS);
+    let out = ok(&[
+        "report",
+        plain.to_str().unwrap(),
+        "--schedule",
+        "days",
+        "--from",
+        "2026-03-06T00:00",
+        "--to",
+        "2026-03-09T00:00",
+    ])
+    .stdout;
+    assert!(out.contains("fairness among 2 people") && !out.contains("pay ("), "{out}");
+}
