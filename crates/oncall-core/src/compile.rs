@@ -58,8 +58,10 @@ pub(crate) struct CRotation {
     pub(crate) restriction: Restriction,
     /// Rotation-scoped overrides naming this rotation (owner = override index).
     pub(crate) overrides: LatestWins,
-    /// Every participant is the same: hand-offs change nothing.
+    /// Every participant is the same and time off changes no shift: hand-offs change nothing.
     pub(crate) uniform: bool,
+    /// Time off and holidays: the shifts they change and the days the rotation is closed.
+    pub(crate) time_off: crate::timeoff::Plan,
 }
 
 #[derive(Debug)]
@@ -222,6 +224,8 @@ pub struct Config {
     pub(crate) index: crate::index::AnswerIndex,
     /// The bounds every query of this configuration keeps (see [`crate::limits`]).
     pub(crate) limits: crate::Limits,
+    /// Holiday calendars and users' away periods (see [`crate::timeoff`]).
+    pub(crate) time_off: crate::timeoff::TimeOffs,
 }
 
 impl Config {
@@ -301,12 +305,14 @@ impl Config {
     /// ```
     pub fn compile_with_limits(document: Document, limits: crate::Limits) -> Result<Config> {
         let mut c = Compiler::new(&document);
+        c.limits = limits;
         let parts = c.run();
         if !c.problems.is_empty() {
             return Err(crate::read::capped(c.problems, limits.max_errors));
         }
         let users = c.users;
         let notification_rules = c.notification_rules;
+        let time_off = c.time_off;
         let (teams, escalations, schedules, forwards, forward_index, forward_bounds) = parts;
         let schedules_len = schedules.len();
         let config = Config {
@@ -322,6 +328,7 @@ impl Config {
             warnings: std::sync::OnceLock::new(),
             index: crate::index::AnswerIndex::new(schedules_len, crate::IndexOptions::default()),
             limits,
+            time_off,
         };
         Ok(config)
     }
@@ -377,6 +384,10 @@ pub(crate) struct Compiler<'d> {
     notification_rules: HashMap<usize, Vec<crate::notification::CNotificationRule>>,
     /// Suggestions still allowed (see [`Compiler::hint`]).
     suggestions_left: std::cell::Cell<usize>,
+    /// The limits the document is compiled within.
+    limits: crate::Limits,
+    /// Holiday calendars and away periods, compiled before the schedules.
+    time_off: crate::timeoff::TimeOffs,
 }
 
 /// The most "did you mean" suggestions computed for one document.
@@ -427,6 +438,8 @@ impl<'d> Compiler<'d> {
             by_user_id: HashMap::new(),
             notification_rules: HashMap::new(),
             suggestions_left: std::cell::Cell::new(MAX_SUGGESTIONS),
+            limits: crate::Limits::default(),
+            time_off: crate::timeoff::TimeOffs::default(),
         }
     }
 
@@ -471,6 +484,8 @@ impl<'d> Compiler<'d> {
 
     fn run(&mut self) -> Parts {
         let doc = self.doc;
+        self.time_off.calendars =
+            crate::holiday::compile(&doc.holiday_calendars, self.limits.max_list_len, &mut self.problems);
         if let Some(users) = &doc.users {
             for (i, u) in users.iter().enumerate() {
                 let path = format!("users[{i}]");
@@ -495,6 +510,17 @@ impl<'d> Compiler<'d> {
                     &rules_path,
                 );
                 self.notification_rules.insert(idx, rules);
+                if !u.time_off.is_empty() || !u.holidays.is_empty() {
+                    let away = crate::timeoff::user_away(
+                        u,
+                        tz.unwrap_or(Tz::UTC),
+                        &path,
+                        &self.time_off.calendars,
+                        &mut self.problems,
+                    );
+                    self.time_off.away.resize_with(idx + 1, Default::default);
+                    self.time_off.away[idx] = away;
+                }
                 if let Some(id) = &u.id {
                     self.by_user_id.insert(id.clone(), idx);
                 }
@@ -665,7 +691,10 @@ impl<'d> Compiler<'d> {
                     format!("duplicate rotation name {name:?} (also rotations[{first}])"),
                 );
             }
-            if let Some(rot) = self.rotation(r, name, tz, &rpath, index) {
+            if let Some(mut rot) = self.rotation(r, name, tz, &rpath, index) {
+                rot.time_off =
+                    crate::timeoff::rotation_plan(r, &rot, &self.time_off, &self.limits, &rpath, &mut self.problems);
+                rot.uniform &= rot.time_off.is_empty();
                 rotations.push(rot);
             }
         }
@@ -852,6 +881,7 @@ impl<'d> Compiler<'d> {
             participants,
             restriction,
             overrides: LatestWins::default(),
+            time_off: crate::timeoff::Plan::default(),
         })
     }
 

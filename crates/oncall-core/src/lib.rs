@@ -8,6 +8,7 @@ pub mod config;
 pub mod criteria;
 pub mod error;
 pub mod escalation;
+pub mod holiday;
 pub mod ics;
 pub mod notification;
 pub mod opsgenie;
@@ -16,6 +17,7 @@ pub mod routing;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod time;
+pub mod timeoff;
 
 mod compile;
 mod index;

@@ -18,7 +18,7 @@
 //! | `maxInputBytes` | 64 MiB | the document's text; for YAML also the text after alias expansion |
 //! | `maxDepth` | 64 | nesting of objects and lists in the document |
 //! | `maxNameBytes` | 1 024 | any string of the document that is not free text (names, usernames, ids, aliases, zones, dates, enum values) and every object key |
-//! | `maxTextBytes` | 65 536 | a free-text field of the document: `description`, `expectedValue`, `recurrence` |
+//! | `maxTextBytes` | 65 536 | a free-text field of the document: `description`, `expectedValue`, `recurrence`, a holiday calendar's `ics` |
 //! | `maxListLen` | 100 000 | the items of any one list, or the keys of any one object, in the document |
 //! | `maxErrors` | 100 | problems of an invalid document reported in full; the rest are counted (`… and 1 234 more errors`) |
 //! | `maxExpansion` | 10 000 | participants created by expanding the team, escalation and schedule references of one answer |
@@ -29,6 +29,7 @@
 //! | `maxReportDays` | 3 660 | the window of one report |
 //! | `maxRecurrenceWork` | 1 000 000 | occurrences of a custom RRULE expanded beyond those already cached to answer a question at an instant (a plain `FREQ`/`INTERVAL` rule seeks by arithmetic instead) |
 //! | `maxEscalationSteps` | 100 000 | steps of one escalation timeline |
+//! | `maxTimeOffShifts` | 100 000 | shifts of one rotation that its participants' time off and holidays overlap, examined when the document is compiled |
 
 /// Bounds on the cost of documents and queries; see the [module docs](self) for the table.
 ///
@@ -72,6 +73,9 @@ pub struct Limits {
     pub max_recurrence_work: usize,
     /// `maxEscalationSteps`: steps of one escalation timeline.
     pub max_escalation_steps: usize,
+    /// `maxTimeOffShifts`: shifts of one rotation that its participants' time off overlaps,
+    /// examined (and the changed ones kept) when the document is compiled.
+    pub max_time_off_shifts: usize,
 }
 
 impl Limits {
@@ -91,6 +95,7 @@ impl Limits {
         max_report_days: 3_660,
         max_recurrence_work: 1_000_000,
         max_escalation_steps: 100_000,
+        max_time_off_shifts: 100_000,
     };
 }
 

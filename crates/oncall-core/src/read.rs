@@ -32,14 +32,17 @@ use std::fmt;
 /// let err = Document::from_json_with_limits(&format!(r#"{{"teams": [{{"name": "{long}"}}]}}"#), &limits).unwrap_err();
 /// assert_eq!(err.to_string(), "teams[0].name: 2000 bytes, more than 1024 (limit maxNameBytes)");
 /// ```
-pub const TEXT_FIELDS: &[&str] = &["description", "expectedValue", "recurrence"];
+pub const TEXT_FIELDS: &[&str] = &["description", "expectedValue", "recurrence", "ics"];
 
 /// Keys whose values are lists in the document. A list anywhere else (at the top, inside a
 /// list, under another key) makes the reader check that no object was written as a list.
 const LIST_KEYS: &[&str] = &[
     "conditions",
+    "dates",
     "escalations",
     "forwardingRules",
+    "holidayCalendars",
+    "holidays",
     "members",
     "notificationRules",
     "notificationTime",
@@ -52,6 +55,7 @@ const LIST_KEYS: &[&str] = &[
     "schedules",
     "steps",
     "teams",
+    "timeOff",
     "users",
 ];
 

@@ -475,7 +475,10 @@ impl<'a> Schedule<'a> {
         if walked.output_bytes(c) > c.limits.max_output_bytes {
             return Err(output::too_many_bytes("this timeline", "to", c.limits.max_output_bytes));
         }
-        Ok(self.timeline_of(walked, from, to, expand))
+        let mut timeline = self.timeline_of(walked, from, to, expand);
+        timeline.time_off = self.time_off(timeline.start_date, timeline.end_date)?;
+        timeline.away = self.away(timeline.start_date, timeline.end_date)?;
+        Ok(timeline)
     }
 
     fn timeline_of(&self, walked: Walked, from: Ts, to: Ts, expand: Expand) -> Timeline {
@@ -506,6 +509,8 @@ impl<'a> Schedule<'a> {
             override_timeline: expand.overrides.then(|| layer(over)),
             forwarding_timeline: expand.forwarding.then(|| layer(fwd)),
             final_schedule: segments.output(c),
+            time_off: Vec::new(),
+            away: Vec::new(),
         }
     }
 }
@@ -618,7 +623,7 @@ impl Config {
             let wide_over = wide_user.map(|u| (PeriodType::Override, u.map_or(Slot::Nobody, Slot::User), None));
             for (r, st) in snap.rots.iter().enumerate() {
                 let rot = &s.rotations[r];
-                let slot = st.k.map(|k| rot.participants[(k % rot.participants.len() as u64) as usize]);
+                let slot = st.k.map(|k| rot.slot(k));
                 if expand.base {
                     base.put(r, t, slot.filter(|&x| x != Slot::Nobody).map(|x| (PeriodType::Default, x, None)));
                 }
@@ -906,7 +911,7 @@ impl Iterator for HandoffIter<'_> {
             if at <= self.after {
                 continue;
             }
-            let slot = rot.participants[(k % rot.participants.len() as u64) as usize];
+            let slot = rot.slot(k);
             // A hand-off in the hours the restriction excludes: the participant comes on call
             // when the next window of the shift opens, or not at all (the turn is lost).
             let (in_excluded_hours, on_call_from) = if rot.restriction.contains(rot.tz, at) {
@@ -1011,6 +1016,8 @@ enum Source {
     End(usize, usize),
     /// Rotation-scoped override edges.
     Overrides(usize, usize),
+    /// Edges of the rotation's holidays.
+    Closed(usize, usize),
     /// Schedule-wide override edges.
     Wide(usize),
     /// Window edges of routing rule `.1` of team `.0`.
@@ -1047,6 +1054,9 @@ impl<'c> Walker<'c> {
                     Source::End(d, r),
                     Source::Overrides(d, r),
                 ]);
+                if !c.schedules[d].rotations[r].time_off.is_empty() {
+                    sources.push(Source::Closed(d, r));
+                }
             }
         }
         for &ti in &s.dep_teams {
@@ -1088,7 +1098,11 @@ impl Walker<'_> {
     /// Marks the rotations of schedule `si` whose state may have changed at the last boundary.
     fn mark(&self, si: usize, dirty: &mut [bool]) {
         for src in &self.fired {
-            if let Source::Handoffs(s, r) | Source::Windows(s, r) | Source::End(s, r) | Source::Overrides(s, r) = *src
+            if let Source::Handoffs(s, r)
+            | Source::Windows(s, r)
+            | Source::End(s, r)
+            | Source::Overrides(s, r)
+            | Source::Closed(s, r) = *src
                 && s == si
             {
                 dirty[r] = true;
@@ -1186,6 +1200,7 @@ impl Config {
                 (t < h.end && h.end < MAX_INSTANT).then_some(h.end)
             }
             Source::Overrides(si, ri) => self.schedules[si].rotations[ri].overrides.next_boundary(t),
+            Source::Closed(si, ri) => self.schedules[si].rotations[ri].time_off.next_closed_edge(t),
             Source::Wide(si) => self.schedules[si].wide.next_boundary(t),
             Source::Routing(ti, k) => {
                 let rule = &self.teams[ti].routing[k];
@@ -1337,11 +1352,12 @@ impl Config {
         // One offset lookup serves the restriction and the turn; the restriction goes first
         // because it is cheaper and often rules the rotation out.
         let span = crate::zone::Table::of(r.tz).offset_span(t);
-        let k = if r.restriction.contains_in(r.tz, t, span) { h.index_in(t, span) } else { None };
+        let open = r.restriction.contains_in(r.tz, t, span) && !r.time_off.closed(t);
+        let k = if open { h.index_in(t, span) } else { None };
         let ov = k.and(r.overrides.at(t));
         let effective = k.map(|k| match ov {
             Some(o) => s.overrides[o as usize].user.map_or(Slot::Nobody, Slot::User),
-            None => r.participants[(k % r.participants.len() as u64) as usize],
+            None => r.slot(k),
         });
         RotState { k, ov, effective }
     }
@@ -1435,6 +1451,7 @@ impl Config {
                     rotation: None,
                     via_override: Some(override_name(o, i)),
                     participant: self.user_at(u, t),
+                    reassigned: None,
                 })
                 .into_iter()
                 .collect();
@@ -1448,7 +1465,8 @@ impl Config {
                 && let Some(participant) = self.expand(slot, t, &mut visiting)
             {
                 let via_override = st.ov.map(|i| override_name(&s.overrides[i as usize], i));
-                out.push(output::Source { rotation: Some(r.name.clone()), via_override, participant });
+                let reassigned = st.k.filter(|_| st.ov.is_none()).and_then(|k| r.reassigned(k, &self.users));
+                out.push(output::Source { rotation: Some(r.name.clone()), via_override, participant, reassigned });
             }
         }
         out
@@ -1506,7 +1524,7 @@ impl Config {
                 },
                 _ => continue,
             };
-            let slot = r.participants[(k % r.participants.len() as u64) as usize];
+            let slot = r.slot(k);
             if let Some(p) = self.expand(slot, at, visiting) {
                 out.push(p);
             }
