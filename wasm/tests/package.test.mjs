@@ -107,6 +107,7 @@ test("every public method and function has typed arguments and results", () => {
     ["handoffs", "Handoffs"],
     ["instant", "IsoInstant"],
     ["nextOnCall", "NextOnCallAnswer"],
+    ["onCallSources", "OnCallSource[]"],
     ["schedules", "ScheduleInfo[]"],
     ["timeline", "Timeline"],
     ["whoIsOnCall", "OnCallAnswer"],
@@ -139,6 +140,11 @@ test("every public method and function has typed arguments and results", () => {
     "AlertState",
     "RoutingDecision",
     "AlertDocument",
+    "OnCallSource",
+    "TimeOffChange",
+    "AwayPeriod",
+    "TimeOffDocument",
+    "HolidayCalendarDocument",
   ]) {
     assert.match(text, new RegExp(`export interface ${iface} `), iface);
   }
@@ -149,7 +155,8 @@ test("a typed consumer compiles with tsc --strict against the package", () => {
   const source = `
 import { OnCall, check, type CheckResult, type OnCallAnswer, type FlatOnCallAnswer, type Timeline,
   type NextOnCallAnswer, type FlatNextOnCallAnswer, type Handoffs, type Segment, type OnCallError,
-  type EscalationTimeline, type Hop } from "oncall-wasm";
+  type EscalationTimeline, type Hop, type TimeOffChange, type AwayPeriod, type TimeOffPolicy, type ConfigDocument,
+  type RotationDocument } from "oncall-wasm";
 declare const text: string;
 const report: CheckResult = check(text);
 const paths: string[] = report.errors.map((p) => p.path);
@@ -165,6 +172,14 @@ const nextFlat: FlatNextOnCallAnswer = oncall.nextOnCall("payments-primary", nul
 const timeline: Timeline = oncall.timeline("payments-primary", "2026-11-09", new Date(), { expand: ["base"] });
 const gaps: Segment[] = timeline.finalSchedule.filter((s) => s.recipients.length === 0);
 const handoffs: Handoffs = oncall.handoffs("payments-primary", "off-hours", undefined, 3);
+const changed: TimeOffChange[] = timeline.timeOff ?? [];
+const away: AwayPeriod[] = timeline.away ?? [];
+const policy: TimeOffPolicy | undefined = oncall.onCallSources("payments-primary", "2026-11-10T10:00Z")[0]?.reassigned?.policy;
+const doc: ConfigDocument = { holidayCalendars: [{ name: "de", dates: ["2026-12-25"] }],
+  users: [{ username: "a", timeOff: [{ startDate: "2026-12-24", endDate: "2026-12-27", reason: "leave" }], holidays: ["de"] }],
+  schedules: [{ name: "s", rotations: [{ type: "daily", startDate: "2026-12-01", participants: ["a"], timeOffPolicy: "cover", holidays: ["de"] }] }] };
+// @ts-expect-error: an unknown policy
+const bad: RotationDocument = { type: "daily", startDate: "2026-12-01", participants: ["a"], timeOffPolicy: "swap" };
 const first: string | undefined = handoffs.handoffs[0]?.at;
 const esc: EscalationTimeline = oncall.escalate({ team: "payments", message: "5xx", at: new Date(), ackAt: "2026-11-10T10:05",
   events: [{ at: "2026-11-10T10:06", action: "add-note", note: "on it" }], seed: 1n });
@@ -185,7 +200,7 @@ oncall.whoIsOnCall("payments-primary", 12);
 // @ts-expect-error: the nested answer has no onCallRecipients
 oncall.whoIsOnCall("payments-primary").onCallRecipients;
 oncall[Symbol.dispose]();
-void [paths, names, recipients, at, nextFlat, gaps, first, sentTo, hops, ruleName];
+void [paths, names, recipients, at, nextFlat, gaps, first, sentTo, hops, ruleName, changed, away, policy, doc, bad];
 `;
   writeFileSync(path.join(dir, "consumer.ts"), source);
   const tsc = path.join(wasmDir, "node_modules", ".bin", "tsc");
