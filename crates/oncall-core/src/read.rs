@@ -1365,7 +1365,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                "bogus: unknown field `bogus`, expected one of `$schema`, `users`, `teams`, `schedules`, `escalations`, `forwardingRules`",
+                "bogus: unknown field `bogus`, expected one of `$schema`, `users`, `teams`, `schedules`, `escalations`, `forwardingRules`, `holidayCalendars`",
                 "schedules[0].rotations[0].startdate: unknown field `startdate`; did you mean `startDate`?",
                 "schedules[0].rotations[0]: missing required field `startDate`",
                 r#"schedules[0].rotations[1].length: expected an integer, found the string "2""#,
