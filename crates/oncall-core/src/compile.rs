@@ -388,6 +388,8 @@ pub(crate) struct Compiler<'d> {
     limits: crate::Limits,
     /// Holiday calendars and away periods, compiled before the schedules.
     time_off: crate::timeoff::TimeOffs,
+    /// Shifts examined for time off so far, over all rotations (`maxTimeOffShifts`).
+    time_off_examined: u64,
 }
 
 /// The most "did you mean" suggestions computed for one document.
@@ -440,6 +442,7 @@ impl<'d> Compiler<'d> {
             suggestions_left: std::cell::Cell::new(MAX_SUGGESTIONS),
             limits: crate::Limits::default(),
             time_off: crate::timeoff::TimeOffs::default(),
+            time_off_examined: 0,
         }
     }
 
@@ -692,8 +695,15 @@ impl<'d> Compiler<'d> {
                 );
             }
             if let Some(mut rot) = self.rotation(r, name, tz, &rpath, index) {
-                rot.time_off =
-                    crate::timeoff::rotation_plan(r, &rot, &self.time_off, &self.limits, &rpath, &mut self.problems);
+                rot.time_off = crate::timeoff::rotation_plan(
+                    r,
+                    &rot,
+                    &self.time_off,
+                    &mut self.time_off_examined,
+                    &self.limits,
+                    &rpath,
+                    &mut self.problems,
+                );
                 rot.uniform &= rot.time_off.is_empty();
                 rotations.push(rot);
             }

@@ -29,7 +29,7 @@
 //! | `maxReportDays` | 3 660 | the window of one report |
 //! | `maxRecurrenceWork` | 1 000 000 | occurrences of a custom RRULE expanded beyond those already cached to answer a question at an instant (a plain `FREQ`/`INTERVAL` rule seeks by arithmetic instead) |
 //! | `maxEscalationSteps` | 100 000 | steps of one escalation timeline |
-//! | `maxTimeOffShifts` | 100 000 | shifts of one rotation that its participants' time off and holidays overlap, examined when the document is compiled |
+//! | `maxTimeOffShifts` | 100 000 | shifts of the document's rotations that their participants' time off and holidays overlap, all rotations together, examined when the document is compiled |
 
 /// Bounds on the cost of documents and queries; see the [module docs](self) for the table.
 ///
@@ -73,8 +73,8 @@ pub struct Limits {
     pub max_recurrence_work: usize,
     /// `maxEscalationSteps`: steps of one escalation timeline.
     pub max_escalation_steps: usize,
-    /// `maxTimeOffShifts`: shifts of one rotation that its participants' time off overlaps,
-    /// examined (and the changed ones kept) when the document is compiled.
+    /// `maxTimeOffShifts`: shifts of the document's rotations (all together) that their
+    /// participants' time off overlaps, examined (and the changed ones kept) when compiling.
     pub max_time_off_shifts: usize,
 }
 

@@ -35,9 +35,10 @@
 //! the reason.
 //!
 //! **Cost.** When the document is compiled, each rotation examines the shifts its participants'
-//! time off overlaps (at most `maxTimeOffShifts` per rotation, else an error naming the
-//! rotation) and keeps the reassigned ones, sorted, with the pointer's offset after each. Who is
-//! on call at an instant is then the grid's arithmetic plus one binary search in that list.
+//! time off overlaps (at most `maxTimeOffShifts` over all the document's rotations, else an
+//! error naming the rotation where the count passed it) and keeps the reassigned ones, sorted,
+//! with the pointer's offset after each. Who is on call at an instant is then the grid's
+//! arithmetic plus one binary search in that rotation's list.
 
 use crate::compile::{CRotation, Slot};
 use crate::time::{Edge, MAX_INSTANT, Ts, resolve, utc_serde};
@@ -280,19 +281,28 @@ impl CRotation {
     }
 }
 
+/// What examining shifts may cost: the count so far over the document, its limit
+/// (`maxTimeOffShifts`), and `maxRecurrenceWork` for custom rotations.
+pub(crate) struct Budget<'a> {
+    examined: &'a mut u64,
+    max_shifts: usize,
+    recurrence_budget: usize,
+}
+
 /// Builds the plan of rotation `r` (compiled without one) at `path`: closes its holidays
 /// (`closed_dates`, local dates in its zone) and examines the shifts its participants' away
-/// periods overlap, at most `max_shifts` of them (else a problem naming `limit`).
+/// periods overlap; `examined` counts them over the whole document, and past
+/// `maxTimeOffShifts` the plan stops with a problem naming the limit.
 pub(crate) fn plan(
     r: &CRotation,
     policy: Policy,
     closed_dates: &[NaiveDate],
     away: &[Away],
-    limits: &crate::Limits,
+    budget: Budget<'_>,
     path: &str,
     problems: &mut Vec<crate::Problem>,
 ) -> Plan {
-    let (max_shifts, recurrence_budget) = (limits.max_time_off_shifts, limits.max_recurrence_work);
+    let Budget { examined, max_shifts, recurrence_budget } = budget;
     let mut closed: Vec<Ts> = Vec::new();
     for &d in closed_dates {
         let (s, e) = day(r.tz, d);
@@ -323,10 +333,12 @@ pub(crate) fn plan(
     let too_many = |problems: &mut Vec<crate::Problem>| {
         problems.push(crate::Problem::new(
             path.to_string(),
-            format!("time off overlaps more than {max_shifts} shifts of this rotation (limit maxTimeOffShifts)"),
+            format!(
+                "time off overlaps more than {max_shifts} shifts of the document's rotations, counted up to this one (limit maxTimeOffShifts)"
+            ),
         ));
     };
-    let mut total: u64 = 0;
+    let mut total: u64 = *examined;
     for &u in &users {
         for &(a, b, _) in away.get(u).map(|a| a.0.as_slice()).unwrap_or_default() {
             let (a, b) = (a.max(h.anchor), b.min(h.end));
@@ -347,6 +359,7 @@ pub(crate) fn plan(
             }
             let (Some(lo), Some(hi)) = (h.index_at(a), h.index_at(b - 1)) else { continue };
             total = total.saturating_add(hi - lo + 1);
+            *examined = total;
             if total > max_shifts as u64 {
                 too_many(problems);
                 return plan;
@@ -470,11 +483,13 @@ fn find_calendar<'c>(
     found
 }
 
-/// The plan of compiled rotation `rot`, written as `doc` at `path`.
+/// The plan of compiled rotation `rot`, written as `doc` at `path`; `examined` counts the
+/// shifts examined over the whole document.
 pub(crate) fn rotation_plan(
     doc: &crate::config::Rotation,
     rot: &CRotation,
     offs: &TimeOffs,
+    examined: &mut u64,
     limits: &crate::Limits,
     path: &str,
     problems: &mut Vec<crate::Problem>,
@@ -500,7 +515,9 @@ pub(crate) fn rotation_plan(
     }
     dates.sort_unstable();
     dates.dedup();
-    plan(rot, policy, &dates, &offs.away, limits, path, problems)
+    let budget =
+        Budget { examined, max_shifts: limits.max_time_off_shifts, recurrence_budget: limits.max_recurrence_work };
+    plan(rot, policy, &dates, &offs.away, budget, path, problems)
 }
 
 /// A stretch of a timeline window in which a participant is away, or a rotation closed for a

@@ -393,10 +393,23 @@ fn time_off_over_too_many_shifts_is_refused_by_its_limit() {
     let err = Config::from_json_with_limits(text, limits).unwrap_err().to_string();
     assert_eq!(
         err,
-        "schedules[0].rotations[0]: time off overlaps more than 1000 shifts of this rotation (limit maxTimeOffShifts)"
+        "schedules[0].rotations[0]: time off overlaps more than 1000 shifts of the document's rotations, counted up to this one (limit maxTimeOffShifts)"
     );
+    // The count is over the whole document: two rotations of 600 shifts each pass 1000 at the second.
+    let two = r#"{"users": [{"username": "a", "timeOff": [{"startDate": "2026-01-01T00:00Z", "endDate": "2026-01-26T00:00Z"}]}, {"username": "b"}],
+        "schedules": [{"name": "s", "rotations": [{"type": "hourly", "startDate": "2026-01-01", "participants": ["a", "b"]},
+                                                  {"type": "hourly", "startDate": "2026-01-01", "participants": ["b", "a"]}]}]}"#;
+    let err = Config::from_json_with_limits(two, limits).unwrap_err().to_string();
+    assert!(err.starts_with("schedules[0].rotations[1]: time off overlaps more than 1000 shifts"), "{err}");
+    assert!(Config::from_json_with_limits(two, Limits { max_time_off_shifts: 1200, ..Limits::default() }).is_ok());
     // A year of hourly shifts is within the default.
     let c = Config::from_json(text).unwrap();
     let who = c.schedule("s").unwrap().on_call(t("2026-06-01T10:30:00Z")).unwrap().flat().on_call_recipients;
     assert_eq!(who, ["b"]);
+}
+
+#[test]
+fn a_configuration_with_time_off_is_still_send_and_sync() {
+    fn shared<T: Send + Sync>(_: &T) {}
+    shared(&three("skip"));
 }
