@@ -478,6 +478,12 @@ impl<'a> Schedule<'a> {
         let mut timeline = self.timeline_of(walked, from, to, expand);
         timeline.time_off = self.time_off(timeline.start_date, timeline.end_date)?;
         timeline.away = self.away(timeline.start_date, timeline.end_date)?;
+        // The time off lists were not counted above: count the whole answer once when it has them.
+        if (!timeline.time_off.is_empty() || !timeline.away.is_empty())
+            && output::json_len(&timeline) > c.limits.max_output_bytes
+        {
+            return Err(output::too_many_bytes("this timeline", "to", c.limits.max_output_bytes));
+        }
         Ok(timeline)
     }
 

@@ -413,3 +413,30 @@ fn a_configuration_with_time_off_is_still_send_and_sync() {
     fn shared<T: Send + Sync>(_: &T) {}
     shared(&three("skip"));
 }
+
+#[test]
+fn a_timeline_with_time_off_keeps_max_output_bytes() {
+    // Evenings off, outside the 09:00-10:00 window: no shift changes, but a long `away` list.
+    let doc = |offs: &str| {
+        format!(
+            r#"{{"users": [{{"username": "ann", "timeOff": [{offs}]}}, {{"username": "bob"}}],
+                "schedules": [{{"name": "s", "rotations": [{{"type": "daily", "startDate": "2026-11-02", "participants": ["ann", "bob"],
+                  "timeRestriction": {{"type": "time-of-day", "restriction": {{"startHour": 9, "startMin": 0, "endHour": 10, "endMin": 0}}}}}}]}}]}}"#
+        )
+    };
+    let reason = "r".repeat(1000);
+    let offs: Vec<String> = (2..9)
+        .map(|d| {
+            format!(r#"{{"startDate": "2026-11-0{d}T20:00Z", "endDate": "2026-11-0{d}T21:00Z", "reason": "{reason}"}}"#)
+        })
+        .collect();
+    let limits = Limits { max_output_bytes: 4000, ..Limits::default() };
+    let (from, to) = (t("2026-11-02T00:00:00Z"), t("2026-11-09T00:00:00Z"));
+    let plain = Config::from_json_with_limits(&doc(""), limits).unwrap();
+    assert!(plain.schedule("s").unwrap().timeline(from, to, Expand::default()).is_ok());
+    let away = Config::from_json_with_limits(&doc(&offs.join(",")), limits).unwrap();
+    let err = away.schedule("s").unwrap().timeline(from, to, Expand::default()).unwrap_err();
+    assert!(err.to_string().contains("(limit maxOutputBytes)"), "{err}");
+    let roomy = Config::from_json(&doc(&offs.join(","))).unwrap();
+    assert_eq!(roomy.schedule("s").unwrap().timeline(from, to, Expand::default()).unwrap().away.len(), 7);
+}
