@@ -920,7 +920,9 @@ impl Iterator for HandoffIter<'_> {
             let slot = rot.slot(k);
             // A hand-off in the hours the restriction excludes: the participant comes on call
             // when the next window of the shift opens, or not at all (the turn is lost).
-            let (in_excluded_hours, on_call_from) = if rot.restriction.contains(rot.tz, at) {
+            // A hand-off on one of the rotation's holidays is the same: it is closed then.
+            let (in_excluded_hours, on_call_from) = if rot.restriction.contains(rot.tz, at) && !rot.time_off.closed(at)
+            {
                 (false, None)
             } else {
                 let mut next = k + 1;
@@ -931,7 +933,8 @@ impl Iterator for HandoffIter<'_> {
                         None => break h.end,
                     }
                 };
-                let opens = rot.restriction.windows(rot.tz, at, end).first().map(|&(s, _)| s).filter(|&s| s < end);
+                let windows = rot.restriction.windows(rot.tz, at, end);
+                let opens = rot.time_off.first_open(&windows, at, end);
                 (true, opens.map(to_utc))
             };
             return Some(output::Handoff {

@@ -245,6 +245,21 @@ impl Plan {
         self.closed.get(self.closed.partition_point(|&e| e <= t)).copied()
     }
 
+    /// The first instant of `[from, to)` inside one of `windows` and outside the rotation's
+    /// holidays, if any.
+    pub(crate) fn first_open(&self, windows: &[(Ts, Ts)], from: Ts, to: Ts) -> Option<Ts> {
+        for &(ws, we) in windows {
+            let (mut t, we) = (ws.max(from), we.min(to));
+            while t < we {
+                if !self.closed(t) {
+                    return Some(t);
+                }
+                t = self.next_closed_edge(t).unwrap_or(MAX_INSTANT);
+            }
+        }
+        None
+    }
+
     fn entry(&self, k: u64) -> Option<&Entry> {
         let i = self.entries.partition_point(|e| e.k <= k);
         i.checked_sub(1).map(|i| &self.entries[i])

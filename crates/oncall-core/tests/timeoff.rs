@@ -273,6 +273,28 @@ fn a_rotation_holiday_closes_the_local_day_and_a_lower_layer_shows_through() {
             ("2026-12-25T23:00:00Z".to_string(), vec!["ann".to_string()]),
         ]
     );
+    // A hand-off on a holiday is marked like one in excluded hours: a daily office rotation
+    // handing off at 00:00 Berlin on the 25th comes on call at the end of the holiday.
+    let daily = config(
+        r#"{"holidayCalendars": [{"name": "de", "dates": ["2026-12-25"]}],
+            "schedules": [{"name": "s", "timezone": "Europe/Berlin", "rotations": [
+              {"name": "office", "type": "daily", "startDate": "2026-12-21T00:00", "participants": ["ann", "bob"], "holidays": ["de"]}]}]}"#,
+    );
+    let hs: Vec<_> =
+        daily.schedule("s").unwrap().handoffs("office", t("2026-12-24T12:00:00Z")).unwrap().take(2).collect();
+    assert_eq!((common::f(hs[0].at), hs[0].in_excluded_hours), ("2026-12-24T23:00:00Z".to_string(), true));
+    assert_eq!(hs[0].on_call_from, None, "the whole shift is the holiday");
+    assert!(!hs[1].in_excluded_hours);
+    // A two-day shift from the holiday on opens when the holiday ends.
+    let two = config(
+        r#"{"holidayCalendars": [{"name": "de", "dates": ["2026-12-25"]}],
+            "schedules": [{"name": "s", "timezone": "Europe/Berlin", "rotations": [
+              {"name": "office", "type": "daily", "length": 2, "startDate": "2026-12-23T00:00", "participants": ["ann", "bob"], "holidays": ["de"]}]}]}"#,
+    );
+    let h = two.schedule("s").unwrap().handoffs("office", t("2026-12-24T12:00:00Z")).unwrap().next().unwrap();
+    assert_eq!(common::f(h.at), "2026-12-24T23:00:00Z");
+    assert!(h.in_excluded_hours);
+    assert_eq!(h.on_call_from.map(common::f).as_deref(), Some("2026-12-25T23:00:00Z"));
     let next = s.next_on_call(t("2026-12-24T12:00:00Z")).unwrap();
     assert_eq!(next.exact_next_on_call_at.map(common::f).as_deref(), Some("2026-12-24T23:00:00Z"));
 }
