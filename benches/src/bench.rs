@@ -128,6 +128,36 @@ fn overrides(c: &mut Criterion) {
     g.finish();
 }
 
+/// The realistic schedule with 0, 100 and 10 000 periods of time off spread over its users and
+/// the years 2020..2032 (`skip` everywhere, the default), without the answer index: who is on
+/// call stays the grid's arithmetic plus a binary search in the shifts time off changed.
+fn time_off(c: &mut Criterion) {
+    let base: serde_json::Value = serde_json::from_str(&data("realistic")).expect("json");
+    let users = base["users"].as_array().expect("users").len();
+    let mut g = c.benchmark_group("who-time-off");
+    for n in [0usize, 100, 10_000] {
+        let mut doc = base.clone();
+        for i in 0..n {
+            // Two to nine days off, every 11 hours somewhere from 2020 on, round-robin over users.
+            let start = 1_577_836_800i64 + (i as i64) * 11 * 3_600 * 3;
+            let days = 2 + (i as i64 * 7) % 8;
+            let fmt = |t: i64| chrono::DateTime::from_timestamp(t, 0).expect("in range").to_rfc3339();
+            let entry =
+                serde_json::json!({"startDate": fmt(start), "endDate": fmt(start + days * 86_400), "reason": "leave"});
+            let user = &mut doc["users"][i % users];
+            match user.get_mut("timeOff").and_then(serde_json::Value::as_array_mut) {
+                Some(list) => list.push(entry),
+                None => user["timeOff"] = serde_json::Value::from(vec![entry]),
+            }
+        }
+        let mut config = Config::from_json(&doc.to_string()).expect("valid");
+        config.set_index_options(IndexOptions::OFF);
+        let s = config.schedule("realistic").expect("schedule");
+        per_instant(&mut g, &format!("{n}-no-index"), |at| s.on_call(at).expect("answer"));
+    }
+    g.finish();
+}
+
 /// The realistic schedule whose every rotation has 0, 10, 100 or 1 000 roster changes
 /// (`changes`, immediate, alternating a reordered list and a new length) spread over 2025–2027,
 /// without the answer index: who-is-on-call is a binary search of the version, then the grid
@@ -270,6 +300,7 @@ fn main() {
     who(&mut c);
     overrides(&mut c);
     roster(&mut c);
+    time_off(&mut c);
     next(&mut c);
     timeline(&mut c);
     index(&mut c);

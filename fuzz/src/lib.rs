@@ -341,10 +341,36 @@ fn arbitrary_document(u: &mut Unstructured<'_>) -> AResult<Document> {
         routing_rules: routing,
         ..Default::default()
     }];
-    let users = u
+    let mut users = u
         .arbitrary::<bool>()?
         .then(|| USERS.iter().map(|n| User { username: (*n).into(), ..Default::default() }).collect::<Vec<_>>());
-    Ok(Document { users, teams, schedules, forwarding_rules, ..Default::default() })
+    // Time off and holidays are drawn last, so the inputs saved before they existed still build
+    // the documents they were saved for (a spent input draws none).
+    let mut holiday_calendars = Vec::new();
+    if u.ratio(1, 3)? {
+        let dates =
+            (0..u.int_in_range(1..=3)?).map(|_| when(u, false).map(|w| w[..10].to_string())).collect::<AResult<_>>()?;
+        holiday_calendars.push(oncall_core::holiday::HolidayCalendarDoc { name: "h".into(), dates, ics: None });
+    }
+    for user in users.iter_mut().flatten() {
+        for _ in 0..u.int_in_range(0..=2)? {
+            let start = when(u, false)?;
+            let end = later(u, &start)?;
+            user.time_off.push(oncall_core::timeoff::TimeOff { start_date: start, end_date: end, reason: None });
+        }
+        if u.ratio(1, 4)? {
+            user.holidays.push("h".into());
+        }
+    }
+    for r in schedules.iter_mut().flat_map(|s| s.rotations.iter_mut()) {
+        if u.ratio(1, 3)? {
+            r.time_off_policy = Some(pick(u, &["skip", "cover", "mask", "swap"])?.into());
+        }
+        if u.ratio(1, 4)? {
+            r.holidays.push(pick(u, &["h", "x"])?.into());
+        }
+    }
+    Ok(Document { users, teams, schedules, forwarding_rules, holiday_calendars, ..Default::default() })
 }
 
 /// Queries on arbitrary small configurations and instants.

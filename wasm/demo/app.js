@@ -20,6 +20,7 @@ const els = {
   weekLabel: byTestId("week-label"),
   bar: byTestId("week-bar"),
   days: byTestId("week-days"),
+  away: byTestId("week-away"),
   legend: byTestId("legend"),
   handoffs: byTestId("handoffs"),
   target: $("target"),
@@ -187,7 +188,7 @@ function render() {
   document.body.dataset.rendered =
     `${els.schedule.value}|${els.instant.value.trim()}|${els.config.value.length}|${els.target.value}|${els.priority.value}`;
   if (!loaded) {
-    for (const e of [els.who, els.bar, els.days, els.legend, els.handoffs, els.pages, els.diffChanges, els.diffUsers, els.pay]) {
+    for (const e of [els.who, els.bar, els.away, els.days, els.legend, els.handoffs, els.pages, els.diffChanges, els.diffUsers, els.pay]) {
       e.replaceChildren();
     }
     els.diffSummary.textContent = els.diffLabel.textContent = els.spread.textContent = "";
@@ -299,6 +300,36 @@ function renderWeek(name, info, zone, atDate) {
       version = change;
     }
   }
+  // Shifts that time off changed: outlined, with who took them, the policy and why.
+  for (const c of timeline.timeOff ?? []) {
+    const left = pct(c.startDate);
+    const why = `${c.policy}: ${c.absent.join(", ")} away${c.reason ? `, ${c.reason}` : ""}`;
+    els.bar.append(
+      el("div", {
+        className: "reassigned",
+        "data-testid": "reassigned",
+        title: `${c.rotation} ${fmt(c.startDate, zone)} – ${fmt(c.endDate, zone)}: ${c.participant ?? "nobody"} (reassigned by time off — ${why})`,
+        style: { left: `${left}%`, width: `${pct(c.endDate) - left}%` },
+      }),
+    );
+  }
+  // Who is away (time off, holidays) and which rotations are closed for holidays, under the bar.
+  els.away.replaceChildren(
+    ...(timeline.away ?? []).map((a) => {
+      const left = pct(a.startDate);
+      const who = a.user ?? `${a.rotation} closed`;
+      return el(
+        "div",
+        {
+          className: a.user ? "away-block" : "away-block closed",
+          "data-testid": "away",
+          title: `${who}: ${fmt(a.startDate, zone)} – ${fmt(a.endDate, zone)}${a.reason ? ` (${a.reason})` : ""}`,
+          style: { left: `${left}%`, width: `${pct(a.endDate) - left}%`, ...(a.user ? { background: colour(a.user), color: ink(a.user) } : {}) },
+        },
+        `${a.user ? a.user.split("@")[0] : who} ${a.reason ?? ""}`.trim(),
+      );
+    }),
+  );
   const marker = pct(atDate.toISOString());
   if (marker >= 0 && marker <= 100) {
     els.bar.append(el("div", { className: "marker", "data-testid": "marker", style: { left: `${marker}%` }, title: "the instant" }));
@@ -318,6 +349,8 @@ function renderWeek(name, info, zone, atDate) {
   els.legend.replaceChildren(
     ...[...users].sort().map((u) => el("li", {}, el("span", { className: "swatch", style: { background: colour(u) } }), u)),
     el("li", {}, el("span", { className: "swatch gap" }), "gap (nobody on call)"),
+    ...((timeline.timeOff ?? []).length ? [el("li", {}, el("span", { className: "swatch away-mark" }), "shift reassigned by time off")] : []),
+    ...((timeline.away ?? []).length ? [el("li", {}, "below the bar: who is away, rotations closed for holidays")] : []),
   );
 }
 

@@ -152,6 +152,20 @@ impl OnCall {
         if flat_option(options.as_ref())? { self.to_js(&answer.flat()) } else { self.to_js(&answer) }
     }
 
+    /// Where each person on call at `at` (default: now) comes from: the rotation, the override,
+    /// and `reassigned` when time off changed the shift (the policy, who was absent and why).
+    #[wasm_bindgen(js_name = onCallSources, unchecked_return_type = "OnCallSource[]")]
+    pub fn on_call_sources(
+        &self,
+        schedule: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "Instant | null")] at: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let s = self.schedule(schedule)?;
+        let at = instant(&s, "at", at.as_ref(), false)?;
+        let answer = s.on_call_sources(at).map_err(|e| query_error("at", &e))?;
+        self.to_js(&answer)
+    }
+
     /// The timeline of a schedule over `[from, to)`.
     #[wasm_bindgen(unchecked_return_type = "Timeline")]
     pub fn timeline(

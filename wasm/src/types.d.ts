@@ -92,6 +92,17 @@ export interface OnCallAnswer {
   onCallParticipants: Participant[];
 }
 
+/** Where one person on call comes from (`onCallSources`). */
+export interface OnCallSource {
+  /** The rotation; absent for a schedule-wide override. */
+  rotation?: string;
+  /** The override that put them there: its alias, or `overrides[N]`. */
+  viaOverride?: string;
+  participant: Participant;
+  /** Present when time off changed the shift: the policy, who was absent and why. */
+  reassigned?: { policy: TimeOffPolicy; absent: string[]; reason?: string };
+}
+
 /** Who is on call, flat (`oncall who --flat`). */
 export interface FlatOnCallAnswer {
   _parent: Parent;
@@ -248,6 +259,55 @@ export interface Timeline {
   forwardingTimeline?: TimelineLayer;
   /** The flat final schedule: consecutive segments covering the window, gaps included. */
   finalSchedule: Segment[];
+  /** Shifts of the window that time off changed (absent when none; docs/rules.md, "Time off and holidays"). */
+  timeOff?: TimeOffChange[];
+  /** Who is away and which rotations are closed for holidays in the window (absent when none). */
+  away?: AwayPeriod[];
+}
+
+/** What a rotation does with the shift of an absent participant (`timeOffPolicy`). */
+export type TimeOffPolicy = "skip" | "cover" | "mask";
+
+/** A shift that time off changed: who took it, under which policy, who was absent and why. */
+export interface TimeOffChange {
+  rotation: string;
+  /** The shift's start, clipped to the window. */
+  startDate: IsoInstant;
+  /** The shift's end, clipped to the window. */
+  endDate: IsoInstant;
+  /** Who took the shift; absent when nobody did. */
+  participant?: string;
+  policy: TimeOffPolicy;
+  /** The usernames passed over, the one whose turn it was first. */
+  absent: string[];
+  /** The time off's reason, or `holiday (calendar NAME)`. */
+  reason?: string;
+}
+
+/** A user's time off or holidays (`user`), or a rotation closed for a holiday (`rotation`). */
+export interface AwayPeriod {
+  user?: string;
+  rotation?: string;
+  startDate: IsoInstant;
+  endDate: IsoInstant;
+  reason?: string;
+}
+
+/** One period of time off of a user (`users[].timeOff[]`), read in the user's zone. */
+export interface TimeOffDocument {
+  startDate: string;
+  /** Exclusive: `"2026-12-24"` to `"2026-12-27"` is three days. */
+  endDate: string;
+  reason?: string;
+}
+
+/** A named list of holiday dates (`holidayCalendars[]`): `dates`, the all-day events of `ics`, or both. */
+export interface HolidayCalendarDocument {
+  name: string;
+  /** `YYYY-MM-DD`. */
+  dates?: string[];
+  /** The text of an ICS calendar whose all-day events are holidays. */
+  ics?: string;
 }
 
 /** A reference by name or id, e.g. `{"name": "payments"}`. */
@@ -289,6 +349,10 @@ export interface RotationDocument {
   timezone?: string;
   priority?: number;
   recurrence?: string;
+  /** What happens to the shift of a participant who is away (default `skip`). */
+  timeOffPolicy?: TimeOffPolicy;
+  /** Holiday calendars on whose dates (in the rotation's zone) the rotation is closed. */
+  holidays?: string[];
   /** Dated versions of the roster, oldest first (extension; see docs/rules.md, roster changes). */
   changes?: RosterChange[];
 }
@@ -333,7 +397,17 @@ export interface ScheduleDocument {
 /** The configuration document (see docs/configuration.md). Parts the bindings do not
  * need to describe in detail are typed as plain objects; the engine validates everything. */
 export interface ConfigDocument {
-  users?: { username: string; id?: string; fullName?: string; timezone?: string; [key: string]: unknown }[];
+  users?: {
+    username: string;
+    id?: string;
+    fullName?: string;
+    timezone?: string;
+    timeOff?: TimeOffDocument[];
+    /** Holiday calendars on whose dates (in the user's zone) the user is away. */
+    holidays?: string[];
+    [key: string]: unknown;
+  }[];
+  holidayCalendars?: HolidayCalendarDocument[];
   teams?: { name: string; [key: string]: unknown }[];
   schedules?: ScheduleDocument[];
   escalations?: {

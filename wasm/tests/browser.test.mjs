@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import jsyaml from "js-yaml";
-import { pkg, wasmDir, exampleText } from "./helpers.mjs";
+import { pkg, wasmDir, exampleText, examplePath } from "./helpers.mjs";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const SCREENSHOT =
@@ -182,6 +182,33 @@ test("gaps are marked in the week view", async () => {
   assert.equal(await byTestId("segment").count(), timeline.finalSchedule.length);
   assert.deepStrictEqual(await byTestId("person-none").allTextContents(), ["Nobody — this is a gap"]);
   await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, "-gap.png"), fullPage: true });
+  await byTestId("schedule").selectOption(SCHEDULE);
+  await byTestId("instant").fill(INSTANT);
+  await rendered();
+});
+
+test("time off and holidays are marked on the week view", async () => {
+  const text = readFileSync(path.join(path.dirname(examplePath), "time-off.json"), "utf8");
+  const oncall = new pkg.OnCall(text);
+  const timeline = oncall.timeline("support", "2026-11-09T00:00", "2026-11-16T00:00");
+  oncall.free();
+  await byTestId("config").fill(text);
+  await rendered();
+  await byTestId("schedule").selectOption("support");
+  await byTestId("instant").fill("2026-11-10T10:00:00Z");
+  await rendered();
+  assert.ok(timeline.timeOff.length > 0 && timeline.away.length > 0);
+  assert.equal(await byTestId("reassigned").count(), timeline.timeOff.length);
+  assert.equal(await byTestId("away").count(), timeline.away.length);
+  assert.match(await byTestId("reassigned").first().getAttribute("title"), /carol@example\.com \(reassigned by time off — skip: bob@example\.com away, vacation\)/);
+  assert.deepStrictEqual(await byTestId("away").allTextContents(), ["bob vacation", "erin training"]);
+  // Christmas week: the business-hours rotation is closed on the 25th and 26th (Berlin).
+  await byTestId("instant").fill("2026-12-25T10:00:00Z");
+  await rendered();
+  assert.ok((await byTestId("away").allTextContents()).includes("business-hours closed holiday"));
+  await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, "-time-off.png"), fullPage: true });
+  await byTestId("config").fill(exampleText);
+  await rendered();
   await byTestId("schedule").selectOption(SCHEDULE);
   await byTestId("instant").fill(INSTANT);
   await rendered();

@@ -278,3 +278,24 @@ test("instant() reads instants as the queries do", () => {
   assert.equal(oncall.instant("payments-primary", new Date("2026-11-10T10:00:00.900Z")), "2026-11-10T10:00:00Z");
   assert.throws(() => oncall.instant("payments-primary", "soon"), (e) => /^at: cannot read "soon"/.test(e.message));
 });
+
+test("time off: timelines match oncall timeline, sources say what the command's who says", () => {
+  const file = path.join(path.dirname(examplePath), "time-off.json");
+  const oncall = new pkg.OnCall(readFileSync(file, "utf8"));
+  const cfg = [file, "--schedule", "support"];
+  for (const [from, to] of [["2026-11-09T00:00:00Z", "2026-11-16T00:00:00Z"], ["2026-12-21T00:00:00Z", "2027-01-04T00:00:00Z"]]) {
+    const answer = oncall.timeline("support", from, to);
+    assert.deepStrictEqual(answer, nativeJson(["timeline", ...cfg, "--from", from, "--to", to]), `${from}..${to}`);
+    assert.ok((answer.away ?? []).length > 0, `${from}: someone is away or a rotation is closed`);
+  }
+  const at = "2026-11-10T10:00:00Z";
+  const sources = oncall.onCallSources("support", at);
+  assert.deepStrictEqual(sources[0].reassigned, { policy: "skip", absent: ["bob@example.com"], reason: "vacation" });
+  const who = nativeJson(["who", ...cfg, "--at", at]);
+  assert.deepStrictEqual(who.timeOff, [{ rotation: "business-hours", participant: "carol@example.com", ...sources[0].reassigned }]);
+  // whoIsOnCall gives Opsgenie's answer alone (the command's extra `timeOff` key comes from the sources).
+  const { timeOff, ...opsgenie } = who;
+  void timeOff;
+  assert.deepStrictEqual(oncall.whoIsOnCall("support", at), opsgenie);
+  oncall.free();
+});

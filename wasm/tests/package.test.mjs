@@ -108,6 +108,7 @@ test("every public method and function has typed arguments and results", () => {
     ["handoffs", "Handoffs"],
     ["instant", "IsoInstant"],
     ["nextOnCall", "NextOnCallAnswer"],
+    ["onCallSources", "OnCallSource[]"],
     ["schedules", "ScheduleInfo[]"],
     ["timeline", "Timeline"],
     ["whoIsOnCall", "OnCallAnswer"],
@@ -144,6 +145,11 @@ test("every public method and function has typed arguments and results", () => {
     "ScheduleDiff",
     "ScheduleChange",
     "ShiftSource",
+    "OnCallSource",
+    "TimeOffChange",
+    "AwayPeriod",
+    "TimeOffDocument",
+    "HolidayCalendarDocument",
   ]) {
     assert.match(text, new RegExp(`export interface ${iface} `), iface);
   }
@@ -155,7 +161,8 @@ test("a typed consumer compiles with tsc --strict against the package", () => {
 import { OnCall, check, type CheckResult, type OnCallAnswer, type FlatOnCallAnswer, type Timeline,
   type NextOnCallAnswer, type FlatNextOnCallAnswer, type Handoffs, type Segment, type OnCallError,
   type EscalationTimeline, type Hop, type ConfigDocument, type RosterChange, type ScheduleDiff,
-  type ShiftSource, type Report, type PayLine } from "oncall-wasm";
+  type ShiftSource, type Report, type PayLine, type TimeOffChange, type AwayPeriod, type TimeOffPolicy,
+  type RotationDocument } from "oncall-wasm";
 declare const text: string;
 const report: CheckResult = check(text);
 const paths: string[] = report.errors.map((p) => p.path);
@@ -178,6 +185,14 @@ const netHours: number[] = diff.users.map((u) => u.netSeconds / 3600);
 // @ts-expect-error: presence is one of three words
 const wrong: ScheduleDiff["presence"] = "maybe";
 const handoffs: Handoffs = oncall.handoffs("payments-primary", "off-hours", undefined, 3);
+const changed: TimeOffChange[] = timeline.timeOff ?? [];
+const away: AwayPeriod[] = timeline.away ?? [];
+const policy: TimeOffPolicy | undefined = oncall.onCallSources("payments-primary", "2026-11-10T10:00Z")[0]?.reassigned?.policy;
+const holidayDoc: ConfigDocument = { holidayCalendars: [{ name: "de", dates: ["2026-12-25"] }],
+  users: [{ username: "a", timeOff: [{ startDate: "2026-12-24", endDate: "2026-12-27", reason: "leave" }], holidays: ["de"] }],
+  schedules: [{ name: "s", rotations: [{ type: "daily", startDate: "2026-12-01", participants: ["a"], timeOffPolicy: "cover", holidays: ["de"] }] }] };
+// @ts-expect-error: an unknown policy
+const bad: RotationDocument = { type: "daily", startDate: "2026-12-01", participants: ["a"], timeOffPolicy: "swap" };
 const first: string | undefined = handoffs.handoffs[0]?.at;
 const version: number | undefined = handoffs.handoffs[0]?.change;
 const change: RosterChange = { effective: "2026-11-11T12:00", rollout: "after-current-shift", participants: ["dee"] };
@@ -213,7 +228,7 @@ oncall.whoIsOnCall("payments-primary", 12);
 oncall.whoIsOnCall("payments-primary").onCallRecipients;
 oncall[Symbol.dispose]();
 void [paths, names, recipients, at, nextFlat, gaps, first, version, doc, badChange, sentTo, hops, ruleName, turns,
-  netHours, wrong, lines, cents, spread, payDoc, badDay];
+  netHours, wrong, lines, cents, spread, payDoc, badDay, changed, away, policy, holidayDoc, bad];
 `;
   writeFileSync(path.join(dir, "consumer.ts"), source);
   const tsc = path.join(wasmDir, "node_modules", ".bin", "tsc");

@@ -62,16 +62,10 @@ pub(crate) struct CRotation {
     pub(crate) restriction: Restriction,
     /// Rotation-scoped overrides naming this rotation (owner = override index).
     pub(crate) overrides: LatestWins,
-    /// Every participant is the same: hand-offs change nothing.
+    /// Every participant is the same and time off changes no shift: hand-offs change nothing.
     pub(crate) uniform: bool,
-}
-
-impl CRotation {
-    /// Who has turn `k` (by the rotation's turns, before overrides).
-    #[inline]
-    pub(crate) fn slot(&self, k: u64) -> Slot {
-        self.handoffs.slot(k)
-    }
+    /// Time off and holidays: the shifts they change and the days the rotation is closed.
+    pub(crate) time_off: crate::timeoff::Plan,
 }
 
 #[derive(Debug)]
@@ -251,6 +245,8 @@ pub struct Config {
     pub(crate) index: crate::index::AnswerIndex,
     /// The bounds every query of this configuration keeps (see [`crate::limits`]).
     pub(crate) limits: crate::Limits,
+    /// Holiday calendars and users' away periods (see [`crate::timeoff`]).
+    pub(crate) time_off: crate::timeoff::TimeOffs,
 }
 
 impl Config {
@@ -338,6 +334,7 @@ impl Config {
         }
         let users = c.users;
         let notification_rules = c.notification_rules;
+        let time_off = c.time_off;
         let (teams, escalations, schedules, forwards, forward_index, forward_bounds) = parts;
         let schedules_len = schedules.len();
         let config = Config {
@@ -354,6 +351,7 @@ impl Config {
             warnings: std::sync::OnceLock::new(),
             index: crate::index::AnswerIndex::new(schedules_len, crate::IndexOptions::default()),
             limits,
+            time_off,
         };
         Ok(config)
     }
@@ -409,7 +407,12 @@ pub(crate) struct Compiler<'d> {
     notification_rules: HashMap<usize, Vec<crate::notification::CNotificationRule>>,
     /// Suggestions still allowed (see [`Compiler::hint`]).
     suggestions_left: std::cell::Cell<usize>,
+    /// The limits the document is compiled within.
     limits: crate::Limits,
+    /// Holiday calendars and away periods, compiled before the schedules.
+    time_off: crate::timeoff::TimeOffs,
+    /// Shifts examined for time off so far, over all rotations (`maxTimeOffShifts`).
+    time_off_examined: u64,
 }
 
 /// The most "did you mean" suggestions computed for one document.
@@ -461,6 +464,8 @@ impl<'d> Compiler<'d> {
             notification_rules: HashMap::new(),
             suggestions_left: std::cell::Cell::new(MAX_SUGGESTIONS),
             limits,
+            time_off: crate::timeoff::TimeOffs::default(),
+            time_off_examined: 0,
         }
     }
 
@@ -515,6 +520,8 @@ impl<'d> Compiler<'d> {
 
     fn run(&mut self) -> Parts {
         let doc = self.doc;
+        self.time_off.calendars =
+            crate::holiday::compile(&doc.holiday_calendars, self.limits.max_list_len, &mut self.problems);
         if let Some(users) = &doc.users {
             for (i, u) in users.iter().enumerate() {
                 let path = format!("users[{i}]");
@@ -539,6 +546,17 @@ impl<'d> Compiler<'d> {
                     &rules_path,
                 );
                 self.notification_rules.insert(idx, rules);
+                if !u.time_off.is_empty() || !u.holidays.is_empty() {
+                    let away = crate::timeoff::user_away(
+                        u,
+                        tz.unwrap_or(Tz::UTC),
+                        &path,
+                        &self.time_off.calendars,
+                        &mut self.problems,
+                    );
+                    self.time_off.away.resize_with(idx + 1, Default::default);
+                    self.time_off.away[idx] = away;
+                }
                 if let Some(id) = &u.id {
                     self.by_user_id.insert(id.clone(), idx);
                 }
@@ -709,7 +727,17 @@ impl<'d> Compiler<'d> {
                     format!("duplicate rotation name {name:?} (also rotations[{first}])"),
                 );
             }
-            if let Some(rot) = self.rotation(r, name, tz, &rpath, index) {
+            if let Some(mut rot) = self.rotation(r, name, tz, &rpath, index) {
+                rot.time_off = crate::timeoff::rotation_plan(
+                    r,
+                    &rot,
+                    &self.time_off,
+                    &mut self.time_off_examined,
+                    &self.limits,
+                    &rpath,
+                    &mut self.problems,
+                );
+                rot.uniform &= rot.time_off.is_empty();
                 rotations.push(rot);
             }
         }
@@ -905,6 +933,7 @@ impl<'d> Compiler<'d> {
             participants: all,
             restriction,
             overrides: LatestWins::default(),
+            time_off: crate::timeoff::Plan::default(),
         })
     }
 

@@ -81,6 +81,10 @@ pub struct Document {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[serde(deserialize_with = "compact")]
     pub pay_rules: Vec<crate::pay::PayRule>,
+    /// `holidayCalendars` (extension): named lists of holiday dates, bound to rotations and
+    /// users by `holidays` (see [`crate::holiday`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holiday_calendars: Vec<crate::holiday::HolidayCalendarDoc>,
 }
 
 /// A user of the account.
@@ -142,6 +146,14 @@ pub struct User {
     /// `invitationDisabled`: sent by clients creating a user; read and ignored.
     #[serde(default, skip_serializing)]
     pub invitation_disabled: Option<Ignored>,
+    /// `timeOff` (extension): when the user is away (see [`crate::timeoff`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
+    pub time_off: Vec<crate::timeoff::TimeOff>,
+    /// `holidays` (extension): names of holiday calendars on whose dates (in the user's zone)
+    /// the user is away.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holidays: Vec<String>,
 }
 
 /// A team.
@@ -362,6 +374,15 @@ pub struct Rotation {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[serde(deserialize_with = "compact")]
     pub changes: Vec<RosterChange>,
+    /// `timeOffPolicy`: extension: `skip` (default), `cover` or `mask`: what the rotation does
+    /// with the shift of a participant who is away (see [`crate::timeoff`]).
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["skip", "cover", "mask"])))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_off_policy: Option<String>,
+    /// `holidays`: extension: names of holiday calendars on whose dates (in the rotation's
+    /// zone) the rotation is closed (see [`crate::holiday`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holidays: Vec<String>,
     /// `_parent`: the schedule `{id, name, enabled}` of a rotation fetched on its own; read and
     /// ignored.
     #[serde(rename = "_parent", default, skip_serializing)]

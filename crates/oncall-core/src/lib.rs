@@ -9,6 +9,7 @@ pub mod criteria;
 pub mod diff;
 pub mod error;
 pub mod escalation;
+pub mod holiday;
 pub mod ics;
 pub mod notification;
 pub mod opsgenie;
@@ -19,6 +20,7 @@ pub mod routing;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod time;
+pub mod timeoff;
 
 mod compile;
 mod index;

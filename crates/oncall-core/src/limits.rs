@@ -18,7 +18,7 @@
 //! | `maxInputBytes` | 64 MiB | the document's text; for YAML also the text after alias expansion |
 //! | `maxDepth` | 64 | nesting of objects and lists in the document |
 //! | `maxNameBytes` | 1 024 | any string of the document that is not free text (names, usernames, ids, aliases, zones, dates, enum values) and every object key |
-//! | `maxTextBytes` | 65 536 | a free-text field of the document: `description`, `expectedValue`, `recurrence` |
+//! | `maxTextBytes` | 65 536 | a free-text field of the document: `description`, `expectedValue`, `recurrence`, a holiday calendar's `ics` |
 //! | `maxListLen` | 100 000 | the items of any one list, or the keys of any one object, in the document |
 //! | `maxErrors` | 100 | problems of an invalid document reported in full; the rest are counted (`… and 1 234 more errors`) |
 //! | `maxExpansion` | 10 000 | participants created by expanding the team, escalation and schedule references of one answer |
@@ -31,6 +31,7 @@
 //! | `maxEscalationSteps` | 100 000 | steps of one escalation timeline |
 //! | `maxRosterChanges` | 1 000 | dated versions (`changes`) of one rotation |
 //! | `maxPayRates` | 1 000 | rates of one pay rule (the pay of a shift costs its days times its rule's rates) |
+//! | `maxTimeOffShifts` | 100 000 | shifts of the document's rotations that their participants' time off and holidays overlap, all rotations together, examined when the document is compiled |
 
 /// Bounds on the cost of documents and queries; see the [module docs](self) for the table.
 ///
@@ -78,6 +79,9 @@ pub struct Limits {
     pub max_roster_changes: usize,
     /// `maxPayRates`: rates of one pay rule.
     pub max_pay_rates: usize,
+    /// `maxTimeOffShifts`: shifts of the document's rotations (all together) that their
+    /// participants' time off overlaps, examined (and the changed ones kept) when compiling.
+    pub max_time_off_shifts: usize,
 }
 
 impl Limits {
@@ -99,6 +103,7 @@ impl Limits {
         max_escalation_steps: 100_000,
         max_roster_changes: 1_000,
         max_pay_rates: 1_000,
+        max_time_off_shifts: 100_000,
     };
 }
 

@@ -119,6 +119,10 @@ pub struct Source {
     /// written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<usize>,
+    /// `reassigned` (extension, present when time off changed the shift): the rotation's
+    /// policy, who was absent and why (see [`crate::timeoff`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reassigned: Option<crate::timeoff::Reassigned>,
 }
 
 /// Who is on call (`oncall who`).
@@ -428,6 +432,14 @@ pub struct Timeline {
     pub forwarding_timeline: Option<Layer>,
     /// The flat final schedule: consecutive segments covering the window, gaps included.
     pub final_schedule: Vec<Segment>,
+    /// `timeOff` (extension, present when not empty): the shifts time off changed
+    /// ([`Schedule::time_off`](crate::Schedule::time_off)).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub time_off: Vec<crate::timeoff::Reassignment>,
+    /// `away` (extension, present when not empty): who is away and which rotations are closed
+    /// for holidays in the window ([`Schedule::away`](crate::Schedule::away)).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub away: Vec<crate::timeoff::AwayPeriod>,
 }
 
 /// `text` safe to print on a terminal or in a one-line message: every control character (C0,

@@ -32,15 +32,18 @@ use std::fmt;
 /// let err = Document::from_json_with_limits(&format!(r#"{{"teams": [{{"name": "{long}"}}]}}"#), &limits).unwrap_err();
 /// assert_eq!(err.to_string(), "teams[0].name: 2000 bytes, more than 1024 (limit maxNameBytes)");
 /// ```
-pub const TEXT_FIELDS: &[&str] = &["description", "expectedValue", "recurrence"];
+pub const TEXT_FIELDS: &[&str] = &["description", "expectedValue", "recurrence", "ics"];
 
 /// Keys whose values are lists in the document. A list anywhere else (at the top, inside a
 /// list, under another key) makes the reader check that no object was written as a list.
 const LIST_KEYS: &[&str] = &[
     "changes",
     "conditions",
+    "dates",
     "escalations",
     "forwardingRules",
+    "holidayCalendars",
+    "holidays",
     "members",
     "notificationRules",
     "notificationTime",
@@ -55,6 +58,7 @@ const LIST_KEYS: &[&str] = &[
     "schedules",
     "steps",
     "teams",
+    "timeOff",
     "users",
 ];
 
@@ -1374,7 +1378,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                "bogus: unknown field `bogus`, expected one of `$schema`, `users`, `teams`, `schedules`, `escalations`, `forwardingRules`, `payRules`",
+                "bogus: unknown field `bogus`, expected one of `$schema`, `users`, `teams`, `schedules`, `escalations`, `forwardingRules`, `payRules`, `holidayCalendars`",
                 "schedules[0].rotations[0].startdate: unknown field `startdate`; did you mean `startDate`?",
                 "schedules[0].rotations[0]: missing required field `startDate`",
                 r#"schedules[0].rotations[1].length: expected an integer, found the string "2""#,

@@ -494,6 +494,14 @@ impl<'a> Schedule<'a> {
             return Err(output::too_many_bytes("this timeline", "to", c.limits.max_output_bytes));
         }
         let mut answer = self.timeline_of(walked, from, to, expand);
+        answer.time_off = self.time_off(answer.start_date, answer.end_date)?;
+        answer.away = self.away(answer.start_date, answer.end_date)?;
+        // The time off lists were not counted above: count the whole answer once when it has them.
+        if (!answer.time_off.is_empty() || !answer.away.is_empty())
+            && output::json_len(&answer) > c.limits.max_output_bytes
+        {
+            return Err(output::too_many_bytes("this timeline", "to", c.limits.max_output_bytes));
+        }
         if expand.sources {
             answer.final_schedule = self.sourced_final_schedule(&answer, from, to)?;
             crate::provenance::source_periods(&mut answer.final_timeline, &answer.final_schedule);
@@ -569,6 +577,8 @@ impl<'a> Schedule<'a> {
             override_timeline: expand.overrides.then(|| layer(over)),
             forwarding_timeline: expand.forwarding.then(|| layer(fwd)),
             final_schedule: segments.output(c),
+            time_off: Vec::new(),
+            away: Vec::new(),
         }
     }
 }
@@ -973,7 +983,9 @@ impl Iterator for HandoffIter<'_> {
             let slot = rot.slot(k);
             // A hand-off in the hours the restriction excludes: the participant comes on call
             // when the next window of the shift opens, or not at all (the turn is lost).
-            let (in_excluded_hours, on_call_from) = if rot.restriction.contains(rot.tz, at) {
+            // A hand-off on one of the rotation's holidays is the same: it is closed then.
+            let (in_excluded_hours, on_call_from) = if rot.restriction.contains(rot.tz, at) && !rot.time_off.closed(at)
+            {
                 (false, None)
             } else {
                 let mut next = k + 1;
@@ -984,7 +996,8 @@ impl Iterator for HandoffIter<'_> {
                         None => break h.end,
                     }
                 };
-                let opens = rot.restriction.windows(rot.tz, at, end).first().map(|&(s, _)| s).filter(|&s| s < end);
+                let windows = rot.restriction.windows(rot.tz, at, end);
+                let opens = rot.time_off.first_open(&windows, at, end);
                 (true, opens.map(to_utc))
             };
             return Some(output::Handoff {
@@ -1079,6 +1092,8 @@ enum Source {
     End(usize, usize),
     /// Rotation-scoped override edges.
     Overrides(usize, usize),
+    /// Edges of the rotation's holidays.
+    Closed(usize, usize),
     /// Schedule-wide override edges.
     Wide(usize),
     /// Window edges of routing rule `.1` of team `.0`.
@@ -1118,6 +1133,9 @@ impl<'c> Walker<'c> {
                     Source::End(d, r),
                     Source::Overrides(d, r),
                 ]);
+                if !c.schedules[d].rotations[r].time_off.is_empty() {
+                    sources.push(Source::Closed(d, r));
+                }
             }
         }
         for &ti in &s.dep_teams {
@@ -1173,7 +1191,11 @@ impl Walker<'_> {
     /// Marks the rotations of schedule `si` whose state may have changed at the last boundary.
     fn mark(&self, si: usize, dirty: &mut [bool]) {
         for src in &self.fired {
-            if let Source::Handoffs(s, r) | Source::Windows(s, r) | Source::End(s, r) | Source::Overrides(s, r) = *src
+            if let Source::Handoffs(s, r)
+            | Source::Windows(s, r)
+            | Source::End(s, r)
+            | Source::Overrides(s, r)
+            | Source::Closed(s, r) = *src
                 && s == si
             {
                 dirty[r] = true;
@@ -1272,6 +1294,7 @@ impl Config {
                 (t < h.end && h.end < MAX_INSTANT).then_some(h.end)
             }
             Source::Overrides(si, ri) => self.schedules[si].rotations[ri].overrides.next_boundary(t),
+            Source::Closed(si, ri) => self.schedules[si].rotations[ri].time_off.next_closed_edge(t),
             Source::Wide(si) => self.schedules[si].wide.next_boundary(t),
             Source::Routing(ti, k) => {
                 let rule = &self.teams[ti].routing[k];
@@ -1423,7 +1446,8 @@ impl Config {
         // One offset lookup serves the restriction and the turn; the restriction goes first
         // because it is cheaper and often rules the rotation out.
         let span = crate::zone::Table::of(r.tz).offset_span(t);
-        let k = if r.restriction.contains_in(r.tz, t, span) { h.index_in(t, span) } else { None };
+        let open = r.restriction.contains_in(r.tz, t, span) && !r.time_off.closed(t);
+        let k = if open { h.index_in(t, span) } else { None };
         let ov = k.and(r.overrides.at(t));
         let effective = k.map(|k| match ov {
             Some(o) => s.overrides[o as usize].user.map_or(Slot::Nobody, Slot::User),
@@ -1523,6 +1547,7 @@ impl Config {
                     via_override: Some(override_name(o, i)),
                     participant: self.user_at(u, t),
                     change: None,
+                    reassigned: None,
                 })
                 .into_iter()
                 .collect();
@@ -1536,14 +1561,16 @@ impl Config {
                 && let Some(participant) = self.expand(slot, t, &mut visiting)
             {
                 let via_override = st.ov.map(|i| override_name(&s.overrides[i as usize], i));
-                let change =
-                    st.k.filter(|_| st.ov.is_none()).and_then(|k| r.handoffs.version_of_turn(k).checked_sub(1));
+                let by_turn = st.k.filter(|_| st.ov.is_none());
+                let change = by_turn.and_then(|k| r.handoffs.version_of_turn(k).checked_sub(1));
+                let reassigned = by_turn.and_then(|k| r.reassigned(k, &self.users));
                 out.push(output::Source {
                     rotation: Some(r.name.clone()),
                     turn: st.k,
                     via_override,
                     participant,
                     change,
+                    reassigned,
                 });
             }
         }

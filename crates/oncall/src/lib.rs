@@ -538,8 +538,39 @@ fn who(a: &WhoArgs, out: &mut String) -> Res<()> {
         answer = answer.opsgenie_depth();
     }
     match (a.format, a.flat) {
-        (Format::Json, false) => json(&answer, out),
-        (Format::Json, true) => json(&answer.flat(), out),
+        (Format::Json, flat) => {
+            // Shifts time off changed: an extra `timeOff` key, only when there are some (so an
+            // answer without time off is exactly Opsgenie's).
+            let sources = s.on_call_sources(at).map_err(|e| arg_error("at", &e))?;
+            let changed: Vec<serde_json::Value> = sources
+                .iter()
+                .filter_map(|src| {
+                    let r = src.reassigned.as_ref()?;
+                    let mut v = serde_json::json!({"rotation": src.rotation, "participant": src.participant.name});
+                    if let (Some(obj), Ok(serde_json::Value::Object(extra))) =
+                        (v.as_object_mut(), serde_json::to_value(r))
+                    {
+                        obj.extend(extra);
+                    }
+                    Some(v)
+                })
+                .collect();
+            if changed.is_empty() {
+                return if flat { json(&answer.flat(), out) } else { json(&answer, out) };
+            }
+            #[derive(Serialize)]
+            struct WithTimeOff<T: Serialize> {
+                #[serde(flatten)]
+                answer: T,
+                #[serde(rename = "timeOff")]
+                time_off: Vec<serde_json::Value>,
+            }
+            if flat {
+                json(&WithTimeOff { answer: answer.flat(), time_off: changed }, out)
+            } else {
+                json(&WithTimeOff { answer, time_off: changed }, out)
+            }
+        }
         (Format::Text, flat) => {
             let sources = s.on_call_sources(at).map_err(|e| arg_error("at", &e))?;
             out.push_str(&text::who(&s, at, &answer, &sources, flat));

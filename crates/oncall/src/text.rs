@@ -165,11 +165,22 @@ fn from_label(sources: &[&Source]) -> String {
             (None, Some(o)) => format!("override {} (whole schedule)", clean(o)),
             (None, None) => continue,
         };
+        let part = match &src.reassigned {
+            Some(r) => format!("{part}, {}", reassigned(r)),
+            None => part,
+        };
         if !parts.contains(&part) {
             parts.push(part);
         }
     }
     format!("  ← {}", parts.join("; "))
+}
+
+/// Why time off changed a shift: `reassigned by time off (skip: bob away, vacation)`.
+fn reassigned(r: &oncall_core::timeoff::Reassigned) -> String {
+    let absent: Vec<String> = r.absent.iter().map(|a| clean(a).into_owned()).collect();
+    let why = r.reason.as_deref().map_or(String::new(), |w| format!(", {}", clean(w)));
+    format!("reassigned by time off ({}: {} away{why})", r.policy.as_str(), absent.join(", "))
 }
 
 /// The on-call set with where each one comes from: nested (teams and escalations beneath), or
@@ -359,6 +370,34 @@ pub fn timeline(s: &Schedule<'_>, answer: &Timeline) -> String {
             let _ = write!(out, "\n{title}\n");
             layer_table(tz, layer, &mut out);
         }
+    }
+    if !answer.time_off.is_empty() {
+        out.push_str("\nshifts changed by time off\n");
+        let mut rows = vec![["ROTATION", "FROM", "TO", "ON CALL", "WHY"].map(String::from).to_vec()];
+        for c in &answer.time_off {
+            rows.push(vec![
+                clean(&c.rotation).into_owned(),
+                local(tz, c.start_date),
+                local(tz, c.end_date),
+                c.participant.as_deref().map_or(GAP.to_string(), |p| clean(p).into_owned()),
+                reassigned(&c.reassigned),
+            ]);
+        }
+        out.push_str(&table(&rows, "  "));
+    }
+    if !answer.away.is_empty() {
+        out.push_str("\naway\n");
+        let mut rows = vec![["WHO", "FROM", "TO", "REASON"].map(String::from).to_vec()];
+        for a in &answer.away {
+            let who = match (&a.user, &a.rotation) {
+                (Some(u), _) => clean(u).into_owned(),
+                (None, Some(r)) => format!("rotation {} (closed)", clean(r)),
+                (None, None) => String::new(),
+            };
+            let reason = a.reason.as_deref().map_or(String::new(), |r| clean(r).into_owned());
+            rows.push(vec![who, local(tz, a.start_date), local(tz, a.end_date), reason]);
+        }
+        out.push_str(&table(&rows, "  "));
     }
     out
 }
