@@ -410,7 +410,7 @@ pub(crate) struct Compiler<'d> {
     /// The limits the document is compiled within.
     limits: crate::Limits,
     /// Holiday calendars and away periods, compiled before the schedules.
-    time_off: crate::timeoff::TimeOffs,
+    pub(crate) time_off: crate::timeoff::TimeOffs,
     /// Shifts examined for time off so far, over all rotations (`maxTimeOffShifts`).
     time_off_examined: u64,
 }

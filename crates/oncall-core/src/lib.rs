@@ -14,8 +14,8 @@ pub mod ics;
 pub mod notification;
 pub mod opsgenie;
 pub mod output;
-pub mod provenance;
 pub mod pay;
+pub mod provenance;
 pub mod routing;
 #[cfg(feature = "proptest")]
 pub mod strategies;

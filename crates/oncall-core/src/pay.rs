@@ -363,16 +363,6 @@ pub fn minor_digits(currency: &str) -> u32 {
     }
 }
 
-/// The dates of the holiday calendar `name` of the document, or None when it has none of that
-/// name.
-///
-/// The document has no `holidayCalendars` yet (they are being added alongside time off), so no
-/// name resolves and `holidayCalendar` is refused as an unknown calendar; this is the one place
-/// that connects the two.
-fn holiday_calendar(_doc: &Document, _name: &str) -> Option<Vec<NaiveDate>> {
-    None
-}
-
 fn weekday_bit(name: &str) -> Option<u8> {
     let i = match name {
         "mon" | "monday" => 0,
@@ -554,9 +544,9 @@ pub(crate) fn compile(
             }
         }
         if let Some(name) = &r.holiday_calendar {
-            match holiday_calendar(doc, name) {
-                Some(dates) => holidays.extend(dates),
-                None => c.problem(format!("{path}.holidayCalendar"), format!("unknown holiday calendar {name:?}")),
+            let at = format!("{path}.holidayCalendar");
+            if let Some(cal) = crate::timeoff::find_calendar(&c.time_off.calendars, name, &at, &mut c.problems) {
+                holidays.extend(cal.dates.iter().copied());
             }
         }
         let minimum = r.minimum_per_shift.as_ref().and_then(|m| {

@@ -487,7 +487,7 @@ pub(crate) fn user_away(
     Away::new(raw)
 }
 
-fn find_calendar<'c>(
+pub(crate) fn find_calendar<'c>(
     calendars: &'c [crate::holiday::HolidayCalendar],
     name: &str,
     path: &str,
