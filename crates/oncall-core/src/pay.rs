@@ -1190,6 +1190,36 @@ mod tests {
     }
 
     #[test]
+    fn a_holiday_calendar_gives_its_dates() {
+        // The same Christmas as an inline date and through `holidayCalendars`: the same pay.
+        let rule = |h: &str| {
+            format!(
+                r#"{{"name": "p", "currency": "EUR", "baseRate": 1, {h}, "rates": [{{"name": "xmas", "holiday": true, "rate": 3}}]}}"#
+            )
+        };
+        let inline = always("UTC", &rule(r#""holidays": ["2026-12-25"]"#));
+        let doc = format!(
+            r#"{{"holidayCalendars": [{{"name": "de", "dates": ["2026-12-25"]}}],
+                "schedules": [{{"name": "s", "timezone": "UTC", "rotations": [
+                {{"name": "r", "type": "weekly", "startDate": "2020-01-06T00:00:00Z", "participants": ["ann"]}}]}}],
+                "payRules": [{}]}}"#,
+            rule(r#""holidayCalendar": "de""#)
+        );
+        let by_calendar = Config::from_json(&doc).unwrap();
+        let (from, to) = ("2026-12-24T00:00:00Z", "2026-12-27T00:00:00Z");
+        let want = [("base".to_string(), 48 * 3600, "48.00".to_string()), ("xmas".into(), 24 * 3600, "72.00".into())];
+        assert_eq!(lines(&inline, from, to), want);
+        assert_eq!(lines(&by_calendar, from, to), want);
+        let err =
+            Config::from_json(&doc.replace(r#""holidayCalendar": "de""#, r#""holidayCalendar": "dd""#)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(r#"payRules[0].holidayCalendar: unknown holiday calendar "dd"; did you mean "de"?"#),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn highest_rate_wins_whatever_the_order() {
         let a = r#"{"name": "p", "currency": "EUR", "baseRate": 1, "holidays": ["2026-12-25"], "rates": [
             {"name": "weekend", "days": ["sat", "sun"], "rate": 2}, {"name": "xmas", "holiday": true, "multiplier": 3}]}"#;
