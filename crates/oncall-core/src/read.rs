@@ -4,9 +4,9 @@
 //! The rules and their cost are stated in the [`config`](crate::config) module docs.
 
 use crate::config::{
-    Contact, Criteria, Delay, Document, Escalation, EscalationRule, ForwardingRule, NameRef, NotificationRepeat,
-    NotificationRule, NotificationStep, Override, Participant, ParticipantObject, Repeat, Rotation, RoutingRule,
-    Schedule, Team, TeamMember, TimeOfDay, TimeRestriction, User, UserRef, WeekdaySpan,
+    Contact, Criteria, Delay, Document, Escalation, EscalationRule, ForwardingRule, Integration, NameRef,
+    NotificationRepeat, NotificationRule, NotificationStep, Override, Participant, ParticipantObject, Repeat, Rotation,
+    RoutingRule, Schedule, Team, TeamMember, TimeOfDay, TimeRestriction, User, UserRef, WeekdaySpan,
 };
 use crate::{Error, Limits, Problem};
 use serde::Deserialize;
@@ -40,6 +40,7 @@ const LIST_KEYS: &[&str] = &[
     "conditions",
     "escalations",
     "forwardingRules",
+    "integrations",
     "members",
     "notificationRules",
     "notificationTime",
@@ -749,6 +750,7 @@ kinds! {
     WeekdaySpan => WeekdaySpan,
     Override => Override,
     ForwardingRule => ForwardingRule,
+    Integration => Integration,
     Escalation => Escalation,
     EscalationRule => EscalationRule,
     Delay => Delay,
@@ -768,6 +770,7 @@ fn child(kind: Kind, key: &str) -> Option<(Kind, bool)> {
         (K::Document, "schedules") => (K::Schedule, true),
         (K::Document, "escalations") => (K::Escalation, true),
         (K::Document, "forwardingRules") => (K::ForwardingRule, true),
+        (K::Document, "integrations") => (K::Integration, true),
         (K::User, "notificationRules") => (K::NotificationRule, true),
         (K::Team, "members") => (K::TeamMember, true),
         (K::Team, "routingRules") => (K::RoutingRule, true),
@@ -776,7 +779,7 @@ fn child(kind: Kind, key: &str) -> Option<(Kind, bool)> {
         (K::RoutingRule | K::Rotation | K::NotificationRule, "timeRestriction") => (K::TimeRestriction, false),
         (K::RoutingRule, "notify") => (K::NameRef, false),
         (K::Criteria, "conditions") => (K::Condition, true),
-        (K::Schedule | K::Escalation, "ownerTeam") => (K::NameRef, false),
+        (K::Schedule | K::Escalation | K::Integration, "ownerTeam") => (K::NameRef, false),
         (K::Schedule, "rotations") => (K::Rotation, true),
         (K::Schedule, "overrides") => (K::Override, true),
         (K::Rotation, "participants") => (K::Participant, true),
@@ -1361,7 +1364,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                "bogus: unknown field `bogus`, expected one of `$schema`, `users`, `teams`, `schedules`, `escalations`, `forwardingRules`",
+                "bogus: unknown field `bogus`, expected one of `$schema`, `users`, `teams`, `schedules`, `escalations`, `forwardingRules`, `integrations`",
                 "schedules[0].rotations[0].startdate: unknown field `startdate`; did you mean `startDate`?",
                 "schedules[0].rotations[0]: missing required field `startDate`",
                 r#"schedules[0].rotations[1].length: expected an integer, found the string "2""#,
