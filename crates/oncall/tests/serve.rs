@@ -463,6 +463,8 @@ fn expected(dir: &Path) -> BTreeMap<(String, String, String, String, String), us
     out
 }
 
+type Step = Box<dyn Fn(&Service)>;
+
 #[test]
 fn kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice() {
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
@@ -478,7 +480,7 @@ fn kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice() {
     s.start();
     let mut kills = 0;
     // Each step runs on a live service; a kill -9 follows each at a random moment.
-    let steps: Vec<Box<dyn Fn(&Service)>> = vec![
+    let steps: Vec<Step> = vec![
         Box::new(|s| {
             s.call("POST", "/v2/alerts", Some(json!({"message": "a1", "alias": "a1"})));
             s.call("POST", "/v2/alerts", Some(json!({"message": "a2", "alias": "a2"})));
