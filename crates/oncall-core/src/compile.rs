@@ -559,6 +559,14 @@ impl<'d> Compiler<'d> {
             {
                 self.problem(format!("{path}.apiKey"), format!("the same key as integrations[{first}]"));
             }
+            for (j, m) in g.priorities.iter().flatten().enumerate() {
+                if crate::criteria::parse_priority(&m.priority).is_none() {
+                    self.problem(
+                        format!("{path}.priorities[{j}].priority"),
+                        format!("expected P1, P2, P3, P4 or P5, found {:?}", m.priority),
+                    );
+                }
+            }
             if let Some(team) = &g.owner_team {
                 let known = doc.teams.iter().any(|t| {
                     team.name.as_deref().is_some_and(|n| n == t.name)

@@ -118,6 +118,26 @@ pub struct Integration {
     /// `apiKeyEnv`: the name of the environment variable holding the key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key_env: Option<String>,
+    /// `priorityLabel` (*extension*): the label of an Alertmanager webhook's alerts that gives
+    /// the priority (default `severity`; see [`crate::alertmanager`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_label: Option<String>,
+    /// `priorities` (*extension*): label value → priority for Alertmanager webhooks; default
+    /// critical → P1, warning → P2, info → P3; other values P3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "compact_opt")]
+    pub priorities: Option<Vec<PriorityMapping>>,
+}
+
+/// One `priorities` entry of an [`Integration`]: `{"value": "critical", "priority": "P1"}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PriorityMapping {
+    /// `value`: the label's value.
+    pub value: String,
+    /// `priority`: `P1` … `P5`.
+    pub priority: String,
 }
 
 /// A user of the account.

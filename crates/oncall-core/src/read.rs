@@ -5,8 +5,8 @@
 
 use crate::config::{
     Contact, Criteria, Delay, Document, Escalation, EscalationRule, ForwardingRule, Integration, NameRef,
-    NotificationRepeat, NotificationRule, NotificationStep, Override, Participant, ParticipantObject, Repeat, Rotation,
-    RoutingRule, Schedule, Team, TeamMember, TimeOfDay, TimeRestriction, User, UserRef, WeekdaySpan,
+    NotificationRepeat, NotificationRule, NotificationStep, Override, Participant, ParticipantObject, PriorityMapping,
+    Repeat, Rotation, RoutingRule, Schedule, Team, TeamMember, TimeOfDay, TimeRestriction, User, UserRef, WeekdaySpan,
 };
 use crate::{Error, Limits, Problem};
 use serde::Deserialize;
@@ -46,6 +46,7 @@ const LIST_KEYS: &[&str] = &[
     "notificationTime",
     "overrides",
     "participants",
+    "priorities",
     "restrictions",
     "rotations",
     "routingRules",
@@ -751,6 +752,7 @@ kinds! {
     Override => Override,
     ForwardingRule => ForwardingRule,
     Integration => Integration,
+    PriorityMapping => PriorityMapping,
     Escalation => Escalation,
     EscalationRule => EscalationRule,
     Delay => Delay,
@@ -771,6 +773,7 @@ fn child(kind: Kind, key: &str) -> Option<(Kind, bool)> {
         (K::Document, "escalations") => (K::Escalation, true),
         (K::Document, "forwardingRules") => (K::ForwardingRule, true),
         (K::Document, "integrations") => (K::Integration, true),
+        (K::Integration, "priorities") => (K::PriorityMapping, true),
         (K::User, "notificationRules") => (K::NotificationRule, true),
         (K::Team, "members") => (K::TeamMember, true),
         (K::Team, "routingRules") => (K::RoutingRule, true),

@@ -29,6 +29,8 @@ use std::time::Instant;
 /// 15 000-character description, a 25 000-character note, 8 000 characters of details, in
 /// 4-byte UTF-8) fits.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// The largest Alertmanager webhook body (a group of many alerts).
+pub const MAX_ALERTMANAGER_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// `limit` of a list: at most 100 (Opsgenie's), default 20.
 pub const MAX_LIMIT: usize = 100;
 /// `offset + limit` of a list: at most 20 000 (Opsgenie's).
@@ -56,6 +58,10 @@ pub fn router(app: Shared) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/v2/alerts", post(create).get(list))
+        .route(
+            "/v1/integrations/alertmanager",
+            post(alertmanager).layer(DefaultBodyLimit::max(MAX_ALERTMANAGER_BODY_BYTES)),
+        )
         .route("/v2/alerts/count", get(count))
         .route("/v2/alerts/requests/{request_id}", get(request_status))
         .route("/v2/alerts/{identifier}", get(get_alert))
@@ -248,6 +254,60 @@ async fn create(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> R
             counter.fetch_add(1, Ordering::Relaxed);
             accepted(&ctx)
         }
+        Err(e) => internal(&ctx, &e),
+    }
+}
+
+/// `POST /v1/integrations/alertmanager`: Alertmanager's webhook through the core's adapter
+/// ([`oncall_core::alertmanager`]): firing creates (or de-duplicates), resolved closes by alias.
+async fn alertmanager(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    use oncall_core::alertmanager::{AlertmanagerAction, adapt};
+    let ctx = match auth(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return unprocessable(&ctx, vec![("body".into(), "not UTF-8".into())]);
+    };
+    let action = match adapt(text, &ctx.key.priorities) {
+        Ok(a) => a,
+        Err(e) => return unprocessable(&ctx, problems(&e)),
+    };
+    let now = app.rt.clock.now();
+    let rid = ctx.request_id.clone();
+    let key = ctx.key.clone();
+    let config = app.rt.config.clone();
+    let result = match action {
+        AlertmanagerAction::Create(alert) => {
+            if let Err(e) = alert.validate() {
+                return unprocessable(&ctx, problems(&e));
+            }
+            app.rt
+                .store
+                .call(move |c| {
+                    alerts::create(c, &config, alert, Some((key.name.as_str(), key.owner_team.as_deref())), now, &rid)
+                })
+                .await
+        }
+        AlertmanagerAction::Close { alias } => {
+            app.rt
+                .store
+                .call(move |c| {
+                    let id = AlertId::Alias(alias);
+                    alerts::act(
+                        c,
+                        &config,
+                        &id,
+                        (&rid, "Close", Some(&key.name)),
+                        vec![Action::Close { user: None }],
+                        now,
+                    )
+                })
+                .await
+        }
+    };
+    match result {
+        Ok(_) => accepted(&ctx),
         Err(e) => internal(&ctx, &e),
     }
 }

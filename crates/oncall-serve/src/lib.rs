@@ -188,6 +188,8 @@ pub struct Key {
     pub owner_team: Option<String>,
     /// Whether it is enabled.
     pub enabled: bool,
+    /// How its Alertmanager webhooks map labels to priorities.
+    pub priorities: oncall_core::alertmanager::PriorityMap,
 }
 
 /// The integrations' keys: `apiKey`, or the environment variable `apiKeyEnv` names (read by
@@ -225,7 +227,13 @@ pub fn keys(config: &Config, env: impl Fn(&str) -> Option<String>) -> Result<Vec
                     .and_then(|id| doc.teams.iter().find(|x| x.id.as_ref() == Some(id)).map(|x| x.name.clone()))
             })
         });
-        out.push(Key { key, name: g.name.clone(), owner_team, enabled: g.enabled.unwrap_or(true) });
+        out.push(Key {
+            key,
+            name: g.name.clone(),
+            owner_team,
+            enabled: g.enabled.unwrap_or(true),
+            priorities: oncall_core::alertmanager::PriorityMap::of(g),
+        });
     }
     Ok(out)
 }

@@ -562,3 +562,47 @@ fn kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice() {
     );
     assert!(repeats <= kills, "{repeats} repeats for {kills} kills");
 }
+
+#[test]
+fn alertmanager_webhook_creates_by_group_alias_and_resolved_closes() {
+    let dir = tmp("am");
+    let mut s = Service::new(&dir, &[], vec![]);
+    s.start();
+    let payload = |status: &str, n: usize| {
+        let alerts: Vec<Value> = (0..n)
+            .map(|i| json!({"status": status, "labels": {"alertname": "DiskFull", "severity": "critical", "instance": format!("db{i}")},
+                            "annotations": {"summary": "disk almost full"}, "startsAt": "2026-11-10T10:00:00Z",
+                            "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prom/graph", "fingerprint": format!("{i:016x}")}))
+            .collect();
+        json!({"version": "4", "groupKey": "{}:{alertname=\"DiskFull\"}", "truncatedAlerts": 0, "status": status,
+               "receiver": "oncall", "groupLabels": {"alertname": "DiskFull"},
+               "commonLabels": {"alertname": "DiskFull", "severity": "critical"}, "commonAnnotations": {"summary": "disk almost full"},
+               "externalURL": "http://alertmanager:9093", "alerts": alerts})
+    };
+    let (code, v) = s.call("POST", "/v1/integrations/alertmanager", Some(payload("firing", 2)));
+    assert_eq!(code, 202, "{v}");
+    // A group of 2 000 alerts (over the Alert API's body limit) is fine here.
+    let (code, v) = s.call("POST", "/v1/integrations/alertmanager", Some(payload("firing", 2000)));
+    assert_eq!(code, 202, "{v}");
+    // The alias is Alertmanager's: hex SHA-256 of the group key.
+    let alias = oncall_core::alertmanager::group_alias("{}:{alertname=\"DiskFull\"}");
+    let (code, v) = s.call("GET", &format!("/v2/alerts/{alias}?identifierType=alias"), None);
+    assert_eq!(code, 200, "{v}");
+    let a = &v["data"];
+    assert_eq!(
+        (a["count"].as_u64(), a["priority"].as_str(), a["status"].as_str()),
+        (Some(2), Some("P1"), Some("open"))
+    );
+    assert_eq!(a["message"], "[FIRING:2] DiskFull (critical)");
+    assert_eq!(a["details"]["severity"], "critical");
+    let (code, _) = s.call("POST", "/v1/integrations/alertmanager", Some(payload("resolved", 2)));
+    assert_eq!(code, 202);
+    assert_eq!(s.call("GET", &format!("/v2/alerts/{alias}?identifierType=alias"), None).1["data"]["status"], "closed");
+    let (code, v) = s.call(
+        "POST",
+        "/v1/integrations/alertmanager",
+        Some(json!({"version": "4", "groupKey": "g", "status": "odd"})),
+    );
+    assert_eq!((code, v["errors"]["status"].is_string()), (422, true), "{v}");
+    assert_eq!(s.try_call("POST", "/v1/integrations/alertmanager", None, Some(payload("firing", 1))).unwrap().0, 401);
+}
