@@ -22,7 +22,7 @@
 //!   "externalURL": "http://am:9093", "alerts": [{"status": "firing", "labels": {"alertname": "DiskFull",
 //!   "severity": "critical"}, "annotations": {"summary": "disk 95%"}, "startsAt": "2026-11-10T10:00:00Z"}]}"#;
 //! let AlertmanagerAction::Create(alert) = adapt(payload, &PriorityMap::default())? else { panic!() };
-//! assert_eq!(alert.message, "[FIRING:1] DiskFull");
+//! assert_eq!(alert.message, "[FIRING:1] DiskFull (critical)");
 //! assert_eq!(alert.priority.as_deref(), Some("P1"));
 //! assert_eq!(alert.alias.as_deref().map(str::len), Some(64));
 //! # Ok::<(), oncall_core::Error>(())
@@ -122,7 +122,7 @@ impl PriorityMap {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AlertmanagerAction {
     /// Create (or de-duplicate into) this alert.
-    Create(Alert),
+    Create(Box<Alert>),
     /// Close the open alert with this alias.
     Close {
         /// The alias.
@@ -205,7 +205,7 @@ pub fn adapt(text: &str, priorities: &PriorityMap) -> Result<AlertmanagerAction>
         priority,
         ..Alert::default()
     };
-    Ok(AlertmanagerAction::Create(alert))
+    Ok(AlertmanagerAction::Create(Box::new(alert)))
 }
 
 #[cfg(test)]

@@ -285,7 +285,7 @@ async fn alertmanager(State(app): State<Shared>, headers: HeaderMap, body: Bytes
             app.rt
                 .store
                 .call(move |c| {
-                    alerts::create(c, &config, alert, Some((key.name.as_str(), key.owner_team.as_deref())), now, &rid)
+                    alerts::create(c, &config, *alert, Some((key.name.as_str(), key.owner_team.as_deref())), now, &rid)
                 })
                 .await
         }
