@@ -648,6 +648,21 @@ impl AlertState {
         Ok(s)
     }
 
+    /// Takes over what an escalation changes by itself — the status (a `closeAlertAfterAll`
+    /// close), the acknowledgement (a repeat's `resetRecipientStates`, a snooze's end), the
+    /// snooze and the report — from `escalated`, the state of
+    /// [`Config::escalate_until`](crate::Config::escalate_until) at the same instant; ids,
+    /// counts, notes and the owner stay this replay's.
+    pub fn follow_escalation(&mut self, escalated: &AlertState) {
+        self.status = escalated.status;
+        self.acknowledged = escalated.acknowledged;
+        self.snoozed = escalated.snoozed;
+        self.snoozed_until = escalated.snoozed_until;
+        self.report.close_time = escalated.report.close_time;
+        self.report.closed_by.clone_from(&escalated.report.closed_by);
+        self.updated_at = self.updated_at.max(escalated.updated_at);
+    }
+
     /// The state as of `at` for an action at `at`: a snooze that ended strictly before is over.
     pub fn end_snooze_before(&mut self, at: DateTime<Utc>) {
         if let Some(until) = self.snoozed_until

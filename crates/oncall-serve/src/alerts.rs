@@ -56,10 +56,27 @@ pub struct Stored {
 }
 
 impl Stored {
-    /// The state as of `now`.
-    pub fn state(&self, now: i64) -> Result<AlertState, Error> {
+    /// The state as of `now`: the replay of the events, with what the escalation of the first
+    /// target changed by itself by then (an automatic close, a repeat's acknowledgement reset;
+    /// [`AlertState::follow_escalation`]).
+    pub fn state(&self, config: &Config, now: i64) -> Result<AlertState, Error> {
         let now = instant(now.max(self.last_event_at));
-        Ok(AlertState::replay(self.seq as u64, self.alert.clone(), instant(self.created_at), &self.events, now)?)
+        let mut state =
+            AlertState::replay(self.seq as u64, self.alert.clone(), instant(self.created_at), &self.events, now)?;
+        let events = escalation_events(&self.events);
+        if let Some(t) = alert_targets(&self.alert, self.owner_team.as_deref()).first()
+            && let Ok(tl) = config.escalate_until(
+                &self.alert,
+                t,
+                instant(self.created_at),
+                &events,
+                &EscalateOptions::default(),
+                Some(now),
+            )
+        {
+            state.follow_escalation(&tl.alert);
+        }
+        Ok(state)
     }
 
     /// The alert's targets and each one's timeline (or why it has none).
@@ -166,7 +183,7 @@ fn event_json(e: &AlertEvent) -> Result<String, Error> {
 
 /// Writes the replayed state, open flag and next due instant of an alert.
 fn refresh(c: &Connection, config: &Config, s: &Stored, now: i64) -> Result<AlertState, Error> {
-    let state = s.state(now)?;
+    let state = s.state(config, now)?;
     let next_due = next_due(config, s);
     let text = serde_json::to_string(&state).map_err(|e| Error::Internal(e.to_string()))?;
     c.execute(
@@ -209,6 +226,17 @@ pub fn create(
         Some(a) => {
             opt(tx.query_row("SELECT seq FROM alerts WHERE alias = ?1 AND is_open = 1", params![a], |r| r.get(0)))?
         }
+        None => None,
+    };
+    // An open alert the escalation closed by itself since (closeAlertAfterAll) frees its alias.
+    let existing = match existing {
+        Some(seq) => match load(&tx, seq)? {
+            Some(s) if s.state(config, now)?.is_open() => Some(seq),
+            _ => {
+                tx.execute("UPDATE alerts SET is_open = 0 WHERE seq = ?1", params![seq])?;
+                None
+            }
+        },
         None => None,
     };
     let outcome = match existing {
@@ -293,7 +321,7 @@ pub fn act(
 fn apply(c: &Connection, config: &Config, seq: i64, actions: Vec<Action>, now: i64) -> Result<Outcome, Error> {
     let Some(mut s) = load(c, seq)? else { return Ok(Outcome::fail("Alert does not exist", None, None)) };
     let at = now.max(s.last_event_at).max(s.materialized_until);
-    let mut state = s.state(at)?;
+    let mut state = s.state(config, at)?;
     let alias = Some(state.alias.clone());
     let counted = s.events.iter().filter(|e| e.action != Action::Duplicate).count();
     let mut first = true;
@@ -377,7 +405,7 @@ pub fn materialize(c: &mut Connection, config: &Config, now: i64) -> Result<usiz
     let mut written = 0;
     for seq in seqs {
         let Some(mut s) = load(&tx, seq)? else { continue };
-        let state = s.state(now)?;
+        let state = s.state(config, now)?;
         let alert = json!({
             "id": state.id, "tinyId": state.tiny_id, "alias": state.alias, "message": state.message,
             "priority": state.priority, "status": state.status,
@@ -413,7 +441,12 @@ pub fn materialize(c: &mut Connection, config: &Config, now: i64) -> Result<usiz
         }
         s.materialized_until = now;
         let next = next_due(config, &s);
-        tx.execute("UPDATE alerts SET materialized_until = ?2, next_due = ?3 WHERE seq = ?1", params![seq, now, next])?;
+        // The escalation may have closed the alert by itself (closeAlertAfterAll): the alias is
+        // then free for a new alert.
+        tx.execute(
+            "UPDATE alerts SET materialized_until = ?2, next_due = ?3, is_open = ?4 WHERE seq = ?1",
+            params![seq, now, next, state.is_open() as i64],
+        )?;
     }
     tx.commit()?;
     Ok(written)

@@ -535,13 +535,14 @@ fn alert_json(state: &AlertState, alert: &Alert, integration: Option<&str>, full
 #[allow(clippy::result_large_err)]
 async fn stored(app: &App, ctx: &Ctx, id: AlertId) -> Result<(Stored, AlertState), Response> {
     let now = app.rt.clock.now();
+    let config = app.rt.config.clone();
     let r = app
         .rt
         .store
         .call(move |c| {
             let Some(seq) = resolve(c, &id)? else { return Ok(None) };
             let Some(s) = alerts::load(c, seq)? else { return Ok(None) };
-            let state = s.state(now)?;
+            let state = s.state(&config, now)?;
             Ok(Some((s, state)))
         })
         .await;
@@ -791,6 +792,7 @@ async fn select(app: &App, ctx: &Ctx, q: &ListQuery) -> Result<Vec<Listed>, Resp
     }
     let now = app.rt.clock.now();
     let open_only = terms.iter().any(|t| t.field == "status" && t.value == "open");
+    let config = app.rt.config.clone();
     let rows = app
         .rt
         .store
@@ -804,7 +806,7 @@ async fn select(app: &App, ctx: &Ctx, q: &ListQuery) -> Result<Vec<Listed>, Resp
             let mut out = Vec::new();
             for seq in seqs {
                 if let Some(s) = alerts::load(c, seq)? {
-                    let state = s.state(now)?;
+                    let state = s.state(&config, now)?;
                     if terms.iter().all(|t| matches(t, &state, &s.alert)) {
                         out.push((state, s.alert, s.integration));
                     }

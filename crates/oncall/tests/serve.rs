@@ -27,7 +27,7 @@ fn config(dir: &Path) -> PathBuf {
         {"condition": "if-not-acked", "notifyType": "default", "delay": {"timeAmount": 0}, "recipient": {"type": "schedule", "name": "primary"}},
         {"condition": "if-not-acked", "notifyType": "default", "delay": {"timeAmount": 1}, "recipient": {"type": "user", "username": "boss"}},
         {"condition": "if-not-closed", "notifyType": "default", "delay": {"timeAmount": 2}, "recipient": {"type": "user", "username": "cy"}}],
-        "repeat": {"waitInterval": 1, "count": 2, "resetRecipientStates": false, "closeAlertAfterAll": false}}],
+        "repeat": {"waitInterval": 1, "count": 2, "resetRecipientStates": true, "closeAlertAfterAll": true}}],
       "integrations": [{"name": "prometheus", "type": "API", "ownerTeam": {"name": "payments"}, "apiKey": KEY},
                        {"name": "off", "type": "API", "enabled": false, "apiKey": "disabled-key"}]
     });
@@ -561,6 +561,12 @@ fn kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice() {
         got.len()
     );
     assert!(repeats <= kills, "{repeats} repeats for {kills} kills");
+    // The escalation closed every alert after its last cycle (closeAlertAfterAll), and the
+    // service's state says so: nothing is open, and a3's alias takes a new alert.
+    let open = s.call("GET", "/v2/alerts/count?query=status:open", None).1;
+    assert_eq!(open["data"]["count"], 0, "{open}");
+    let (_, v) = s.call("POST", "/v2/alerts", Some(json!({"message": "a3 later", "alias": "a3"})));
+    assert_eq!(request_status(&s, &v)["status"], "Created alert");
 }
 
 #[test]
