@@ -81,12 +81,27 @@ impl Stored {
 
     /// The alert's targets and each one's timeline (or why it has none).
     pub fn timelines(&self, config: &Config) -> Vec<(Target, Result<EscalationTimeline, oncall_core::Error>)> {
+        self.timelines_until(config, None)
+    }
+
+    /// [`Stored::timelines`] as of an instant (seconds; `None`: to the end).
+    pub fn timelines_until(
+        &self,
+        config: &Config,
+        until: Option<i64>,
+    ) -> Vec<(Target, Result<EscalationTimeline, oncall_core::Error>)> {
         let events = escalation_events(&self.events);
         alert_targets(&self.alert, self.owner_team.as_deref())
             .into_iter()
             .map(|t| {
-                let tl =
-                    config.escalate(&self.alert, &t, instant(self.created_at), &events, &EscalateOptions::default());
+                let tl = config.escalate_until(
+                    &self.alert,
+                    &t,
+                    instant(self.created_at),
+                    &events,
+                    &EscalateOptions::default(),
+                    until.map(instant),
+                );
                 (t, tl)
             })
             .collect()

@@ -619,6 +619,21 @@ async fn logs(
         Err(r) => return r,
     };
     let seq = s.seq;
+    // What the escalation did so far (rules fired and skipped, people not reached), from the
+    // core's timeline as of now, beside the service's own lines (events, delivery attempts).
+    let now = app.rt.clock.now();
+    let mut escalation: Vec<(i64, String, String)> = Vec::new();
+    for (_, tl) in s.timelines_until(&app.rt.config, Some(now)) {
+        let Ok(tl) = tl else { continue };
+        for e in &tl.log {
+            let kind =
+                serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            escalation.push((e.at.timestamp(), format!("escalation:{kind}"), e.message.clone()));
+        }
+        for u in &tl.unreached {
+            escalation.push((u.at.timestamp(), "escalation:unreached".into(), u.message.clone()));
+        }
+    }
     let rows = app
         .rt
         .store
@@ -633,14 +648,15 @@ async fn logs(
         })
         .await;
     match rows {
-        Ok(rows) => data(
-            &ctx,
+        Ok(mut rows) => data(&ctx, {
+            rows.extend(escalation);
+            rows.sort_by_key(|r| r.0);
             Value::Array(
                 rows.into_iter()
                     .map(|(at, kind, log)| json!({"createdAt": format_instant(instant(at)), "type": kind, "log": log}))
                     .collect(),
-            ),
-        ),
+            )
+        }),
         Err(e) => internal(&ctx, &e),
     }
 }

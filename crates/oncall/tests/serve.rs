@@ -382,6 +382,8 @@ fn webhook_gets_every_field_and_retries_with_the_same_key() {
     assert_eq!(attempts.len(), 3, "{attempts:?}");
     assert!(attempts[0].contains("status 500") && attempts[0].contains("next attempt in 1 s"), "{attempts:?}");
     assert!(attempts[2].contains("delivered"), "{attempts:?}");
+    // The core's escalation log is in it too: the rule that paged ben.
+    assert!(log.as_array().unwrap().iter().any(|l| l["type"] == "escalation:created"), "{log}");
     let key = n["idempotencyKey"].as_str().unwrap();
     assert!(attempts.iter().all(|a| a.contains(key)));
     let metrics = s.try_call("GET", "/metrics", None, None).unwrap().1;
