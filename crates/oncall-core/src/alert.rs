@@ -618,6 +618,60 @@ impl AlertState {
         }
     }
 
+    /// The state of alert number `n` (id `alert-n`, tiny id `n`) created at `created_at` after
+    /// its `events` (in time order) and as of `now`: what a service that stores an alert's
+    /// creation and events (not its state) shows. Snoozes end as in [`AlertBook`]. An event the
+    /// state machine refuses is an error naming it (`events[k]`).
+    ///
+    /// ```
+    /// use oncall_core::alert::{Action, Alert, AlertEvent, AlertState};
+    /// let t = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    /// let events = [AlertEvent::new(t("2026-11-10T10:01:00Z"), Action::Acknowledge { user: Some("ann".into()) })];
+    /// let s = AlertState::replay(7, Alert::new("Disk full"), t("2026-11-10T10:00:00Z"), &events, t("2026-11-10T10:02:00Z"))?;
+    /// assert_eq!((s.id.as_str(), s.acknowledged, s.owner.as_deref()), ("alert-7", true, Some("ann")));
+    /// # Ok::<(), oncall_core::Error>(())
+    /// ```
+    pub fn replay(
+        n: u64,
+        alert: Alert,
+        created_at: DateTime<Utc>,
+        events: &[AlertEvent],
+        now: DateTime<Utc>,
+    ) -> Result<AlertState> {
+        let mut s = AlertState::new(n, alert, created_at);
+        for (k, e) in events.iter().enumerate() {
+            s.end_snooze_before(e.at);
+            s.apply(e.at, &e.action)
+                .map_err(|err| Error::InvalidArgument { what: format!("events[{k}]"), message: err.to_string() })?;
+        }
+        s.end_snooze_before(now);
+        Ok(s)
+    }
+
+    /// Takes over what an escalation changes by itself — the status (a `closeAlertAfterAll`
+    /// close), the acknowledgement (a repeat's `resetRecipientStates`, a snooze's end), the
+    /// snooze and the report — from `escalated`, the state of
+    /// [`Config::escalate_until`](crate::Config::escalate_until) at the same instant; ids,
+    /// counts, notes and the owner stay this replay's.
+    pub fn follow_escalation(&mut self, escalated: &AlertState) {
+        self.status = escalated.status;
+        self.acknowledged = escalated.acknowledged;
+        self.snoozed = escalated.snoozed;
+        self.snoozed_until = escalated.snoozed_until;
+        self.report.close_time = escalated.report.close_time;
+        self.report.closed_by.clone_from(&escalated.report.closed_by);
+        self.updated_at = self.updated_at.max(escalated.updated_at);
+    }
+
+    /// The state as of `at` for an action at `at`: a snooze that ended strictly before is over.
+    pub fn end_snooze_before(&mut self, at: DateTime<Utc>) {
+        if let Some(until) = self.snoozed_until
+            && until < at
+        {
+            self.end_snooze(until);
+        }
+    }
+
     /// Whether the alert is open.
     pub fn is_open(&self) -> bool {
         self.status == AlertStatus::Open
@@ -741,6 +795,58 @@ impl AlertState {
         self.report.closed_by = Some(by.to_string());
         true
     }
+}
+
+/// The events of an alert's history that its escalation depends on: all but duplicates (a
+/// duplicate only counts), so a service can pass a long-lived alert's history to
+/// [`crate::Config::escalate`] however often its sender repeats it.
+///
+/// ```
+/// use oncall_core::alert::{escalation_events, Action, AlertEvent};
+/// let t = "2026-11-10T10:00:00Z".parse().unwrap();
+/// let h = [AlertEvent::new(t, Action::Duplicate), AlertEvent::new(t, Action::Close { user: None })];
+/// assert_eq!(escalation_events(&h).len(), 1);
+/// ```
+pub fn escalation_events(history: &[AlertEvent]) -> Vec<AlertEvent> {
+    history.iter().filter(|e| e.action != Action::Duplicate).cloned().collect()
+}
+
+/// Who an alert's notifications come from: each of its responders (a team, user, escalation or
+/// schedule, by name, username or id) in order; an alert that names no responders and came
+/// through an integration with an owner team is for that team (its routing rules decide).
+/// Responders of another type (none in Opsgenie's create payload) are left out.
+///
+/// ```
+/// use oncall_core::alert::{Alert, alert_targets};
+/// use oncall_core::escalation::Target;
+/// let a = Alert::from_json(r#"{"message": "m", "responders": [{"type": "user", "username": "ann"}]}"#)?;
+/// assert_eq!(alert_targets(&a, Some("payments")), [Target::User("ann".into())]);
+/// assert_eq!(alert_targets(&Alert::new("m"), Some("payments")), [Target::Team("payments".into())]);
+/// assert!(alert_targets(&Alert::new("m"), None).is_empty());
+/// # Ok::<(), oncall_core::Error>(())
+/// ```
+pub fn alert_targets(alert: &Alert, owner_team: Option<&str>) -> Vec<crate::escalation::Target> {
+    use crate::escalation::Target;
+    if alert.responders.is_empty() {
+        return owner_team.map(|t| vec![Target::Team(t.to_string())]).unwrap_or_default();
+    }
+    alert
+        .responders
+        .iter()
+        .filter_map(|r| {
+            let name = match r.kind.as_str() {
+                "user" => r.username.clone().or_else(|| r.id.clone()).or_else(|| r.name.clone()),
+                _ => r.name.clone().or_else(|| r.id.clone()),
+            }?;
+            Some(match r.kind.as_str() {
+                "team" => Target::Team(name),
+                "user" => Target::User(name),
+                "escalation" => Target::Escalation(name),
+                "schedule" => Target::Schedule(name),
+                _ => return None,
+            })
+        })
+        .collect()
 }
 
 /// How an alert is named in an [`AlertBook`] (Opsgenie's `identifierType`).

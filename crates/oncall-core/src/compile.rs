@@ -595,6 +595,52 @@ impl<'d> Compiler<'d> {
                 forwards.push(CForward { from, to });
             }
         }
+        self.unique(doc.integrations.iter().map(|t| t.name.as_str()), "integrations", "integration");
+        let mut keys: HashMap<&str, usize> = HashMap::new();
+        for (i, g) in doc.integrations.iter().enumerate() {
+            let path = format!("integrations[{i}]");
+            if let Some(kind) = &g.kind
+                && kind != "API"
+            {
+                self.problem(
+                    format!("{path}.type"),
+                    format!("expected \"API\" (the only integration type served), found {kind:?}"),
+                );
+            }
+            match (&g.api_key, &g.api_key_env) {
+                (Some(_), Some(_)) => self.problem(path.clone(), "give apiKey or apiKeyEnv, not both"),
+                (None, None) => self.problem(path.clone(), "needs apiKey or apiKeyEnv"),
+                (Some(k), None) if k.trim().is_empty() => self.problem(format!("{path}.apiKey"), "must not be empty"),
+                (None, Some(v)) if v.trim().is_empty() => {
+                    self.problem(format!("{path}.apiKeyEnv"), "must not be empty")
+                }
+                _ => {}
+            }
+            if let Some(k) = &g.api_key
+                && let Some(first) = keys.insert(k.as_str(), i)
+            {
+                self.problem(format!("{path}.apiKey"), format!("the same key as integrations[{first}]"));
+            }
+            for (j, m) in g.priorities.iter().flatten().enumerate() {
+                if crate::criteria::parse_priority(&m.priority).is_none() {
+                    self.problem(
+                        format!("{path}.priorities[{j}].priority"),
+                        format!("expected P1, P2, P3, P4 or P5, found {:?}", m.priority),
+                    );
+                }
+            }
+            if let Some(team) = &g.owner_team {
+                let known = doc.teams.iter().any(|t| {
+                    team.name.as_deref().is_some_and(|n| n == t.name)
+                        || team.id.as_deref().is_some_and(|n| t.id.as_deref() == Some(n))
+                });
+                if team.name.is_none() && team.id.is_none() {
+                    self.problem(format!("{path}.ownerTeam"), "needs name or id");
+                } else if !known {
+                    self.problem(format!("{path}.ownerTeam"), "unknown team (not in teams)");
+                }
+            }
+        }
         bounds.sort_unstable();
         bounds.dedup();
         let mut forward_index = vec![LatestWins::default(); self.users.len()];

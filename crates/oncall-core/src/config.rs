@@ -85,6 +85,67 @@ pub struct Document {
     /// users by `holidays` (see [`crate::holiday`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub holiday_calendars: Vec<crate::holiday::HolidayCalendarDoc>,
+    /// `integrations`: API integrations (Opsgenie's shape): the keys `oncall serve` accepts in
+    /// `Authorization: GenieKey …`, each with the team its alerts are routed by.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "compact")]
+    pub integrations: Vec<Integration>,
+}
+
+/// An API integration (Opsgenie's `{"name", "type": "API", "ownerTeam", …}`), with its key
+/// written in the document (`apiKey`) or read by the embedder from an environment variable
+/// (`apiKeyEnv`): exactly one of the two. `type` is `API` (the default).
+///
+/// ```
+/// let doc = oncall_core::config::Document::from_json(r#"{"teams": [{"name": "payments"}],
+///   "integrations": [{"name": "prometheus", "type": "API", "ownerTeam": {"name": "payments"}, "apiKeyEnv": "PROM_KEY"}]}"#)?;
+/// assert_eq!(doc.integrations[0].api_key_env.as_deref(), Some("PROM_KEY"));
+/// # Ok::<(), oncall_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Integration {
+    /// `id`: Opsgenie id (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `name`: the integration's name (required, unique).
+    pub name: String,
+    /// `type`: `API` (the only type served; default `API`).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// `enabled`: a disabled integration's key is refused (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `ownerTeam`: the team whose routing rules route its alerts that name no responders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_team: Option<NameRef>,
+    /// `apiKey`: the key, written in the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+    /// `apiKeyEnv`: the name of the environment variable holding the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_env: Option<String>,
+    /// `priorityLabel` (*extension*): the label of an Alertmanager webhook's alerts that gives
+    /// the priority (default `severity`; see [`crate::alertmanager`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_label: Option<String>,
+    /// `priorities` (*extension*): label value → priority for Alertmanager webhooks; default
+    /// critical → P1, warning → P2, info → P3; other values P3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "compact_opt")]
+    pub priorities: Option<Vec<PriorityMapping>>,
+}
+
+/// One `priorities` entry of an [`Integration`]: `{"value": "critical", "priority": "P1"}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PriorityMapping {
+    /// `value`: the label's value.
+    pub value: String,
+    /// `priority`: `P1` … `P5`.
+    pub priority: String,
 }
 
 /// A user of the account.

@@ -547,6 +547,8 @@ enum Why {
 
 struct Sim<'c> {
     c: &'c Config,
+    /// Stop after this instant (the timeline as of then); `None`: run to the end.
+    until: Option<Ts>,
     fields: AlertFields,
     state: AlertState,
     events: &'c [AlertEvent],
@@ -681,6 +683,37 @@ impl Config {
         events: &[AlertEvent],
         options: &EscalateOptions,
     ) -> Result<EscalationTimeline> {
+        self.escalate_until(alert, target, created_at, events, options, None)
+    }
+
+    /// The escalation timeline as of `until` (when given): what [`Config::escalate`] answers,
+    /// with only the entries at or before `until`, and the alert's state at that instant —
+    /// after the repeats' acknowledgement resets and the automatic close that happened by then.
+    /// A service that stores an alert's events asks this for the state its next event applies
+    /// to (the entries up to an instant never depend on later events).
+    ///
+    /// ```
+    /// use oncall_core::{Config, alert::Alert, escalation::{EscalateOptions, Target}};
+    /// let config = Config::from_json(r#"{"escalations": [{"name": "ops", "rules": [
+    ///     {"condition": "if-not-acked", "delay": {"timeAmount": 0}, "recipient": {"type": "user", "username": "ann"}}],
+    ///   "repeat": {"waitInterval": 5, "count": 1, "closeAlertAfterAll": true}}]}"#)?;
+    /// let t = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    /// let (alert, target, o) = (Alert::new("m"), Target::Escalation("ops".into()), EscalateOptions::default());
+    /// let at = |u: &str| config.escalate_until(&alert, &target, t("2026-11-10T10:00:00Z"), &[], &o, Some(t(u)));
+    /// assert!(at("2026-11-10T10:04:00Z")?.alert.is_open());
+    /// assert_eq!(at("2026-11-10T10:04:00Z")?.notifications.len(), 1);
+    /// assert!(!at("2026-11-10T10:06:00Z")?.alert.is_open()); // closed after the last cycle
+    /// # Ok::<(), oncall_core::Error>(())
+    /// ```
+    pub fn escalate_until(
+        &self,
+        alert: &Alert,
+        target: &Target,
+        created_at: DateTime<Utc>,
+        events: &[AlertEvent],
+        options: &EscalateOptions,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<EscalationTimeline> {
         alert.validate()?;
         let t0 = check_range(created_at.timestamp())
             .map_err(|m| Error::InvalidTime { what: "created_at".into(), message: m })?;
@@ -744,6 +777,7 @@ impl Config {
         state.updated_at = created_at;
         let mut sim = Sim {
             c: self,
+            until: until.map(|u| u.timestamp()),
             fields,
             state,
             events,
@@ -862,6 +896,9 @@ impl<'c> Sim<'c> {
             self.push(self.events[i].at.timestamp(), ItemKind::Event(i))?;
         }
         while let Some(Reverse((at, _, _, kind))) = self.queue.pop() {
+            if self.until.is_some_and(|u| at > u) {
+                break;
+            }
             match kind {
                 ItemKind::Event(i) => self.event(i, at)?,
                 ItemKind::SnoozeEnd(token) => self.snooze_end(token, at)?,

@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod alert;
+pub mod alertmanager;
 pub mod analysis;
 pub mod config;
 pub mod criteria;

@@ -4,9 +4,10 @@
 //! The rules and their cost are stated in the [`config`](crate::config) module docs.
 
 use crate::config::{
-    Contact, Criteria, Delay, Document, Escalation, EscalationRule, ForwardingRule, NameRef, NotificationRepeat,
-    NotificationRule, NotificationStep, Override, Participant, ParticipantObject, Repeat, RosterChange, Rotation,
-    RoutingRule, Schedule, Team, TeamMember, TimeOfDay, TimeRestriction, User, UserRef, WeekdaySpan,
+    Contact, Criteria, Delay, Document, Escalation, EscalationRule, ForwardingRule, Integration, NameRef,
+    NotificationRepeat, NotificationRule, NotificationStep, Override, Participant, ParticipantObject, PriorityMapping,
+    Repeat, RosterChange, Rotation, RoutingRule, Schedule, Team, TeamMember, TimeOfDay, TimeRestriction, User, UserRef,
+    WeekdaySpan,
 };
 use crate::{Error, Limits, Problem};
 use serde::Deserialize;
@@ -44,12 +45,14 @@ const LIST_KEYS: &[&str] = &[
     "forwardingRules",
     "holidayCalendars",
     "holidays",
+    "integrations",
     "members",
     "notificationRules",
     "notificationTime",
     "overrides",
     "participants",
     "payRules",
+    "priorities",
     "rates",
     "restrictions",
     "rotations",
@@ -757,6 +760,8 @@ kinds! {
     WeekdaySpan => WeekdaySpan,
     Override => Override,
     ForwardingRule => ForwardingRule,
+    Integration => Integration,
+    PriorityMapping => PriorityMapping,
     Escalation => Escalation,
     EscalationRule => EscalationRule,
     Delay => Delay,
@@ -782,6 +787,8 @@ fn child(kind: Kind, key: &str) -> Option<(Kind, bool)> {
         (K::Document, "payRules") => (K::PayRule, true),
         (K::PayRule, "rates") => (K::PayRate, true),
         (K::PayRule, "minimumPerShift") => (K::ShiftMinimum, false),
+        (K::Document, "integrations") => (K::Integration, true),
+        (K::Integration, "priorities") => (K::PriorityMapping, true),
         (K::User, "notificationRules") => (K::NotificationRule, true),
         (K::Team, "members") => (K::TeamMember, true),
         (K::Team, "routingRules") => (K::RoutingRule, true),
@@ -790,7 +797,7 @@ fn child(kind: Kind, key: &str) -> Option<(Kind, bool)> {
         (K::RoutingRule | K::Rotation | K::NotificationRule, "timeRestriction") => (K::TimeRestriction, false),
         (K::RoutingRule, "notify") => (K::NameRef, false),
         (K::Criteria, "conditions") => (K::Condition, true),
-        (K::Schedule | K::Escalation, "ownerTeam") => (K::NameRef, false),
+        (K::Schedule | K::Escalation | K::Integration, "ownerTeam") => (K::NameRef, false),
         (K::Schedule, "rotations") => (K::Rotation, true),
         (K::Schedule, "overrides") => (K::Override, true),
         (K::Rotation | K::RosterChange, "participants") => (K::Participant, true),
@@ -1378,7 +1385,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                "bogus: unknown field `bogus`, expected one of `$schema`, `users`, `teams`, `schedules`, `escalations`, `forwardingRules`, `payRules`, `holidayCalendars`",
+                "bogus: unknown field `bogus`, expected one of `$schema`, `users`, `teams`, `schedules`, `escalations`, `forwardingRules`, `payRules`, `holidayCalendars`, `integrations`",
                 "schedules[0].rotations[0].startdate: unknown field `startdate`; did you mean `startDate`?",
                 "schedules[0].rotations[0]: missing required field `startDate`",
                 r#"schedules[0].rotations[1].length: expected an integer, found the string "2""#,

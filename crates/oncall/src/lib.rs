@@ -66,6 +66,40 @@ enum Command {
     Import(opsgenie::ImportArgs),
     /// Compare the engine's answers with Opsgenie's saved answers; print every difference (exit 1 on any).
     Verify(opsgenie::VerifyArgs),
+    /// Serve Opsgenie's Alert API with a durable escalation runtime (until SIGINT/SIGTERM).
+    Serve(ServeArgs),
+}
+
+/// Arguments of `oncall serve`.
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Configuration file (JSON, or YAML when it ends in .yaml/.yml).
+    config: PathBuf,
+    /// The SQLite database (created on first start).
+    #[arg(long, default_value = "oncall.db")]
+    db: PathBuf,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Send notifications of a contact method (email, sms, voice, mobile or *) to a webhook:
+    /// METHOD=URL; repeatable. Without it, notifications are JSON lines on stdout.
+    #[arg(long, value_name = "METHOD=URL")]
+    deliver: Vec<String>,
+}
+
+/// `oncall serve`: runs until stopped; its notifications (without --deliver) go straight to
+/// the process's stdout, its logs to stderr.
+fn serve(a: &ServeArgs) -> Res<()> {
+    let config = load(&a.config)?;
+    let mut options = oncall_serve::Options::new(a.db.clone(), a.listen.clone());
+    for d in &a.deliver {
+        options.deliver.push(d.parse().map_err(|e: oncall_serve::Error| Fail::usage(e.to_string()))?);
+    }
+    if let Ok(c) = std::env::var("ONCALL_SERVE_CLOCK") {
+        options.clock = oncall_serve::Clock::parse(&c)
+            .ok_or_else(|| Fail::usage(format!("ONCALL_SERVE_CLOCK={c:?}: expected ANCHOR:SCALE (scale 1 to 3600)")))?;
+    }
+    oncall_serve::serve(config, options).map_err(|e| Fail::line(format!("oncall serve: {e}")))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -267,6 +301,7 @@ where
         Command::Escalate(a) => escalate::run(&a, &mut out),
         Command::Import(a) => opsgenie::import_run(&a, &mut out, &mut notes),
         Command::Verify(a) => opsgenie::verify_run(&a, &mut out),
+        Command::Serve(a) => serve(&a),
     };
     let (code, errors) = match result {
         Ok(()) => (0, Vec::new()),

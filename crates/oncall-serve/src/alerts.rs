@@ -1,0 +1,468 @@
+//! Alerts in the database: create (with de-duplication), actions, and the notifications their
+//! escalation timelines call for.
+//!
+//! The database holds an alert's creation payload and its events, never a rule's outcome: the
+//! state is [`AlertState::replay`] of the events and the notifications are those of
+//! [`Config::escalate`] for each of the alert's targets ([`alert_targets`]), so every rule stays
+//! in the core. `state` in the `alerts` table is a copy of the replayed state for listing.
+//!
+//! **Notifications.** A notification of a timeline is *due* at its instant `at`. The runtime
+//! records (inserts) the due notifications of an alert with `at` strictly before the current
+//! second and after what it recorded before (`materialized_until`), in one transaction, before
+//! any is delivered. Events are stamped with the current second, at or after the last one, so a
+//! recorded notification can never be undone by a later event: the timelines of later calls
+//! agree with every row already written (the core's timelines are causal).
+//!
+//! **Idempotency key.** The first 32 hex digits of SHA-256 over the alert id, the target's index,
+//! the notification as JSON (instant, user, method, address, action type, notification rule step
+//! and loop, the chain that caused it) and its rank among identical ones: the same notification
+//! gets the same key in every recomputation, after every restart.
+
+use crate::Error;
+use crate::store::{log, next_n, opt};
+use chrono::{DateTime, TimeZone, Utc};
+use oncall_core::Config;
+use oncall_core::alert::{Action, Alert, AlertEvent, AlertId, AlertState, alert_targets, escalation_events};
+use oncall_core::escalation::{EscalateOptions, EscalationTimeline, MAX_EVENTS, Notification, Target};
+use rusqlite::{Connection, params};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// Seconds since the epoch as an instant.
+pub fn instant(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
+}
+
+/// An alert as stored.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// Its number (tiny id); the id is `alert-{seq}`.
+    pub seq: i64,
+    /// The create payload.
+    pub alert: Alert,
+    /// Creation, in seconds.
+    pub created_at: i64,
+    /// Its events in order.
+    pub events: Vec<AlertEvent>,
+    /// The integration it came through.
+    pub integration: Option<String>,
+    /// That integration's owner team.
+    pub owner_team: Option<String>,
+    /// Notifications with `at` before this are recorded.
+    pub materialized_until: i64,
+    /// The last event's instant (or the creation).
+    pub last_event_at: i64,
+}
+
+impl Stored {
+    /// The state as of `now`: the replay of the events, with what the escalation of the first
+    /// target changed by itself by then (an automatic close, a repeat's acknowledgement reset;
+    /// [`AlertState::follow_escalation`]).
+    pub fn state(&self, config: &Config, now: i64) -> Result<AlertState, Error> {
+        let now = instant(now.max(self.last_event_at));
+        let mut state =
+            AlertState::replay(self.seq as u64, self.alert.clone(), instant(self.created_at), &self.events, now)?;
+        let events = escalation_events(&self.events);
+        if let Some(t) = alert_targets(&self.alert, self.owner_team.as_deref()).first()
+            && let Ok(tl) = config.escalate_until(
+                &self.alert,
+                t,
+                instant(self.created_at),
+                &events,
+                &EscalateOptions::default(),
+                Some(now),
+            )
+        {
+            state.follow_escalation(&tl.alert);
+        }
+        Ok(state)
+    }
+
+    /// The alert's targets and each one's timeline (or why it has none).
+    pub fn timelines(&self, config: &Config) -> Vec<(Target, Result<EscalationTimeline, oncall_core::Error>)> {
+        self.timelines_until(config, None)
+    }
+
+    /// [`Stored::timelines`] as of an instant (seconds; `None`: to the end).
+    pub fn timelines_until(
+        &self,
+        config: &Config,
+        until: Option<i64>,
+    ) -> Vec<(Target, Result<EscalationTimeline, oncall_core::Error>)> {
+        let events = escalation_events(&self.events);
+        alert_targets(&self.alert, self.owner_team.as_deref())
+            .into_iter()
+            .map(|t| {
+                let tl = config.escalate_until(
+                    &self.alert,
+                    &t,
+                    instant(self.created_at),
+                    &events,
+                    &EscalateOptions::default(),
+                    until.map(instant),
+                );
+                (t, tl)
+            })
+            .collect()
+    }
+}
+
+/// Reads a stored alert.
+pub fn load(c: &Connection, seq: i64) -> Result<Option<Stored>, Error> {
+    let row = opt(c.query_row(
+        "SELECT payload, created_at, integration, owner_team, materialized_until, last_event_at FROM alerts WHERE seq = ?1",
+        params![seq],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        },
+    ))?;
+    let Some((payload, created_at, integration, owner_team, materialized_until, last_event_at)) = row else {
+        return Ok(None);
+    };
+    let alert: Alert = serde_json::from_str(&payload).map_err(|e| Error::Corrupt(format!("alert {seq}: {e}")))?;
+    let mut stmt = c.prepare_cached("SELECT event FROM alert_events WHERE alert_seq = ?1 ORDER BY n")?;
+    let rows: Vec<String> = stmt.query_map(params![seq], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let events = if rows.is_empty() {
+        Vec::new()
+    } else {
+        AlertEvent::list_from_json(&format!("[{}]", rows.join(",")), chrono_tz::Tz::UTC)
+            .map_err(|e| Error::Corrupt(format!("alert {seq} events: {e}")))?
+    };
+    Ok(Some(Stored { seq, alert, created_at, events, integration, owner_team, materialized_until, last_event_at }))
+}
+
+/// The alert an identifier names: by alias the open alert with it, else the newest.
+pub fn resolve(c: &Connection, id: &AlertId) -> Result<Option<i64>, Error> {
+    let seq = match id {
+        AlertId::Id(x) => x.strip_prefix("alert-").and_then(|n| n.parse::<i64>().ok()),
+        AlertId::Tiny(x) => x.parse::<i64>().ok(),
+        AlertId::Alias(a) => {
+            return Ok(opt(c.query_row(
+                "SELECT seq FROM alerts WHERE alias = ?1 ORDER BY is_open DESC, seq DESC LIMIT 1",
+                params![a],
+                |r| r.get(0),
+            ))?);
+        }
+    };
+    let Some(seq) = seq else { return Ok(None) };
+    Ok(opt(c.query_row("SELECT seq FROM alerts WHERE seq = ?1", params![seq], |r| r.get(0)))?)
+}
+
+/// What a create or an action did: Opsgenie's request status.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Whether it succeeded.
+    pub success: bool,
+    /// What happened (`Created alert`, `Alert does not exist`, …).
+    pub status: String,
+    /// The alert.
+    pub seq: Option<i64>,
+    /// Its alias.
+    pub alias: Option<String>,
+}
+
+impl Outcome {
+    fn fail(status: impl Into<String>, seq: Option<i64>, alias: Option<String>) -> Outcome {
+        Outcome { success: false, status: status.into(), seq, alias }
+    }
+}
+
+/// Records a request's outcome (for `GET /v2/alerts/requests/{id}`).
+pub fn record_request(
+    c: &Connection,
+    request_id: &str,
+    action: &str,
+    o: &Outcome,
+    now: i64,
+    integration: Option<&str>,
+) -> Result<(), Error> {
+    c.execute(
+        "INSERT INTO requests (request_id, action, alert_seq, alias, success, status, processed_at, integration)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![request_id, action, o.seq, o.alias, o.success as i64, o.status, now, integration],
+    )?;
+    Ok(())
+}
+
+fn event_json(e: &AlertEvent) -> Result<String, Error> {
+    serde_json::to_string(e).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// Writes the replayed state, open flag and next due instant of an alert.
+fn refresh(c: &Connection, config: &Config, s: &Stored, now: i64) -> Result<AlertState, Error> {
+    let state = s.state(config, now)?;
+    let next_due = next_due(config, s);
+    let text = serde_json::to_string(&state).map_err(|e| Error::Internal(e.to_string()))?;
+    c.execute(
+        "UPDATE alerts SET is_open = ?2, updated_at = ?3, state = ?4, event_count = ?5, last_event_at = ?6, next_due = ?7 WHERE seq = ?1",
+        params![
+            s.seq,
+            state.is_open() as i64,
+            state.updated_at.timestamp(),
+            text,
+            s.events.len() as i64,
+            s.last_event_at,
+            next_due
+        ],
+    )?;
+    Ok(state)
+}
+
+/// The first notification instant at or after `materialized_until`, over every target.
+fn next_due(config: &Config, s: &Stored) -> Option<i64> {
+    s.timelines(config)
+        .iter()
+        .filter_map(|(_, tl)| tl.as_ref().ok())
+        .flat_map(|tl| tl.notifications.iter().map(|n| n.at.timestamp()))
+        .filter(|&at| at >= s.materialized_until)
+        .min()
+}
+
+/// Creates an alert at `now`, or counts it into the open alert with its alias. The alert must
+/// be valid ([`Alert::validate`]).
+pub fn create(
+    c: &mut Connection,
+    config: &Config,
+    alert: Alert,
+    integration: Option<(&str, Option<&str>)>,
+    now: i64,
+    request_id: &str,
+) -> Result<Outcome, Error> {
+    let tx = c.transaction()?;
+    let existing: Option<i64> = match &alert.alias {
+        Some(a) => {
+            opt(tx.query_row("SELECT seq FROM alerts WHERE alias = ?1 AND is_open = 1", params![a], |r| r.get(0)))?
+        }
+        None => None,
+    };
+    // An open alert the escalation closed by itself since (closeAlertAfterAll) frees its alias.
+    let existing = match existing {
+        Some(seq) => match load(&tx, seq)? {
+            Some(s) if s.state(config, now)?.is_open() => Some(seq),
+            _ => {
+                tx.execute("UPDATE alerts SET is_open = 0 WHERE seq = ?1", params![seq])?;
+                None
+            }
+        },
+        None => None,
+    };
+    let outcome = match existing {
+        Some(seq) => {
+            let mut o = apply(&tx, config, seq, vec![Action::Duplicate], now)?;
+            if o.success {
+                o.status = "Alert is de-duplicated".into();
+            }
+            o
+        }
+        None => {
+            let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM alerts", [], |r| r.get(0))?;
+            let alias = alert.alias.clone().unwrap_or_else(|| format!("alert-{seq}"));
+            let payload = serde_json::to_string(&alert).map_err(|e| Error::Internal(e.to_string()))?;
+            let (name, team) = integration.unzip();
+            let team = team.flatten();
+            tx.execute(
+                "INSERT INTO alerts (seq, alias, is_open, created_at, updated_at, payload, integration, owner_team, state,
+                    event_count, last_event_at, materialized_until, next_due)
+                 VALUES (?1, ?2, 1, ?3, ?3, ?4, ?5, ?6, '{}', 0, ?3, ?3, NULL)",
+                params![seq, alias, now, payload, name, team],
+            )?;
+            let s = Stored {
+                seq,
+                alert,
+                created_at: now,
+                events: Vec::new(),
+                integration: name.map(str::to_string),
+                owner_team: team.map(str::to_string),
+                materialized_until: now,
+                last_event_at: now,
+            };
+            refresh(&tx, config, &s, now)?;
+            let via = name.map(|n| format!(" through integration {n}")).unwrap_or_default();
+            log(&tx, seq, now, "created", &format!("alert created{via}"))?;
+            for (t, tl) in s.timelines(config) {
+                if let Err(e) = tl {
+                    log(&tx, seq, now, "not-notified", &format!("{}: {e}", target_name(&t)))?;
+                }
+            }
+            if s.timelines(config).is_empty() {
+                log(&tx, seq, now, "not-notified", "the alert names no responders and its integration no owner team")?;
+            }
+            Outcome { success: true, status: "Created alert".into(), seq: Some(seq), alias: Some(alias) }
+        }
+    };
+    record_request(&tx, request_id, "Create", &outcome, now, integration.map(|(n, _)| n))?;
+    tx.commit()?;
+    Ok(outcome)
+}
+
+fn target_name(t: &Target) -> String {
+    match t {
+        Target::Team(n) => format!("team {n}"),
+        Target::Escalation(n) => format!("escalation {n}"),
+        Target::Schedule(n) => format!("schedule {n}"),
+        Target::User(n) => format!("user {n}"),
+    }
+}
+
+/// Applies actions (in order, at one instant) to the alert `id` names, in a transaction, and
+/// records the request.
+pub fn act(
+    c: &mut Connection,
+    config: &Config,
+    id: &AlertId,
+    request: (&str, &str, Option<&str>),
+    actions: Vec<Action>,
+    now: i64,
+) -> Result<Outcome, Error> {
+    let (request_id, name, integration) = request;
+    let tx = c.transaction()?;
+    let outcome = match resolve(&tx, id)? {
+        None => Outcome::fail("Alert does not exist", None, None),
+        Some(seq) => apply(&tx, config, seq, actions, now)?,
+    };
+    record_request(&tx, request_id, name, &outcome, now, integration)?;
+    tx.commit()?;
+    Ok(outcome)
+}
+
+fn apply(c: &Connection, config: &Config, seq: i64, actions: Vec<Action>, now: i64) -> Result<Outcome, Error> {
+    let Some(mut s) = load(c, seq)? else { return Ok(Outcome::fail("Alert does not exist", None, None)) };
+    let at = now.max(s.last_event_at).max(s.materialized_until);
+    let mut state = s.state(config, at)?;
+    let alias = Some(state.alias.clone());
+    let counted = s.events.iter().filter(|e| e.action != Action::Duplicate).count();
+    let mut first = true;
+    for action in actions {
+        if action != Action::Duplicate && counted + 1 > MAX_EVENTS {
+            return Ok(Outcome::fail(
+                format!("the alert has {MAX_EVENTS} events, the most it takes"),
+                Some(seq),
+                alias,
+            ));
+        }
+        if action == Action::Duplicate && s.events.len() >= 100 * MAX_EVENTS {
+            // Counting stopped long ago; keep the history bounded.
+            return Ok(Outcome { success: true, status: "Alert is de-duplicated".into(), seq: Some(seq), alias });
+        }
+        if let Err(e) = state.check(instant(at), &action) {
+            if first {
+                return Ok(Outcome::fail(e.to_string(), Some(seq), alias));
+            }
+            break;
+        }
+        first = false;
+        let event = AlertEvent::new(instant(at), action);
+        state.apply(event.at, &event.action)?;
+        let n = next_n(c, "alert_events", seq)?;
+        c.execute(
+            "INSERT INTO alert_events (alert_seq, n, at, event) VALUES (?1, ?2, ?3, ?4)",
+            params![seq, n, at, event_json(&event)?],
+        )?;
+        log(c, seq, at, event.action.name(), &describe(&event.action))?;
+        s.events.push(event);
+    }
+    s.last_event_at = at;
+    refresh(c, config, &s, at)?;
+    Ok(Outcome { success: true, status: "Request processed successfully".into(), seq: Some(seq), alias })
+}
+
+fn describe(a: &Action) -> String {
+    let by = a.user().map(|u| format!(" by {u}")).unwrap_or_default();
+    match a {
+        Action::Snooze { until, .. } => format!("snoozed until {}{by}", oncall_core::time::format_instant(*until)),
+        Action::AddNote { note, .. } => format!("note added{by}: {note}"),
+        Action::Assign { owner } => format!("assigned to {owner}"),
+        Action::EscalateToNext { escalation } => {
+            format!("escalated to next{}", escalation.as_ref().map(|e| format!(" of {e}")).unwrap_or_default())
+        }
+        Action::Duplicate => "de-duplicated: count + 1".into(),
+        other => format!("{}{by}", other.name()),
+    }
+}
+
+/// A notification row about to be written.
+struct Row {
+    key: String,
+    due_at: i64,
+    method: String,
+    body: Value,
+}
+
+/// The idempotency key of a notification.
+fn key(alert_id: &str, target: usize, n: &Notification, rank: usize) -> String {
+    let text = serde_json::to_string(n).unwrap_or_default();
+    let mut h = Sha256::new();
+    for part in [alert_id, &target.to_string(), &text, &rank.to_string()] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Records the due notifications of every alert whose next one is due before `now` (seconds):
+/// those with `materialized_until <= at < now`. Returns how many rows were written.
+pub fn materialize(c: &mut Connection, config: &Config, now: i64) -> Result<usize, Error> {
+    let tx = c.transaction()?;
+    let seqs: Vec<i64> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT seq FROM alerts WHERE next_due IS NOT NULL AND next_due < ?1 ORDER BY next_due LIMIT 200",
+        )?;
+        stmt.query_map(params![now], |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    let mut written = 0;
+    for seq in seqs {
+        let Some(mut s) = load(&tx, seq)? else { continue };
+        let state = s.state(config, now)?;
+        let alert = json!({
+            "id": state.id, "tinyId": state.tiny_id, "alias": state.alias, "message": state.message,
+            "priority": state.priority, "status": state.status,
+        });
+        let mut rows = Vec::new();
+        for (ti, (_, tl)) in s.timelines(config).into_iter().enumerate() {
+            let Ok(tl) = tl else { continue };
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            for n in &tl.notifications {
+                let base = key(&state.id, ti, n, 0);
+                let rank = seen.entry(base.clone()).or_insert(0);
+                let k = if *rank == 0 { base } else { key(&state.id, ti, n, *rank) };
+                *rank += 1;
+                let at = n.at.timestamp();
+                if at < s.materialized_until || at >= now {
+                    continue;
+                }
+                let mut body = serde_json::to_value(n).map_err(|e| Error::Internal(e.to_string()))?;
+                if let Value::Object(o) = &mut body {
+                    o.insert("idempotencyKey".into(), Value::String(k.clone()));
+                    o.insert("alert".into(), alert.clone());
+                }
+                rows.push(Row { key: k, due_at: at, method: n.method.as_str().to_string(), body });
+            }
+        }
+        for r in rows {
+            let changed = tx.execute(
+                "INSERT INTO notifications (idempotency_key, alert_seq, due_at, method, body, state, attempts, next_attempt_at, late)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?3, 0) ON CONFLICT (idempotency_key) DO NOTHING",
+                params![r.key, seq, r.due_at, r.method, r.body.to_string()],
+            )?;
+            written += changed;
+        }
+        s.materialized_until = now;
+        let next = next_due(config, &s);
+        // The escalation may have closed the alert by itself (closeAlertAfterAll): the alias is
+        // then free for a new alert.
+        tx.execute(
+            "UPDATE alerts SET materialized_until = ?2, next_due = ?3, is_open = ?4 WHERE seq = ?1",
+            params![seq, now, next, state.is_open() as i64],
+        )?;
+    }
+    tx.commit()?;
+    Ok(written)
+}

@@ -1,0 +1,320 @@
+//! `oncall serve`: Opsgenie's Alert API over the `oncall` engine, with a durable escalation
+//! runtime.
+//!
+//! A thin wrapper: HTTP ([`api`]), storage ([`store`]), a clock ([`Clock`]) and a delivery loop
+//! ([`runtime`]). Every scheduling, routing, escalation and notification rule is in
+//! `oncall-core`: an alert's state is the core's replay of its stored events, its notifications
+//! are those of the core's escalation timeline ([`alerts`]).
+//!
+//! ```no_run
+//! let config = oncall_core::Config::from_json(&std::fs::read_to_string("examples/payments.json")?)?;
+//! let options = oncall_serve::Options::new("oncall.db", "127.0.0.1:8080");
+//! oncall_serve::serve(config, options)?; // until SIGINT or SIGTERM
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod alerts;
+pub mod api;
+pub mod runtime;
+pub mod store;
+
+use oncall_core::Config;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+/// Everything that can go wrong in the service.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database file cannot be opened or migrated.
+    #[error("database {path}: {source}")]
+    Database {
+        /// The file.
+        path: String,
+        /// Why.
+        source: rusqlite::Error,
+    },
+    /// A statement failed.
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    /// The file was written by a newer version.
+    #[error("the database has schema version {found}; this version knows up to {known}")]
+    SchemaTooNew {
+        /// The file's version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
+    /// A stored row cannot be read back.
+    #[error("database holds an unreadable row: {0}")]
+    Corrupt(String),
+    /// A problem of the configuration for serving (an integration's key).
+    #[error("{path}: {message}")]
+    Config {
+        /// Where in the document.
+        path: String,
+        /// What.
+        message: String,
+    },
+    /// A `--deliver` value.
+    #[error("--deliver {value:?}: {message}")]
+    Deliver {
+        /// The value.
+        value: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The listen address.
+    #[error("--listen {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// An error of the core.
+    #[error(transparent)]
+    Core(#[from] oncall_core::Error),
+    /// A failure of the service itself.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Where the notifications of one contact method go: `--deliver METHOD=URL`.
+///
+/// ```
+/// let r: oncall_serve::Route = "email=http://127.0.0.1:9000/hook".parse()?;
+/// assert_eq!((r.method.as_str(), r.url.as_str()), ("email", "http://127.0.0.1:9000/hook"));
+/// assert!("fax=http://x".parse::<oncall_serve::Route>().is_err());
+/// # Ok::<(), oncall_serve::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// `email`, `sms`, `voice`, `mobile` or `*`.
+    pub method: String,
+    /// The webhook.
+    pub url: String,
+}
+
+impl std::str::FromStr for Route {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Route, Error> {
+        let fail = |m: &str| Error::Deliver { value: s.to_string(), message: m.to_string() };
+        let (method, url) = s.split_once('=').ok_or_else(|| fail("expected METHOD=URL"))?;
+        if !matches!(method, "email" | "sms" | "voice" | "mobile" | "*") {
+            return Err(fail("METHOD is email, sms, voice, mobile or *"));
+        }
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 2048 {
+            return Err(fail("URL is an http:// or https:// address (at most 2048 bytes)"));
+        }
+        Ok(Route { method: method.to_string(), url: url.to_string() })
+    }
+}
+
+/// The service's clock, in whole seconds since the epoch. `scale` 1 is the wall clock; a
+/// larger scale (for tests and demonstrations, `ONCALL_SERVE_CLOCK=ANCHOR:SCALE`) runs service
+/// time `scale` times faster from the instant `anchor` (seconds since the epoch), the same
+/// function of the wall clock in every process, so restarts agree on it.
+///
+/// ```
+/// let c = oncall_serve::Clock::parse("1700000000:60").unwrap();
+/// assert_eq!(c.at_wall_millis(1_700_000_010_000), 1_700_000_600);
+/// assert_eq!(oncall_serve::Clock::default().at_wall_millis(1_700_000_010_999), 1_700_000_010);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    /// Where scaled time starts (seconds since the epoch).
+    pub anchor: i64,
+    /// How many service seconds pass per wall-clock second.
+    pub scale: i64,
+}
+
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock { anchor: 0, scale: 1 }
+    }
+}
+
+impl Clock {
+    /// Reads `ANCHOR:SCALE` (scale 1 to 3600).
+    pub fn parse(s: &str) -> Option<Clock> {
+        let (a, k) = s.split_once(':')?;
+        let (anchor, scale) = (a.trim().parse().ok()?, k.trim().parse().ok()?);
+        (1..=3600).contains(&scale).then_some(Clock { anchor, scale })
+    }
+
+    /// The service time at a wall-clock instant (milliseconds since the epoch).
+    pub fn at_wall_millis(&self, ms: i64) -> i64 {
+        self.anchor + (ms - self.anchor * 1000) * self.scale / 1000
+    }
+
+    /// Now, in service seconds.
+    pub fn now(&self) -> i64 {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        self.at_wall_millis(ms)
+    }
+}
+
+/// Counters for `/metrics`.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// Alerts created.
+    pub alerts_created: AtomicU64,
+    /// Creates counted into an open alert.
+    pub alerts_deduplicated: AtomicU64,
+    /// Notification rows recorded.
+    pub notifications_recorded: AtomicU64,
+    /// Notifications delivered.
+    pub notifications_sent: AtomicU64,
+    /// Failed attempts.
+    pub notification_attempts_failed: AtomicU64,
+    /// Notifications given up.
+    pub notifications_failed: AtomicU64,
+    /// Seconds from due to delivered, summed.
+    pub delivery_lag_seconds_sum: AtomicU64,
+}
+
+/// An API key and its integration.
+#[derive(Debug, Clone)]
+pub struct Key {
+    /// The key.
+    pub key: String,
+    /// The integration's name.
+    pub name: String,
+    /// Its owner team's name.
+    pub owner_team: Option<String>,
+    /// Whether it is enabled.
+    pub enabled: bool,
+    /// How its Alertmanager webhooks map labels to priorities.
+    pub priorities: oncall_core::alertmanager::PriorityMap,
+}
+
+/// The integrations' keys: `apiKey`, or the environment variable `apiKeyEnv` names (read by
+/// `env`, so the core stays free of I/O). A variable that is unset or empty is an error naming
+/// the integration.
+///
+/// ```
+/// let config = oncall_core::Config::from_json(r#"{"teams": [{"name": "payments"}], "integrations": [
+///   {"name": "prometheus", "ownerTeam": {"name": "payments"}, "apiKeyEnv": "PROM_KEY"}]}"#)?;
+/// let keys = oncall_serve::keys(&config, |v| (v == "PROM_KEY").then(|| "s3cret".to_string()))?;
+/// assert_eq!((keys[0].key.as_str(), keys[0].owner_team.as_deref()), ("s3cret", Some("payments")));
+/// assert!(oncall_serve::keys(&config, |_| None).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn keys(config: &Config, env: impl Fn(&str) -> Option<String>) -> Result<Vec<Key>, Error> {
+    let doc = config.document();
+    let mut out = Vec::new();
+    for (i, g) in doc.integrations.iter().enumerate() {
+        let key = match (&g.api_key, &g.api_key_env) {
+            (Some(k), _) => k.clone(),
+            (None, Some(var)) => env(var).filter(|v| !v.trim().is_empty()).ok_or_else(|| Error::Config {
+                path: format!("integrations[{i}].apiKeyEnv"),
+                message: format!("the environment variable {var} is not set (or empty)"),
+            })?,
+            (None, None) => {
+                return Err(Error::Config {
+                    path: format!("integrations[{i}]"),
+                    message: "needs apiKey or apiKeyEnv".into(),
+                });
+            }
+        };
+        let owner_team = g.owner_team.as_ref().and_then(|t| {
+            t.name.clone().or_else(|| {
+                t.id.as_ref()
+                    .and_then(|id| doc.teams.iter().find(|x| x.id.as_ref() == Some(id)).map(|x| x.name.clone()))
+            })
+        });
+        out.push(Key {
+            key,
+            name: g.name.clone(),
+            owner_team,
+            enabled: g.enabled.unwrap_or(true),
+            priorities: oncall_core::alertmanager::PriorityMap::of(g),
+        });
+    }
+    Ok(out)
+}
+
+/// Options of [`serve`].
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The SQLite file (created on first start).
+    pub db: PathBuf,
+    /// The address to listen on.
+    pub listen: String,
+    /// Webhooks by contact method; without one, notifications are JSON lines on stdout.
+    pub deliver: Vec<Route>,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl Options {
+    /// Options with a database and an address, no webhooks, the wall clock.
+    pub fn new(db: impl Into<PathBuf>, listen: impl Into<String>) -> Options {
+        Options { db: db.into(), listen: listen.into(), deliver: Vec::new(), clock: Clock::default() }
+    }
+}
+
+/// One structured log line on standard error: `{"at", "level", "message"}`.
+pub fn log_line(level: &str, message: &str) {
+    let at = oncall_core::time::format_instant(chrono::Utc::now());
+    eprintln!("{}", serde_json::json!({"at": at, "level": level, "message": message}));
+}
+
+/// Serves until SIGINT or SIGTERM: opens (or creates) the database, binds `listen`, runs the
+/// escalation runtime. Keys come from the configuration and the process's environment.
+pub fn serve(config: Config, options: Options) -> Result<(), Error> {
+    let keys = keys(&config, |v| std::env::var(v).ok())?;
+    let store = store::Store::open(&options.db)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&options.listen)
+            .await
+            .map_err(|source| Error::Listen { addr: options.listen.clone(), source })?;
+        let addr = listener.local_addr().map_err(|source| Error::Listen { addr: options.listen.clone(), source })?;
+        let metrics = Arc::new(Metrics::default());
+        let rt = Arc::new(runtime::Runtime {
+            store,
+            config: Arc::new(config),
+            routes: options.deliver.clone(),
+            clock: options.clock,
+            started_at: options.clock.now(),
+            metrics: metrics.clone(),
+        });
+        let app = Arc::new(api::App { rt: rt.clone(), keys, requests: AtomicU64::new(0), metrics });
+        let loop_task = tokio::spawn(rt.run());
+        log_line("info", &format!("listening on {addr}; database {}", options.db.display()));
+        let served = axum::serve(listener, api::router(app)).with_graceful_shutdown(shutdown()).await;
+        loop_task.abort();
+        served.map_err(|e| Error::Internal(format!("server: {e}")))
+    })
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+    log_line("info", "shutting down");
+}

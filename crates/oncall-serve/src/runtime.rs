@@ -1,0 +1,206 @@
+//! The escalation runtime: a loop that records the notifications that fall due and delivers
+//! the recorded ones.
+//!
+//! Every tick ([`TICK`]) it (1) records, in one transaction, the due notifications of the
+//! alerts whose next one is due ([`crate::alerts::materialize`]), then (2) delivers the recorded
+//! rows whose attempt is due, oldest first, and records each attempt's outcome (and a line in
+//! the alert's log) in its own transaction.
+//!
+//! **Delivery.** A notification of contact method `m` goes to the webhook of `--deliver m=URL`,
+//! else of `--deliver *=URL`, else as one JSON line on standard output. A webhook answering
+//! 2xx delivers it; anything else (an error status, a refused connection, no answer within
+//! [`HTTP_TIMEOUT`]) is retried after 1, 2, 4, 8, 16, 32, 60, 60, 60 seconds ([`backoff`]):
+//! at most [`MAX_ATTEMPTS`] attempts, then the notification is `failed` (in its log).
+//!
+//! **At least once, one key.** A row is written before its first attempt and marked after it.
+//! A kill between a webhook's 2xx and the mark makes the restarted service send it again with
+//! the same `idempotencyKey`, which the receiver uses to drop the repeat; nothing else is ever
+//! sent twice, and nothing recorded is lost. A notification due while the service was down is
+//! recorded and sent at start, with `"late": true` (also any sent more than [`LATE_AFTER`]
+//! seconds after it was due).
+
+use crate::alerts::{instant, materialize};
+use crate::store::{Store, log};
+use crate::{Clock, Error, Metrics, Route};
+use oncall_core::Config;
+use rusqlite::params;
+use serde_json::Value;
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Time between two ticks of the loop.
+pub const TICK: Duration = Duration::from_millis(200);
+/// Attempts of one notification before it is `failed`.
+pub const MAX_ATTEMPTS: i64 = 10;
+/// How long one webhook request may take.
+pub const HTTP_TIMEOUT: Duration = Duration::from_secs(5);
+/// A notification sent this many seconds after it was due is marked late.
+pub const LATE_AFTER: i64 = 60;
+/// Rows delivered per tick at most.
+const BATCH: i64 = 100;
+
+/// Seconds to wait after failed attempt `attempt` (1-based) before the next.
+///
+/// ```
+/// assert_eq!((1..=9).map(oncall_serve::runtime::backoff).collect::<Vec<_>>(), [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+/// ```
+pub fn backoff(attempt: i64) -> i64 {
+    if attempt >= 7 { 60 } else { 1 << (attempt - 1).clamp(0, 6) }
+}
+
+/// The state the loop shares with the API.
+pub struct Runtime {
+    /// The database.
+    pub store: Store,
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// Where notifications go.
+    pub routes: Vec<Route>,
+    /// The service's clock.
+    pub clock: Clock,
+    /// When this process started (service seconds).
+    pub started_at: i64,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+}
+
+struct Due {
+    key: String,
+    seq: i64,
+    due_at: i64,
+    method: String,
+    body: String,
+    attempts: i64,
+}
+
+impl Runtime {
+    /// Runs the loop until the task is dropped.
+    pub async fn run(self: Arc<Self>) {
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().timeout_global(Some(HTTP_TIMEOUT)).http_status_as_error(false).build().into();
+        loop {
+            if let Err(e) = self.tick(&agent).await {
+                crate::log_line("error", &format!("escalation runtime: {e}"));
+            }
+            tokio::time::sleep(TICK).await;
+        }
+    }
+
+    /// One tick: record what fell due, deliver what is due.
+    pub async fn tick(&self, agent: &ureq::Agent) -> Result<(), Error> {
+        let now = self.clock.now();
+        let config = self.config.clone();
+        let written = self.store.call(move |c| materialize(c, &config, now)).await?;
+        self.metrics.notifications_recorded.fetch_add(written as u64, Ordering::Relaxed);
+        let due: Vec<Due> = self
+            .store
+            .call(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT idempotency_key, alert_seq, due_at, method, body, attempts FROM notifications
+                     WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, due_at LIMIT ?2",
+                )?;
+                let rows = stmt
+                    .query_map(params![now, BATCH], |r| {
+                        Ok(Due {
+                            key: r.get(0)?,
+                            seq: r.get(1)?,
+                            due_at: r.get(2)?,
+                            method: r.get(3)?,
+                            body: r.get(4)?,
+                            attempts: r.get(5)?,
+                        })
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?;
+        for d in due {
+            self.deliver(agent, d).await?;
+        }
+        Ok(())
+    }
+
+    async fn deliver(&self, agent: &ureq::Agent, d: Due) -> Result<(), Error> {
+        let now = self.clock.now();
+        let attempt = d.attempts + 1;
+        let late = d.due_at < self.started_at || now - d.due_at > LATE_AFTER;
+        let mut body: Value =
+            serde_json::from_str(&d.body).map_err(|e| Error::Corrupt(format!("notification: {e}")))?;
+        if let Value::Object(o) = &mut body {
+            o.insert("attempt".into(), attempt.into());
+            o.insert("late".into(), late.into());
+            o.insert("sentAt".into(), oncall_core::time::format_instant(instant(now)).into());
+        }
+        let route = self
+            .routes
+            .iter()
+            .find(|r| r.method == d.method)
+            .or_else(|| self.routes.iter().find(|r| r.method == "*"))
+            .cloned();
+        let text = body.to_string();
+        let (ok, what) = match route {
+            None => {
+                let mut out = std::io::stdout().lock();
+                match writeln!(out, "{text}").and_then(|()| out.flush()) {
+                    Ok(()) => (true, "written to standard output".to_string()),
+                    Err(e) => (false, format!("standard output: {e}")),
+                }
+            }
+            Some(route) => {
+                let agent = agent.clone();
+                let url = route.url.clone();
+                let result = tokio::task::spawn_blocking(move || {
+                    agent.post(&url).content_type("application/json").send(text.as_str()).map(|r| r.status().as_u16())
+                })
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))?;
+                match result {
+                    Ok(s) if (200..300).contains(&s) => (true, format!("POST {}: {s}", route.url)),
+                    Ok(s) => (false, format!("POST {}: status {s}", route.url)),
+                    Err(e) => (false, format!("POST {}: {e}", route.url)),
+                }
+            }
+        };
+        let m = &self.metrics;
+        if ok {
+            m.notifications_sent.fetch_add(1, Ordering::Relaxed);
+            m.delivery_lag_seconds_sum.fetch_add((now - d.due_at).max(0) as u64, Ordering::Relaxed);
+        } else {
+            m.notification_attempts_failed.fetch_add(1, Ordering::Relaxed);
+        }
+        let failed = !ok && attempt >= MAX_ATTEMPTS;
+        if failed {
+            m.notifications_failed.fetch_add(1, Ordering::Relaxed);
+        }
+        let user = body.get("user").and_then(Value::as_str).unwrap_or_default().to_string();
+        let key = d.key.clone();
+        let method = d.method.clone();
+        self.store
+            .call(move |c| {
+                let tx = c.transaction()?;
+                let (state, next) = match (ok, failed) {
+                    (true, _) => ("delivered", now),
+                    (false, true) => ("failed", now),
+                    (false, false) => ("pending", now + backoff(attempt)),
+                };
+                tx.execute(
+                    "UPDATE notifications SET state = ?2, attempts = ?3, next_attempt_at = ?4, delivered_at = ?5, late = ?6
+                     WHERE idempotency_key = ?1",
+                    params![key, state, attempt, next, ok.then_some(now), late as i64],
+                )?;
+                let late = if late { ", late" } else { "" };
+                let outcome = match (ok, failed) {
+                    (true, _) => "delivered".to_string(),
+                    (false, true) => format!("failed; no more attempts (limit {MAX_ATTEMPTS})"),
+                    (false, false) => format!("failed; next attempt in {} s", backoff(attempt)),
+                };
+                let message = format!("{method} notification to {user} (key {key}), attempt {attempt}{late}: {what}: {outcome}");
+                log(&tx, d.seq, now, "notification-attempt", &message)?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await
+    }
+}
