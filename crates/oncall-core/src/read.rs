@@ -10,6 +10,7 @@ use crate::config::{
     WeekdaySpan,
 };
 use crate::{Error, Limits, Problem};
+#[cfg(any(feature = "fast-read", feature = "yaml"))]
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -90,13 +91,28 @@ pub(crate) fn json(text: &str, limits: &Limits) -> crate::Result<Document> {
     let value: Value = serde_json::from_str(text).map_err(|e| json_syntax(text, &e))?;
     // Without `fast-read`, one reader (from a value) serves JSON, YAML and values alike.
     #[cfg(not(feature = "fast-read"))]
-    if !suspicious && let Ok(doc) = Document::deserialize(&value) {
+    if !suspicious && let Some(doc) = typed(&value) {
         return Ok(doc);
     }
     if let Some(inner) = unwrapped(&value)? {
         return self::value(&inner, limits);
     }
     explain(&value, limits)
+}
+
+/// The typed document of a value, when it reads as one. Without `fast-read` (the wasm package)
+/// this is the same path-tracking reader the collector's explanation uses for the whole
+/// document, so the document's readers are compiled once instead of twice (a smaller module);
+/// the answer is the same either way.
+fn typed(value: &Value) -> Option<Document> {
+    #[cfg(feature = "fast-read")]
+    {
+        Document::deserialize(value).ok()
+    }
+    #[cfg(not(feature = "fast-read"))]
+    {
+        serde_path_to_error::deserialize::<_, Document>(value).ok()
+    }
 }
 
 /// A saved Opsgenie response (`{"data": …, "took": …, "requestId": …}`) unwrapped into the
@@ -119,7 +135,7 @@ pub(crate) fn value(value: &Value, limits: &Limits) -> crate::Result<Document> {
         return Err(scan.stopped(None).unwrap_or_else(|| Error::invalid("", e.to_string())));
     }
     if !scan.suspicious.get()
-        && let Ok(doc) = Document::deserialize(value)
+        && let Some(doc) = typed(value)
     {
         return Ok(doc);
     }
@@ -151,7 +167,7 @@ pub(crate) fn yaml(text: &str, limits: &Limits) -> crate::Result<Document> {
         }
         // Without `fast-read`, the reader from a value that JSON uses too.
         #[cfg(not(feature = "fast-read"))]
-        if let Ok(doc) = Document::deserialize(&value) {
+        if let Some(doc) = typed(&value) {
             return Ok(doc);
         }
     }
@@ -187,7 +203,11 @@ fn explain(value: &Value, limits: &Limits) -> crate::Result<Document> {
     let mut sink = Sink::new(limits.max_errors);
     collect(Kind::Document, value, "", &mut sink);
     if sink.is_empty() {
+        #[cfg(feature = "fast-read")]
         return Document::deserialize(value).map_err(|e| Error::invalid("", plain(&e.to_string())));
+        #[cfg(not(feature = "fast-read"))]
+        return serde_path_to_error::deserialize::<_, Document>(value)
+            .map_err(|e| Error::invalid("", plain(&e.into_inner().to_string())));
     }
     Err(sink.into_error())
 }
