@@ -428,6 +428,8 @@ function renderDiff(name, zone, atDate) {
         el("span", { className: "swatch", style: { background: colour(u.username) } }),
         `${u.username}: +${hours(u.gainedSeconds)} h, −${hours(u.lostSeconds)} h`)),
   );
+}
+
 // The week's report: per person hours, nights, weekends, holidays and shifts (the fairness
 // view, zero-hour participants included) and the pay by the document's payRules, totals exact
 // strings from the engine (never recomputed here).
