@@ -309,6 +309,11 @@ pub fn graph(data: &[u8]) {
     // in 32.
     let Ok(lint) = u.ratio(1, 32) else { return };
     let limits = limits(&mut u);
+    // Replaying a finding: ONCALL_FUZZ_DUMP=file writes the document (and says which limits).
+    if let Some(path) = std::env::var_os("ONCALL_FUZZ_DUMP") {
+        let _ = std::fs::write(path, doc.to_string());
+        eprintln!("graph: limits {limits:?}");
+    }
     let Ok(config) = budget("compile", 10, 512, || Config::from_json_with_limits(&doc.to_string(), limits)) else {
         return;
     };
