@@ -8,8 +8,8 @@
 //!   sub-graphs, cycles), through who, next, timelines, lints.
 //! * [`windows`]: long windows and next-on-call: timelines over decades, segments, reports,
 //!   calendars, hand-off lists, and what next-on-call says checked against the segments.
-//! * [`cli`]: arguments and a document through every command of the real `oncall` binary (under
-//!   `prlimit` and `timeout`), output size bounded and free of control characters in text.
+//! * [`cli`]: arguments and a document through every command of the CLI (`oncall::run`,
+//!   in-process), output size bounded and free of control characters in text.
 
 use arbitrary::{Result as AResult, Unstructured};
 use chrono::{DateTime, Duration, Utc};
@@ -57,18 +57,71 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// Runs `f`, asserting it took at most `secs` seconds and at most `mib` MiB of heap beyond what
-/// was live before.
+/// CPU time of the calling thread: what an execution costs, whatever else the machine runs (a
+/// campaign runs at `nice 19` beside builds, where wall time says more about the scheduler than
+/// about the engine; a wall-clock hang is libFuzzer's `-timeout`). Linux: clock_gettime with
+/// CLOCK_THREAD_CPUTIME_ID; elsewhere, wall time.
+#[cfg(target_os = "linux")]
+fn thread_cpu() -> std::time::Duration {
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+    unsafe extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+    /// CLOCK_THREAD_CPUTIME_ID in <linux/time.h>.
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec (64-bit fields: x86_64 and aarch64 Linux).
+    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    std::time::Duration::new(u64::try_from(ts.tv_sec).unwrap_or(0), u32::try_from(ts.tv_nsec).unwrap_or(0))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn thread_cpu() -> std::time::Duration {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed()
+}
+
+/// Runs `f`, asserting it took at most `secs` seconds of CPU and at most `mib` MiB of heap
+/// beyond what was live before.
 pub fn budget<T>(what: &str, secs: u64, mib: usize, f: impl FnOnce() -> T) -> T {
     let before = LIVE.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);
-    let started = std::time::Instant::now();
+    let started = thread_cpu();
     let out = f();
-    let took = started.elapsed();
+    let took = thread_cpu().saturating_sub(started);
     let peak = PEAK.load(Ordering::Relaxed).saturating_sub(before);
-    assert!(took.as_secs() < secs, "{what} took {took:?} (budget {secs} s)");
+    assert!(took.as_secs() < secs, "{what} took {took:?} of CPU (budget {secs} s)");
     assert!(peak <= mib << 20, "{what} used {} MiB of heap (budget {mib} MiB)", peak >> 20);
     out
+}
+
+/// The limits of one execution: one time in 256 the defaults (the cost at the real limits is
+/// what the budgets assert then), otherwise the query limits 30 to 500 times smaller, so that
+/// reaching a limit, which at the defaults costs up to a hundred thousand periods, a million
+/// occurrences or ten years of boundaries of work, is cheap enough to happen thousands of times
+/// a second. The code that counts and refuses is the same either way; only the threshold
+/// moves. An input that ends before this draw gets the small limits.
+pub fn limits(u: &mut Unstructured<'_>) -> oncall_core::Limits {
+    let d = oncall_core::Limits::DEFAULT;
+    if !u.ratio(255, 256).unwrap_or(true) {
+        return d;
+    }
+    oncall_core::Limits {
+        max_expansion: 300,
+        max_timeline_periods: 2_000,
+        max_output_bytes: 256 << 10,
+        max_ics_bytes: 256 << 10,
+        next_horizon_days: 7,
+        max_report_days: 31,
+        max_recurrence_work: 20_000,
+        max_escalation_steps: 2_000,
+        ..d
+    }
 }
 
 /// An error a hostile query may end with: a named limit, or a refusal of the arguments.
@@ -169,7 +222,10 @@ pub fn time_parse(data: &[u8]) {
 
 /// A document of hundreds of teams, escalations and forwarding rules referring to one another.
 fn graph_document(u: &mut Unstructured<'_>) -> AResult<Value> {
-    let (nt, ne, nu) = (u.int_in_range(1..=300usize)?, u.int_in_range(1..=300usize)?, u.int_in_range(1..=60usize)?);
+    // Hundreds of nodes one time in eight; otherwise a few dozen, which reach the same code
+    // (sharing, cycles, the expansion limit, scaled down by [`limits`]) at a tenth of the cost.
+    let cap = if u.ratio(1, 8)? { 300 } else { 24 };
+    let (nt, ne, nu) = (u.int_in_range(1..=cap)?, u.int_in_range(1..=cap)?, u.int_in_range(1..=60usize)?);
     let ns = u.int_in_range(1..=3usize)?;
     let user = |i: usize| format!("u{i}");
     let users: Vec<Value> = (0..nu).map(|i| json!({"username": user(i)})).collect();
@@ -216,14 +272,16 @@ fn graph_document(u: &mut Unstructured<'_>) -> AResult<Value> {
                     _ => json!({"type": "user", "username": user(u.int_in_range(0..=nu - 1)?)}),
                 });
             }
-            let kind = *u.choose(&["hourly", "daily", "weekly"])?;
+            // Hourly one time in six: every hand-off re-expands the references, and a day of
+            // hourly ones costs 24 expansions of up to `maxExpansion` participants.
+            let kind = *u.choose(&["hourly", "daily", "daily", "weekly", "weekly", "weekly"])?;
             rotations.push(json!({"name": format!("r{ri}"), "type": kind, "startDate": "2026-01-05T00:00:00Z",
                                   "participants": participants, "priority": u.int_in_range(0..=1)?}));
         }
         schedules.push(json!({"name": format!("s{si}"), "timezone": "Europe/London", "rotations": rotations}));
     }
     let mut forwarding = Vec::new();
-    for _ in 0..u.int_in_range(0..=300usize)? {
+    for _ in 0..u.int_in_range(0..=cap)? {
         let (a, b) = (u.int_in_range(0..=nu - 1)?, u.int_in_range(0..=nu - 1)?);
         if a == b {
             continue;
@@ -247,8 +305,18 @@ fn graph_document(u: &mut Unstructured<'_>) -> AResult<Value> {
 pub fn graph(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let Ok(doc) = graph_document(&mut u) else { return };
-    let Ok(lint) = u.ratio(1, 8) else { return };
-    let Ok(config) = budget("compile", 10, 512, || Config::from_json(&doc.to_string())) else { return };
+    // Lint walks 120 days of segments, expanding every reference at every boundary: one input
+    // in 32.
+    let Ok(lint) = u.ratio(1, 32) else { return };
+    let limits = limits(&mut u);
+    // Replaying a finding: ONCALL_FUZZ_DUMP=file writes the document (and says which limits).
+    if let Some(path) = std::env::var_os("ONCALL_FUZZ_DUMP") {
+        let _ = std::fs::write(path, doc.to_string());
+        eprintln!("graph: limits {limits:?}");
+    }
+    let Ok(config) = budget("compile", 10, 512, || Config::from_json_with_limits(&doc.to_string(), limits)) else {
+        return;
+    };
     let at =
         DateTime::<Utc>::from_timestamp(1_770_000_000 + i64::from(u.int_in_range(0..=2_000_000u32).unwrap_or(0)), 0)
             .unwrap_or_default();
@@ -285,14 +353,19 @@ pub fn graph(data: &[u8]) {
 pub fn windows(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let Ok(doc) = super::arbitrary_document(&mut u) else { return };
-    let Ok(config) = Config::compile(doc) else { return };
     let utc = parse_zone("UTC").expect("UTC");
     let Ok(w) = super::when(&mut u, true) else { return };
     let Ok(at) = parse_instant(&w, utc, Edge::Start) else { return };
     let years: i64 = u.int_in_range(0..=250).unwrap_or(1);
     let days: i64 = u.int_in_range(1..=400).unwrap_or(7);
+    let count: usize = *u.choose(&[1usize, 10, 10, 100, 100, 1000, 1000, 10_000]).unwrap_or(&1);
+    // Windows of decades and centuries one time in four, otherwise of days: a window past a
+    // limit costs the limit's worth of work, whatever its length. (Drawn last, as the limits,
+    // so that a short input, the saved regressions among them, means what it meant before.)
+    let years = if u.ratio(1, 4).unwrap_or(true) { years } else { 0 };
+    let limits = limits(&mut u);
+    let Ok(config) = Config::compile_with_limits(doc, limits) else { return };
     let to = at + Duration::days(365 * years + days);
-    let count: usize = *u.choose(&[1usize, 10, 1000, 10_000]).unwrap_or(&1);
     for name in config.schedule_names().map(String::from).collect::<Vec<_>>() {
         let s = config.schedule(&name).expect("listed");
         if let Err(e) = budget("timeline", 20, 1024, || {
@@ -345,53 +418,76 @@ pub fn windows(data: &[u8]) {
 // ---------------------------------------------------------------------------------------------
 // The command-line tool.
 
-/// The `oncall` binary to drive: `$ONCALL_BIN`, else the workspace's release or debug build.
-fn binary() -> Option<std::path::PathBuf> {
-    if let Some(p) = std::env::var_os("ONCALL_BIN") {
-        return Some(p.into());
-    }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
-    ["release", "debug"].iter().map(|p| root.join(p).join("oncall")).find(|p| p.exists())
+/// Where the `cli` target writes its documents: one file per process, in memory when `/dev/shm`
+/// exists.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let shm = std::path::Path::new("/dev/shm");
+    let base = if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() };
+    base.join(format!("oncall-fuzz-cli-{}-{name}", std::process::id()))
 }
 
-/// Arguments and a document through every command of the real binary, under 2 GiB of address
-/// space and 20 s: the exit status is 0, 1 or 2 (never an abort or a timeout), the output at
-/// most 256 MiB, and text output never carries a control character other than a newline.
+/// Characters no text output may carry: control characters (a newline aside) and the bidi
+/// overrides, which `printable` escapes.
+fn forbidden_in_text(c: char) -> bool {
+    (c.is_control() && c != '\n') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Arguments and a document through every command of the CLI (`oncall::run`, in-process: the
+/// binary is that function and a write of its answer), under 20 s and 1 GiB of heap per run:
+/// no panic, the exit status is 0, 1 or 2, the output at most 256 MiB, text output and every
+/// message free of control characters (a newline aside) and bidi overrides, JSON output (when
+/// small) valid JSON, ICS output free of control characters other than CR LF.
 pub fn cli(data: &[u8]) {
-    let Some(bin) = binary() else { return };
     let mut u = Unstructured::new(data);
-    let Ok(mut doc) = super::arbitrary_document(&mut u) else { return };
-    // Hostile names: long, with control characters.
-    if u.ratio(1, 3).unwrap_or(false)
-        && let Some(r) = doc.schedules.first_mut().and_then(|s| s.rotations.first_mut())
-    {
-        let len = *u.choose(&[10usize, 2_000, 200_000]).unwrap_or(&10);
-        let evil = format!("{}\u{1b}]0;x\u{7}\nwarning: forged", "n".repeat(len));
-        r.participants.push(super::user(&evil));
-    }
-    let Ok(text) = serde_json::to_string(&doc) else { return };
-    let dir = std::env::temp_dir().join(format!("oncall-fuzz-cli-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join("doc.json");
+    let Ok(escalation) = u.ratio(1, 6) else { return };
+    let (text, schedule, rotation) = if escalation {
+        // The escalation example with structural edits: teams, routing, escalations, notification rules.
+        let Ok(mut doc) = serde_json::from_str::<Value>(super::EXAMPLE) else { return };
+        for _ in 0..u.int_in_range(0..=3).unwrap_or(0) {
+            if super::mutate_example(&mut u, &mut doc).is_err() {
+                return;
+            }
+        }
+        (doc.to_string(), "checkout-primary".to_string(), String::new())
+    } else {
+        let Ok(mut doc) = super::arbitrary_document(&mut u) else { return };
+        // Hostile names: long, with control characters, C1 controls and bidi overrides.
+        if u.ratio(1, 3).unwrap_or(false)
+            && let Some(r) = doc.schedules.first_mut().and_then(|s| s.rotations.first_mut())
+        {
+            let len = *u.choose(&[10usize, 2_000, 200_000]).unwrap_or(&10);
+            let evil = format!("{}\u{1b}]0;x\u{7}\nwarning: forged\u{85}\u{202e}", "n".repeat(len));
+            r.participants.push(super::user(&evil));
+        }
+        let Ok(text) = serde_json::to_string(&doc) else { return };
+        let schedule = doc.schedules.first().map(|s| s.name.clone()).unwrap_or_else(|| "s".into());
+        let rotation =
+            doc.schedules.first().and_then(|s| s.rotations.first()).and_then(|r| r.name.clone()).unwrap_or_default();
+        (text, schedule, rotation)
+    };
+    let path = scratch("doc.json");
     if std::fs::write(&path, &text).is_err() {
         return;
     }
     let file = path.to_string_lossy().into_owned();
-    let schedule = doc.schedules.first().map(|s| s.name.clone()).unwrap_or_else(|| "s".into());
-    let rotation =
-        doc.schedules.first().and_then(|s| s.rotations.first()).and_then(|r| r.name.clone()).unwrap_or_default();
     let time = |u: &mut Unstructured<'_>| -> String {
-        match u.int_in_range(0u8..=6).unwrap_or(0) {
+        match u.int_in_range(0u8..=7).unwrap_or(0) {
             0 => "2026-01-01T00:00:00+25:00".into(),
             1 => "1900-01-01T00:00:00Z".into(),
             2 => "2199-12-31T00:00".into(),
-            3 => "now".into(),
+            3 => "2026-11-10".into(),
+            4 => "2026-11-10T09:00:00.5Z".into(),
             _ => super::when(u, true).unwrap_or_else(|_| "2026-01-05T09:00".into()),
         }
     };
-    let command = *u.choose(&["who", "next", "handoffs", "timeline", "report", "check"]).unwrap_or(&"who");
-    let mut args: Vec<String> = vec![command.into(), file];
-    if command != "check" {
+    let commands = ["who", "next", "handoffs", "timeline", "report", "check", "escalate"];
+    let command = if escalation {
+        *u.choose(&["escalate", "escalate", "who", "check"]).unwrap_or(&"escalate")
+    } else {
+        *u.choose(&commands).unwrap_or(&"who")
+    };
+    let mut args: Vec<String> = vec!["oncall".into(), command.into(), file];
+    if !matches!(command, "check" | "escalate") {
         args.extend(["--schedule".into(), schedule]);
     }
     match command {
@@ -425,25 +521,74 @@ pub fn cli(data: &[u8]) {
             }
         }
         "report" => args.extend(["--from".into(), time(&mut u), "--to".into(), time(&mut u)]),
-        _ => args.extend(["--at".into(), time(&mut u)]),
+        "escalate" => {
+            let target = match u.int_in_range(0u8..=3).unwrap_or(0) {
+                0 => ["--team", if escalation { "checkout" } else { "t" }],
+                1 => ["--escalation", "checkout_escalation"],
+                2 => ["--schedule", if escalation { "checkout-primary" } else { "s0" }],
+                _ => ["--user", if escalation { "ann@example.com" } else { "ann" }],
+            };
+            args.extend(target.map(String::from));
+            args.extend(["--message".into(), "fuzzed\u{1b}[2J alert".into(), "--at".into(), time(&mut u)]);
+            if u.arbitrary().unwrap_or(false) {
+                args.extend(["--priority".into(), (*u.choose(&["P1", "P3", "P5", "P9"]).unwrap_or(&"P3")).into()]);
+            }
+            if u.arbitrary().unwrap_or(false) {
+                args.extend(["--ack-at".into(), time(&mut u)]);
+                if u.arbitrary().unwrap_or(false) {
+                    args.extend(["--ack-by".into(), "ben@example.com".into()]);
+                }
+            }
+            if u.ratio(1, 3).unwrap_or(false) {
+                args.extend(["--close-at".into(), time(&mut u)]);
+            }
+            if u.ratio(1, 4).unwrap_or(false) {
+                args.extend(["--seed".into(), u.arbitrary::<u64>().unwrap_or(0).to_string()]);
+            }
+            if u.ratio(1, 4).unwrap_or(false) {
+                args.extend(["--tz".into(), (*u.choose(&super::ZONES).unwrap_or(&"UTC")).into()]);
+            }
+        }
+        _ => {}
     }
-    let format = *u.choose(&["text", "json", "ics"]).unwrap_or(&"text");
-    if format != "ics" || command == "timeline" {
-        args.extend(["--format".into(), format.into()]);
+    let formats: &[&str] = if command == "timeline" { &["text", "json", "ics"] } else { &["text", "json"] };
+    let format = *u.choose(formats).unwrap_or(&"text");
+    args.extend(["--format".into(), format.into()]);
+    // Now and then a stray argument from the input: an unknown flag, a value where none is due.
+    if u.ratio(1, 10).unwrap_or(false) {
+        let len = u.int_in_range(0..=24usize).unwrap_or(0);
+        let stray: String = String::from_utf8_lossy(u.bytes(len).unwrap_or_default()).into_owned();
+        let at = u.int_in_range(1..=args.len()).unwrap_or(1);
+        args.insert(at, stray);
     }
-    let out = budget("cli", 30, 1024, || {
-        std::process::Command::new("prlimit")
-            .args(["--as=2147483648", "--", "timeout", "20"])
-            .arg(&bin)
-            .args(&args)
-            .output()
-    });
-    let Ok(out) = out else { return };
-    let code = out.status.code().unwrap_or(-1);
-    assert!(matches!(code, 0..=2), "oncall {args:?} exited {code}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = budget("cli", 20, 1024, || oncall::run(&args));
+    let code = out.code;
+    assert!(matches!(code, 0..=2), "oncall {args:?} exited {code}: {}", out.stderr);
     assert!(out.stdout.len() <= 256 << 20, "oncall {args:?} printed {} bytes", out.stdout.len());
-    if format == "text" {
-        let bad = out.stdout.iter().find(|&&b| b < 0x20 && b != b'\n' || b == 0x7f);
-        assert!(bad.is_none(), "oncall {args:?} printed control byte {bad:?}");
+    let bad = out.stderr.chars().find(|&c| forbidden_in_text(c));
+    assert!(bad.is_none(), "oncall {args:?}: its message carries {bad:?}: {:?}", out.stderr);
+    if code != 0 {
+        assert!(!out.stderr.is_empty(), "oncall {args:?} exited {code} without a word");
+    }
+    // A stray argument can only make the command fail (clap refuses it), never change the format
+    // of a success, except ICS, which is told by its first line.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let is_json = code == 0 && format == "json";
+    let is_ics = stdout.starts_with("BEGIN:VCALENDAR");
+    if is_json {
+        let bad = out.stdout.iter().find(|&&b| b < 0x20 && b != b'\n');
+        assert!(bad.is_none(), "oncall {args:?} printed control byte {bad:?} in JSON");
+        if out.stdout.len() <= 1 << 20 {
+            assert!(
+                serde_json::from_slice::<Value>(&out.stdout).is_ok(),
+                "oncall {args:?} printed invalid JSON: {stdout}"
+            );
+        }
+    } else if is_ics {
+        let bad = out.stdout.iter().find(|&&b| (b < 0x20 && b != b'\n' && b != b'\r') || b == 0x7f);
+        assert!(bad.is_none(), "oncall {args:?} printed control byte {bad:?} in ICS");
+    } else if code == 0 && format == "text" {
+        let bad = stdout.chars().find(|&c| forbidden_in_text(c));
+        assert!(bad.is_none(), "oncall {args:?} printed {bad:?}");
     }
 }

@@ -378,7 +378,8 @@ pub fn queries(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let Ok(doc) = arbitrary_document(&mut u) else { return };
     let Ok(lint) = u.ratio(1, 32) else { return };
-    let Ok(indexed) = u.ratio(1, 4) else { return };
+    // Indexing a stretch costs a walk over a year (a millisecond or more): one input in 64.
+    let Ok(indexed) = u.ratio(1, 64) else { return };
     let copy = indexed.then(|| doc.clone());
     let Ok(mut config) = Config::compile(doc) else { return };
     config.set_index_options(oncall_core::IndexOptions::OFF);
@@ -671,19 +672,22 @@ pub fn check_escalation_timeline(tl: &oncall_core::EscalationTimeline) {
 /// Escalation: `examples/escalation.json` with a few structural edits, an alert for any target
 /// (the team, the escalation, a schedule or a user) at an instant around the example's
 /// forwarding week, and arbitrary events. Never panics; errors are fine; a timeline obeys
-/// [`check_escalation_timeline`] and is the same when asked twice.
+/// [`check_escalation_timeline`] and is the same when asked twice (one input in four asks twice).
 pub fn escalate(data: &[u8]) {
     use oncall_core::alert::Alert;
     use oncall_core::escalation::{EscalateOptions, Target};
     let mut u = Unstructured::new(data);
-    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(EXAMPLE) else { return };
+    static PARSED: std::sync::OnceLock<Option<serde_json::Value>> = std::sync::OnceLock::new();
+    let Some(mut doc) = PARSED.get_or_init(|| serde_json::from_str(EXAMPLE).ok()).clone() else { return };
     let Ok(edits) = u.int_in_range(0..=6) else { return };
     for _ in 0..edits {
         if mutate_example(&mut u, &mut doc).is_err() {
             return;
         }
     }
-    let Ok(config) = Config::from_json(&doc.to_string()) else { return };
+    // The document as a value, not as text: reading text is the parse targets' business.
+    let Ok(doc) = serde_json::from_value::<Document>(doc) else { return };
+    let Ok(config) = Config::compile(doc) else { return };
     type Setup = (Alert, Target, DateTime<Utc>, Vec<oncall_core::alert::AlertEvent>, u64);
     let mut setup = || -> AResult<Setup> {
         let mut alert = Alert::new("fuzzed alert");
@@ -704,9 +708,13 @@ pub fn escalate(data: &[u8]) {
         Ok((alert, target, created, events, u.arbitrary()?))
     };
     let Ok((alert, target, created, events, seed)) = setup() else { return };
+    let Ok(twice) = u.ratio(1, 4) else { return };
     let options = EscalateOptions { seed };
     let Ok(tl) = config.escalate(&alert, &target, created, &events, &options) else { return };
     check_escalation_timeline(&tl);
+    if !twice {
+        return;
+    }
     let again = config.escalate(&alert, &target, created, &events, &options).expect("the same input succeeded once");
     assert_eq!(tl, again, "escalate is not deterministic");
 }

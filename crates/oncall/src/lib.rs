@@ -283,7 +283,14 @@ where
             return if code == 0 {
                 Output { code, stdout: text.into_bytes(), stderr: String::new() }
             } else {
-                Output { code, stdout: Vec::new(), stderr: text }
+                // clap quotes the argument it refuses as it came (`unrecognized subcommand
+                // '\x0c…'`): each line escaped, as every other message (found by fuzzing).
+                let mut stderr = String::with_capacity(text.len());
+                for line in text.lines() {
+                    stderr.push_str(&text::clean(line));
+                    stderr.push('\n');
+                }
+                Output { code, stdout: Vec::new(), stderr }
             };
         }
     };

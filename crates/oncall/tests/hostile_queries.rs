@@ -396,6 +396,25 @@ fn control_characters_quoted_in_error_messages_are_escaped_on_stderr() {
     assert!(run.stderr.contains(r"sched\u{1b}]0;owned\u{7}ules"), "{}", run.stderr);
 }
 
+#[test]
+fn control_characters_in_refused_arguments_are_escaped_on_stderr() {
+    // clap quotes what it refuses: an unknown command, an unknown flag, a bad value (found by the
+    // `cli` fuzz target: `unrecognized subcommand '\x0c…'` reached stderr raw).
+    let doc = json!({"schedules": [{"name": "s", "rotations": [weekly("r", json!(["a"]))]}]});
+    let path = file("plain-args.json", &doc);
+    // (clap drops ANSI sequences such as ESC [2J itself; a form feed or a bell it kept.)
+    for args in [
+        vec!["\u{c}who\u{7}"],
+        vec!["who", &path, "--schedule", "s", "--at\u{c}\u{7}"],
+        vec!["timeline", &path, "--schedule", "s", "--format", "text\u{c}\u{1b}[2J"],
+    ] {
+        let run = bounded(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.chars().any(|c| c.is_control() && c != '\n'), "{args:?}: {:?}", run.stderr);
+        assert!(run.stderr.contains(r"\u{c}"), "{args:?}: {:?}", run.stderr);
+    }
+}
+
 /// Who of `a`, `b`, `c` (in turn, every 15 minutes from midnight UTC of `anchor`) holds the
 /// quarter-hour from 12:00 UTC on `day`: hand-off number days × 96 + 48, modulo 3.
 fn quarter_hour_turn(anchor: (i32, u32, u32), day: (i32, u32, u32)) -> &'static str {
