@@ -537,7 +537,8 @@ fn extreme_but_valid_queries_do_not_panic() {
 }
 
 /// The round trip the `parse_json` and `parse_yaml` fuzz targets check, on their seeds and saved
-/// inputs: a document read from either format reads again, unchanged, from its JSON.
+/// inputs: a document read from either format reads again, unchanged, from its JSON (less
+/// Opsgenie's read-and-ignored fields, which are never written back).
 #[test]
 fn fuzz_seeds_round_trip() {
     let root = format!("{}/../../fuzz", env!("CARGO_MANIFEST_DIR"));
@@ -556,7 +557,14 @@ fn fuzz_seeds_round_trip() {
             let json = serde_json::to_string(&doc).expect("serializes");
             let again = oncall_core::config::Document::from_json(&json)
                 .unwrap_or_else(|e| panic!("{}: {e}\n{json}", entry.path().display()));
-            assert_eq!(doc, again, "{}", entry.path().display());
+            // Opsgenie's read-and-ignored fields are never written back (`config::Ignored`):
+            // without them the round trip is exact; with them only they go.
+            if oncall_core::opsgenie::ignored_fields(&doc).is_empty() {
+                assert_eq!(doc, again, "{}", entry.path().display());
+            } else {
+                assert!(oncall_core::opsgenie::ignored_fields(&again).is_empty(), "{}", entry.path().display());
+                assert_eq!(json, serde_json::to_string(&again).expect("serializes"), "{}", entry.path().display());
+            }
         }
     }
     assert!(seen > 0, "no fuzz seeds found under {root}");
