@@ -563,7 +563,9 @@ impl<'de> Deserialize<'de> for Participant {
                 f.write_str("a participant object or a username string")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Participant, E> {
-                Ok(Participant { kind: "user".into(), username: Some(s.to_string()), ..Default::default() })
+                // An empty username is absent, in the shorthand as in the object.
+                let username = (!s.is_empty()).then(|| s.to_string());
+                Ok(Participant { kind: "user".into(), username, ..Default::default() })
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Participant, A::Error> {
                 let o = ParticipantObject::deserialize(de::value::MapAccessDeserializer::new(map))?;

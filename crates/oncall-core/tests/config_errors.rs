@@ -569,3 +569,21 @@ fn fuzz_seeds_round_trip() {
     }
     assert!(seen > 0, "no fuzz seeds found under {root}");
 }
+
+/// An empty username is absent in the shorthand (`""`) as in the object (`{"username": ""}`), so
+/// both read as the same document and the JSON round trip keeps it (found by the parse_json
+/// fuzz target: the shorthand read as `Some("")`, its JSON as absent).
+#[test]
+fn an_empty_shorthand_participant_reads_as_the_empty_object() {
+    let doc = |p: &str| {
+        oncall_core::config::Document::from_json(&format!(
+            r#"{{"schedules":[{{"name":"s","rotations":[{{"type":"daily","startDate":"2026-01-01","participants":[{p}]}}]}}]}}"#
+        ))
+        .expect("reads")
+    };
+    let short = doc(r#""""#);
+    assert_eq!(short, doc(r#"{"type":"user","username":""}"#));
+    assert_eq!(short.schedules[0].rotations[0].participants[0].username, None);
+    let again = oncall_core::config::Document::from_json(&serde_json::to_string(&short).unwrap()).unwrap();
+    assert_eq!(short, again);
+}
