@@ -176,14 +176,7 @@ impl OnCall {
         #[wasm_bindgen(unchecked_optional_param_type = "TimelineOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let s = self.schedule(schedule)?;
-        if from.is_undefined() || from.is_null() {
-            return Err(error("from: is required", &[("from", "is required")]));
-        }
-        if to.is_undefined() || to.is_null() {
-            return Err(error("to: is required", &[("to", "is required")]));
-        }
-        let from = instant(&s, "from", Some(&from), false)?;
-        let to = instant(&s, "to", Some(&to), true)?;
+        let (from, to) = window(&s, &from, &to)?;
         let expand = expand_option(options.as_ref())?;
         let answer = s.timeline(from, to, expand).map_err(|e| query_error("", &e))?;
         self.to_js(&answer)
@@ -206,14 +199,7 @@ impl OnCall {
             Ok(s) => s,
             Err(_) => old.schedule(schedule)?,
         };
-        if from.is_undefined() || from.is_null() {
-            return Err(error("from: is required", &[("from", "is required")]));
-        }
-        if to.is_undefined() || to.is_null() {
-            return Err(error("to: is required", &[("to", "is required")]));
-        }
-        let from = instant(&s, "from", Some(&from), false)?;
-        let to = instant(&s, "to", Some(&to), true)?;
+        let (from, to) = window(&s, &from, &to)?;
         let answer =
             oncall_core::diff::diff(&old.config, &self.config, schedule, from, to).map_err(|e| query_error("", &e))?;
         self.to_js(&answer)
@@ -229,13 +215,7 @@ impl OnCall {
         #[wasm_bindgen(unchecked_param_type = "Instant")] to: JsValue,
     ) -> Result<JsValue, JsValue> {
         let s = self.schedule(schedule)?;
-        for (name, v) in [("from", &from), ("to", &to)] {
-            if v.is_undefined() || v.is_null() {
-                return Err(error(&format!("{name}: is required"), &[(name, "is required")]));
-            }
-        }
-        let from = instant(&s, "from", Some(&from), false)?;
-        let to = instant(&s, "to", Some(&to), true)?;
+        let (from, to) = window(&s, &from, &to)?;
         let answer = s.pay_report(from, to).map_err(|e| query_error("", &e))?;
         self.to_js(&answer)
     }
@@ -507,6 +487,17 @@ fn config_text(config: &JsValue) -> Result<String, JsValue> {
 
 /// An instant argument: an ISO string (RFC 3339, or a naive local time read in the schedule's
 /// zone, or `now`), a `Date`, or nothing (now).
+/// A required window `[from, to)`: both ends given (else `from: is required`), read as instants
+/// (`to` as an end: a folded local time is its last occurrence).
+fn window(s: &Schedule<'_>, from: &JsValue, to: &JsValue) -> Result<(DateTime<Utc>, DateTime<Utc>), JsValue> {
+    for (name, v) in [("from", from), ("to", to)] {
+        if v.is_undefined() || v.is_null() {
+            return Err(error(&format!("{name}: is required"), &[(name, "is required")]));
+        }
+    }
+    Ok((instant(s, "from", Some(from), false)?, instant(s, "to", Some(to), true)?))
+}
+
 fn instant(s: &Schedule<'_>, what: &str, value: Option<&JsValue>, end: bool) -> Result<DateTime<Utc>, JsValue> {
     let value = match value {
         None => return Ok(now()),
