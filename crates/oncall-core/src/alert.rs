@@ -849,6 +849,84 @@ pub fn alert_targets(alert: &Alert, owner_team: Option<&str>) -> Vec<crate::esca
         .collect()
 }
 
+/// An alert as a service stores it: its number, its create payload, the owner team of the
+/// integration it came through, its creation and its history (never its state).
+#[derive(Debug, Clone, Copy)]
+pub struct StoredAlert<'a> {
+    /// Its number: the id is `alert-n`, the tiny id `n`.
+    pub n: u64,
+    /// The create payload.
+    pub alert: &'a Alert,
+    /// The owner team of its integration (its target when it names no responders).
+    pub owner_team: Option<&'a str>,
+    /// Its creation.
+    pub created_at: DateTime<Utc>,
+    /// Its events, in time order (duplicates included).
+    pub events: &'a [AlertEvent],
+}
+
+/// The state of a stored alert at an instant ([`crate::Config::stored_alert_state`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateAt {
+    /// The state.
+    pub state: AlertState,
+    /// Until when the state stays this one without a new event: at every instant from the one
+    /// asked about up to (not including) this one it is the same. `None`: for ever (the
+    /// escalation is over and nothing is snoozed).
+    pub stable_until: Option<DateTime<Utc>>,
+}
+
+impl crate::Config {
+    /// The state of a stored alert as of `now`: the replay of its events
+    /// ([`AlertState::replay`]), with what its escalation changed by itself by then (an
+    /// automatic close after the last repeat, a repeat's acknowledgement reset;
+    /// [`AlertState::follow_escalation`]).
+    ///
+    /// **Several targets.** An alert notifies each of its [`alert_targets`] by that target's
+    /// escalation, but it has one state: it takes what the escalation changes by itself from
+    /// its **first** target's escalation only (the first responder, or the integration's owner
+    /// team). A first target without an escalation (a user, a schedule, an unknown name)
+    /// changes nothing by itself.
+    ///
+    /// `stable_until` is the first instant after `now` at which the state may change without an
+    /// event: the next entry of the first target's escalation timeline, or just after a snooze's
+    /// end (a snooze ending at T is over after T).
+    ///
+    /// ```
+    /// use oncall_core::{Config, alert::{Alert, StoredAlert}};
+    /// let config = Config::from_json(r#"{"escalations": [{"name": "ops", "rules": [
+    ///     {"condition": "if-not-acked", "delay": {"timeAmount": 0}, "recipient": {"type": "user", "username": "ann"}}],
+    ///   "repeat": {"waitInterval": 5, "count": 1, "closeAlertAfterAll": true}}]}"#)?;
+    /// let t = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    /// let alert = Alert::from_json(r#"{"message": "m", "responders": [{"type": "escalation", "name": "ops"}]}"#)?;
+    /// let stored = StoredAlert { n: 1, alert: &alert, owner_team: None, created_at: t("2026-11-10T10:00:00Z"), events: &[] };
+    /// let at = config.stored_alert_state(&stored, t("2026-11-10T10:01:00Z"))?;
+    /// assert!(at.state.is_open());
+    /// let closed = config.stored_alert_state(&stored, at.stable_until.unwrap())?;
+    /// assert!(!closed.state.is_open() && closed.stable_until.is_none());
+    /// # Ok::<(), oncall_core::Error>(())
+    /// ```
+    pub fn stored_alert_state(&self, a: &StoredAlert<'_>, now: DateTime<Utc>) -> Result<StateAt> {
+        let mut state = AlertState::replay(a.n, a.alert.clone(), a.created_at, a.events, now)?;
+        let mut stable_until = state.snoozed_until.filter(|&u| u >= now).map(|u| u + chrono::Duration::nanoseconds(1));
+        if let Some(target) = alert_targets(a.alert, a.owner_team).first() {
+            let events = escalation_events(a.events);
+            let options = crate::EscalateOptions::default();
+            if let Ok(tl) = self.escalate_until(a.alert, target, a.created_at, &events, &options, Some(now)) {
+                state.follow_escalation(&tl.alert);
+            }
+            if let Ok(full) = self.escalate(a.alert, target, a.created_at, &events, &options) {
+                let next = full.entries().iter().map(|e| e.at()).filter(|&at| at > now).min();
+                stable_until = match (stable_until, next) {
+                    (Some(x), Some(y)) => Some(x.min(y)),
+                    (x, y) => x.or(y),
+                };
+            }
+        }
+        Ok(StateAt { state, stable_until })
+    }
+}
+
 /// How an alert is named in an [`AlertBook`] (Opsgenie's `identifierType`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AlertId {
@@ -1137,6 +1215,58 @@ mod tests {
             book.apply(&AlertId::Tiny("9".into()), t("2026-11-10T11:00:00Z"), Action::Duplicate),
             Err(Error::UnknownAlert { .. })
         ));
+    }
+
+    #[test]
+    fn several_targets_take_the_state_of_the_first_escalation() {
+        let config = crate::Config::from_json(
+            r#"{"users": [{"username": "ann"}, {"username": "ben"}],
+                "escalations": [
+                  {"name": "closes", "rules": [{"condition": "if-not-acked", "delay": {"timeAmount": 0},
+                    "recipient": {"type": "user", "username": "ann"}}],
+                   "repeat": {"waitInterval": 5, "count": 1, "closeAlertAfterAll": true}},
+                  {"name": "keeps", "rules": [{"condition": "if-not-acked", "delay": {"timeAmount": 0},
+                    "recipient": {"type": "user", "username": "ben"}}]}]}"#,
+        )
+        .unwrap();
+        let created = t("2026-11-10T10:00:00Z");
+        let later = t("2026-11-10T12:00:00Z");
+        let state = |responders: &str| {
+            let alert = Alert::from_json(&format!(r#"{{"message": "m", "responders": {responders}}}"#)).unwrap();
+            let stored = StoredAlert { n: 1, alert: &alert, owner_team: None, created_at: created, events: &[] };
+            config.stored_alert_state(&stored, later).unwrap()
+        };
+        let closes = r#"{"type": "escalation", "name": "closes"}"#;
+        let keeps = r#"{"type": "escalation", "name": "keeps"}"#;
+        // The first responder's escalation closes it after its last repeat …
+        let first = state(&format!("[{closes}, {keeps}]"));
+        assert!(!first.state.is_open());
+        assert_eq!(first.stable_until, None);
+        // … the second's does not.
+        assert!(state(&format!("[{keeps}, {closes}]")).state.is_open());
+        // A user first: nothing closes it by itself.
+        assert!(state(&format!(r#"[{{"type": "user", "username": "ann"}}, {closes}]"#)).state.is_open());
+        // Before the close, the state is stable until it.
+        let alert = Alert::from_json(&format!(r#"{{"message": "m", "responders": [{closes}]}}"#)).unwrap();
+        let stored = StoredAlert { n: 1, alert: &alert, owner_team: None, created_at: created, events: &[] };
+        let early = config.stored_alert_state(&stored, t("2026-11-10T10:01:00Z")).unwrap();
+        assert!(early.state.is_open());
+        let until = early.stable_until.unwrap();
+        assert!(until > t("2026-11-10T10:01:00Z") && until <= t("2026-11-10T10:10:00Z"), "{until}");
+    }
+
+    #[test]
+    fn a_snooze_is_stable_until_just_after_its_end() {
+        let config = crate::Config::from_json("{}").unwrap();
+        let alert = Alert::new("m");
+        let created = t("2026-11-10T10:00:00Z");
+        let events = [AlertEvent::new(created, Action::Snooze { until: t("2026-11-10T11:00:00Z"), user: None })];
+        let stored = StoredAlert { n: 1, alert: &alert, owner_team: None, created_at: created, events: &events };
+        let at = config.stored_alert_state(&stored, t("2026-11-10T11:00:00Z")).unwrap();
+        assert!(at.state.snoozed);
+        assert_eq!(at.stable_until, Some(t("2026-11-10T11:00:00Z") + chrono::Duration::nanoseconds(1)));
+        let after = config.stored_alert_state(&stored, t("2026-11-10T11:00:01Z")).unwrap();
+        assert!(!after.state.snoozed && after.stable_until.is_none());
     }
 
     #[test]

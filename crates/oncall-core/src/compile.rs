@@ -384,6 +384,32 @@ impl Config {
         self.schedules.iter().map(|s| s.name.as_str())
     }
 
+    /// A schedule as Opsgenie's Schedule API names it (`identifierType`): `by_name`, by its
+    /// name only; otherwise (`id`, the default) by its `id`, or by its name when it has no id
+    /// (a document need not give ids).
+    ///
+    /// ```
+    /// let config = oncall_core::Config::from_json(r#"{"schedules": [{"name": "a", "id": "s-1"}, {"name": "b"}]}"#)?;
+    /// assert_eq!(config.schedule_by("s-1", false)?.name(), "a");
+    /// assert_eq!(config.schedule_by("b", false)?.name(), "b");
+    /// assert!(config.schedule_by("a", false).is_err()); // a has an id
+    /// assert!(config.schedule_by("s-1", true).is_err());
+    /// # Ok::<(), oncall_core::Error>(())
+    /// ```
+    pub fn schedule_by(&self, identifier: &str, by_name: bool) -> Result<crate::Schedule<'_>> {
+        let found = if by_name {
+            self.schedules.iter().position(|s| s.name == identifier)
+        } else {
+            self.schedules.iter().position(|s| match &s.id {
+                Some(id) => id == identifier,
+                None => s.name == identifier,
+            })
+        };
+        found
+            .map(|index| crate::Schedule { config: self, index })
+            .ok_or_else(|| Error::UnknownSchedule { name: identifier.to_string() })
+    }
+
     /// A schedule by name (or Opsgenie id).
     pub fn schedule(&self, name: &str) -> Result<crate::Schedule<'_>> {
         self.schedules

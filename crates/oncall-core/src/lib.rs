@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod alert;
+pub mod alert_query;
 pub mod alertmanager;
 pub mod analysis;
 pub mod config;
@@ -27,6 +28,7 @@ mod compile;
 mod index;
 pub mod limits;
 pub mod lint;
+pub mod live_overrides;
 mod overrides;
 mod read;
 mod recurrence;

@@ -136,6 +136,31 @@ pub struct OnCall {
     pub on_call_participants: Vec<Participant>,
 }
 
+/// Who is on call as `oncall who --format json` prints it and `oncall serve` answers
+/// `GET /v2/schedules/{id}/on-calls` ([`Schedule::on_call_answer`](crate::Schedule::on_call_answer)):
+/// the answer, nested or flat, and after Opsgenie's keys the extension `timeOff`, only when time
+/// off changed the shift of someone on call (so an answer without time off is exactly
+/// Opsgenie's). Each `timeOff` item is `{rotation, participant, policy, absent, reason}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum OnCallAnswer {
+    /// Nested participants.
+    Nested(WithTimeOff<OnCall>),
+    /// Usernames only (`flat`).
+    Flat(WithTimeOff<FlatOnCall>),
+}
+
+/// An answer with the `timeOff` extension ([`OnCallAnswer`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WithTimeOff<T: Serialize> {
+    /// The answer.
+    #[serde(flatten)]
+    pub answer: T,
+    /// The shifts of the people on call that time off changed.
+    #[serde(rename = "timeOff", skip_serializing_if = "Vec::is_empty")]
+    pub time_off: Vec<serde_json::Value>,
+}
+
 /// Cuts participants to the depth of Opsgenie's answers: a team on call has no nested
 /// participants; an escalation lists its rules, where a schedule has no nested participants and
 /// a team only the users it reaches directly. The engine nests deeper (a team through its

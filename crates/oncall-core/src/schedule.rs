@@ -196,6 +196,56 @@ impl<'a> Schedule<'a> {
         Parent { id: self.s().id.clone(), name: self.s().name.clone(), enabled: self.s().enabled }
     }
 
+    /// Who is on call at `at` as `oncall who --format json` prints it ([`output::OnCallAnswer`]):
+    /// nested or `flat`, cut to Opsgenie's depth with `opsgenie_depth`, with the `timeOff`
+    /// extension when time off changed a shift of someone on call.
+    pub fn on_call_answer(&self, at: DateTime<Utc>, flat: bool, opsgenie_depth: bool) -> Result<output::OnCallAnswer> {
+        let mut answer = self.on_call(at)?;
+        if opsgenie_depth {
+            answer = answer.opsgenie_depth();
+        }
+        let time_off: Vec<serde_json::Value> = self
+            .on_call_sources(at)?
+            .iter()
+            .filter_map(|src| {
+                let r = src.reassigned.as_ref()?;
+                let mut v = serde_json::json!({"rotation": src.rotation, "participant": src.participant.name});
+                if let (Some(obj), Ok(serde_json::Value::Object(extra))) = (v.as_object_mut(), serde_json::to_value(r))
+                {
+                    obj.extend(extra);
+                }
+                Some(v)
+            })
+            .collect();
+        Ok(if flat {
+            output::OnCallAnswer::Flat(output::WithTimeOff { answer: answer.flat(), time_off })
+        } else {
+            output::OnCallAnswer::Nested(output::WithTimeOff { answer, time_off })
+        })
+    }
+
+    /// The schedule as Opsgenie's Schedule API shows it (`GET /v2/schedules/{identifier}`): `id`
+    /// (when the document gave one), `name`, `description`, `timezone` (the zone in use),
+    /// `enabled`, `ownerTeam`, and, with `rotations`, the rotations as the document writes them.
+    pub fn api_object(&self, rotations: bool) -> serde_json::Value {
+        let d = self.config.document().schedules.iter().find(|d| d.name == self.name());
+        let mut v =
+            serde_json::json!({"name": self.name(), "timezone": self.timezone().name(), "enabled": self.enabled()});
+        if let (Some(d), Some(m)) = (d, v.as_object_mut()) {
+            if let Some(id) = &d.id {
+                m.insert("id".into(), id.clone().into());
+            }
+            m.insert("description".into(), d.description.clone().unwrap_or_default().into());
+            if let Some(t) = &d.owner_team {
+                m.insert("ownerTeam".into(), serde_json::to_value(t).unwrap_or_default());
+            }
+            if rotations {
+                m.insert("rotations".into(), serde_json::to_value(&d.rotations).unwrap_or_default());
+            }
+        }
+        v
+    }
+
     /// Reads a time argument: RFC 3339, or a naive local time in the schedule's zone.
     ///
     /// ```

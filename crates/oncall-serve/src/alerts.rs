@@ -22,7 +22,10 @@ use crate::Error;
 use crate::store::{log, next_n, opt};
 use chrono::{DateTime, TimeZone, Utc};
 use oncall_core::Config;
-use oncall_core::alert::{Action, Alert, AlertEvent, AlertId, AlertState, alert_targets, escalation_events};
+use oncall_core::alert::{
+    Action, Alert, AlertEvent, AlertId, AlertState, StateAt, StoredAlert, alert_targets, escalation_events,
+};
+use oncall_core::alert_query::{Field, List, Row as QueryRow, Sort, Test};
 use oncall_core::escalation::{EscalateOptions, EscalationTimeline, MAX_EVENTS, Notification, Target};
 use rusqlite::{Connection, params};
 use serde_json::{Value, json};
@@ -56,27 +59,23 @@ pub struct Stored {
 }
 
 impl Stored {
-    /// The state as of `now`: the replay of the events, with what the escalation of the first
-    /// target changed by itself by then (an automatic close, a repeat's acknowledgement reset;
-    /// [`AlertState::follow_escalation`]).
+    /// The state as of `now` (at least the last event's instant) and until when it holds
+    /// without a new event: the core's [`Config::stored_alert_state`] (the replay of the events,
+    /// with what the escalation of the alert's first target changed by itself by then).
+    pub fn state_at(&self, config: &Config, now: i64) -> Result<StateAt, Error> {
+        let stored = StoredAlert {
+            n: self.seq as u64,
+            alert: &self.alert,
+            owner_team: self.owner_team.as_deref(),
+            created_at: instant(self.created_at),
+            events: &self.events,
+        };
+        Ok(config.stored_alert_state(&stored, instant(now.max(self.last_event_at)))?)
+    }
+
+    /// The state as of `now` ([`Stored::state_at`]).
     pub fn state(&self, config: &Config, now: i64) -> Result<AlertState, Error> {
-        let now = instant(now.max(self.last_event_at));
-        let mut state =
-            AlertState::replay(self.seq as u64, self.alert.clone(), instant(self.created_at), &self.events, now)?;
-        let events = escalation_events(&self.events);
-        if let Some(t) = alert_targets(&self.alert, self.owner_team.as_deref()).first()
-            && let Ok(tl) = config.escalate_until(
-                &self.alert,
-                t,
-                instant(self.created_at),
-                &events,
-                &EscalateOptions::default(),
-                Some(now),
-            )
-        {
-            state.follow_escalation(&tl.alert);
-        }
-        Ok(state)
+        Ok(self.state_at(config, now)?.state)
     }
 
     /// The alert's targets and each one's timeline (or why it has none).
@@ -196,13 +195,23 @@ fn event_json(e: &AlertEvent) -> Result<String, Error> {
     serde_json::to_string(e).map_err(|e| Error::Internal(e.to_string()))
 }
 
-/// Writes the replayed state, open flag and next due instant of an alert.
+/// Writes what lists, counts and the runtime read of an alert (its replayed state, the
+/// columns a list query tests and sorts by, its tags, until when they hold, its next due
+/// instant), in the caller's transaction: called with every event, so the columns are those of
+/// the alert's state as of its last event, and again when `stable_until` passes
+/// ([`refresh_stale`]).
 fn refresh(c: &Connection, config: &Config, s: &Stored, now: i64) -> Result<AlertState, Error> {
-    let state = s.state(config, now)?;
+    let StateAt { state, stable_until } = s.state_at(config, now)?;
     let next_due = next_due(config, s);
     let text = serde_json::to_string(&state).map_err(|e| Error::Internal(e.to_string()))?;
+    let row = QueryRow::of(&state);
+    // Whole seconds: a change at T.5 is stale from T (a little early, never late).
+    let stable_until = stable_until.map(|t| t.timestamp());
     c.execute(
-        "UPDATE alerts SET is_open = ?2, updated_at = ?3, state = ?4, event_count = ?5, last_event_at = ?6, next_due = ?7 WHERE seq = ?1",
+        "UPDATE alerts SET is_open = ?2, updated_at = ?3, state = ?4, event_count = ?5, last_event_at = ?6, next_due = ?7,
+            acknowledged = ?8, snoozed = ?9, occurrences = ?10, last_occurred_at = ?11, owner = ?12, priority = ?13,
+            message = ?14, message_lower = ?15, source = ?16, entity = ?17, stable_until = ?18
+         WHERE seq = ?1",
         params![
             s.seq,
             state.is_open() as i64,
@@ -210,10 +219,174 @@ fn refresh(c: &Connection, config: &Config, s: &Stored, now: i64) -> Result<Aler
             text,
             s.events.len() as i64,
             s.last_event_at,
-            next_due
+            next_due,
+            row.acknowledged as i64,
+            row.snoozed as i64,
+            i64::from(state.count),
+            state.last_occurred_at.timestamp(),
+            row.owner,
+            row.priority,
+            state.message,
+            row.message_lower,
+            row.source,
+            row.entity,
+            stable_until,
         ],
     )?;
+    let have: Vec<String> = c
+        .prepare_cached("SELECT tag FROM alert_tags WHERE alert_seq = ?1 ORDER BY tag")?
+        .query_map(params![s.seq], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut want = row.tags.clone();
+    want.sort();
+    if have != want {
+        c.execute("DELETE FROM alert_tags WHERE alert_seq = ?1", params![s.seq])?;
+        for t in &row.tags {
+            c.execute(
+                "INSERT INTO alert_tags (alert_seq, tag) VALUES (?1, ?2) ON CONFLICT (alert_seq, tag) DO NOTHING",
+                params![s.seq, t],
+            )?;
+        }
+    }
     Ok(state)
+}
+
+/// Refreshes (in one transaction) the alerts whose state may have changed by itself since it
+/// was written (a snooze ended, the escalation closed the alert or reset its acknowledgement):
+/// `stable_until <= now`. At most `most` of them, oldest first; returns how many.
+pub fn refresh_stale(c: &mut Connection, config: &Config, now: i64, most: i64) -> Result<usize, Error> {
+    let tx = c.transaction()?;
+    let seqs: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT seq FROM alerts WHERE stable_until IS NOT NULL AND stable_until <= ?1 ORDER BY stable_until LIMIT ?2",
+        )?
+        .query_map(params![now, most], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for &seq in &seqs {
+        if let Some(s) = load(&tx, seq)? {
+            refresh(&tx, config, &s, now)?;
+        }
+    }
+    tx.commit()?;
+    Ok(seqs.len())
+}
+
+/// The alerts a list (or count) asks for, by SQL over the columns [`refresh`] keeps: after
+/// refreshing every stale row, the page's alerts (in order) and the total that match.
+pub fn list(c: &mut Connection, config: &Config, q: &List, now: i64) -> Result<(Vec<Stored>, usize), Error> {
+    while refresh_stale(c, config, now, 500)? == 500 {}
+    let (clause, values) = where_clause(q);
+    let total: i64 = c.query_row(
+        &format!("SELECT COUNT(*) FROM alerts WHERE {clause}"),
+        rusqlite::params_from_iter(values.iter()),
+        |r| r.get(0),
+    )?;
+    let column = match q.sort {
+        Sort::CreatedAt => "created_at",
+        Sort::UpdatedAt => "updated_at",
+        Sort::TinyId => "seq",
+        Sort::Alias => "alias",
+        Sort::Message => "message",
+        Sort::Status => "is_open",
+        Sort::Acknowledged => "acknowledged",
+        Sort::Snoozed => "snoozed",
+        Sort::Count => "occurrences",
+        Sort::LastOccurredAt => "last_occurred_at",
+        Sort::Owner => "owner",
+        Sort::Priority => "priority",
+    };
+    let dir = if q.desc { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT seq FROM alerts WHERE {clause} ORDER BY {column} {dir}, seq {dir} LIMIT {} OFFSET {}",
+        q.limit, q.offset
+    );
+    let seqs: Vec<i64> = c
+        .prepare(&sql)?
+        .query_map(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut page = Vec::with_capacity(seqs.len());
+    for seq in seqs {
+        if let Some(s) = load(c, seq)? {
+            page.push(s);
+        }
+    }
+    Ok((page, total as usize))
+}
+
+/// How many alerts a query matches (after refreshing the stale rows).
+pub fn count(c: &mut Connection, config: &Config, q: &List, now: i64) -> Result<usize, Error> {
+    while refresh_stale(c, config, now, 500)? == 500 {}
+    let (clause, values) = where_clause(q);
+    let n: i64 = c.query_row(
+        &format!("SELECT COUNT(*) FROM alerts WHERE {clause}"),
+        rusqlite::params_from_iter(values.iter()),
+        |r| r.get(0),
+    )?;
+    Ok(n as usize)
+}
+
+/// The SQL of a list's terms: each the core's [`Test`] of the term on the columns [`refresh`]
+/// writes from the core's [`QueryRow`] (so SQL and [`oncall_core::alert_query::Term::matches`]
+/// agree), joined by AND; values are bound, never spliced.
+fn where_clause(q: &List) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value as V;
+    let mut parts: Vec<String> = vec!["1 = 1".into()];
+    let mut values: Vec<V> = Vec::new();
+    let bind = |v: V, values: &mut Vec<V>| {
+        values.push(v);
+        format!("?{}", values.len())
+    };
+    // A tiny id or id names a number exactly as the service writes it (`3`, `alert-3`).
+    let number = |text: &str| text.parse::<i64>().ok().filter(|n| n.to_string() == text);
+    for t in &q.terms {
+        let part = match t.test() {
+            Test::Equals(Field::Status, v) => match v.as_str() {
+                "open" => "is_open = 1".to_string(),
+                "closed" => "is_open = 0".to_string(),
+                _ => "1 = 0".to_string(),
+            },
+            Test::Equals(Field::TinyId, v) => match number(&v) {
+                Some(n) => format!("seq = {}", bind(V::Integer(n), &mut values)),
+                None => "1 = 0".into(),
+            },
+            Test::Equals(Field::Id, v) => match v.strip_prefix("alert-").and_then(number) {
+                Some(n) => format!("seq = {}", bind(V::Integer(n), &mut values)),
+                None => "1 = 0".into(),
+            },
+            Test::Equals(f, v) => {
+                let column = match f {
+                    Field::Alias => "alias",
+                    Field::Priority => "priority",
+                    Field::Owner => "owner",
+                    Field::Source => "source",
+                    Field::Entity => "entity",
+                    _ => "NULL",
+                };
+                format!("{column} = {}", bind(V::Text(v), &mut values))
+            }
+            Test::Is(f, Some(b)) => {
+                let column = if f == Field::Acknowledged { "acknowledged" } else { "snoozed" };
+                format!("{column} = {}", bind(V::Integer(b as i64), &mut values))
+            }
+            Test::Is(_, None) => "1 = 0".into(),
+            Test::Contains(_, v) => {
+                let escaped: String = v
+                    .chars()
+                    .flat_map(|ch| match ch {
+                        '%' | '_' | '\\' => vec!['\\', ch],
+                        ch => vec![ch],
+                    })
+                    .collect();
+                format!("message_lower LIKE {} ESCAPE '\\'", bind(V::Text(format!("%{escaped}%")), &mut values))
+            }
+            Test::Tag(tag) => format!(
+                "EXISTS (SELECT 1 FROM alert_tags WHERE alert_tags.alert_seq = alerts.seq AND alert_tags.tag = {})",
+                bind(V::Text(tag), &mut values)
+            ),
+        };
+        parts.push(part);
+    }
+    (parts.join(" AND "), values)
 }
 
 /// The first notification instant at or after `materialized_until`, over every target.
@@ -464,5 +637,6 @@ pub fn materialize(c: &mut Connection, config: &Config, now: i64) -> Result<usiz
         )?;
     }
     tx.commit()?;
+    refresh_stale(c, config, now, 200)?;
     Ok(written)
 }

@@ -16,13 +16,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use oncall_core::alert::{Action, Alert, AlertId, AlertState};
+use oncall_core::alert_query::{List, ListParams};
 use oncall_core::time::format_instant;
 use rusqlite::params;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 /// The largest request body accepted (413 beyond): the largest valid create payload (a
@@ -31,26 +32,20 @@ use std::time::Instant;
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// The largest Alertmanager webhook body (a group of many alerts).
 pub const MAX_ALERTMANAGER_BODY_BYTES: usize = 4 * 1024 * 1024;
-/// `limit` of a list: at most 100 (Opsgenie's), default 20.
-pub const MAX_LIMIT: usize = 100;
-/// `offset + limit` of a list: at most 20 000 (Opsgenie's).
-pub const MAX_WINDOW: usize = 20_000;
-/// `query` of a list or count: at most this many characters.
-pub const MAX_QUERY_CHARS: usize = 2_000;
 
 /// What the handlers share.
 pub struct App {
     /// The runtime (store, configuration, clock).
     pub rt: Arc<Runtime>,
-    /// The API keys.
-    pub keys: Vec<Key>,
+    /// The API keys (replaced by a reload).
+    pub keys: RwLock<Vec<Key>>,
     /// Counter for request ids.
     pub requests: AtomicU64,
     /// Counters.
     pub metrics: Arc<Metrics>,
 }
 
-type Shared = Arc<App>;
+pub(crate) type Shared = Arc<App>;
 
 /// The router of every path.
 pub fn router(app: Shared) -> Router {
@@ -68,6 +63,7 @@ pub fn router(app: Shared) -> Router {
         .route("/v2/alerts/{identifier}/logs", get(logs))
         .route("/v2/alerts/{identifier}/notes", get(notes).post(add_note))
         .route("/v2/alerts/{identifier}/{action}", post(named_action))
+        .merge(crate::schedule_api::routes())
         .fallback(|| async { fail(StatusCode::NOT_FOUND, "No such path", &request_id_fresh()) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)
@@ -87,23 +83,23 @@ fn new_request_id(n: u64) -> String {
     format!("{}-{}-{}-{}-{}", &x[0..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
 }
 
-struct Ctx {
-    request_id: String,
+pub(crate) struct Ctx {
+    pub(crate) request_id: String,
     start: Instant,
-    key: Key,
+    pub(crate) key: Key,
 }
 
 impl Ctx {
-    fn took(&self) -> f64 {
+    pub(crate) fn took(&self) -> f64 {
         (self.start.elapsed().as_secs_f64() * 1000.0).round() / 1000.0
     }
 }
 
-fn fail(status: StatusCode, message: &str, request_id: &str) -> Response {
+pub(crate) fn fail(status: StatusCode, message: &str, request_id: &str) -> Response {
     (status, axum::Json(json!({"message": message, "took": 0.0, "requestId": request_id}))).into_response()
 }
 
-fn unprocessable(ctx: &Ctx, errors: Vec<(String, String)>) -> Response {
+pub(crate) fn unprocessable(ctx: &Ctx, errors: Vec<(String, String)>) -> Response {
     let errors: Map<String, Value> = errors.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
     (
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -113,8 +109,28 @@ fn unprocessable(ctx: &Ctx, errors: Vec<(String, String)>) -> Response {
         .into_response()
 }
 
-fn data(ctx: &Ctx, data: Value) -> Response {
+pub(crate) fn data(ctx: &Ctx, data: Value) -> Response {
     axum::Json(json!({"data": data, "took": ctx.took(), "requestId": ctx.request_id})).into_response()
+}
+
+/// Opsgenie's envelope around an answer of the core, serialized as the core serializes it (its
+/// keys in the core's order, as the CLI prints them), with more top-level keys (`expandable`).
+pub(crate) fn envelope<T: Serialize>(ctx: &Ctx, status: StatusCode, answer: &T, more: &[(&str, Value)]) -> Response {
+    #[derive(Serialize)]
+    struct Envelope<'a, T: Serialize> {
+        data: &'a T,
+        #[serde(flatten)]
+        more: BTreeMap<&'a str, &'a Value>,
+        took: f64,
+        #[serde(rename = "requestId")]
+        request_id: &'a str,
+    }
+    let more = more.iter().map(|(k, v)| (*k, v)).collect();
+    let e = Envelope { data: answer, more, took: ctx.took(), request_id: &ctx.request_id };
+    match serde_json::to_string(&e) {
+        Ok(text) => (status, [(header::CONTENT_TYPE, "application/json")], text).into_response(),
+        Err(err) => internal(ctx, &Error::Internal(err.to_string())),
+    }
 }
 
 fn accepted(ctx: &Ctx) -> Response {
@@ -125,7 +141,7 @@ fn accepted(ctx: &Ctx) -> Response {
         .into_response()
 }
 
-fn internal(ctx: &Ctx, e: &Error) -> Response {
+pub(crate) fn internal(ctx: &Ctx, e: &Error) -> Response {
     crate::log_line("error", &format!("request {}: {e}", ctx.request_id));
     fail(StatusCode::INTERNAL_SERVER_ERROR, "Internal error; see the service's log", &ctx.request_id)
 }
@@ -133,7 +149,7 @@ fn internal(ctx: &Ctx, e: &Error) -> Response {
 /// Checks `Authorization: GenieKey …`: 401 without a key or with an unknown one, 403 for a
 /// disabled integration.
 #[allow(clippy::result_large_err)]
-fn auth(app: &App, headers: &HeaderMap) -> Result<Ctx, Response> {
+pub(crate) fn auth(app: &App, headers: &HeaderMap) -> Result<Ctx, Response> {
     let request_id = new_request_id(app.requests.fetch_add(1, Ordering::Relaxed));
     let start = Instant::now();
     let given = headers
@@ -149,13 +165,17 @@ fn auth(app: &App, headers: &HeaderMap) -> Result<Ctx, Response> {
             &request_id,
         ));
     };
-    let Some(key) = app.keys.iter().find(|k| constant_time_eq(k.key.as_bytes(), given.as_bytes())) else {
+    let found = match app.keys.read() {
+        Ok(keys) => keys.iter().find(|k| constant_time_eq(k.key.as_bytes(), given.as_bytes())).cloned(),
+        Err(_) => None,
+    };
+    let Some(key) = found else {
         return Err(fail(StatusCode::UNAUTHORIZED, "Could not authenticate", &request_id));
     };
     if !key.enabled {
         return Err(fail(StatusCode::FORBIDDEN, "Integration is disabled", &request_id));
     }
-    Ok(Ctx { request_id, start, key: key.clone() })
+    Ok(Ctx { request_id, start, key })
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -211,9 +231,15 @@ async fn metrics(State(app): State<Shared>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
-fn problems(e: &oncall_core::Error) -> Vec<(String, String)> {
+pub(crate) fn problems(e: &oncall_core::Error) -> Vec<(String, String)> {
     match e.problems() {
-        [] => vec![(String::new(), e.to_string())],
+        [] => match e {
+            oncall_core::Error::InvalidArgument { what, message }
+            | oncall_core::Error::InvalidTime { what, message } => {
+                vec![(what.clone(), message.clone())]
+            }
+            _ => vec![(String::new(), e.to_string())],
+        },
         ps => ps
             .iter()
             .map(|p| (if p.path.is_empty() { "body".into() } else { p.path.clone() }, p.message.clone()))
@@ -236,12 +262,19 @@ async fn create(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> R
     let now = app.rt.clock.now();
     let rid = ctx.request_id.clone();
     let key = ctx.key.clone();
-    let config = app.rt.config.clone();
+    let configs = app.rt.configs.clone();
     let result = app
         .rt
         .store
         .call(move |c| {
-            alerts::create(c, &config, alert, Some((key.name.as_str(), key.owner_team.as_deref())), now, &rid)
+            alerts::create(
+                c,
+                &configs.effective(),
+                alert,
+                Some((key.name.as_str(), key.owner_team.as_deref())),
+                now,
+                &rid,
+            )
         })
         .await;
     match result {
@@ -276,7 +309,7 @@ async fn alertmanager(State(app): State<Shared>, headers: HeaderMap, body: Bytes
     let now = app.rt.clock.now();
     let rid = ctx.request_id.clone();
     let key = ctx.key.clone();
-    let config = app.rt.config.clone();
+    let configs = app.rt.configs.clone();
     let result = match action {
         AlertmanagerAction::Create(alert) => {
             if let Err(e) = alert.validate() {
@@ -285,7 +318,14 @@ async fn alertmanager(State(app): State<Shared>, headers: HeaderMap, body: Bytes
             app.rt
                 .store
                 .call(move |c| {
-                    alerts::create(c, &config, *alert, Some((key.name.as_str(), key.owner_team.as_deref())), now, &rid)
+                    alerts::create(
+                        c,
+                        &configs.effective(),
+                        *alert,
+                        Some((key.name.as_str(), key.owner_team.as_deref())),
+                        now,
+                        &rid,
+                    )
                 })
                 .await
         }
@@ -296,7 +336,7 @@ async fn alertmanager(State(app): State<Shared>, headers: HeaderMap, body: Bytes
                     let id = AlertId::Alias(alias);
                     alerts::act(
                         c,
-                        &config,
+                        &configs.effective(),
                         &id,
                         (&rid, "Close", Some(&key.name)),
                         vec![Action::Close { user: None }],
@@ -379,8 +419,8 @@ async fn action(
     body: Bytes,
     name: &str,
 ) -> Response {
-    let ctx = match auth(&app, &headers) {
-        Ok(c) => c,
+    let (ctx, id) = match prelude(&app, &headers, id, &q) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let label = match name {
@@ -392,10 +432,6 @@ async fn action(
         "escalate" => "EscalateToNext",
         "assign" => "Assign",
         _ => return fail(StatusCode::NOT_FOUND, "No such path", &ctx.request_id),
-    };
-    let id = match identifier(&ctx, id, &q) {
-        Ok(id) => id,
-        Err(r) => return r,
     };
     let b: ActionBody = if body.iter().all(u8::is_ascii_whitespace) {
         ActionBody::default()
@@ -457,14 +493,14 @@ async fn action(
     if let Some(note) = b.note.clone().filter(|n| !n.trim().is_empty()) {
         actions.push(Action::AddNote { note, user });
     }
-    let config = app.rt.config.clone();
+    let configs = app.rt.configs.clone();
     let rid = ctx.request_id.clone();
     let integration = ctx.key.name.clone();
     let label = label.to_string();
     let result = app
         .rt
         .store
-        .call(move |c| alerts::act(c, &config, &id, (&rid, &label, Some(&integration)), actions, now))
+        .call(move |c| alerts::act(c, &configs.effective(), &id, (&rid, &label, Some(&integration)), actions, now))
         .await;
     match result {
         Ok(_) => accepted(&ctx),
@@ -532,24 +568,43 @@ fn alert_json(state: &AlertState, alert: &Alert, integration: Option<&str>, full
     v
 }
 
+/// What a per-alert handler starts from: the checked key, the alert the path names, and the
+/// stored alert with its state as of now (404 when there is none).
+struct Lookup {
+    ctx: Ctx,
+    stored: Stored,
+    state: AlertState,
+}
+
+/// The preamble of every per-alert request: the key ([`auth`]) and the identifier of the path
+/// with its `identifierType` (422 for an unknown type).
 #[allow(clippy::result_large_err)]
-async fn stored(app: &App, ctx: &Ctx, id: AlertId) -> Result<(Stored, AlertState), Response> {
+fn prelude(app: &App, headers: &HeaderMap, id: String, q: &IdQuery) -> Result<(Ctx, AlertId), Response> {
+    let ctx = auth(app, headers)?;
+    let id = identifier(&ctx, id, q)?;
+    Ok((ctx, id))
+}
+
+/// [`prelude`], then the stored alert and its state as of now (404 when there is none).
+#[allow(clippy::result_large_err)]
+async fn lookup(app: &App, headers: &HeaderMap, id: String, q: &IdQuery) -> Result<Lookup, Response> {
+    let (ctx, id) = prelude(app, headers, id, q)?;
     let now = app.rt.clock.now();
-    let config = app.rt.config.clone();
+    let configs = app.rt.configs.clone();
     let r = app
         .rt
         .store
         .call(move |c| {
             let Some(seq) = resolve(c, &id)? else { return Ok(None) };
             let Some(s) = alerts::load(c, seq)? else { return Ok(None) };
-            let state = s.state(&config, now)?;
+            let state = s.state(&configs.effective(), now)?;
             Ok(Some((s, state)))
         })
         .await;
     match r {
-        Ok(Some(x)) => Ok(x),
+        Ok(Some((stored, state))) => Ok(Lookup { ctx, stored, state }),
         Ok(None) => Err(fail(StatusCode::NOT_FOUND, "Alert does not exist", &ctx.request_id)),
-        Err(e) => Err(internal(ctx, &e)),
+        Err(e) => Err(internal(&ctx, &e)),
     }
 }
 
@@ -559,16 +614,10 @@ async fn get_alert(
     Query(q): Query<IdQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match auth(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let id = match identifier(&ctx, id, &q) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    match stored(&app, &ctx, id).await {
-        Ok((s, state)) => data(&ctx, alert_json(&state, &s.alert, s.integration.as_deref(), true)),
+    match lookup(&app, &headers, id, &q).await {
+        Ok(Lookup { ctx, stored, state }) => {
+            data(&ctx, alert_json(&state, &stored.alert, stored.integration.as_deref(), true))
+        }
         Err(r) => r,
     }
 }
@@ -579,16 +628,8 @@ async fn notes(
     Query(q): Query<IdQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match auth(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let id = match identifier(&ctx, id, &q) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    match stored(&app, &ctx, id).await {
-        Ok((_, state)) => {
+    match lookup(&app, &headers, id, &q).await {
+        Ok(Lookup { ctx, state, .. }) => {
             let list: Vec<Value> = state
                 .notes
                 .iter()
@@ -606,15 +647,7 @@ async fn logs(
     Query(q): Query<IdQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match auth(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let id = match identifier(&ctx, id, &q) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let (s, _) = match stored(&app, &ctx, id).await {
+    let Lookup { ctx, stored: s, .. } = match lookup(&app, &headers, id, &q).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -623,7 +656,7 @@ async fn logs(
     // core's timeline as of now, beside the service's own lines (events, delivery attempts).
     let now = app.rt.clock.now();
     let mut escalation: Vec<(i64, String, String)> = Vec::new();
-    for (_, tl) in s.timelines_until(&app.rt.config, Some(now)) {
+    for (_, tl) in s.timelines_until(&app.rt.configs.effective(), Some(now)) {
         let Ok(tl) = tl else { continue };
         for e in &tl.log {
             let kind =
@@ -672,166 +705,18 @@ struct ListQuery {
     order: Option<String>,
 }
 
-/// One term of a list query: `field:value`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Term {
-    /// The field.
-    pub field: String,
-    /// The value (quotes removed).
-    pub value: String,
-}
-
-/// Fields a list `query` may test.
-pub const QUERY_FIELDS: &[&str] = &[
-    "status",
-    "acknowledged",
-    "snoozed",
-    "alias",
-    "tag",
-    "tags",
-    "priority",
-    "owner",
-    "source",
-    "entity",
-    "message",
-    "tinyId",
-    "id",
-];
-
-/// Parses Opsgenie's basic search syntax as far as it is served: terms `field:value` (or
-/// `field=value`; values may be quoted) joined by whitespace or `AND`. `OR`, `NOT` and
-/// parentheses are refused with a message naming `query`.
-///
-/// ```
-/// let t = oncall_serve::api::parse_query("status:open AND tag:\"db 1\"").unwrap();
-/// assert_eq!((t[1].field.as_str(), t[1].value.as_str()), ("tag", "db 1"));
-/// assert!(oncall_serve::api::parse_query("status:open OR status:closed").is_err());
-/// ```
-pub fn parse_query(q: &str) -> Result<Vec<Term>, String> {
-    if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(format!("at most {MAX_QUERY_CHARS} characters"));
-    }
-    let mut terms = Vec::new();
-    let mut chars = q.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        if chars.peek().is_none() {
-            break;
-        }
-        let mut word = String::new();
-        let mut quoted = false;
-        while let Some(&c) = chars.peek() {
-            if c == '"' {
-                quoted = !quoted;
-                chars.next();
-                continue;
-            }
-            if c.is_whitespace() && !quoted {
-                break;
-            }
-            word.push(c);
-            chars.next();
-        }
-        if quoted {
-            return Err("an unterminated quote".into());
-        }
-        match word.as_str() {
-            "AND" | "and" => continue,
-            "OR" | "or" | "NOT" | "not" => return Err(format!("{word} is not supported (terms are joined by AND)")),
-            _ => {}
-        }
-        if word.starts_with('(') || word.ends_with(')') {
-            return Err("parentheses are not supported".into());
-        }
-        let Some(i) = word.find([':', '=']) else {
-            return Err(format!("expected field:value, found {word:?} (free-text search is not supported)"));
-        };
-        let (field, value) = (word[..i].to_string(), word[i + 1..].to_string());
-        if !QUERY_FIELDS.contains(&field.as_str()) {
-            return Err(format!("unsupported field {field:?} (supported: {})", QUERY_FIELDS.join(", ")));
-        }
-        terms.push(Term { field, value });
-    }
-    Ok(terms)
-}
-
-fn matches(t: &Term, s: &AlertState, a: &Alert) -> bool {
-    let b = |x: bool| t.value.eq_ignore_ascii_case(if x { "true" } else { "false" });
-    match t.field.as_str() {
-        "status" => t.value.eq_ignore_ascii_case(if s.is_open() { "open" } else { "closed" }),
-        "acknowledged" => b(s.acknowledged),
-        "snoozed" => b(s.snoozed),
-        "alias" => s.alias == t.value,
-        "tag" | "tags" => s.tags.iter().any(|x| x == &t.value),
-        "priority" => s.priority.eq_ignore_ascii_case(&t.value),
-        "owner" => s.owner.as_deref() == Some(t.value.as_str()),
-        "source" => a.source.as_deref() == Some(t.value.as_str()),
-        "entity" => a.entity.as_deref() == Some(t.value.as_str()),
-        "message" => s.message.to_lowercase().contains(&t.value.to_lowercase()),
-        "tinyId" => s.tiny_id == t.value,
-        "id" => s.id == t.value,
-        _ => false,
-    }
-}
-
-/// Sort fields of a list.
-pub const SORT_FIELDS: &[&str] = &[
-    "createdAt",
-    "updatedAt",
-    "tinyId",
-    "alias",
-    "message",
-    "status",
-    "acknowledged",
-    "snoozed",
-    "count",
-    "lastOccurredAt",
-    "owner",
-    "priority",
-];
-
-type Listed = (AlertState, Alert, Option<String>);
-
+/// The core's reading of a list's parameters ([`List::read`]): 422 naming each bad one.
 #[allow(clippy::result_large_err)]
-async fn select(app: &App, ctx: &Ctx, q: &ListQuery) -> Result<Vec<Listed>, Response> {
-    let mut terms = match parse_query(q.query.as_deref().unwrap_or("")) {
-        Ok(t) => t,
-        Err(m) => return Err(unprocessable(ctx, vec![("query".into(), m)])),
+fn list_params(ctx: &Ctx, q: &ListQuery) -> Result<List, Response> {
+    let p = ListParams {
+        query: q.query.as_deref(),
+        status: q.status.as_deref(),
+        offset: q.offset.as_deref(),
+        limit: q.limit.as_deref(),
+        sort: q.sort.as_deref(),
+        order: q.order.as_deref(),
     };
-    if let Some(st) = &q.status {
-        if !matches!(st.as_str(), "open" | "closed") {
-            return Err(unprocessable(ctx, vec![("status".into(), format!("expected open or closed, found {st:?}"))]));
-        }
-        terms.push(Term { field: "status".into(), value: st.clone() });
-    }
-    let now = app.rt.clock.now();
-    let open_only = terms.iter().any(|t| t.field == "status" && t.value == "open");
-    let config = app.rt.config.clone();
-    let rows = app
-        .rt
-        .store
-        .call(move |c| {
-            let sql = if open_only {
-                "SELECT seq FROM alerts WHERE is_open = 1 ORDER BY seq"
-            } else {
-                "SELECT seq FROM alerts ORDER BY seq"
-            };
-            let seqs: Vec<i64> = c.prepare_cached(sql)?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-            let mut out = Vec::new();
-            for seq in seqs {
-                if let Some(s) = alerts::load(c, seq)? {
-                    let state = s.state(&config, now)?;
-                    if terms.iter().all(|t| matches(t, &state, &s.alert)) {
-                        out.push((state, s.alert, s.integration));
-                    }
-                }
-            }
-            Ok(out)
-        })
-        .await;
-    rows.map_err(|e| internal(ctx, &e))
+    List::read(&p).map_err(|e| unprocessable(ctx, problems(&e)))
 }
 
 async fn list(State(app): State<Shared>, Query(q): Query<ListQuery>, headers: HeaderMap) -> Response {
@@ -839,95 +724,46 @@ async fn list(State(app): State<Shared>, Query(q): Query<ListQuery>, headers: He
         Ok(c) => c,
         Err(r) => return r,
     };
-    let mut errors = Vec::new();
-    let num = |field: &str, v: &Option<String>, default: usize, errors: &mut Vec<(String, String)>| match v {
-        None => default,
-        Some(x) => x.parse::<usize>().unwrap_or_else(|_| {
-            errors.push((field.to_string(), format!("expected a whole number, found {x:?}")));
-            default
-        }),
-    };
-    let offset = num("offset", &q.offset, 0, &mut errors);
-    let limit = num("limit", &q.limit, 20, &mut errors);
-    if limit == 0 || limit > MAX_LIMIT {
-        errors.push(("limit".into(), format!("from 1 to {MAX_LIMIT}")));
-    }
-    if offset.saturating_add(limit) > MAX_WINDOW {
-        errors.push(("offset".into(), format!("offset + limit at most {MAX_WINDOW}")));
-    }
-    let sort = q.sort.clone().unwrap_or_else(|| "createdAt".into());
-    if !SORT_FIELDS.contains(&sort.as_str()) {
-        errors.push(("sort".into(), format!("expected one of {}", SORT_FIELDS.join(", "))));
-    }
-    let desc = match q.order.as_deref().unwrap_or("desc") {
-        "desc" => true,
-        "asc" => false,
-        other => {
-            errors.push(("order".into(), format!("expected asc or desc, found {other:?}")));
-            true
-        }
-    };
-    if !errors.is_empty() {
-        return unprocessable(&ctx, errors);
-    }
-    let mut rows = match select(&app, &ctx, &q).await {
-        Ok(r) => r,
+    let l = match list_params(&ctx, &q) {
+        Ok(l) => l,
         Err(r) => return r,
     };
-    let key = |s: &AlertState| -> (Value, u64) {
-        let n: u64 = s.tiny_id.parse().unwrap_or(0);
-        let v = match sort.as_str() {
-            "createdAt" => json!(s.created_at.timestamp()),
-            "updatedAt" => json!(s.updated_at.timestamp()),
-            "lastOccurredAt" => json!(s.last_occurred_at.timestamp()),
-            "tinyId" => json!(n),
-            "alias" => json!(s.alias),
-            "message" => json!(s.message),
-            "status" => json!(s.is_open()),
-            "acknowledged" => json!(s.acknowledged),
-            "snoozed" => json!(s.snoozed),
-            "count" => json!(s.count),
-            "owner" => json!(s.owner),
-            "priority" => json!(s.priority),
-            _ => Value::Null,
-        };
-        (v, n)
+    let now = app.rt.clock.now();
+    let configs = app.rt.configs.clone();
+    let query = l.clone();
+    let rows = app
+        .rt
+        .store
+        .call(move |c| {
+            let config = configs.effective();
+            let (page, total) = alerts::list(c, &config, &query, now)?;
+            let page = page
+                .into_iter()
+                .map(|s| Ok((s.state(&config, now)?, s)))
+                .collect::<Result<Vec<(AlertState, Stored)>, Error>>()?;
+            Ok((page, total))
+        })
+        .await;
+    let (page, total) = match rows {
+        Ok(x) => x,
+        Err(e) => return internal(&ctx, &e),
     };
-    rows.sort_by(|a, b| {
-        let (ka, na) = key(&a.0);
-        let (kb, nb) = key(&b.0);
-        let o = cmp_value(&ka, &kb).then(na.cmp(&nb));
-        if desc { o.reverse() } else { o }
-    });
-    let total = rows.len();
     let page: Vec<Value> =
-        rows.iter().skip(offset).take(limit).map(|(s, a, i)| alert_json(s, a, i.as_deref(), false)).collect();
+        page.iter().map(|(state, s)| alert_json(state, &s.alert, s.integration.as_deref(), false)).collect();
     let mut paging = BTreeMap::new();
-    if offset + limit < total {
+    if l.offset + l.limit < total {
         paging.insert(
             "next",
             format!(
-                "/v2/alerts?offset={}&limit={limit}&sort={sort}&order={}",
-                offset + limit,
-                if desc { "desc" } else { "asc" }
+                "/v2/alerts?offset={}&limit={}&sort={}&order={}",
+                l.offset + l.limit,
+                l.limit,
+                l.sort.name(),
+                if l.desc { "desc" } else { "asc" }
             ),
         );
     }
     axum::Json(json!({"data": page, "paging": paging, "took": ctx.took(), "requestId": ctx.request_id})).into_response()
-}
-
-fn cmp_value(a: &Value, b: &Value) -> std::cmp::Ordering {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(std::cmp::Ordering::Equal)
-        }
-        (Value::String(x), Value::String(y)) => x.cmp(y),
-        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::Null, Value::Null) => std::cmp::Ordering::Equal,
-        (Value::Null, _) => std::cmp::Ordering::Less,
-        (_, Value::Null) => std::cmp::Ordering::Greater,
-        _ => std::cmp::Ordering::Equal,
-    }
 }
 
 async fn count(State(app): State<Shared>, Query(q): Query<ListQuery>, headers: HeaderMap) -> Response {
@@ -935,8 +771,14 @@ async fn count(State(app): State<Shared>, Query(q): Query<ListQuery>, headers: H
         Ok(c) => c,
         Err(r) => return r,
     };
-    match select(&app, &ctx, &q).await {
-        Ok(rows) => data(&ctx, json!({"count": rows.len()})),
-        Err(r) => r,
+    let l = match list_params(&ctx, &q) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let now = app.rt.clock.now();
+    let configs = app.rt.configs.clone();
+    match app.rt.store.call(move |c| alerts::count(c, &configs.effective(), &l, now)).await {
+        Ok(n) => data(&ctx, json!({"count": n})),
+        Err(e) => internal(&ctx, &e),
     }
 }

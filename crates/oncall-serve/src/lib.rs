@@ -1,10 +1,12 @@
-//! `oncall serve`: Opsgenie's Alert API over the `oncall` engine, with a durable escalation
-//! runtime.
+//! `oncall serve`: Opsgenie's Alert and Schedule APIs over the `oncall` engine, with a durable
+//! escalation runtime.
 //!
-//! A thin wrapper: HTTP ([`api`]), storage ([`store`]), a clock ([`Clock`]) and a delivery loop
-//! ([`runtime`]). Every scheduling, routing, escalation and notification rule is in
-//! `oncall-core`: an alert's state is the core's replay of its stored events, its notifications
-//! are those of the core's escalation timeline ([`alerts`]).
+//! A thin wrapper: HTTP ([`api`], [`schedule_api`]), storage ([`store`], [`alerts`],
+//! [`overrides`]), a clock ([`Clock`]) and a delivery loop ([`runtime`]). Every scheduling,
+//! routing, escalation and notification rule is in `oncall-core`: an alert's state is the core's
+//! replay of its stored events, its notifications are those of the core's escalation timeline
+//! ([`alerts`]), schedule answers are the core's (serialized as the CLI prints them), and stored
+//! overrides are applied and validated by the core. See `docs/serve.md`.
 //!
 //! ```no_run
 //! let config = oncall_core::Config::from_json(&std::fs::read_to_string("examples/payments.json")?)?;
@@ -15,7 +17,9 @@
 
 pub mod alerts;
 pub mod api;
+pub mod overrides;
 pub mod runtime;
+pub mod schedule_api;
 pub mod store;
 
 use oncall_core::Config;
@@ -238,6 +242,18 @@ pub fn keys(config: &Config, env: impl Fn(&str) -> Option<String>) -> Result<Vec
     Ok(out)
 }
 
+/// How to re-read the configuration file on SIGHUP: the embedder's reader (the CLI's, which
+/// reads JSON or YAML within the core's limits), returning the compiled configuration or one
+/// line per problem.
+#[derive(Clone)]
+pub struct Reload(pub Arc<dyn Fn() -> Result<Config, Vec<String>> + Send + Sync>);
+
+impl std::fmt::Debug for Reload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Reload(..)")
+    }
+}
+
 /// Options of [`serve`].
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -249,12 +265,14 @@ pub struct Options {
     pub deliver: Vec<Route>,
     /// The clock.
     pub clock: Clock,
+    /// How to re-read the configuration on SIGHUP (without it, SIGHUP is logged and ignored).
+    pub reload: Option<Reload>,
 }
 
 impl Options {
-    /// Options with a database and an address, no webhooks, the wall clock.
+    /// Options with a database and an address, no webhooks, the wall clock, no reload.
     pub fn new(db: impl Into<PathBuf>, listen: impl Into<String>) -> Options {
-        Options { db: db.into(), listen: listen.into(), deliver: Vec::new(), clock: Clock::default() }
+        Options { db: db.into(), listen: listen.into(), deliver: Vec::new(), clock: Clock::default(), reload: None }
     }
 }
 
@@ -264,11 +282,29 @@ pub fn log_line(level: &str, message: &str) {
     eprintln!("{}", serde_json::json!({"at": at, "level": level, "message": message}));
 }
 
-/// Serves until SIGINT or SIGTERM: opens (or creates) the database, binds `listen`, runs the
-/// escalation runtime. Keys come from the configuration and the process's environment.
+/// One line per problem of a configuration error, `path: message`.
+pub fn error_lines(e: &oncall_core::Error) -> Vec<String> {
+    match e.to_problems() {
+        ps if ps.is_empty() => vec![e.to_string()],
+        ps => ps.iter().map(|p| p.to_string()).collect(),
+    }
+}
+
+/// Serves until SIGINT or SIGTERM: opens (or creates) the database, applies the overrides
+/// stored in it on top of `config` (refusing to start when the core refuses them), binds
+/// `listen`, runs the escalation runtime, and reloads the configuration on SIGHUP
+/// ([`reload`]). Keys come from the configuration and the process's environment.
 pub fn serve(config: Config, options: Options) -> Result<(), Error> {
     let keys = keys(&config, |v| std::env::var(v).ok())?;
     let store = store::Store::open(&options.db)?;
+    let effective = store.with(|c| overrides::effective(c, &config))?.map_err(|e| Error::Config {
+        path: "stored overrides".into(),
+        message: format!(
+            "the configuration refuses overrides stored in {}: {}",
+            options.db.display(),
+            error_lines(&e).join("; ")
+        ),
+    })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -281,19 +317,105 @@ pub fn serve(config: Config, options: Options) -> Result<(), Error> {
         let metrics = Arc::new(Metrics::default());
         let rt = Arc::new(runtime::Runtime {
             store,
-            config: Arc::new(config),
+            configs: runtime::Configs::new(config, effective),
             routes: options.deliver.clone(),
             clock: options.clock,
             started_at: options.clock.now(),
             metrics: metrics.clone(),
+            pruned_at: std::sync::atomic::AtomicI64::new(i64::MIN / 2),
         });
-        let app = Arc::new(api::App { rt: rt.clone(), keys, requests: AtomicU64::new(0), metrics });
+        let app = Arc::new(api::App {
+            rt: rt.clone(),
+            keys: std::sync::RwLock::new(keys),
+            requests: AtomicU64::new(0),
+            metrics,
+        });
         let loop_task = tokio::spawn(rt.run());
+        let hup_task = tokio::spawn(on_sighup(app.clone(), options.reload.clone()));
         log_line("info", &format!("listening on {addr}; database {}", options.db.display()));
         let served = axum::serve(listener, api::router(app)).with_graceful_shutdown(shutdown()).await;
         loop_task.abort();
+        hup_task.abort();
         served.map_err(|e| Error::Internal(format!("server: {e}")))
     })
+}
+
+/// Reloads on every SIGHUP ([`reload`]).
+async fn on_sighup(app: Arc<api::App>, reload_with: Option<Reload>) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+            log_line("error", "cannot listen for SIGHUP; reload is off");
+            return;
+        };
+        while hup.recv().await.is_some() {
+            let Some(r) = reload_with.clone() else {
+                log_line("warn", "SIGHUP: no configuration file to reload");
+                continue;
+            };
+            reload(&app, &r).await;
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (app, reload_with);
+    }
+}
+
+/// Re-reads and compiles the configuration file, then puts it in place with the stored
+/// overrides on top, or refuses it: a file that does not read or compile, an integration key
+/// that cannot be read, or stored overrides the new file refuses leave the running
+/// configuration as it was, and every problem is logged (one `error` line each, `path:
+/// message`). Alerts, their events, pending notifications and stored overrides live in the
+/// database and are untouched; the escalations of open alerts go on under the new
+/// configuration from the next tick. Returns whether the new configuration is in place.
+pub async fn reload(app: &api::App, r: &Reload) -> bool {
+    let f = r.0.clone();
+    let read = match tokio::task::spawn_blocking(move || f()).await {
+        Ok(x) => x,
+        Err(e) => Err(vec![format!("the reader failed: {e}")]),
+    };
+    let refuse = |lines: Vec<String>| {
+        for l in &lines {
+            log_line("error", &format!("reload refused: {l}"));
+        }
+        log_line("error", &format!("reload refused ({} problems); the running configuration stays", lines.len()));
+        false
+    };
+    let base = match read {
+        Ok(c) => c,
+        Err(lines) => return refuse(lines),
+    };
+    let new_keys = match keys(&base, |v| std::env::var(v).ok()) {
+        Ok(k) => k,
+        Err(e) => return refuse(vec![e.to_string()]),
+    };
+    let configs = app.rt.configs.clone();
+    let installed = app
+        .rt
+        .store
+        .call(move |c| {
+            let effective = match overrides::effective(c, &base)? {
+                Ok(e) => e,
+                Err(e) => return Ok(Err(error_lines(&e))),
+            };
+            let tx = c.transaction()?;
+            configs.install(&tx, Arc::new(base), Arc::new(effective))?;
+            tx.commit()?;
+            Ok(Ok(()))
+        })
+        .await;
+    match installed {
+        Ok(Ok(())) => {
+            if let Ok(mut k) = app.keys.write() {
+                *k = new_keys;
+            }
+            log_line("info", "configuration reloaded");
+            true
+        }
+        Ok(Err(lines)) => refuse(lines.into_iter().map(|l| format!("stored overrides: {l}")).collect()),
+        Err(e) => refuse(vec![e.to_string()]),
+    }
 }
 
 async fn shutdown() {

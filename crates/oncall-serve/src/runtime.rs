@@ -26,8 +26,8 @@ use oncall_core::Config;
 use rusqlite::params;
 use serde_json::Value;
 use std::io::Write;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// Time between two ticks of the loop.
@@ -40,6 +40,56 @@ pub const HTTP_TIMEOUT: Duration = Duration::from_secs(5);
 pub const LATE_AFTER: i64 = 60;
 /// Rows delivered per tick at most.
 const BATCH: i64 = 100;
+/// How long the outcome of a create or an action stays readable at
+/// `GET /v2/alerts/requests/{requestId}`: three days (service seconds). Opsgenie keeps request
+/// statuses for a limited time too; a client asks about a request seconds after making it.
+pub const REQUEST_RETENTION_SECS: i64 = 3 * 86_400;
+/// Seconds between two prunings of expired request statuses.
+const PRUNE_EVERY_SECS: i64 = 60;
+/// Request-status rows deleted per pruning at most (the rest go at the next one).
+const PRUNE_BATCH: i64 = 10_000;
+
+/// The configurations in use: `base`, compiled from the configuration file, and `effective`,
+/// the same with the overrides stored in the database applied on top
+/// ([`oncall_core::live_overrides::apply`]), which every answer and escalation uses.
+///
+/// **Swaps happen under the database lock** ([`Configs::install`] is called inside a
+/// [`Store`] call), and every reader that pairs the configuration with the database reads it
+/// inside its own [`Store`] call, so no transaction sees a configuration that changed in its
+/// middle.
+#[derive(Clone)]
+pub struct Configs(Arc<RwLock<(Arc<Config>, Arc<Config>)>>);
+
+impl Configs {
+    /// Both the same configuration (no stored overrides yet).
+    pub fn new(base: Config, effective: Config) -> Configs {
+        Configs(Arc::new(RwLock::new((Arc::new(base), Arc::new(effective)))))
+    }
+
+    /// The configuration answers and escalations use.
+    pub fn effective(&self) -> Arc<Config> {
+        self.0.read().map(|g| g.1.clone()).unwrap_or_else(|p| p.into_inner().1.clone())
+    }
+
+    /// The configuration file's.
+    pub fn base(&self) -> Arc<Config> {
+        self.0.read().map(|g| g.0.clone()).unwrap_or_else(|p| p.into_inner().0.clone())
+    }
+
+    /// Puts new configurations in place and makes every alert whose escalation may still
+    /// notify (or change its state) be recomputed at the next tick: its notifications from now
+    /// on are those of the new configuration; those already recorded stay. Call it inside a
+    /// [`Store`] call, with that call's connection.
+    pub fn install(&self, c: &rusqlite::Connection, base: Arc<Config>, effective: Arc<Config>) -> Result<(), Error> {
+        c.execute("UPDATE alerts SET next_due = materialized_until WHERE is_open = 1 OR next_due IS NOT NULL", [])?;
+        c.execute("UPDATE alerts SET stable_until = 0 WHERE is_open = 1 OR stable_until IS NOT NULL", [])?;
+        match self.0.write() {
+            Ok(mut g) => *g = (base, effective),
+            Err(p) => *p.into_inner() = (base, effective),
+        }
+        Ok(())
+    }
+}
 
 /// Seconds to wait after failed attempt `attempt` (1-based) before the next.
 ///
@@ -54,8 +104,8 @@ pub fn backoff(attempt: i64) -> i64 {
 pub struct Runtime {
     /// The database.
     pub store: Store,
-    /// The configuration.
-    pub config: Arc<Config>,
+    /// The configurations (the file's, and with the stored overrides).
+    pub configs: Configs,
     /// Where notifications go.
     pub routes: Vec<Route>,
     /// The service's clock.
@@ -64,6 +114,8 @@ pub struct Runtime {
     pub started_at: i64,
     /// Counters.
     pub metrics: Arc<Metrics>,
+    /// When expired request statuses were last pruned (service seconds).
+    pub pruned_at: AtomicI64,
 }
 
 struct Due {
@@ -91,9 +143,19 @@ impl Runtime {
     /// One tick: record what fell due, deliver what is due.
     pub async fn tick(&self, agent: &ureq::Agent) -> Result<(), Error> {
         let now = self.clock.now();
-        let config = self.config.clone();
-        let written = self.store.call(move |c| materialize(c, &config, now)).await?;
+        let configs = self.configs.clone();
+        let written = self.store.call(move |c| materialize(c, &configs.effective(), now)).await?;
         self.metrics.notifications_recorded.fetch_add(written as u64, Ordering::Relaxed);
+        if now - self.pruned_at.load(Ordering::Relaxed) >= PRUNE_EVERY_SECS {
+            self.pruned_at.store(now, Ordering::Relaxed);
+            let pruned = self.store.call(move |c| prune_requests(c, now)).await?;
+            if pruned > 0 {
+                crate::log_line(
+                    "info",
+                    &format!("pruned {pruned} request statuses older than {REQUEST_RETENTION_SECS} s"),
+                );
+            }
+        }
         let due: Vec<Due> = self
             .store
             .call(move |c| {
@@ -203,4 +265,14 @@ impl Runtime {
             })
             .await
     }
+}
+
+/// Deletes request statuses processed more than [`REQUEST_RETENTION_SECS`] before `now` (at
+/// most [`PRUNE_BATCH`] at a time); returns how many.
+pub fn prune_requests(c: &mut rusqlite::Connection, now: i64) -> Result<usize, Error> {
+    Ok(c.execute(
+        "DELETE FROM requests WHERE request_id IN
+           (SELECT request_id FROM requests WHERE processed_at < ?1 ORDER BY processed_at LIMIT ?2)",
+        params![now - REQUEST_RETENTION_SECS, PRUNE_BATCH],
+    )?)
 }

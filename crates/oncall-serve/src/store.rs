@@ -84,6 +84,40 @@ pub const MIGRATIONS: &[&str] = &[
         late INTEGER NOT NULL
     );
     CREATE INDEX notifications_due ON notifications (state, next_attempt_at);",
+    // 2: the columns lists and counts test and sort by (kept with each event, so a list is a
+    // query), the alerts' tags, overrides added through the Schedule API, and an index for
+    // pruning request statuses. Existing alerts get their columns at their first refresh
+    // (`stable_until = 0`: stale).
+    "ALTER TABLE alerts ADD COLUMN acknowledged INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE alerts ADD COLUMN snoozed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE alerts ADD COLUMN occurrences BIGINT NOT NULL DEFAULT 1;
+    ALTER TABLE alerts ADD COLUMN last_occurred_at BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE alerts ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+    ALTER TABLE alerts ADD COLUMN priority TEXT NOT NULL DEFAULT 'P3';
+    ALTER TABLE alerts ADD COLUMN message TEXT NOT NULL DEFAULT '';
+    ALTER TABLE alerts ADD COLUMN message_lower TEXT NOT NULL DEFAULT '';
+    ALTER TABLE alerts ADD COLUMN source TEXT;
+    ALTER TABLE alerts ADD COLUMN entity TEXT;
+    ALTER TABLE alerts ADD COLUMN stable_until BIGINT;
+    UPDATE alerts SET stable_until = 0;
+    CREATE INDEX alerts_stable_until ON alerts (stable_until);
+    CREATE INDEX alerts_created_at ON alerts (created_at);
+    CREATE TABLE alert_tags (
+        alert_seq BIGINT NOT NULL,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (alert_seq, tag)
+    );
+    CREATE INDEX alert_tags_tag ON alert_tags (tag);
+    CREATE TABLE schedule_overrides (
+        schedule TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        n BIGINT NOT NULL,
+        body TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (schedule, alias)
+    );
+    CREATE INDEX requests_processed_at ON requests (processed_at);",
 ];
 
 /// The database: one connection, used by one thread at a time.

@@ -92,6 +92,9 @@ struct ServeArgs {
 fn serve(a: &ServeArgs) -> Res<()> {
     let config = load(&a.config)?;
     let mut options = oncall_serve::Options::new(a.db.clone(), a.listen.clone());
+    // SIGHUP re-reads the file with the same reader (JSON or YAML, the core's limits).
+    let path = a.config.clone();
+    options.reload = Some(oncall_serve::Reload(std::sync::Arc::new(move || load(&path).map_err(|f| f.0))));
     for d in &a.deliver {
         options.deliver.push(d.parse().map_err(|e: oncall_serve::Error| Fail::usage(e.to_string()))?);
     }
@@ -580,38 +583,10 @@ fn who(a: &WhoArgs, out: &mut String) -> Res<()> {
         answer = answer.opsgenie_depth();
     }
     match (a.format, a.flat) {
+        // The core's answer, with the `timeOff` extension only when time off changed a shift
+        // (so an answer without time off is exactly Opsgenie's); `oncall serve` answers the same.
         (Format::Json, flat) => {
-            // Shifts time off changed: an extra `timeOff` key, only when there are some (so an
-            // answer without time off is exactly Opsgenie's).
-            let sources = s.on_call_sources(at).map_err(|e| arg_error("at", &e))?;
-            let changed: Vec<serde_json::Value> = sources
-                .iter()
-                .filter_map(|src| {
-                    let r = src.reassigned.as_ref()?;
-                    let mut v = serde_json::json!({"rotation": src.rotation, "participant": src.participant.name});
-                    if let (Some(obj), Ok(serde_json::Value::Object(extra))) =
-                        (v.as_object_mut(), serde_json::to_value(r))
-                    {
-                        obj.extend(extra);
-                    }
-                    Some(v)
-                })
-                .collect();
-            if changed.is_empty() {
-                return if flat { json(&answer.flat(), out) } else { json(&answer, out) };
-            }
-            #[derive(Serialize)]
-            struct WithTimeOff<T: Serialize> {
-                #[serde(flatten)]
-                answer: T,
-                #[serde(rename = "timeOff")]
-                time_off: Vec<serde_json::Value>,
-            }
-            if flat {
-                json(&WithTimeOff { answer: answer.flat(), time_off: changed }, out)
-            } else {
-                json(&WithTimeOff { answer, time_off: changed }, out)
-            }
+            json(&s.on_call_answer(at, flat, a.opsgenie_depth).map_err(|e| arg_error("at", &e))?, out)
         }
         (Format::Text, flat) => {
             let sources = s.on_call_sources(at).map_err(|e| arg_error("at", &e))?;
