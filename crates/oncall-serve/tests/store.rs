@@ -126,7 +126,8 @@ fn sql_lists_agree_with_the_cores_query_rules() {
                 alerts::create(c, &config, a, None, t0 + i as i64, &format!("c{i}"))?;
             }
             let act = |c: &mut rusqlite::Connection, alias: &str, a: Action, at: i64| {
-                alerts::act(c, &config, &AlertId::Alias(alias.into()), ("r", "x", None), vec![a], at).map(|_| ())
+                let rid = format!("r-{alias}");
+                alerts::act(c, &config, &AlertId::Alias(alias.into()), (&rid, "x", None), vec![a], at).map(|_| ())
             };
             act(c, "a0", Action::Acknowledge { user: Some("ann".into()) }, t0 + 10)?;
             act(c, "a1", Action::Close { user: None }, t0 + 11)?;

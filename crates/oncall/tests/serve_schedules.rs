@@ -404,8 +404,8 @@ fn sighup_reloads_a_valid_file_and_refuses_an_invalid_one() {
     // A valid new file: a second schedule appears, the stored override still applies.
     write(&config, &document(true, "UTC", true));
     s.hup();
-    wait_until("the reload", 15, || s.data("/v2/schedules").as_array().unwrap().len() == 2);
-    assert!(s.stderr().contains("configuration reloaded"), "{}", s.stderr());
+    wait_until("the reload", 15, || s.stderr().contains("configuration reloaded"));
+    assert_eq!(s.data("/v2/schedules").as_array().unwrap().len(), 2);
     assert_eq!(flat_at_13(&s), json!(["cy"]));
     assert_eq!(s.data("/v2/alerts/keep?identifierType=alias")["message"], "before the reload");
     assert_eq!(
