@@ -150,6 +150,7 @@ async fn get_one(
 }
 
 /// `GET /v2/schedules/{identifier}/on-calls` (`flat`, `date`): `oncall who --format json`.
+#[allow(clippy::result_large_err)]
 async fn on_calls(
     State(app): State<Shared>,
     Path(id): Path<String>,
@@ -173,6 +174,7 @@ async fn on_calls(
 }
 
 /// `GET /v2/schedules/{identifier}/next-on-calls` (`flat`, `date`): `oncall next --format json`.
+#[allow(clippy::result_large_err)]
 async fn next_on_calls(
     State(app): State<Shared>,
     Path(id): Path<String>,
@@ -199,6 +201,7 @@ async fn next_on_calls(
 
 /// `GET /v2/schedules/{identifier}/timeline` (`date`, `interval`, `intervalUnit`, `expand`):
 /// `oncall timeline --date … --interval … --interval-unit … --expand … --format json`.
+#[allow(clippy::result_large_err)]
 async fn timeline(
     State(app): State<Shared>,
     Path(id): Path<String>,
@@ -235,6 +238,7 @@ async fn timeline(
 }
 
 /// `GET /v2/schedules/{identifier}/overrides`: the file's overrides, then the stored ones.
+#[allow(clippy::result_large_err)]
 async fn list_overrides(
     State(app): State<Shared>,
     Path(id): Path<String>,
@@ -256,6 +260,7 @@ async fn list_overrides(
 }
 
 /// `GET /v2/schedules/{identifier}/overrides/{alias}`.
+#[allow(clippy::result_large_err)]
 async fn get_override(
     State(app): State<Shared>,
     Path((id, alias)): Path<(String, String)>,
