@@ -66,7 +66,7 @@ enum Command {
     Import(opsgenie::ImportArgs),
     /// Compare the engine's answers with Opsgenie's saved answers; print every difference (exit 1 on any).
     Verify(opsgenie::VerifyArgs),
-    /// Serve Opsgenie's Alert API with a durable escalation runtime (until SIGINT/SIGTERM).
+    /// Serve Opsgenie's Alert and Schedule APIs with a durable escalation runtime (SIGHUP reloads the file; until SIGINT/SIGTERM).
     Serve(ServeArgs),
 }
 
