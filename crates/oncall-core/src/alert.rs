@@ -865,7 +865,7 @@ pub struct StoredAlert<'a> {
     pub events: &'a [AlertEvent],
 }
 
-/// The state of a stored alert at an instant ([`crate::Config::stored_alert_state`]).
+/// The state of a stored alert at an instant ([`crate::Config::stored_alert_state_at`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateAt {
     /// The state.
@@ -888,9 +888,34 @@ impl crate::Config {
     /// team). A first target without an escalation (a user, a schedule, an unknown name)
     /// changes nothing by itself.
     ///
-    /// `stable_until` is the first instant after `now` at which the state may change without an
-    /// event: the next entry of the first target's escalation timeline, or just after a snooze's
-    /// end (a snooze ending at T is over after T).
+    /// ```
+    /// use oncall_core::{Config, alert::{Alert, StoredAlert}};
+    /// let config = Config::from_json(r#"{"escalations": [{"name": "ops", "rules": [
+    ///     {"condition": "if-not-acked", "delay": {"timeAmount": 0}, "recipient": {"type": "user", "username": "ann"}}],
+    ///   "repeat": {"waitInterval": 5, "count": 1, "closeAlertAfterAll": true}}]}"#)?;
+    /// let t = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    /// let alert = Alert::from_json(r#"{"message": "m", "responders": [{"type": "escalation", "name": "ops"}]}"#)?;
+    /// let stored = StoredAlert { n: 1, alert: &alert, owner_team: None, created_at: t("2026-11-10T10:00:00Z"), events: &[] };
+    /// assert!(config.stored_alert_state(&stored, t("2026-11-10T10:01:00Z"))?.is_open());
+    /// assert!(!config.stored_alert_state(&stored, t("2026-11-10T11:00:00Z"))?.is_open());
+    /// # Ok::<(), oncall_core::Error>(())
+    /// ```
+    pub fn stored_alert_state(&self, a: &StoredAlert<'_>, now: DateTime<Utc>) -> Result<AlertState> {
+        let mut state = AlertState::replay(a.n, a.alert.clone(), a.created_at, a.events, now)?;
+        if let Some(target) = alert_targets(a.alert, a.owner_team).first() {
+            let events = escalation_events(a.events);
+            let options = crate::EscalateOptions::default();
+            if let Ok(tl) = self.escalate_until(a.alert, target, a.created_at, &events, &options, Some(now)) {
+                state.follow_escalation(&tl.alert);
+            }
+        }
+        Ok(state)
+    }
+
+    /// [`Config::stored_alert_state`], and until when it holds without a new event
+    /// (`stable_until`): the first instant after `now` at which the state may change by itself,
+    /// the next entry of the first target's escalation timeline, or just after a snooze's end (a
+    /// snooze ending at T is over after T).
     ///
     /// ```
     /// use oncall_core::{Config, alert::{Alert, StoredAlert}};
@@ -900,22 +925,19 @@ impl crate::Config {
     /// let t = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
     /// let alert = Alert::from_json(r#"{"message": "m", "responders": [{"type": "escalation", "name": "ops"}]}"#)?;
     /// let stored = StoredAlert { n: 1, alert: &alert, owner_team: None, created_at: t("2026-11-10T10:00:00Z"), events: &[] };
-    /// let at = config.stored_alert_state(&stored, t("2026-11-10T10:01:00Z"))?;
+    /// let at = config.stored_alert_state_at(&stored, t("2026-11-10T10:01:00Z"))?;
     /// assert!(at.state.is_open());
-    /// let closed = config.stored_alert_state(&stored, at.stable_until.unwrap())?;
+    /// let closed = config.stored_alert_state_at(&stored, at.stable_until.unwrap())?;
     /// assert!(!closed.state.is_open() && closed.stable_until.is_none());
     /// # Ok::<(), oncall_core::Error>(())
     /// ```
-    pub fn stored_alert_state(&self, a: &StoredAlert<'_>, now: DateTime<Utc>) -> Result<StateAt> {
-        let mut state = AlertState::replay(a.n, a.alert.clone(), a.created_at, a.events, now)?;
+    pub fn stored_alert_state_at(&self, a: &StoredAlert<'_>, now: DateTime<Utc>) -> Result<StateAt> {
+        let state = self.stored_alert_state(a, now)?;
         let mut stable_until = state.snoozed_until.filter(|&u| u >= now).map(|u| u + chrono::Duration::nanoseconds(1));
         if let Some(target) = alert_targets(a.alert, a.owner_team).first() {
             let events = escalation_events(a.events);
-            let options = crate::EscalateOptions::default();
-            if let Ok(tl) = self.escalate_until(a.alert, target, a.created_at, &events, &options, Some(now)) {
-                state.follow_escalation(&tl.alert);
-            }
-            if let Ok(full) = self.escalate(a.alert, target, a.created_at, &events, &options) {
+            if let Ok(full) = self.escalate(a.alert, target, a.created_at, &events, &crate::EscalateOptions::default())
+            {
                 let next = full.entries().iter().map(|e| e.at()).filter(|&at| at > now).min();
                 stable_until = match (stable_until, next) {
                     (Some(x), Some(y)) => Some(x.min(y)),
@@ -1234,7 +1256,7 @@ mod tests {
         let state = |responders: &str| {
             let alert = Alert::from_json(&format!(r#"{{"message": "m", "responders": {responders}}}"#)).unwrap();
             let stored = StoredAlert { n: 1, alert: &alert, owner_team: None, created_at: created, events: &[] };
-            config.stored_alert_state(&stored, later).unwrap()
+            config.stored_alert_state_at(&stored, later).unwrap()
         };
         let closes = r#"{"type": "escalation", "name": "closes"}"#;
         let keeps = r#"{"type": "escalation", "name": "keeps"}"#;
@@ -1249,7 +1271,7 @@ mod tests {
         // Before the close, the state is stable until it.
         let alert = Alert::from_json(&format!(r#"{{"message": "m", "responders": [{closes}]}}"#)).unwrap();
         let stored = StoredAlert { n: 1, alert: &alert, owner_team: None, created_at: created, events: &[] };
-        let early = config.stored_alert_state(&stored, t("2026-11-10T10:01:00Z")).unwrap();
+        let early = config.stored_alert_state_at(&stored, t("2026-11-10T10:01:00Z")).unwrap();
         assert!(early.state.is_open());
         let until = early.stable_until.unwrap();
         assert!(until > t("2026-11-10T10:01:00Z") && until <= t("2026-11-10T10:10:00Z"), "{until}");
@@ -1262,10 +1284,10 @@ mod tests {
         let created = t("2026-11-10T10:00:00Z");
         let events = [AlertEvent::new(created, Action::Snooze { until: t("2026-11-10T11:00:00Z"), user: None })];
         let stored = StoredAlert { n: 1, alert: &alert, owner_team: None, created_at: created, events: &events };
-        let at = config.stored_alert_state(&stored, t("2026-11-10T11:00:00Z")).unwrap();
+        let at = config.stored_alert_state_at(&stored, t("2026-11-10T11:00:00Z")).unwrap();
         assert!(at.state.snoozed);
         assert_eq!(at.stable_until, Some(t("2026-11-10T11:00:00Z") + chrono::Duration::nanoseconds(1)));
-        let after = config.stored_alert_state(&stored, t("2026-11-10T11:00:01Z")).unwrap();
+        let after = config.stored_alert_state_at(&stored, t("2026-11-10T11:00:01Z")).unwrap();
         assert!(!after.state.snoozed && after.stable_until.is_none());
     }
 

@@ -4,7 +4,12 @@
 //! The database holds an alert's creation payload and its events, never a rule's outcome: the
 //! state is [`AlertState::replay`] of the events and the notifications are those of
 //! [`Config::escalate`] for each of the alert's targets ([`alert_targets`]), so every rule stays
-//! in the core. `state` in the `alerts` table is a copy of the replayed state for listing.
+//! in the core. The other columns of the `alerts` table (`state`, `is_open`, `acknowledged`,
+//! `priority`, `message_lower`, … and the `alert_tags` rows) are written from the core's state in
+//! the same transaction as each event (`refresh`), so lists and counts are SQL queries
+//! ([`list`], [`count`]); `stable_until` says until when they hold without a new event (a snooze's
+//! end, the escalation's next step), and stale rows are refreshed by the runtime's tick and
+//! before each list or count ([`refresh_stale`]).
 //!
 //! **Notifications.** A notification of a timeline is *due* at its instant `at`. The runtime
 //! records (inserts) the due notifications of an alert with `at` strictly before the current
@@ -59,23 +64,27 @@ pub struct Stored {
 }
 
 impl Stored {
-    /// The state as of `now` (at least the last event's instant) and until when it holds
-    /// without a new event: the core's [`Config::stored_alert_state`] (the replay of the events,
-    /// with what the escalation of the alert's first target changed by itself by then).
-    pub fn state_at(&self, config: &Config, now: i64) -> Result<StateAt, Error> {
-        let stored = StoredAlert {
+    fn stored(&self) -> StoredAlert<'_> {
+        StoredAlert {
             n: self.seq as u64,
             alert: &self.alert,
             owner_team: self.owner_team.as_deref(),
             created_at: instant(self.created_at),
             events: &self.events,
-        };
-        Ok(config.stored_alert_state(&stored, instant(now.max(self.last_event_at)))?)
+        }
     }
 
-    /// The state as of `now` ([`Stored::state_at`]).
+    /// The state as of `now` (at least the last event's instant): the core's
+    /// [`Config::stored_alert_state`] (the replay of the events, with what the escalation of the
+    /// alert's first target changed by itself by then).
     pub fn state(&self, config: &Config, now: i64) -> Result<AlertState, Error> {
-        Ok(self.state_at(config, now)?.state)
+        Ok(config.stored_alert_state(&self.stored(), instant(now.max(self.last_event_at)))?)
+    }
+
+    /// [`Stored::state`] and until when it holds without a new event
+    /// ([`Config::stored_alert_state_at`]).
+    pub fn state_at(&self, config: &Config, now: i64) -> Result<StateAt, Error> {
+        Ok(config.stored_alert_state_at(&self.stored(), instant(now.max(self.last_event_at)))?)
     }
 
     /// The alert's targets and each one's timeline (or why it has none).
@@ -205,8 +214,9 @@ fn refresh(c: &Connection, config: &Config, s: &Stored, now: i64) -> Result<Aler
     let next_due = next_due(config, s);
     let text = serde_json::to_string(&state).map_err(|e| Error::Internal(e.to_string()))?;
     let row = QueryRow::of(&state);
-    // Whole seconds: a change at T.5 is stale from T (a little early, never late).
-    let stable_until = stable_until.map(|t| t.timestamp());
+    // The service's instants are whole seconds: the state holds up to the first whole second
+    // at or after `stable_until` (always after `now`, so a refresh never repeats at once).
+    let stable_until = stable_until.map(|t| t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0));
     c.execute(
         "UPDATE alerts SET is_open = ?2, updated_at = ?3, state = ?4, event_count = ?5, last_event_at = ?6, next_due = ?7,
             acknowledged = ?8, snoozed = ?9, occurrences = ?10, last_occurred_at = ?11, owner = ?12, priority = ?13,
@@ -271,10 +281,16 @@ pub fn refresh_stale(c: &mut Connection, config: &Config, now: i64, most: i64) -
     Ok(seqs.len())
 }
 
+/// [`refresh_stale`] until no stale row is left (in batches of 500, each its own transaction).
+fn refresh_all_stale(c: &mut Connection, config: &Config, now: i64) -> Result<(), Error> {
+    while refresh_stale(c, config, now, 500)? == 500 {}
+    Ok(())
+}
+
 /// The alerts a list (or count) asks for, by SQL over the columns [`refresh`] keeps: after
 /// refreshing every stale row, the page's alerts (in order) and the total that match.
 pub fn list(c: &mut Connection, config: &Config, q: &List, now: i64) -> Result<(Vec<Stored>, usize), Error> {
-    while refresh_stale(c, config, now, 500)? == 500 {}
+    refresh_all_stale(c, config, now)?;
     let (clause, values) = where_clause(q);
     let total: i64 = c.query_row(
         &format!("SELECT COUNT(*) FROM alerts WHERE {clause}"),
@@ -315,7 +331,7 @@ pub fn list(c: &mut Connection, config: &Config, q: &List, now: i64) -> Result<(
 
 /// How many alerts a query matches (after refreshing the stale rows).
 pub fn count(c: &mut Connection, config: &Config, q: &List, now: i64) -> Result<usize, Error> {
-    while refresh_stale(c, config, now, 500)? == 500 {}
+    refresh_all_stale(c, config, now)?;
     let (clause, values) = where_clause(q);
     let n: i64 = c.query_row(
         &format!("SELECT COUNT(*) FROM alerts WHERE {clause}"),
@@ -460,12 +476,13 @@ pub fn create(
             refresh(&tx, config, &s, now)?;
             let via = name.map(|n| format!(" through integration {n}")).unwrap_or_default();
             log(&tx, seq, now, "created", &format!("alert created{via}"))?;
-            for (t, tl) in s.timelines(config) {
+            let timelines = s.timelines(config);
+            for (t, tl) in &timelines {
                 if let Err(e) = tl {
-                    log(&tx, seq, now, "not-notified", &format!("{}: {e}", target_name(&t)))?;
+                    log(&tx, seq, now, "not-notified", &format!("{}: {e}", target_name(t)))?;
                 }
             }
-            if s.timelines(config).is_empty() {
+            if timelines.is_empty() {
                 log(&tx, seq, now, "not-notified", "the alert names no responders and its integration no owner team")?;
             }
             Outcome { success: true, status: "Created alert".into(), seq: Some(seq), alias: Some(alias) }

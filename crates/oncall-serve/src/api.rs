@@ -1,4 +1,5 @@
-//! The HTTP API: Opsgenie's Alert API (v2) shapes.
+//! The HTTP API: Opsgenie's Alert API (v2) shapes (the Schedule API's paths are in
+//! [`crate::schedule_api`], merged into the same router).
 //!
 //! Every answer has Opsgenie's envelope: `{"data": …, "took": seconds, "requestId": …}` for
 //! reads, `202 {"result": "Request will be processed", "took", "requestId"}` for creates and

@@ -98,12 +98,13 @@ fn refused(ctx: &Ctx, e: &oncall_core::Error) -> Response {
     unprocessable(ctx, problems(e))
 }
 
-/// `flat`: `true` or `false` (default).
+/// `flat`: `true` or `false` (default), in any case (`True` as Python clients write it).
 #[allow(clippy::result_large_err)]
 fn flat(ctx: &Ctx, q: &ScheduleQuery) -> Result<bool, Response> {
     match q.flat.as_deref() {
-        None | Some("false") => Ok(false),
-        Some("true") => Ok(true),
+        None => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
         Some(other) => Err(bad(ctx, "flat", format!("expected true or false, found {other:?}"))),
     }
 }
