@@ -437,3 +437,24 @@ fn sighup_reloads_a_valid_file_and_refuses_an_invalid_one() {
     assert_eq!(flat_at_13(&s), json!(["cy"]));
     assert_eq!(s.data("/v2/alerts/keep?identifierType=alias")["status"], "open");
 }
+
+/// The `timeOff` extension of on-calls is the CLI's too (examples/time-off.json, with a key).
+#[test]
+fn on_calls_carry_the_clis_time_off_extension() {
+    let dir = tmp("timeoff");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/time-off.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    doc.as_object_mut().unwrap().remove("$schema");
+    doc["integrations"] = json!([{"name": "test", "type": "API", "apiKey": KEY}]);
+    write(&dir.join("config.json"), &doc);
+    let s = Service::start(&dir);
+    for at in ["2026-11-10T10:00:00Z", "2026-11-17T10:00:00Z"] {
+        let q = at.replace(':', "%3A");
+        let got = s.data(&format!("/v2/schedules/support/on-calls?scheduleIdentifierType=name&date={q}"));
+        assert_eq!(got, cli(&dir, &["who", "--schedule", "support", "--at", at]), "{at}");
+        let flat = s.data(&format!("/v2/schedules/support/on-calls?scheduleIdentifierType=name&flat=True&date={q}"));
+        assert_eq!(flat, cli(&dir, &["who", "--schedule", "support", "--at", at, "--flat"]), "{at}");
+    }
+    let with = s.data("/v2/schedules/support/on-calls?scheduleIdentifierType=name&date=2026-11-10T10%3A00%3A00Z");
+    assert!(with["timeOff"].is_array(), "the example changes a shift at this instant: {with}");
+}
