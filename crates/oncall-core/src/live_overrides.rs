@@ -72,7 +72,6 @@ fn relative(e: Error, prefix: &str) -> Error {
         Error::TooManyProblems { problems, more } => {
             Error::TooManyProblems { problems: problems.iter().map(rename).collect(), more }
         }
-        Error::LimitExceeded { .. } => e,
         other => other,
     }
 }
@@ -107,13 +106,6 @@ pub fn apply(base: &Config, added: &[AddedOverride], focus: Option<usize>) -> Re
     let mut problems = Vec::new();
     let mut paths: Vec<Option<String>> = Vec::with_capacity(added.len());
     for (k, a) in added.iter().enumerate() {
-        let name = |p: &str| {
-            if focus == Some(k) {
-                p.to_string()
-            } else {
-                format!("added override {:?}: {p}", a.body.alias.clone().unwrap_or_default())
-            }
-        };
         let Some(i) = doc.schedules.iter().position(|s| s.name == a.schedule) else {
             problems.push(Problem::new(
                 "schedule",
@@ -127,17 +119,19 @@ pub fn apply(base: &Config, added: &[AddedOverride], focus: Option<usize>) -> Re
             continue;
         };
         let s = &mut doc.schedules[i];
+        let prefix = format!("schedules[{i}].overrides[{}]", s.overrides.len());
+        let alias_path = if focus == Some(k) { "alias".to_string() } else { format!("{prefix}.alias") };
         match a.body.alias.as_deref() {
-            None | Some("") => problems.push(Problem::new(name("alias"), "required")),
+            None | Some("") => problems.push(Problem::new(alias_path, "required")),
             Some(alias) if s.overrides.iter().any(|o| o.alias.as_deref() == Some(alias)) => {
                 problems.push(Problem::new(
-                    name("alias"),
+                    alias_path,
                     format!("the schedule {:?} already has an override with alias {alias:?}", a.schedule),
                 ))
             }
             Some(_) => {}
         }
-        paths.push(Some(format!("schedules[{i}].overrides[{}]", s.overrides.len())));
+        paths.push(Some(prefix));
         s.overrides.push(a.body.clone());
     }
     if !problems.is_empty() {
