@@ -17,6 +17,7 @@ pub mod alerts;
 pub mod api;
 pub mod runtime;
 pub mod store;
+pub mod trailing_slash;
 
 use oncall_core::Config;
 use std::path::PathBuf;
@@ -290,7 +291,8 @@ pub fn serve(config: Config, options: Options) -> Result<(), Error> {
         let app = Arc::new(api::App { rt: rt.clone(), keys, requests: AtomicU64::new(0), metrics });
         let loop_task = tokio::spawn(rt.run());
         log_line("info", &format!("listening on {addr}; database {}", options.db.display()));
-        let served = axum::serve(listener, api::router(app)).with_graceful_shutdown(shutdown()).await;
+        let served =
+            axum::serve(listener, trailing_slash::service(api::router(app))).with_graceful_shutdown(shutdown()).await;
         loop_task.abort();
         served.map_err(|e| Error::Internal(format!("server: {e}")))
     })
