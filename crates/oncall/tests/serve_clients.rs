@@ -1,6 +1,6 @@
 //! `oncall serve` driven by real clients: Prometheus Alertmanager (Debian's package
 //! `prometheus-alertmanager`) with its `opsgenie_configs` pointed at the service, and the
-//! official Opsgenie Python SDK (`opsgenie-sdk` on PyPI). A webhook receiver in the test takes
+//! official Opsgenie SDKs for Python (`opsgenie-sdk` on PyPI) and Node (`opsgenie-sdk` on npm). A webhook receiver in the test takes
 //! every notification the service delivers and checks it against the core's escalation
 //! timelines, replayed from the service's own SQLite file.
 //!
@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 const AM_KEY: &str = "alertmanager-key";
 const SDK_KEY: &str = "python-sdk-key";
+const NODE_KEY: &str = "node-sdk-key";
 
 /// Where `scripts/install-test-tools` puts what it installs: `ONCALL_TEST_TOOLS`, else
 /// `test-tools` in the target directory.
@@ -41,6 +42,14 @@ fn alertmanager_bin() -> PathBuf {
         .map(|d| d.join("prometheus-alertmanager"))
         .find(|p| p.is_file())
         .unwrap_or_else(|| missing("Prometheus Alertmanager (Debian's prometheus-alertmanager)"))
+}
+
+fn node_modules() -> PathBuf {
+    let modules = tools().join("node/node_modules");
+    if !modules.join("opsgenie-sdk").is_dir() {
+        missing(&format!("the Opsgenie Node SDK (npm, in {})", modules.display()));
+    }
+    modules
 }
 
 fn sdk_python() -> PathBuf {
@@ -77,7 +86,8 @@ fn config(dir: &Path) -> PathBuf {
         {"condition": "if-not-closed", "notifyType": "default", "delay": {"timeAmount": 10}, "recipient": {"type": "user", "username": "cy"}}]}],
       "integrations": [
         {"name": "alertmanager", "type": "API", "ownerTeam": {"name": "payments"}, "apiKey": AM_KEY},
-        {"name": "python-sdk", "type": "API", "ownerTeam": {"name": "payments"}, "apiKey": SDK_KEY}]
+        {"name": "python-sdk", "type": "API", "ownerTeam": {"name": "payments"}, "apiKey": SDK_KEY},
+        {"name": "node-sdk", "type": "API", "ownerTeam": {"name": "payments"}, "apiKey": NODE_KEY}]
     });
     let path = dir.join("config.json");
     std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
@@ -332,6 +342,22 @@ fn check_deliveries(dir: &Path, hook: &Receiver) -> Vec<Value> {
     got
 }
 
+/// Runs a client script to its end (at most a minute); its stdout as one JSON document.
+fn run_client(name: &str, dir: &Path, service: &Proc, cmd: &mut Command) -> Value {
+    let mut client = Proc::spawn(name, dir, cmd);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = client.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "{name} did not finish:\n{}", client.stderr());
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let out = std::fs::read_to_string(dir.join(format!("{name}.stdout"))).unwrap();
+    assert!(status.success(), "{name} failed ({status}):\n{}\nservice:\n{}", client.stderr(), service.stderr());
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{name} printed no JSON ({e}): {out}"))
+}
+
 fn sha256_hex(s: &str) -> String {
     Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -489,18 +515,7 @@ fn opsgenie_python_sdk_creates_gets_acknowledges_and_closes() {
     let hook = Receiver::start();
     let (service, url) = serve(&dir, &hook);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/opsgenie_python_sdk.py");
-    let mut sdk = Proc::spawn("python-sdk", &dir, Command::new(&python).arg(&script).args([&url, SDK_KEY]));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(s) = sdk.child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "the SDK script did not finish:\n{}", sdk.stderr());
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let out = std::fs::read_to_string(dir.join("python-sdk.stdout")).unwrap();
-    assert!(status.success(), "the SDK script failed ({status}):\n{}\nservice:\n{}", sdk.stderr(), service.stderr());
-    let seen: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let seen = run_client("python-sdk", &dir, &service, Command::new(&python).arg(&script).args([&url, SDK_KEY]));
 
     assert_eq!(seen["create"]["alertId"], "alert-1", "{seen}");
     assert_eq!(seen["create"]["status"], "Created alert");
@@ -541,4 +556,29 @@ fn opsgenie_python_sdk_creates_gets_acknowledges_and_closes() {
         assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
     }
     assert!(got.iter().all(|n| n["user"] == "ann" && n["alert"]["alias"] == "checkout-latency"), "{got:?}");
+}
+
+#[test]
+fn opsgenie_node_sdk_creates_gets_acknowledges_and_closes() {
+    let modules = node_modules();
+    let dir = tmp("node-sdk");
+    let hook = Receiver::start();
+    let (service, url) = serve(&dir, &hook);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/opsgenie_node_sdk.js");
+    let seen = run_client(
+        "node-sdk",
+        &dir,
+        &service,
+        Command::new("node").arg(&script).args([&url, NODE_KEY]).env("NODE_PATH", &modules),
+    );
+    assert_eq!(seen["create"], json!({"alertId": "alert-1", "alias": "node-sdk-queue"}), "{seen}");
+    assert_eq!(seen["get"], json!({"id": "alert-1", "priority": "P1", "status": "open", "tags": ["queue"]}), "{seen}");
+    assert_eq!(seen["afterAcknowledge"], json!({"acknowledged": true, "owner": "ben"}), "{seen}");
+    assert_eq!(seen["afterClose"], json!({"status": "closed"}), "{seen}");
+    let got = check_deliveries(&dir, &hook);
+    let kinds: Vec<&str> = got.iter().map(|n| n["actionType"].as_str().unwrap()).collect();
+    for k in ["create-alert", "acknowledged-alert", "add-note", "closed-alert"] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+    assert!(got.iter().all(|n| n["user"] == "ann" && n["alert"]["priority"] == "P1"), "{got:?}");
 }
