@@ -39,8 +39,11 @@ fn without_trailing_slash(mut req: Request) -> Request {
     req
 }
 
+/// The router behind the rewrite.
+pub type Service = IntoMakeService<MapRequest<Router, fn(Request) -> Request>>;
+
 /// `router` behind the rewrite, ready for `axum::serve`.
-pub fn service(router: Router) -> IntoMakeService<MapRequest<Router, fn(Request) -> Request>> {
+pub fn service(router: Router) -> Service {
     let f: fn(Request) -> Request = without_trailing_slash;
     axum::ServiceExt::<Request>::into_make_service(MapRequest::new(router, f))
 }
