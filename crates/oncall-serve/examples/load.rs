@@ -13,7 +13,7 @@
 //! receiver, runs the creates, then waits until the receiver has one notification per alert.
 //!
 //! Each create has its own alias (no de-duplication), comes through the integration with the
-//! owner team, and is committed (SQLite WAL, `synchronous=FULL`: the WAL fsynced) before its
+//! owner team, and is committed (SQLite WAL, fsynced by the store's group commit) before its
 //! 202: every 202 counted is a durable alert. CONNECTIONS clients (threads, keep-alive) send
 //! them back to back. Prints a human line and a JSON line: creations per second, p50/p99/max
 //! latency, notifications delivered per second (from the first delivery to the last), and the
