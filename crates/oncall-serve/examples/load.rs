@@ -1,28 +1,116 @@
-//! Load for `oncall serve`: durable alert creations per second and their latency.
+//! The benchmark of `oncall serve`: durable alert creations per second, their latency, and
+//! notifications delivered per second. `scripts/bench-serve` builds it and runs it several
+//! times.
 //!
 //! ```text
-//! cargo run --release -p oncall-serve --example load -- http://127.0.0.1:8080 KEY [CREATES] [CONNECTIONS]
+//! load --oncall PATH [CREATES] [CONNECTIONS]   # the whole benchmark, on a fresh database
+//! load URL KEY [CREATES] [CONNECTIONS]         # only the creates, against a running service
 //! ```
 //!
-//! Each create has its own alias (no de-duplication) and names no responders unless the key's
-//! integration has an owner team. Every 202 means the alert was committed (WAL, fsync) before
-//! the reply. Prints creations per second and p50/p99/max latency.
+//! With `--oncall`, it writes a configuration (a team whose routing rule pages the on-call
+//! user of an hourly rotation at once), starts a webhook receiver on 127.0.0.1 and `PATH serve`
+//! on a fresh SQLite file in a temporary directory with every notification routed to that
+//! receiver, runs the creates, then waits until the receiver has one notification per alert.
+//!
+//! Each create has its own alias (no de-duplication), comes through the integration with the
+//! owner team, and is committed (SQLite WAL, fsynced by the store's group commit) before its
+//! 202: every 202 counted is a durable alert. CONNECTIONS clients (threads, keep-alive) send
+//! them back to back. Prints a human line and a JSON line: creations per second, p50/p99/max
+//! latency, notifications delivered per second (from the first delivery to the last), and the
+//! load average before and after.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+const KEY: &str = "bench-key";
+
+const CONFIG: &str = r#"{
+  "users": [
+    {"username": "ann", "notificationRules": [{"name": "page", "actionType": "create-alert", "enabled": true,
+      "steps": [{"contact": {"method": "email", "to": "ann@example.com"}, "sendAfter": {"timeAmount": 0}},
+                {"contact": {"method": "sms", "to": "+49 1"}, "sendAfter": {"timeAmount": 30}}]}]},
+    {"username": "ben", "notificationRules": [{"name": "page", "actionType": "create-alert", "enabled": true,
+      "steps": [{"contact": {"method": "email", "to": "ben@example.com"}, "sendAfter": {"timeAmount": 0}},
+                {"contact": {"method": "sms", "to": "+49 2"}, "sendAfter": {"timeAmount": 30}}]}]},
+    {"username": "boss"}],
+  "teams": [{"name": "payments", "members": [{"user": {"username": "ann"}}, {"user": {"username": "ben"}}],
+             "routingRules": [{"name": "default", "isDefault": true, "notify": {"type": "escalation", "name": "ops"}}]}],
+  "schedules": [{"name": "primary", "rotations": [{"type": "hourly", "length": 1, "startDate": "2026-01-01T00:00:00Z",
+                 "participants": [{"type": "user", "username": "ann"}, {"type": "user", "username": "ben"}]}]}],
+  "escalations": [{"name": "ops", "rules": [
+    {"condition": "if-not-acked", "notifyType": "default", "delay": {"timeAmount": 0}, "recipient": {"type": "schedule", "name": "primary"}},
+    {"condition": "if-not-acked", "notifyType": "default", "delay": {"timeAmount": 30}, "recipient": {"type": "user", "username": "boss"}}]}],
+  "integrations": [{"name": "bench", "type": "API", "ownerTeam": {"name": "payments"}, "apiKey": "bench-key"}]
+}"#;
+
+fn usage() -> ! {
+    eprintln!("usage: load --oncall PATH [CREATES] [CONNECTIONS]\n       load URL KEY [CREATES] [CONNECTIONS]");
+    std::process::exit(2);
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 3 {
-        eprintln!("usage: load URL KEY [CREATES] [CONNECTIONS]");
-        std::process::exit(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let num = |i: usize, default: usize| args.get(i).map(|s| s.parse().unwrap_or_else(|_| usage())).unwrap_or(default);
+    match args.first().map(String::as_str) {
+        Some("--oncall") => {
+            let bin = args.get(1).unwrap_or_else(|| usage()).clone();
+            bench(&bin, num(2, 5_000), num(3, 16));
+        }
+        Some(url) if args.len() >= 2 => {
+            let c = creates(url, &args[1], num(2, 5_000), num(3, 16));
+            println!("{}", c.human());
+        }
+        _ => usage(),
     }
-    let (url, key) = (args[1].clone(), args[2].clone());
-    let total: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(5_000);
-    let conns: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(16);
+}
+
+/// What the creates gave.
+struct Creates {
+    total: usize,
+    failed: usize,
+    conns: usize,
+    secs: f64,
+    /// Sorted.
+    latency: Vec<Duration>,
+}
+
+impl Creates {
+    fn per_sec(&self) -> f64 {
+        (self.total - self.failed) as f64 / self.secs
+    }
+
+    fn ms(&self, q: f64) -> f64 {
+        let l = &self.latency;
+        l[((l.len() as f64 * q) as usize).min(l.len() - 1)].as_secs_f64() * 1000.0
+    }
+
+    fn human(&self) -> String {
+        format!(
+            "{} creates ({} failed) over {} connections in {:.2} s: {:.0}/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            self.total,
+            self.failed,
+            self.conns,
+            self.secs,
+            self.per_sec(),
+            self.ms(0.5),
+            self.ms(0.99),
+            self.ms(1.0)
+        )
+    }
+}
+
+/// `total` creates over `conns` keep-alive connections, back to back.
+fn creates(url: &str, key: &str, total: usize, conns: usize) -> Creates {
     let start = Instant::now();
     let handles: Vec<_> = (0..conns)
         .map(|w| {
-            let (url, key) = (url.clone(), key.clone());
+            let (url, key) = (url.to_string(), key.to_string());
             std::thread::spawn(move || {
                 let agent: ureq::Agent = ureq::Agent::config_builder()
                     .http_status_as_error(false)
@@ -51,22 +139,100 @@ fn main() {
             })
         })
         .collect();
-    let mut lat = Vec::new();
+    let mut latency = Vec::new();
     let mut failed = 0;
     for h in handles {
-        let (l, f) = h.join().unwrap();
-        lat.extend(l);
+        let (l, f) = h.join().expect("a load thread panicked");
+        latency.extend(l);
         failed += f;
     }
     let secs = start.elapsed().as_secs_f64();
-    lat.sort();
-    let p = |q: f64| lat[((lat.len() as f64 * q) as usize).min(lat.len() - 1)].as_secs_f64() * 1000.0;
+    latency.sort();
+    Creates { total: latency.len(), failed, conns, secs, latency }
+}
+
+/// A webhook receiver on 127.0.0.1: the instant of every POST.
+fn receiver() -> (String, Arc<Mutex<Vec<Instant>>>) {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the receiver");
+    let url = format!("http://{}/hook", listener.local_addr().expect("receiver address"));
+    listener.set_nonblocking(true).expect("non-blocking listener");
+    let g = got.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("receiver runtime");
+        rt.block_on(async move {
+            let app = axum::Router::new().route(
+                "/hook",
+                axum::routing::post(move |_body: axum::body::Bytes| {
+                    let g = g.clone();
+                    async move {
+                        g.lock().expect("receiver lock").push(Instant::now());
+                        axum::http::StatusCode::OK
+                    }
+                }),
+            );
+            let l = tokio::net::TcpListener::from_std(listener).expect("receiver listener");
+            axum::serve(l, app).await.expect("receiver");
+        });
+    });
+    (url, got)
+}
+
+fn bench(bin: &str, total: usize, conns: usize) {
+    let load_before = loadavg();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = dir.path().join("config.json");
+    std::fs::write(&config, CONFIG).expect("write the configuration");
+    let (hook, got) = receiver();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut child = std::process::Command::new(bin)
+        .arg("serve")
+        .arg(&config)
+        .arg("--db")
+        .arg(dir.path().join("oncall.db"))
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--deliver", &format!("*={hook}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("stderr.log")).expect("log file"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {bin}: {e}"));
+    let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(2))).build().into();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while agent.get(format!("{url}/healthz")).call().is_err() {
+        assert!(Instant::now() < deadline, "oncall serve did not answer /healthz");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let c = creates(&url, KEY, total, conns);
+    let created = c.total - c.failed;
+    // One notification per alert falls due at once (the on-call user's email); wait for all.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while got.lock().expect("receiver lock").len() < created && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let times = got.lock().expect("receiver lock").clone();
+    let delivered = times.len();
+    let span = match (times.first(), times.last()) {
+        (Some(a), Some(b)) if delivered > 1 => b.duration_since(*a).as_secs_f64(),
+        _ => f64::NAN,
+    };
+    let delivered_per_sec = (delivered.saturating_sub(1)) as f64 / span;
+    let load_after = loadavg();
+    println!("{}", c.human());
     println!(
-        "{} creates ({failed} failed) over {conns} connections in {secs:.2} s: {:.0}/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        lat.len(),
-        lat.len() as f64 / secs,
-        p(0.5),
-        p(0.99),
-        p(1.0)
+        "{delivered} of {created} notifications delivered to the webhook in {span:.2} s: {delivered_per_sec:.0}/s; load average before {load_before}, after {load_after}"
     );
+    println!(
+        "{}",
+        serde_json::json!({
+            "creates": c.total, "failed": c.failed, "connections": conns, "creates_per_sec": c.per_sec().round(),
+            "p50_ms": (c.ms(0.5) * 10.0).round() / 10.0, "p99_ms": (c.ms(0.99) * 10.0).round() / 10.0,
+            "max_ms": (c.ms(1.0) * 10.0).round() / 10.0, "notifications": delivered,
+            "delivered_per_sec": delivered_per_sec.round(), "loadavg_before": load_before, "loadavg_after": load_after,
+        })
+    );
+    if c.failed > 0 || delivered < created {
+        std::process::exit(1);
+    }
 }

@@ -21,6 +21,7 @@ pub mod overrides;
 pub mod runtime;
 pub mod schedule_api;
 pub mod store;
+pub mod trailing_slash;
 
 use oncall_core::Config;
 use std::path::PathBuf;
@@ -333,7 +334,8 @@ pub fn serve(config: Config, options: Options) -> Result<(), Error> {
         let loop_task = tokio::spawn(rt.run());
         let hup_task = tokio::spawn(on_sighup(app.clone(), options.reload.clone()));
         log_line("info", &format!("listening on {addr}; database {}", options.db.display()));
-        let served = axum::serve(listener, api::router(app)).with_graceful_shutdown(shutdown()).await;
+        let served =
+            axum::serve(listener, trailing_slash::service(api::router(app))).with_graceful_shutdown(shutdown()).await;
         loop_task.abort();
         hup_task.abort();
         served.map_err(|e| Error::Internal(format!("server: {e}")))
