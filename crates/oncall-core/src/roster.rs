@@ -38,7 +38,8 @@
 //!   version is the one after the previous version's last turn (the shift in force just before
 //!   *S*; later turns of the previous version, which would have started at or after *S*, never
 //!   happen). Call *P* the participant of that last turn ("the last one who served", by the grid,
-//!   whoever an override or a restriction showed instead). The new version's first turn goes
+//!   whoever an override or a restriction showed instead; under time off's `skip`, the one its
+//!   pointer gave that turn to, see [`crate::timeoff`]). The new version's first turn goes
 //!   to:
 //!   * *P*, when *S* cut *P*'s shift short (`immediate` strictly inside a shift) and *P* is in
 //!     the new list: the interrupted turn goes on, under the new version;

@@ -29,6 +29,28 @@
 //! - **`mask`**: the absent participant's shift has nobody (a gap; a lower layer shows through),
 //!   as if the rotation were outside its windows. Turns are unchanged.
 //!
+//! **Across roster versions** ([`crate::roster`]): every policy works version by version, on
+//! the version's own list, and never moves a hand-off or a switch instant (those are the
+//! roster's, computed without time off).
+//!
+//! - A shift is judged on its own version's grid: the last shift before a switch is absent when
+//!   its participant is away at any instant up to where it would have ended without the change
+//!   (the version's next hand-off), even when an `immediate` switch cuts it short, so time off
+//!   decides every shift before a switch as it would without the change.
+//! - `skip`'s pointer belongs to a version: it starts at the version's first turn with s = 0, and
+//!   shift k of the version belongs to `list[(first + j + s) mod n]` (j counts the version's
+//!   turns from 0, s the participants passed over in the version before shift k).
+//! - The version's first turn goes where the roster rule sends it, reading *P* through time off:
+//!   under `skip`, *P* is the participant at the previous version's pointer for its last shift
+//!   (who took it, or the first passed over when nobody could); under `cover` and `mask` (turns
+//!   unchanged) the grid's. So the person actually on call stays on call when an `immediate`
+//!   change cuts their shift, and the order goes on after them otherwise.
+//!
+//! So the laws hold with versions: `skip` never gives anyone a shift inside their time off; over
+//! whole rounds of one version's pointer every participant of the version who was never absent
+//! has one turn per round and nobody more; and a change never changes an instant before its
+//! switch instant (never before its `effective`).
+//!
 //! Overrides apply after this (an override takes the shift whoever got it), and forwarding
 //! after that. Answers say which shifts time off changed: the timeline's `timeOff` list and the
 //! `reassigned` field of who-is-on-call's sources name the policy, the absent participants and
@@ -37,8 +59,9 @@
 //! **Cost.** When the document is compiled, each rotation examines the shifts its participants'
 //! time off overlaps (at most `maxTimeOffShifts` over all the document's rotations, else an
 //! error naming the rotation where the count passed it) and keeps the reassigned ones, sorted,
-//! with the pointer's offset after each. Who is on call at an instant is then the grid's
-//! arithmetic plus one binary search in that rotation's list.
+//! with the pointer's offset after each (and, under `skip`, where each roster version starts).
+//! Who is on call at an instant is then the grid's arithmetic plus one binary search in that
+//! rotation's list, then the roster's search of the turn's version.
 
 use crate::compile::{CRotation, Slot};
 use crate::time::{Edge, MAX_INSTANT, Ts, resolve, utc_serde};

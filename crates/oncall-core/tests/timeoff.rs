@@ -636,3 +636,49 @@ fn a_timeline_with_time_off_keeps_max_output_bytes() {
     let roomy = Config::from_json(&doc(&offs.join(","))).unwrap();
     assert_eq!(roomy.schedule("s").unwrap().timeline(from, to, Expand::default()).unwrap().away.len(), 7);
 }
+
+#[test]
+fn skip_carries_its_pointer_across_a_roster_change() {
+    // docs/rules.md's example: weekly [ann, bob, cid] from Monday 2026-11-02, bob away in his week
+    // (the 9th): cid has it, ann the 16th. On Wednesday the 18th the list becomes
+    // [ann, bob, cid, dee] after the current shift: ann took the last turn, so bob goes on.
+    let c = config(
+        r#"{"users": [{"username": "ann"}, {"username": "bob", "timeOff": [{"startDate": "2026-11-10", "endDate": "2026-11-11"}]},
+                      {"username": "cid"}, {"username": "dee"}],
+            "schedules": [{"name": "s", "rotations": [{"name": "r", "type": "weekly", "startDate": "2026-11-02",
+              "participants": ["ann", "bob", "cid"],
+              "changes": [{"effective": "2026-11-18T12:00", "rollout": "after-current-shift", "participants": ["ann", "bob", "cid", "dee"]}]}]}]}"#,
+    );
+    let hs: Vec<String> = c
+        .schedule("s")
+        .unwrap()
+        .handoffs("r", t("2026-11-01T00:00:00Z"))
+        .unwrap()
+        .take(7)
+        .map(|h| format!("{} {}", &common::f(h.at)[..10], h.participant.name))
+        .collect();
+    assert_eq!(
+        hs,
+        [
+            "2026-11-02 ann",
+            "2026-11-09 cid",
+            "2026-11-16 ann",
+            "2026-11-23 bob",
+            "2026-11-30 cid",
+            "2026-12-07 dee",
+            "2026-12-14 ann"
+        ]
+    );
+    // An immediate change inside ann's week keeps ann on call until the next hand-off.
+    let cut = config(
+        r#"{"users": [{"username": "ann"}, {"username": "bob", "timeOff": [{"startDate": "2026-11-10", "endDate": "2026-11-11"}]},
+                      {"username": "cid"}],
+            "schedules": [{"name": "s", "rotations": [{"name": "r", "type": "weekly", "startDate": "2026-11-02",
+              "participants": ["ann", "bob", "cid"],
+              "changes": [{"effective": "2026-11-18T12:00", "rollout": "immediate", "participants": ["cid", "ann"]}]}]}]}"#,
+    );
+    let who = |at: &str| cut.schedule("s").unwrap().on_call(t(at)).unwrap().flat().on_call_recipients;
+    assert_eq!(who("2026-11-18T11:00:00Z"), ["ann"]);
+    assert_eq!(who("2026-11-18T13:00:00Z"), ["ann"]);
+    assert_eq!(who("2026-11-23T13:00:00Z"), ["cid"]);
+}
