@@ -106,12 +106,18 @@ fn text(tz: chrono_tz::Tz, d: &ScheduleDiff) -> String {
     }
     out.push_str(&table(&rows, "  "));
     out.push('\n');
+    out.push_str(&hours_table(&d.users, "  "));
+    out
+}
+
+/// The hours gained and lost per user (`oncall diff`, and `oncall verify` for a timeline's final
+/// schedule), as a table indented by `indent`.
+pub fn hours_table(users: &[oncall_core::diff::UserChange], indent: &str) -> String {
     let hours = |s: i64| format!("{:.1}", s as f64 / 3600.0);
     let mut rows = vec![["USER", "GAINED H", "LOST H", "NET H"].map(String::from).to_vec()];
-    for u in &d.users {
+    for u in users {
         let net = if u.net_seconds > 0 { format!("+{}", hours(u.net_seconds)) } else { hours(u.net_seconds) };
         rows.push(vec![u.username.clone(), hours(u.gained_seconds), hours(u.lost_seconds), net]);
     }
-    out.push_str(&table(&rows, "  "));
-    out
+    table(&rows, indent)
 }
