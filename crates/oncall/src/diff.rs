@@ -2,7 +2,7 @@
 //! the hours each user gains and loses (the core's `oncall_core::diff`).
 
 use crate::text::{GAP, clean, duration, local, table};
-use crate::{Fail, Format, Res, end_time_arg, json, load, query_error, time_arg};
+use crate::{Fail, Format, Res, end_time_arg, json, query_error, time_arg};
 use clap::Args;
 use oncall_core::diff::{Presence, ScheduleDiff};
 use std::fmt::Write;
@@ -34,13 +34,16 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Bound in both configurations alike.
+    #[command(flatten)]
+    holidays: crate::HolidayArgs,
 }
 
 pub fn run(a: &DiffArgs, out: &mut String) -> Res<()> {
     if a.old.as_os_str() == "-" && a.new.as_os_str() == "-" {
         return Err(Fail::usage("oncall diff: OLD and NEW cannot both be standard input"));
     }
-    let (old, new) = (load(&a.old)?, load(&a.new)?);
+    let (old, new) = (crate::load_with(&a.old, &a.holidays)?, crate::load_with(&a.new, &a.holidays)?);
     // Times are read in the schedule's zone: NEW's when it has the schedule, else OLD's.
     let s = match new.schedule(&a.schedule).or_else(|_| old.schedule(&a.schedule)) {
         Ok(s) => s,
