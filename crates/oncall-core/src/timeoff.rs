@@ -57,7 +57,7 @@
 //! the reason.
 //!
 //! **Cost.** When the document is compiled, each rotation examines the shifts its participants'
-//! time off overlaps (at most `maxTimeOffShifts` over all the document's rotations, else an
+//! time off overlaps (with roster changes, also each version's last shift; at most `maxTimeOffShifts` over all the document's rotations, else an
 //! error naming the rotation where the count passed it) and keeps the reassigned ones, sorted,
 //! with the pointer's offset after each (and, under `skip`, where each roster version starts).
 //! Who is on call at an instant is then the grid's arithmetic plus one binary search in that

@@ -5,9 +5,11 @@
 //! Windows are a few days around the generated anchors, which sit near DST transitions, so each
 //! case is cheap and still crosses a gap or a fold most of the time.
 
+mod common;
+
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDateTime, TimeZone, Utc};
 use oncall_core::alert::AlertEvent;
-use oncall_core::config::{Document, Override, Participant, Rotation, Schedule as DocSchedule};
+use oncall_core::config::{Document, Override, Participant, Rotation};
 use oncall_core::escalation::{EscalateOptions, EscalationTimeline, Target};
 use oncall_core::output::{Period, Segment};
 use oncall_core::strategies::{
@@ -94,18 +96,6 @@ fn clip(segs: &[Segment], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Segment
             sources: s.sources.clone(),
         })
         .collect()
-}
-
-fn single(rotation: Rotation, zone: &str) -> Document {
-    Document {
-        schedules: vec![DocSchedule {
-            name: "s".into(),
-            timezone: Some(zone.into()),
-            rotations: vec![Rotation { name: Some("r0".into()), ..rotation }],
-            ..Default::default()
-        }],
-        ..Default::default()
-    }
 }
 
 fn naive(text: &str) -> NaiveDateTime {
@@ -342,7 +332,7 @@ proptest! {
             rotation_of("hourly", z), rotation_of("daily", z), rotation_of("weekly", z), rotation_of("monthly", z)])),
         skip in 0i64..6,
     ) {
-        let doc = single(Rotation { timezone: None, ..r.clone() }, z);
+        let doc = common::one_rotation_doc(Rotation { timezone: None, ..r.clone() }, z);
         let c = compile(&doc)?;
         let tz = parse_zone(z).unwrap();
         let end = r.end_date.as_deref().map(|e| parse_instant(e, tz, Edge::End).unwrap());
@@ -370,7 +360,7 @@ proptest! {
     /// a day (a spring-forward gap), the hand-off is the first instant after the gap.
     #[test]
     fn daily_handoffs_keep_their_local_time((z, r) in zone().prop_flat_map(|z| (Just(z), rotation_of("daily", z)))) {
-        let doc = single(Rotation { timezone: None, end_date: None, ..r.clone() }, z);
+        let doc = common::one_rotation_doc(Rotation { timezone: None, end_date: None, ..r.clone() }, z);
         let c = compile(&doc)?;
         let tz = parse_zone(z).unwrap();
         let a = naive(&r.start_date);
@@ -463,8 +453,8 @@ proptest! {
         offset in -24i64..48,
     ) {
         let freq = match r.kind.as_str() { "hourly" => "HOURLY", "daily" => "DAILY", _ => "WEEKLY" };
-        let fixed = single(Rotation { timezone: None, ..r.clone() }, z);
-        let custom = single(Rotation {
+        let fixed = common::one_rotation_doc(Rotation { timezone: None, ..r.clone() }, z);
+        let custom = common::one_rotation_doc(Rotation {
             kind: "custom".into(),
             length: None,
             timezone: None,
@@ -500,7 +490,7 @@ proptest! {
     #[test]
     fn custom_rotations_agree_with_rrule_in_utc(r in rotation_of("custom", "UTC")) {
         let r = Rotation { timezone: None, ..r };
-        let doc = single(r.clone(), "UTC");
+        let doc = common::one_rotation_doc(r.clone(), "UTC");
         let c = compile(&doc)?;
         let a = naive(&r.start_date);
         let text = r.recurrence.clone().unwrap();

@@ -390,18 +390,6 @@ fn change_of(r: &Rotation, hours: i64, rollout: &str, shape: u8, length: Option<
     }
 }
 
-fn doc_of(r: Rotation, zone: &str) -> Document {
-    Document {
-        schedules: vec![oncall_core::config::Schedule {
-            name: "s".into(),
-            timezone: Some(zone.into()),
-            rotations: vec![Rotation { name: Some("r0".into()), ..r }],
-            ..Default::default()
-        }],
-        ..Default::default()
-    }
-}
-
 /// Now and then time off: the users of generated documents away near DST transitions, the
 /// holiday calendar they bind, and a `timeOffPolicy` for the rotation (`skip`, `cover` or
 /// `mask`).
@@ -452,7 +440,7 @@ proptest! {
         shape in 0u8..4,
         length in prop::option::of(1i64..=3),
     ) {
-        let plain = with_time_off(doc_of(r.clone(), zone), away);
+        let plain = with_time_off(one_rotation_doc(r.clone(), zone), away);
         let mut changed = plain.clone();
         changed.schedules[0].rotations[0].changes = vec![change_of(&r, hours, rollout, shape, length)];
         let a = Config::compile(plain.clone()).map_err(|e| TestCaseError::fail(format!("{e}")))?;
@@ -508,7 +496,7 @@ proptest! {
         const ROLLOUTS: [&str; 3] = ["immediate", "after-current-shift", "after-full-rotation"];
         let first = change_of(&r, h1, ROLLOUTS[rollouts.0], shapes.0, lengths.0);
         let second = change_of(&r, h1 + h2, ROLLOUTS[rollouts.1], shapes.1, lengths.1);
-        let mut one_change = with_time_off(doc_of(r.clone(), zone), away);
+        let mut one_change = with_time_off(one_rotation_doc(r.clone(), zone), away);
         one_change.schedules[0].rotations[0].changes = vec![first.clone()];
         let mut two = one_change.clone();
         two.schedules[0].rotations[0].changes.push(second);
