@@ -665,7 +665,7 @@ impl crate::Schedule<'_> {
     /// let changed = config.schedule("s")?.time_off("2026-01-01T00:00:00Z".parse()?, "2026-01-03T00:00:00Z".parse()?)?;
     /// assert_eq!(changed.len(), 1);
     /// assert_eq!(changed[0].participant.as_deref(), Some("b"));
-    /// assert_eq!(serde_json::to_value(&changed[0].reassigned)?, serde_json::json!({"policy": "skip", "absent": ["a"], "reason": "flu"}));
+    /// assert_eq!(serde_json::to_value(&changed[0].reassigned)?, serde_json::json!({"policy": "skip", "absent": ["a"], "reason": "flu", "timeOff": 0}));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn time_off(
