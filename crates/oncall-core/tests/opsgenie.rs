@@ -277,15 +277,11 @@ fn documents_in_opsgenies_published_shapes_load() {
 fn the_captured_timeline_is_mirrored() {
     let saved: Value =
         serde_json::from_str(&read(recorded().join("responses/captured-timeline.response.json"))).unwrap();
-    let doc = json!({"schedules": [{
-        "id": "12345678-ffff-1234-1234-ffff1b31ffff", "name": "Testing Schedule", "timezone": "UTC", "enabled": true,
-        "rotations": [{"id": "12345678-ffff-1234-1234-ffff1b310887", "name": "Product Name Goes Here", "type": "weekly",
-            "startDate": "2022-03-05T00:00:00Z",
-            "participants": [{"type": "user", "id": "12345678-ffff-1234-1234-ffff1b311832", "username": "alice.lastname@example.com"}],
-            "timeRestriction": {"type": "weekday-and-time-of-day", "restrictions": [
-                {"startDay": "saturday", "startHour": 0, "endDay": "monday", "endHour": 0}]}}],
-        "overrides": [{"alias": "o", "user": {"type": "user", "id": "12345678-ffff-1234-1234-ffff1b3134fb", "username": "bob.familyname@example.com"},
-            "startDate": "2022-04-02T00:00:00Z", "endDate": "2022-04-04T00:00:00Z"}]}]});
+    // The schedule rebuilt from it (shared with the command's verify test).
+    let doc: Value = serde_json::from_str(&read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/captured-timeline-schedule.json"),
+    ))
+    .unwrap();
     let config = Config::from_json(&doc.to_string()).unwrap();
     let report = verify::verify(&config, &[("captured-timeline.json".into(), saved.clone())], None);
     assert!(report.equivalent(), "{report:?}");

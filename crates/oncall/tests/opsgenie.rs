@@ -121,13 +121,9 @@ fn verify_passes_on_the_recorded_answers_and_prints_every_difference() {
 fn verify_reports_a_timelines_final_schedule_as_the_diff_does() {
     // The captured timeline against the schedule rebuilt from it without its override: the
     // override's weekend is one interval, and the hours move from bob to alice.
-    let doc = json!({"schedules": [{
-        "id": "12345678-ffff-1234-1234-ffff1b31ffff", "name": "Testing Schedule", "timezone": "UTC", "enabled": true,
-        "rotations": [{"id": "12345678-ffff-1234-1234-ffff1b310887", "name": "Product Name Goes Here", "type": "weekly",
-            "startDate": "2022-03-05T00:00:00Z",
-            "participants": [{"type": "user", "id": "12345678-ffff-1234-1234-ffff1b311832", "username": "alice.lastname@example.com"}],
-            "timeRestriction": {"type": "weekday-and-time-of-day", "restrictions": [
-                {"startDay": "saturday", "startHour": 0, "endDay": "monday", "endHour": 0}]}}]}]});
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../oncall-core/tests/fixtures/captured-timeline-schedule.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    doc["schedules"][0]["overrides"] = json!([]);
     let dir = temp_dir("verify-timeline");
     write(&dir, "doc.json", &doc);
     let answers = temp_dir("verify-timeline-answers");
