@@ -133,29 +133,53 @@ fn overrides(c: &mut Criterion) {
 /// call stays the grid's arithmetic plus a binary search in the shifts time off changed.
 fn time_off(c: &mut Criterion) {
     let base: serde_json::Value = serde_json::from_str(&data("realistic")).expect("json");
-    let users = base["users"].as_array().expect("users").len();
     let mut g = c.benchmark_group("who-time-off");
     for n in [0usize, 100, 10_000] {
         let mut doc = base.clone();
-        for i in 0..n {
-            // Two to nine days off, every 11 hours somewhere from 2020 on, round-robin over users.
-            let start = 1_577_836_800i64 + (i as i64) * 11 * 3_600 * 3;
-            let days = 2 + (i as i64 * 7) % 8;
-            let fmt = |t: i64| chrono::DateTime::from_timestamp(t, 0).expect("in range").to_rfc3339();
-            let entry =
-                serde_json::json!({"startDate": fmt(start), "endDate": fmt(start + days * 86_400), "reason": "leave"});
-            let user = &mut doc["users"][i % users];
-            match user.get_mut("timeOff").and_then(serde_json::Value::as_array_mut) {
-                Some(list) => list.push(entry),
-                None => user["timeOff"] = serde_json::Value::from(vec![entry]),
-            }
-        }
+        add_time_off(&mut doc, n);
         let mut config = Config::from_json(&doc.to_string()).expect("valid");
         config.set_index_options(IndexOptions::OFF);
         let s = config.schedule("realistic").expect("schedule");
         per_instant(&mut g, &format!("{n}-no-index"), |at| s.on_call(at).expect("answer"));
     }
     g.finish();
+}
+
+/// The realistic schedule with 10 000 periods of time off (as [`time_off`]) and 0 or 100 roster
+/// changes per rotation (as [`roster`]), `skip` everywhere, without the answer index: who is
+/// on call is the binary search in the shifts time off changed, then the roster's version
+/// search, then the grid's arithmetic.
+fn time_off_with_changes(c: &mut Criterion) {
+    let base: serde_json::Value = serde_json::from_str(&data("realistic")).expect("json");
+    let mut g = c.benchmark_group("who-time-off-roster");
+    for n in [0usize, 100] {
+        let mut doc = base.clone();
+        add_time_off(&mut doc, 10_000);
+        add_changes(&mut doc, n);
+        let mut config = Config::from_json(&doc.to_string()).expect("valid");
+        config.set_index_options(IndexOptions::OFF);
+        let s = config.schedule("realistic").expect("schedule");
+        per_instant(&mut g, &format!("10000-{n}"), |at| s.on_call(at).expect("answer"));
+    }
+    g.finish();
+}
+
+/// Adds `n` periods of time off to the users of `doc`.
+fn add_time_off(doc: &mut serde_json::Value, n: usize) {
+    let users = doc["users"].as_array().expect("users").len();
+    for i in 0..n {
+        // Two to nine days off, every 11 hours somewhere from 2020 on, round-robin over users.
+        let start = 1_577_836_800i64 + (i as i64) * 11 * 3_600 * 3;
+        let days = 2 + (i as i64 * 7) % 8;
+        let fmt = |t: i64| chrono::DateTime::from_timestamp(t, 0).expect("in range").to_rfc3339();
+        let entry =
+            serde_json::json!({"startDate": fmt(start), "endDate": fmt(start + days * 86_400), "reason": "leave"});
+        let user = &mut doc["users"][i % users];
+        match user.get_mut("timeOff").and_then(serde_json::Value::as_array_mut) {
+            Some(list) => list.push(entry),
+            None => user["timeOff"] = serde_json::Value::from(vec![entry]),
+        }
+    }
 }
 
 /// The realistic schedule whose every rotation has 0, 10, 100 or 1 000 roster changes
@@ -165,37 +189,42 @@ fn time_off(c: &mut Criterion) {
 fn roster(c: &mut Criterion) {
     let base: serde_json::Value = serde_json::from_str(&data("realistic")).expect("json");
     let mut g = c.benchmark_group("who-roster");
-    let from = at("2025-01-07T00:00:00Z");
-    let days = 1_090.0;
     for n in [0usize, 10, 100, 1_000] {
         let mut doc = base.clone();
-        for r in doc["schedules"][0]["rotations"].as_array_mut().expect("rotations") {
-            let people = r["participants"].as_array().expect("participants").clone();
-            let changes: Vec<serde_json::Value> = (0..n)
-                .map(|i| {
-                    let effective = from + chrono::Duration::minutes((days * 1_440.0 * i as f64 / n as f64) as i64);
-                    let mut change = serde_json::json!({
-                        "effective": oncall_core::time::format_instant(effective),
-                        "rollout": "immediate",
-                    });
-                    if i % 2 == 0 {
-                        let mut list = people.clone();
-                        list.rotate_left(1 + i % (people.len() - 1).max(1));
-                        change["participants"] = serde_json::Value::from(list);
-                    } else {
-                        change["length"] = serde_json::Value::from(1 + i % 3);
-                    }
-                    change
-                })
-                .collect();
-            r["changes"] = serde_json::Value::from(changes);
-        }
+        add_changes(&mut doc, n);
         let mut config = Config::from_json(&doc.to_string()).expect("valid");
         config.set_index_options(IndexOptions::OFF);
         let s = config.schedule("realistic").expect("schedule");
         per_instant(&mut g, &format!("{n}"), |at| s.on_call(at).expect("answer"));
     }
     g.finish();
+}
+
+/// Gives every rotation of `doc` `n` roster changes spread over 2025–2027.
+fn add_changes(doc: &mut serde_json::Value, n: usize) {
+    let from = at("2025-01-07T00:00:00Z");
+    let days = 1_090.0;
+    for r in doc["schedules"][0]["rotations"].as_array_mut().expect("rotations") {
+        let people = r["participants"].as_array().expect("participants").clone();
+        let changes: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                let effective = from + chrono::Duration::minutes((days * 1_440.0 * i as f64 / n as f64) as i64);
+                let mut change = serde_json::json!({
+                    "effective": oncall_core::time::format_instant(effective),
+                    "rollout": "immediate",
+                });
+                if i % 2 == 0 {
+                    let mut list = people.clone();
+                    list.rotate_left(1 + i % (people.len() - 1).max(1));
+                    change["participants"] = serde_json::Value::from(list);
+                } else {
+                    change["length"] = serde_json::Value::from(1 + i % 3);
+                }
+                change
+            })
+            .collect();
+        r["changes"] = serde_json::Value::from(changes);
+    }
 }
 
 fn next(c: &mut Criterion) {
@@ -301,6 +330,7 @@ fn main() {
     overrides(&mut c);
     roster(&mut c);
     time_off(&mut c);
+    time_off_with_changes(&mut c);
     next(&mut c);
     timeline(&mut c);
     index(&mut c);

@@ -360,7 +360,10 @@ function sourceLabel(src) {
   let label;
   if (o.type === "rotation") label = `rotation ${o.rotation}, turn ${o.turn}`;
   else if (o.type === "override") label = `override ${o.override}${o.rotation ? ` (rotation ${o.rotation}, turn ${o.turn})` : " (whole schedule)"}`;
-  else label = o.type;
+  else if (o.type === "time-off") {
+    const entry = o.holiday ? `, holiday ${o.holiday}` : o.timeOff !== undefined ? `, time off ${o.timeOff + 1}` : "";
+    label = `rotation ${o.rotation}, turn ${o.turn}, time off ${o.policy} (${o.absent.join(", ")} absent${entry}${o.reason ? `: ${o.reason}` : ""})`;
+  } else label = o.type;
   const fwd = (src.forwarded ?? []).map((f) => `, forwarded from ${f.from} (forwarding rule ${f.rule + 1})`).join("");
   return `${src.recipient} ← ${label}${fwd}`;
 }

@@ -100,7 +100,7 @@ export interface OnCallSource {
   viaOverride?: string;
   participant: Participant;
   /** Present when time off changed the shift: the policy, who was absent and why. */
-  reassigned?: { policy: TimeOffPolicy; absent: string[]; reason?: string };
+  reassigned?: TimeOffRule;
 }
 
 /** Who is on call, flat (`oncall who --flat`). */
@@ -195,10 +195,24 @@ export interface Segment {
   sources?: ShiftSource[];
 }
 
-/** What put a participant in the final on-call set. Other `type`s (time off) may be added:
- * accept types you do not know. */
+/** The time-off rule that changed a shift: the policy, who was absent, and what made the first
+ * of them absent (`timeOff`: the place of the entry in their `users[].timeOff`; `holiday`: the
+ * holiday calendar), with its reason. */
+export interface TimeOffRule {
+  policy: TimeOffPolicy;
+  /** The usernames passed over, the one whose turn it was first. */
+  absent: string[];
+  /** The time off's reason, or `holiday (calendar NAME)`. */
+  reason?: string;
+  timeOff?: number;
+  holiday?: string;
+}
+
+/** What put a participant in the final on-call set. Other `type`s may be added: accept types
+ * you do not know. */
 export type ShiftOrigin =
   | { type: "rotation"; rotation: string; /** 0 for the shift starting at `startDate`. */ turn: number }
+  | ({ type: "time-off"; rotation: string; /** The turn time off gave to this participant. */ turn: number } & TimeOffRule)
   | {
       type: "override";
       /** The override's `alias`, or `overrides[i]`. */
@@ -282,6 +296,10 @@ export interface TimeOffChange {
   absent: string[];
   /** The time off's reason, or `holiday (calendar NAME)`. */
   reason?: string;
+  /** The entry of the first absent user's `users[].timeOff` that made them absent. */
+  timeOff?: number;
+  /** The holiday calendar that made them absent. */
+  holiday?: string;
 }
 
 /** A user's time off or holidays (`user`), or a rotation closed for a holiday (`rotation`). */

@@ -290,7 +290,7 @@ test("time off: timelines match oncall timeline, sources say what the command's 
   }
   const at = "2026-11-10T10:00:00Z";
   const sources = oncall.onCallSources("support", at);
-  assert.deepStrictEqual(sources[0].reassigned, { policy: "skip", absent: ["bob@example.com"], reason: "vacation" });
+  assert.deepStrictEqual(sources[0].reassigned, { policy: "skip", absent: ["bob@example.com"], reason: "vacation", timeOff: 0 });
   const who = nativeJson(["who", ...cfg, "--at", at]);
   assert.deepStrictEqual(who.timeOff, [{ rotation: "business-hours", participant: "carol@example.com", ...sources[0].reassigned }]);
   // whoIsOnCall gives Opsgenie's answer alone (the command's extra `timeOff` key comes from the sources).

@@ -800,9 +800,9 @@ impl<'d> Compiler<'d> {
                 );
             }
             if let Some(mut rot) = self.rotation(r, name, tz, &rpath, index) {
-                rot.time_off = crate::timeoff::rotation_plan(
+                crate::timeoff::rotation_plan(
                     r,
-                    &rot,
+                    &mut rot,
                     &self.time_off,
                     &mut self.time_off_examined,
                     &self.limits,

@@ -152,14 +152,40 @@ pub fn diff(
         }
         Ok(Side::Gap(Some(Segment { start_date: from, end_date: to, recipients: Vec::new(), sources: None })))
     };
-    let mut a = match so {
+    let a = match so {
         Some(s) => Side::Segments(Box::new(s.segments(from, to)?)),
         None => gap(from, to)?,
     };
-    let mut b = match sn {
+    let b = match sn {
         Some(s) => Side::Segments(Box::new(s.segments(from, to)?)),
         None => gap(from, to)?,
     };
+    let Comparison { changed_seconds, changes, users } = compare(a, b, limit)?;
+    let zone = |s: Option<crate::Schedule<'_>>| s.map(|s| s.timezone().name().to_string());
+    Ok(ScheduleDiff {
+        schedule: name,
+        presence,
+        old_timezone: zone(so),
+        new_timezone: zone(sn),
+        start_date: from,
+        end_date: to,
+        changed_seconds,
+        changes,
+        users,
+    })
+}
+
+/// What [`compare`] finds: the seconds where the sets differ, the intervals, the users.
+pub(crate) struct Comparison {
+    pub(crate) changed_seconds: i64,
+    pub(crate) changes: Vec<Change>,
+    pub(crate) users: Vec<UserChange>,
+}
+
+/// The one comparison of two final schedules (see the [module](self) rules): OLD's segments `a`
+/// against NEW's `b`, both covering the same window, in one linear pass; the segments read and
+/// the changes count against `limit`. [`diff`] and [`crate::opsgenie::verify`] both use it.
+pub(crate) fn compare(mut a: Side<'_>, mut b: Side<'_>, limit: usize) -> Result<Comparison> {
     let mut read = 0usize;
     let mut changes: Vec<Change> = Vec::new();
     let mut users: BTreeMap<String, (i64, i64)> = BTreeMap::new();
@@ -204,14 +230,7 @@ pub fn diff(
             y = b.next(&mut read, limit)?;
         }
     }
-    let zone = |s: Option<crate::Schedule<'_>>| s.map(|s| s.timezone().name().to_string());
-    Ok(ScheduleDiff {
-        schedule: name,
-        presence,
-        old_timezone: zone(so),
-        new_timezone: zone(sn),
-        start_date: from,
-        end_date: to,
+    Ok(Comparison {
         changed_seconds: changed,
         changes,
         users: users
@@ -226,10 +245,12 @@ fn minus(a: &[String], b: &[String]) -> Vec<String> {
     a.iter().filter(|n| b.binary_search(n).is_err()).cloned().collect()
 }
 
-/// One side of a diff: the schedule's segments, or one gap when it is missing.
-enum Side<'a> {
+/// One side of a comparison: the schedule's segments, one gap when it is missing, or segments
+/// read from elsewhere (a saved answer, [`crate::opsgenie::verify`]).
+pub(crate) enum Side<'a> {
     Segments(Box<crate::SegmentIter<'a>>),
     Gap(Option<Segment>),
+    List(std::vec::IntoIter<Segment>),
 }
 
 impl Side<'_> {
@@ -244,6 +265,7 @@ impl Side<'_> {
                 },
             },
             Side::Gap(g) => g.take(),
+            Side::List(it) => it.next(),
         };
         if next.is_some() {
             *read += 1;

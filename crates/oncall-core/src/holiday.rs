@@ -28,6 +28,40 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+impl crate::config::Document {
+    /// Binds calendar `name` to the text of an ICS file (`oncall … --holidays NAME=FILE.ics`):
+    /// the document's calendar of that name, if any, is **replaced** (its `dates` and `ics` give
+    /// way to the file's all-day events, so the file is the whole calendar), else a calendar of
+    /// that name is **added** at the end of `holidayCalendars`. Returns its place there, so that
+    /// the problems of the file (`holidayCalendars[i].ics: …`) can be named by where it came
+    /// from. The ICS is read when the document is compiled, by the rules above.
+    ///
+    /// ```
+    /// use oncall_core::{Config, config::Document};
+    /// let mut doc = Document::from_json(r#"{"holidayCalendars": [{"name": "uk", "dates": ["2026-12-25"]}]}"#)?;
+    /// let ics = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261226\nEND:VEVENT\nEND:VCALENDAR\n";
+    /// assert_eq!(doc.bind_holiday_ics("uk", ics.into()), 0);
+    /// assert_eq!(doc.bind_holiday_ics("de", ics.into()), 1);
+    /// let config = Config::compile(doc)?;
+    /// let uk = config.holiday_calendar("uk").unwrap();
+    /// assert!(uk.contains("2026-12-26".parse()?) && !uk.contains("2026-12-25".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn bind_holiday_ics(&mut self, name: &str, ics: String) -> usize {
+        let calendar = HolidayCalendarDoc { name: name.to_string(), dates: Vec::new(), ics: Some(ics) };
+        match self.holiday_calendars.iter().position(|c| c.name == name) {
+            Some(i) => {
+                self.holiday_calendars[i] = calendar;
+                i
+            }
+            None => {
+                self.holiday_calendars.push(calendar);
+                self.holiday_calendars.len() - 1
+            }
+        }
+    }
+}
+
 /// A holiday calendar as written in the document (`holidayCalendars[]`).
 ///
 /// # Example

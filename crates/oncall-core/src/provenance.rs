@@ -10,9 +10,16 @@
 //! * **a rotation's turn** ([`Origin::Rotation`]): the rotation's name and its turn number `k`
 //!   (0 for the shift that starts at the rotation's `startDate`, 1 for the next, …; the participant
 //!   is `participants[k mod n]`), for every rotation of the highest priority that yields someone;
+//! * **a turn time off moved** ([`Origin::TimeOff`]): in place of a rotation's turn, when time
+//!   off changed who has that turn ([`crate::timeoff`]): the rotation and turn, the rotation's
+//!   `timeOffPolicy` (`skip` or `cover`: whoever took the shift), the participants passed over
+//!   (`absent`, the one whose turn it was first) and what made the first of them absent: the
+//!   place of the entry in their `users[].timeOff` (`timeOff`) or the holiday calendar
+//!   (`holiday`), with its `reason`. A turn that only moved up after a `skip` (nobody was
+//!   passed over for it) is a plain rotation turn;
 //! * **an override** ([`Origin::Override`]): its `alias` (or its place, `overrides[2]`, when it
-//!   has none), and for a rotation-scoped override the rotation and turn it replaced; a
-//!   schedule-wide override gives the only source of its segment;
+//!   has none), and for a rotation-scoped override the rotation and turn it replaced (whoever
+//!   time off gave it to); a schedule-wide override gives the only source of its segment;
 //! * **forwarding**, on top of either: the chain of forwarding rules followed
 //!   ([`Forwarded`], `forwardingRules[i]` of the document), from the user whose shift it is to the
 //!   user notified (the segment's recipient).
@@ -23,8 +30,8 @@
 //! segments with sources, same set). Team and escalation participants are named as the rotation
 //! lists them (`recipientType` `team` / `escalation`), not expanded.
 //!
-//! [`Origin`] is `#[non_exhaustive]`: other sources of a final answer (time-off reassignments)
-//! are added as variants of their own, and consumers must accept variants they do not know.
+//! [`Origin`] is `#[non_exhaustive]`: other sources of a final answer may be added as variants
+//! of their own, and consumers must accept variants they do not know.
 
 use crate::compile::{Config, Slot};
 use crate::output::{Kind, Layer, Period, Segment};
@@ -58,6 +65,18 @@ pub enum Origin {
         /// A rotation-scoped override: the turn it replaced.
         #[serde(skip_serializing_if = "Option::is_none")]
         turn: Option<u64>,
+    },
+    /// `{"type": "time-off", "rotation", "turn", "policy", "absent", "reason"?, "timeOff"?,
+    /// "holiday"?}`: a rotation's turn that time off gave to this participant.
+    #[serde(rename_all = "camelCase")]
+    TimeOff {
+        /// The rotation's name.
+        rotation: String,
+        /// The turn number.
+        turn: u64,
+        /// The policy, who was absent, and the time off or holiday that made them absent.
+        #[serde(flatten)]
+        reassigned: crate::timeoff::Reassigned,
     },
 }
 
@@ -184,7 +203,14 @@ impl Config {
                         rotation,
                         turn: k.rotation.and(k.turn),
                     },
-                    None => Origin::Rotation { rotation: rotation.unwrap_or_default(), turn: k.turn.unwrap_or(0) },
+                    None => {
+                        let (rotation, turn) = (rotation.unwrap_or_default(), k.turn.unwrap_or(0));
+                        let moved = k.rotation.and_then(|r| s.rotations[r as usize].reassigned(turn, &self.users));
+                        match moved {
+                            Some(reassigned) => Origin::TimeOff { rotation, turn, reassigned },
+                            None => Origin::Rotation { rotation, turn },
+                        }
+                    }
                 };
                 let mut from = k.slot;
                 let forwarded = k
@@ -231,7 +257,9 @@ pub(crate) fn source_periods(layer: &mut Layer, segments: &[Segment]) {
     for seg in segments {
         for src in seg.sources.iter().flatten() {
             let rotation = match &src.origin {
-                Origin::Rotation { rotation, .. } | Origin::Override { rotation: Some(rotation), .. } => Some(rotation),
+                Origin::Rotation { rotation, .. }
+                | Origin::TimeOff { rotation, .. }
+                | Origin::Override { rotation: Some(rotation), .. } => Some(rotation),
                 Origin::Override { rotation: None, .. } => None,
             };
             match rotation {
@@ -320,6 +348,35 @@ mod tests {
         assert_eq!(
             json,
             r#"[{"recipient":"z","recipientType":"user","origin":{"type":"override","override":"overrides[0]"}}]"#
+        );
+    }
+
+    #[test]
+    fn a_turn_time_off_moved_names_the_policy_the_absent_user_and_the_entry() {
+        let config = Config::from_json(
+            r#"{"holidayCalendars": [{"name": "uk", "dates": ["2026-01-03"]}],
+              "users": [{"username": "a", "timeOff": [{"startDate": "2026-01-01T00:00Z", "endDate": "2026-01-01T01:00Z"},
+                                                    {"startDate": "2026-01-02T00:00Z", "endDate": "2026-01-02T01:00Z", "reason": "flu"}]},
+                        {"username": "b", "holidays": ["uk"]}, {"username": "c"}],
+              "schedules": [{"name": "s", "rotations": [
+                {"name": "r", "type": "daily", "startDate": "2026-01-02T00:00:00Z", "participants": ["a", "b", "c"],
+                 "timeOffPolicy": "cover"}]}]}"#,
+        )
+        .unwrap();
+        let s = config.schedule("s").unwrap();
+        let (from, to) = ("2026-01-02T00:00:00Z".parse().unwrap(), "2026-01-05T00:00:00Z".parse().unwrap());
+        let json: Vec<String> = s
+            .segments_with_sources(from, to)
+            .unwrap()
+            .map(|g| serde_json::to_string(&g.sources.unwrap()[0].origin).unwrap())
+            .collect();
+        assert_eq!(
+            json,
+            [
+                r#"{"type":"time-off","rotation":"r","turn":0,"policy":"cover","absent":["a"],"reason":"flu","timeOff":1}"#,
+                r#"{"type":"time-off","rotation":"r","turn":1,"policy":"cover","absent":["b"],"reason":"holiday (calendar uk)","holiday":"uk"}"#,
+                r#"{"type":"rotation","rotation":"r","turn":2}"#,
+            ]
         );
     }
 

@@ -38,7 +38,8 @@
 //!   version is the one after the previous version's last turn (the shift in force just before
 //!   *S*; later turns of the previous version, which would have started at or after *S*, never
 //!   happen). Call *P* the participant of that last turn ("the last one who served", by the grid,
-//!   whoever an override or a restriction showed instead). The new version's first turn goes
+//!   whoever an override or a restriction showed instead; under time off's `skip`, the one its
+//!   pointer gave that turn to, see [`crate::timeoff`]). The new version's first turn goes
 //!   to:
 //!   * *P*, when *S* cut *P*'s shift short (`immediate` strictly inside a shift) and *P* is in
 //!     the new list: the interrupted turn goes on, under the new version;
@@ -120,6 +121,8 @@ struct Version {
     participants: Vec<Slot>,
     /// The position in `participants` of the first turn.
     first: usize,
+    /// Whether the switch cut the previous version's last shift short.
+    cut: bool,
 }
 
 /// A rotation's hand-offs and turns across its versions. Turn numbers `k` are the rotation's
@@ -139,7 +142,7 @@ impl Roster {
     /// A roster of one version: the rotation as written.
     pub(crate) fn single(handoffs: Handoffs, participants: Vec<Slot>) -> Roster {
         let (anchor, end) = (handoffs.anchor, handoffs.end);
-        let version = Version { start: anchor, grid: 0, g0: 0, k0: 0, participants, first: 0 };
+        let version = Version { start: anchor, grid: 0, g0: 0, k0: 0, participants, first: 0, cut: false };
         Roster { anchor, end, grids: vec![handoffs], versions: vec![version] }
     }
 
@@ -185,6 +188,52 @@ impl Roster {
         // The rotation as written (first 0, k0 0) is one remainder, as without versions.
         let i = if v.first == 0 { (k - v.k0) % n } else { (v.first as u64 + (k - v.k0) % n) % n };
         v.participants[i as usize]
+    }
+
+    /// Who has turn `k` when the turns of its version from turn `since` on are moved `offset`
+    /// places along the version's list (time off's `skip`, [`crate::timeoff`]): a pointer
+    /// offset never crosses into a later version, whose turns are [`Roster::slot`]'s.
+    #[inline]
+    pub(crate) fn slot_moved(&self, k: u64, since: u64, offset: u64) -> Slot {
+        let v = &self.versions[self.version_of(k)];
+        if v.k0 > since {
+            return self.slot(k);
+        }
+        let n = v.participants.len() as u64;
+        v.participants[((v.first as u64 + (k - v.k0) % n + offset) % n) as usize]
+    }
+
+    /// The number of versions, for time off's walk through them.
+    pub(crate) fn version_count(&self) -> usize {
+        self.versions.len()
+    }
+
+    /// Version `v`'s list, its first turn `k0`, and whether its switch cut the previous
+    /// version's last shift short.
+    pub(crate) fn version_turns(&self, v: usize) -> (&[Slot], u64, bool) {
+        let x = &self.versions[v];
+        (&x.participants, x.k0, x.cut)
+    }
+
+    /// The list position of each version's first turn.
+    pub(crate) fn firsts(&self) -> Vec<usize> {
+        self.versions.iter().map(|v| v.first).collect()
+    }
+
+    /// Replaces the list position of each version's first turn (time off's `skip` carries its
+    /// pointer across a switch, [`crate::timeoff`]); the switch instants stay.
+    pub(crate) fn set_firsts(&mut self, firsts: &[usize]) {
+        for (v, &f) in self.versions.iter_mut().zip(firsts) {
+            v.first = f;
+        }
+    }
+
+    /// The end of turn `k` as its own version's grid has it, whatever later versions do: the
+    /// version's next hand-off (for the last turn of a version, where the shift would have
+    /// ended without the next change). None past the engine's range.
+    pub(crate) fn nominal_end(&self, k: u64) -> Option<Ts> {
+        let v = &self.versions[self.version_of(k)];
+        self.grids[v.grid].handoff(v.g0.checked_add(k - v.k0)?.checked_add(1)?)
     }
 
     /// The instant of hand-off (turn start) `k`, or None past the engine's range or the end of
@@ -349,7 +398,7 @@ impl Roster {
             }
         };
         let g0 = self.grids[grid].index_at(start).ok_or("the grid starts after the switch")?;
-        Ok(Version { start, grid, g0, k0: last + 1, participants, first })
+        Ok(Version { start, grid, g0, k0: last + 1, participants, first, cut })
     }
 }
 

@@ -361,6 +361,108 @@ pub fn rotation_of(kind: &'static str, zone: &'static str) -> BoxedStrategy<Rota
         .boxed()
 }
 
+/// Gives generated rotation `r` the extensions of time off and roster changes: now and then a
+/// `timeOffPolicy`, the [`HOLIDAYS`] calendar and a roster change (only where it cannot fall
+/// past the end: no end date, or an `immediate` one before it; never `length` on a custom
+/// rotation, never on a finite recurrence). Valid by construction.
+pub fn with_extensions(r: Rotation) -> BoxedStrategy<Rotation> {
+    let policy = select(vec![None, Some("skip"), Some("cover"), Some("mask")]);
+    (Just(r), policy, proptest::bool::weighted(0.2), roster_change())
+        .prop_map(|(mut r, policy, holidays, change)| {
+            let custom = r.kind == "custom";
+            let start = NaiveDateTime::parse_from_str(&r.start_date, "%Y-%m-%dT%H:%M:%S").ok();
+            let end = r.end_date.as_deref().and_then(|e| NaiveDateTime::parse_from_str(e, "%Y-%m-%dT%H:%M:%S").ok());
+            let finite = r.recurrence.as_deref().is_some_and(|x| x.contains("COUNT"));
+            let change = change.filter(|(hours, rollout, ..)| {
+                !(custom && finite)
+                    && match (start, end) {
+                        (Some(_), None) => true,
+                        (Some(s), Some(e)) => *rollout == "immediate" && s + Duration::hours(*hours) < e,
+                        _ => false,
+                    }
+            });
+            if let (Some((hours, rollout, shape, step)), Some(start)) = (change, start) {
+                let own = &r.participants;
+                let order: Vec<Participant> = match shape {
+                    0 => own.iter().rev().cloned().collect(),
+                    1 => own.iter().skip(1).cloned().chain([user_named(NEWCOMER)]).collect(),
+                    _ => own.iter().cloned().chain([user_named(NEWCOMER)]).collect(),
+                };
+                r.changes = vec![crate::config::RosterChange {
+                    effective: naive(start + Duration::hours(hours)),
+                    rollout: rollout.into(),
+                    participants: Some(order),
+                    length: if custom { None } else { step },
+                }];
+            }
+            r.time_off_policy = policy.map(String::from);
+            if holidays {
+                r.holidays = vec![HOLIDAYS.into()];
+            }
+            r
+        })
+        .boxed()
+}
+
+/// The user a generated roster change may add (declared in [`document`] with the others).
+pub const NEWCOMER: &str = "zed";
+
+/// The holiday calendar generated documents declare and generated rotations and users bind.
+pub const HOLIDAYS: &str = "hol";
+
+/// Now and then a roster change: `(hours after the anchor, rollout, shape of the new order,
+/// new length)`.
+fn roster_change() -> impl Strategy<Value = Option<(i64, &'static str, u8, Option<i64>)>> + Clone {
+    let rollout = select(vec!["immediate", "after-current-shift", "after-full-rotation"]);
+    proptest::option::weighted(0.25, (1i64..=60, rollout, 0u8..3, proptest::option::weighted(0.3, 1i64..=3)))
+}
+
+/// Time off of a user: zero to two periods of 1 to 72 wall-clock hours from a local time near a
+/// DST transition of `zone`, some with a reason.
+pub fn time_off(zone: &'static str) -> BoxedStrategy<Vec<crate::timeoff::TimeOff>> {
+    let one = (local_near_dst(zone), 1i64..=72, proptest::option::of(select(vec!["vacation", "sick"]))).prop_map(
+        |(start, hours, reason)| crate::timeoff::TimeOff {
+            start_date: naive(start),
+            end_date: naive(start + Duration::hours(hours)),
+            reason: reason.map(String::from),
+        },
+    );
+    proptest::collection::vec(one, 0..=2).boxed()
+}
+
+/// The holiday calendar [`HOLIDAYS`]: one to three local dates near DST transitions of `zone`.
+pub fn holiday_calendar(zone: &'static str) -> BoxedStrategy<crate::holiday::HolidayCalendarDoc> {
+    proptest::collection::vec(local_near_dst(zone), 1..=3)
+        .prop_map(|days| {
+            let mut dates: Vec<String> = days.iter().map(|d| d.date().format("%Y-%m-%d").to_string()).collect();
+            dates.sort();
+            dates.dedup();
+            crate::holiday::HolidayCalendarDoc { name: HOLIDAYS.into(), dates, ics: None }
+        })
+        .boxed()
+}
+
+/// The users of generated documents, [`USERS`] and [`NEWCOMER`], declared in `zone`'s
+/// neighbourhood: each with [`time_off`] and, now and then, the [`HOLIDAYS`] calendar.
+pub fn users_away(zone: &'static str) -> BoxedStrategy<Vec<crate::config::User>> {
+    let names: Vec<&'static str> = USERS.iter().copied().chain([NEWCOMER]).collect();
+    let one = (time_off(zone), proptest::bool::weighted(0.2));
+    proptest::collection::vec(one, names.len())
+        .prop_map(move |list| {
+            names
+                .iter()
+                .zip(list)
+                .map(|(name, (time_off, holidays))| crate::config::User {
+                    username: (*name).into(),
+                    time_off,
+                    holidays: if holidays { vec![HOLIDAYS.into()] } else { Vec::new() },
+                    ..Default::default()
+                })
+                .collect()
+        })
+        .boxed()
+}
+
 fn zone_option() -> impl Strategy<Value = Option<&'static str>> {
     zone().prop_map(Some)
 }
@@ -416,9 +518,21 @@ pub fn schedule_in(zone: &'static str) -> BoxedStrategy<Schedule> {
         .boxed()
 }
 
-/// A document with one schedule `s` (see [`schedule`]); `users` is not declared.
+/// A document with one schedule `s` (see [`schedule`]): its rotations sometimes have a
+/// `timeOffPolicy`, the [`HOLIDAYS`] calendar or a roster change; half the time the users are
+/// declared with time off and holidays ([`users_away`]), else `users` is not declared.
 pub fn document() -> BoxedStrategy<Document> {
-    schedule().prop_map(|s| Document { schedules: vec![s], ..Default::default() }).boxed()
+    zone()
+        .prop_flat_map(|z| (schedule_in(z), proptest::option::of(users_away(z)), holiday_calendar(z)))
+        .prop_flat_map(|(s, users, calendar)| {
+            let rotations: Vec<BoxedStrategy<Rotation>> = s.rotations.iter().cloned().map(with_extensions).collect();
+            (Just(s), rotations, Just(users), Just(calendar))
+        })
+        .prop_map(|(mut s, rotations, users, calendar)| {
+            s.rotations = rotations;
+            Document { schedules: vec![s], users, holiday_calendars: vec![calendar], ..Default::default() }
+        })
+        .boxed()
 }
 
 /// The instant a generated schedule's first rotation starts at (its anchor), for aiming
@@ -544,7 +658,8 @@ fn escalation_rule() -> impl Strategy<Value = crate::config::EscalationRule> {
 /// An escalation policy [`ESCALATION`]: one to four rules (users, schedule `s` with `default` /
 /// `next` / `previous`, team [`TEAM`] with every notify type; delays 0–60 minutes;
 /// `if-not-acked` or `if-not-closed`) and sometimes a repeat (`waitInterval` 0–30, `count`
-/// 0–3, `resetRecipientStates`, `closeAlertAfterAll`).
+/// 0–3, `resetRecipientStates`, `closeAlertAfterAll`), and any `onGap` (`fallback` to the first
+/// of [`USERS`]).
 pub fn escalation_policy() -> impl Strategy<Value = crate::config::Escalation> {
     let repeat = (0i64..=30, 0i64..=3, any::<bool>(), any::<bool>()).prop_map(|(wait, count, reset, close)| {
         crate::config::Repeat {
@@ -554,8 +669,16 @@ pub fn escalation_policy() -> impl Strategy<Value = crate::config::Escalation> {
             close_alert_after_all: close,
         }
     });
-    (proptest::collection::vec(escalation_rule(), 1..=4), proptest::option::weighted(0.6, repeat)).prop_map(
-        |(rules, repeat)| crate::config::Escalation { name: ESCALATION.into(), rules, repeat, ..Default::default() },
+    let on_gap = select(vec![None, Some("report"), Some("skip"), Some("wait"), Some("fallback")]);
+    (proptest::collection::vec(escalation_rule(), 1..=4), proptest::option::weighted(0.6, repeat), on_gap).prop_map(
+        |(rules, repeat, on_gap)| crate::config::Escalation {
+            name: ESCALATION.into(),
+            rules,
+            repeat,
+            on_gap: on_gap.map(String::from),
+            gap_fallback: (on_gap == Some("fallback")).then(|| user_named(USERS[0])),
+            ..Default::default()
+        },
     )
 }
 

@@ -29,16 +29,39 @@
 //! - **`mask`**: the absent participant's shift has nobody (a gap; a lower layer shows through),
 //!   as if the rotation were outside its windows. Turns are unchanged.
 //!
+//! **Across roster versions** ([`crate::roster`]): every policy works version by version, on
+//! the version's own list, and never moves a hand-off or a switch instant (those are the
+//! roster's, computed without time off).
+//!
+//! - A shift is judged on its own version's grid: the last shift before a switch is absent when
+//!   its participant is away at any instant up to where it would have ended without the change
+//!   (the version's next hand-off), even when an `immediate` switch cuts it short, so time off
+//!   decides every shift before a switch as it would without the change.
+//! - `skip`'s pointer belongs to a version: it starts at the version's first turn with s = 0, and
+//!   shift k of the version belongs to `list[(first + j + s) mod n]` (j counts the version's
+//!   turns from 0, s the participants passed over in the version before shift k).
+//! - The version's first turn goes where the roster rule sends it, reading *P* through time off:
+//!   under `skip`, *P* is the participant at the previous version's pointer for its last shift
+//!   (who took it, or the first passed over when nobody could); under `cover` and `mask` (turns
+//!   unchanged) the grid's. So the person actually on call stays on call when an `immediate`
+//!   change cuts their shift, and the order goes on after them otherwise.
+//!
+//! So the laws hold with versions: `skip` never gives anyone a shift inside their time off; over
+//! whole rounds of one version's pointer every participant of the version who was never absent
+//! has one turn per round and nobody more; and a change never changes an instant before its
+//! switch instant (never before its `effective`).
+//!
 //! Overrides apply after this (an override takes the shift whoever got it), and forwarding
 //! after that. Answers say which shifts time off changed: the timeline's `timeOff` list and the
 //! `reassigned` field of who-is-on-call's sources name the policy, the absent participants and
 //! the reason.
 //!
 //! **Cost.** When the document is compiled, each rotation examines the shifts its participants'
-//! time off overlaps (at most `maxTimeOffShifts` over all the document's rotations, else an
+//! time off overlaps (with roster changes, also each version's last shift; at most `maxTimeOffShifts` over all the document's rotations, else an
 //! error naming the rotation where the count passed it) and keeps the reassigned ones, sorted,
-//! with the pointer's offset after each. Who is on call at an instant is then the grid's
-//! arithmetic plus one binary search in that rotation's list.
+//! with the pointer's offset after each (and, under `skip`, where each roster version starts).
+//! Who is on call at an instant is then the grid's arithmetic plus one binary search in that
+//! rotation's list, then the roster's search of the turn's version.
 
 use crate::compile::{CRotation, Slot};
 use crate::time::{Edge, MAX_INSTANT, Ts, resolve, utc_serde};
@@ -135,6 +158,22 @@ pub struct Reassigned {
     /// `holiday (calendar NAME)`), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// `timeOff`: the entry of the first absent participant's `users[].timeOff` that made them
+    /// absent, by its place in that list (absent when a holiday did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_off: Option<usize>,
+    /// `holiday`: the holiday calendar bound to the first absent participant that made them
+    /// absent (absent when time off did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holiday: Option<String>,
+}
+
+/// Why a user is away: the entry of the document it comes from, and its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Why {
+    reason: Option<String>,
+    /// `Ok(i)`: `users[].timeOff[i]`; `Err(name)`: the holiday calendar `name`.
+    from: Result<usize, String>,
 }
 
 /// A shift of a timeline window that time off changed (the timeline's `timeOff` list).
@@ -157,20 +196,20 @@ pub struct Reassignment {
     pub reassigned: Reassigned,
 }
 
-/// Away periods of one user: merged, sorted, non-overlapping, each with the reason of the
-/// first time off merged into it.
+/// Away periods of one user: merged, sorted, non-overlapping, each with the entry of the
+/// first time off merged into it (the first with a reason, when the first has none).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Away(Vec<(Ts, Ts, Option<String>)>);
+pub(crate) struct Away(Vec<(Ts, Ts, Why)>);
 
 impl Away {
-    pub(crate) fn new(mut raw: Vec<(Ts, Ts, Option<String>)>) -> Away {
+    pub(crate) fn new(mut raw: Vec<(Ts, Ts, Why)>) -> Away {
         raw.sort_by_key(|a| a.0);
-        let mut out: Vec<(Ts, Ts, Option<String>)> = Vec::with_capacity(raw.len());
+        let mut out: Vec<(Ts, Ts, Why)> = Vec::with_capacity(raw.len());
         for (s, e, r) in raw {
             match out.last_mut() {
                 Some(last) if s <= last.1 => {
                     last.1 = last.1.max(e);
-                    if last.2.is_none() {
+                    if last.2.reason.is_none() && r.reason.is_some() {
                         last.2 = r;
                     }
                 }
@@ -185,7 +224,7 @@ impl Away {
     }
 
     /// The first away period overlapping `[a, b)`.
-    fn overlapping(&self, a: Ts, b: Ts) -> Option<&(Ts, Ts, Option<String>)> {
+    fn overlapping(&self, a: Ts, b: Ts) -> Option<&(Ts, Ts, Why)> {
         let i = self.0.partition_point(|x| x.1 <= a);
         self.0.get(i).filter(|x| x.0 < b)
     }
@@ -216,7 +255,7 @@ struct Entry {
     /// The pointer's offset (mod n) for the shifts after this one, until the next entry.
     offset: u64,
     absent: Vec<usize>,
-    reason: Option<String>,
+    why: Why,
 }
 
 /// A rotation's time off plan: its policy, the shifts time off changed, its closed days.
@@ -226,6 +265,9 @@ pub(crate) struct Plan {
     entries: Vec<Entry>,
     /// Edges of the rotation's holidays: start, end, start, end, … (merged, sorted).
     closed: Vec<Ts>,
+    /// Where each roster version starts in its list, when `skip` moved it (see
+    /// [`crate::roster::Roster::set_firsts`]).
+    firsts: Option<Vec<usize>>,
 }
 
 impl Plan {
@@ -268,18 +310,16 @@ impl Plan {
 
 impl CRotation {
     /// Who has shift k: the roster's turn ([`crate::roster`]), unless time off changed it (see
-    /// the [module docs](self)): one binary search in the changed shifts. A rotation whose
-    /// shifts time off moves (`skip`, `cover`) has one version (see [`rotation_plan`]), so its
-    /// `participants` are that version's order.
+    /// the [module docs](self)): one binary search in the changed shifts, then the roster's
+    /// search of k's version, whose list the pointer's offset after the last changed shift
+    /// moves along when that shift is of the same version.
     #[inline]
     pub(crate) fn slot(&self, k: u64) -> Slot {
         match self.time_off.entry(k) {
             None => self.handoffs.slot(k),
             Some(e) if e.k == k => e.slot,
-            Some(e) => {
-                let n = self.participants.len() as u64;
-                self.participants[((k % n + e.offset) % n) as usize]
-            }
+            Some(e) if e.offset == 0 => self.handoffs.slot(k),
+            Some(e) => self.handoffs.slot_moved(k, e.k, e.offset),
         }
     }
 
@@ -289,7 +329,9 @@ impl CRotation {
         Some(Reassigned {
             policy: self.time_off.policy,
             absent: e.absent.iter().map(|&u| users[u].username.clone()).collect(),
-            reason: e.reason.clone(),
+            reason: e.why.reason.clone(),
+            time_off: e.why.from.as_ref().ok().copied(),
+            holiday: e.why.from.as_ref().err().cloned(),
         })
     }
 
@@ -333,7 +375,7 @@ pub(crate) fn plan(
             _ => closed.extend([s, e]),
         }
     }
-    let mut plan = Plan { policy, entries: Vec::new(), closed };
+    let mut plan = Plan { policy, entries: Vec::new(), closed, firsts: None };
     let h = &r.handoffs;
     let n = r.participants.len() as u64;
     if n == 0 {
@@ -386,8 +428,42 @@ pub(crate) fn plan(
             ranges.push((lo, hi));
         }
     }
+    // The last turn of each version but the last: its shift is judged on its own version's
+    // grid, so an away period that starts after the switch may still make it absent.
+    if !ranges.is_empty() {
+        for v in 1..h.version_count() {
+            let last = h.version_turns(v).1 - 1;
+            total = total.saturating_add(1);
+            *examined = total;
+            if total > max_shifts as u64 {
+                too_many(problems);
+                return plan;
+            }
+            ranges.push((last, last));
+        }
+    }
     ranges.sort_unstable();
+    // The pointer walks the versions in order: `firsts[v]` is where version v starts in its
+    // list, carried over from where the previous version's pointer stopped.
+    let mut firsts = h.firsts();
+    let mut version = 0usize;
     let mut offset = 0u64;
+    // Moves the walk to version `to`: each switch passed continues from the participant the
+    // pointer gave the previous version's last turn to (see the module docs).
+    let advance = |version: &mut usize, offset: &mut u64, firsts: &mut [usize], to: usize| {
+        while *version < to {
+            let (old, k0, _) = h.version_turns(*version);
+            let (new, next_k0, cut) = h.version_turns(*version + 1);
+            let n_old = old.len() as u64;
+            if n_old > 0 && policy == Policy::Skip {
+                let last = next_k0 - 1;
+                let pos = (firsts[*version] as u64 + (last - k0) % n_old + *offset) % n_old;
+                firsts[*version + 1] = crate::roster::continuation(old, pos as usize, cut, new);
+            }
+            *version += 1;
+            *offset = 0;
+        }
+    };
     let mut last: Option<u64> = None;
     for (lo, hi) in ranges {
         let lo = last.map_or(lo, |l| lo.max(l + 1));
@@ -397,7 +473,13 @@ pub(crate) fn plan(
             if start >= h.end {
                 break;
             }
-            let end = h.handoff(k + 1).unwrap_or(MAX_INSTANT).min(h.end);
+            advance(&mut version, &mut offset, &mut firsts, h.version_of_turn(k));
+            let (list, k0, _) = h.version_turns(version);
+            let n = list.len() as u64;
+            if n == 0 {
+                continue;
+            }
+            let end = h.nominal_end(k).unwrap_or(MAX_INSTANT).min(h.end);
             // The instants the shift would be on call: its windows, outside closed days.
             let mut pieces: Vec<(Ts, Ts)> = Vec::new();
             for (ws, we) in r.restriction.windows(r.tz, start, end) {
@@ -411,16 +493,17 @@ pub(crate) fn plan(
                     ws = next;
                 }
             }
-            let absent_why = |s: Slot| -> Option<Option<String>> {
+            let absent_why = |s: Slot| -> Option<Why> {
                 let a = away_of(s)?;
                 pieces.iter().find_map(|&(ps, pe)| a.overlapping(ps, pe)).map(|x| x.2.clone())
             };
+            let grid = (firsts[version] as u64 + (k - k0) % n) % n;
             let base = match policy {
-                Policy::Skip => (k % n + offset) % n,
-                Policy::Cover | Policy::Mask => k % n,
+                Policy::Skip => (grid + offset) % n,
+                Policy::Cover | Policy::Mask => grid,
             };
-            let first = r.participants[base as usize];
-            let Some(reason) = absent_why(first) else { continue };
+            let first = list[base as usize];
+            let Some(why) = absent_why(first) else { continue };
             let mut absent = vec![];
             if let Slot::User(u) = first {
                 absent.push(u);
@@ -428,7 +511,7 @@ pub(crate) fn plan(
             let mut taker = None;
             if policy != Policy::Mask {
                 for j in 1..n {
-                    let p = r.participants[((base + j) % n) as usize];
+                    let p = list[((base + j) % n) as usize];
                     if absent_why(p).is_none() {
                         taker = Some((j, p));
                         break;
@@ -447,8 +530,12 @@ pub(crate) fn plan(
                 }
                 None => Slot::Nobody,
             };
-            plan.entries.push(Entry { k, slot, offset, absent, reason });
+            plan.entries.push(Entry { k, slot, offset, absent, why });
         }
+    }
+    advance(&mut version, &mut offset, &mut firsts, h.version_count() - 1);
+    if firsts != h.firsts() {
+        plan.firsts = Some(firsts);
     }
     plan
 }
@@ -475,14 +562,14 @@ pub(crate) fn user_away(
             if e <= s {
                 problems.push(crate::Problem::new(format!("{p}.endDate"), "must be after startDate"));
             } else {
-                raw.push((s, e, t.reason.clone()));
+                raw.push((s, e, Why { reason: t.reason.clone(), from: Ok(i) }));
             }
         }
     }
     for (i, name) in u.holidays.iter().enumerate() {
         let Some(c) = find_calendar(calendars, name, &format!("{path}.holidays[{i}]"), problems) else { continue };
-        let reason = Some(format!("holiday (calendar {name})"));
-        raw.extend(c.dates.iter().map(|&d| day(tz, d)).filter(|(s, e)| s < e).map(|(s, e)| (s, e, reason.clone())));
+        let why = Why { reason: Some(format!("holiday (calendar {name})")), from: Err(name.clone()) };
+        raw.extend(c.dates.iter().map(|&d| day(tz, d)).filter(|(s, e)| s < e).map(|(s, e)| (s, e, why.clone())));
     }
     Away::new(raw)
 }
@@ -502,17 +589,18 @@ pub(crate) fn find_calendar<'c>(
     found
 }
 
-/// The plan of compiled rotation `rot`, written as `doc` at `path`; `examined` counts the
-/// shifts examined over the whole document.
+/// Gives compiled rotation `rot`, written as `doc` at `path`, its plan (and, under `skip`, the
+/// roster versions' starts the pointer moved); `examined` counts the shifts examined over the
+/// whole document.
 pub(crate) fn rotation_plan(
     doc: &crate::config::Rotation,
-    rot: &CRotation,
+    rot: &mut CRotation,
     offs: &TimeOffs,
     examined: &mut u64,
     limits: &crate::Limits,
     path: &str,
     problems: &mut Vec<crate::Problem>,
-) -> Plan {
+) {
     let policy = match doc.time_off_policy.as_deref().map(str::parse::<Policy>) {
         None => Policy::default(),
         Some(Ok(p)) => p,
@@ -536,20 +624,11 @@ pub(crate) fn rotation_plan(
     dates.dedup();
     let budget =
         Budget { examined, max_shifts: limits.max_time_off_shifts, recurrence_budget: limits.max_recurrence_work };
-    let plan = plan(rot, policy, &dates, &offs.away, budget, path, problems);
-    // Moving turns (skip, cover) is defined on one turn order; across roster versions the rule
-    // is not written yet, so the combination is refused rather than answered wrongly.
-    if !doc.changes.is_empty() && policy != Policy::Mask && !plan.entries.is_empty() {
-        problems.push(crate::Problem::new(
-            format!("{path}.timeOffPolicy"),
-            format!(
-                "time off changes {} shifts of this rotation, which has roster changes: `{}` is not supported with `changes` yet (use `mask`, or an override)",
-                plan.entries.len(),
-                policy.as_str()
-            ),
-        ));
+    let mut plan = plan(rot, policy, &dates, &offs.away, budget, path, problems);
+    if let Some(firsts) = plan.firsts.take() {
+        rot.handoffs.set_firsts(&firsts);
     }
-    plan
+    rot.time_off = plan;
 }
 
 /// A stretch of a timeline window in which a participant is away, or a rotation closed for a
@@ -586,7 +665,7 @@ impl crate::Schedule<'_> {
     /// let changed = config.schedule("s")?.time_off("2026-01-01T00:00:00Z".parse()?, "2026-01-03T00:00:00Z".parse()?)?;
     /// assert_eq!(changed.len(), 1);
     /// assert_eq!(changed[0].participant.as_deref(), Some("b"));
-    /// assert_eq!(serde_json::to_value(&changed[0].reassigned)?, serde_json::json!({"policy": "skip", "absent": ["a"], "reason": "flu"}));
+    /// assert_eq!(serde_json::to_value(&changed[0].reassigned)?, serde_json::json!({"policy": "skip", "absent": ["a"], "reason": "flu", "timeOff": 0}));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn time_off(
@@ -679,7 +758,7 @@ impl crate::Schedule<'_> {
                     rotation: None,
                     start_date: crate::time::to_utc((*s).max(from)),
                     end_date: crate::time::to_utc((*e).min(to)),
-                    reason: reason.clone(),
+                    reason: reason.reason.clone(),
                 };
                 push(&mut out, p)?;
             }
@@ -704,5 +783,5 @@ impl crate::Schedule<'_> {
 
 /// Never used: every changed shift has its entry (kept total so that no answer can panic).
 fn unreachable_reassigned(policy: Policy) -> Reassigned {
-    Reassigned { policy, absent: Vec::new(), reason: None }
+    Reassigned { policy, absent: Vec::new(), reason: None, time_off: None, holiday: None }
 }

@@ -5,10 +5,12 @@
 //! time-of-day restriction); escalation `esc`: rule 1 at +0 → `days`, rule 2 at +10 → user bob.
 //! The alert is created at 20:00 UTC, in the gap.
 
-use chrono::{DateTime, Utc};
-use oncall_core::alert::Alert;
+mod common;
+
+use common::t;
+use oncall_core::alert::{Alert, AlertEvent};
 use oncall_core::escalation::{EscalateOptions, EscalationTimeline, Hop, LogKind, Target, UnreachedReason};
-use oncall_core::{Config, Error};
+use oncall_core::{Config, Error, Limits};
 use serde_json::{Value, json};
 
 fn doc(on_gap: Value) -> Value {
@@ -29,21 +31,23 @@ fn doc(on_gap: Value) -> Value {
         "escalations": [esc]})
 }
 
-fn t(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-fn run(on_gap: Value) -> EscalationTimeline {
-    let config = Config::from_json(&doc(on_gap).to_string()).unwrap_or_else(|e| panic!("{e}"));
+/// The one builder of this file's runs: document `d` (see [`doc`]) compiled within `limits`,
+/// and the timeline of an alert to `esc` created at 20:00 UTC with `events`.
+fn escalate(d: &Value, limits: Limits, events: &[AlertEvent]) -> EscalationTimeline {
+    let config = Config::from_json_with_limits(&d.to_string(), limits).unwrap_or_else(|e| panic!("{e}"));
     config
         .escalate(
             &Alert::new("disk full"),
             &Target::Escalation("esc".into()),
             t("2026-11-10T20:00:00Z"),
-            &[],
+            events,
             &EscalateOptions::default(),
         )
         .unwrap()
+}
+
+fn run(on_gap: Value) -> EscalationTimeline {
+    escalate(&doc(on_gap), Limits::default(), &[])
 }
 
 /// (instant, user) of every create-alert or renotified notification.
@@ -90,20 +94,11 @@ fn wait_fires_the_rule_again_when_someone_comes_on_call() {
 
 #[test]
 fn wait_stops_at_an_acknowledgement() {
-    let config = Config::from_json(&doc(json!({"onGap": "wait"})).to_string()).unwrap();
-    let events = [oncall_core::alert::AlertEvent::new(
+    let events = [AlertEvent::new(
         t("2026-11-10T21:00:00Z"),
         oncall_core::alert::Action::Acknowledge { user: Some("bob".into()) },
     )];
-    let tl = config
-        .escalate(
-            &Alert::new("disk full"),
-            &Target::Escalation("esc".into()),
-            t("2026-11-10T20:00:00Z"),
-            &events,
-            &EscalateOptions::default(),
-        )
-        .unwrap();
+    let tl = escalate(&doc(json!({"onGap": "wait"})), Limits::default(), &events);
     assert_eq!(sent(&tl).iter().filter(|(_, u)| u == "ann").count(), 0, "if-not-acked: no retry after the ack");
     assert!(tl.log.iter().any(|l| l.kind == LogKind::RuleSkipped && l.at == t("2026-11-11T09:00:00Z")));
 }
@@ -112,16 +107,7 @@ fn wait_stops_at_an_acknowledgement() {
 fn wait_with_nobody_ever_on_call_again_is_reported() {
     let mut d = doc(json!({"onGap": "wait"}));
     d["schedules"][0]["rotations"][0]["endDate"] = json!("2026-11-10T12:00:00Z");
-    let config = Config::from_json(&d.to_string()).unwrap();
-    let tl = config
-        .escalate(
-            &Alert::new("x"),
-            &Target::Escalation("esc".into()),
-            t("2026-11-10T20:00:00Z"),
-            &[],
-            &EscalateOptions::default(),
-        )
-        .unwrap();
+    let tl = escalate(&d, Limits::default(), &[]);
     assert_eq!(tl.unreached.len(), 1);
     assert!(tl.unreached[0].message.contains("nobody is ever on call in it again"), "{}", tl.unreached[0].message);
 }
@@ -130,17 +116,7 @@ fn wait_with_nobody_ever_on_call_again_is_reported() {
 fn wait_past_the_horizon_is_reported() {
     let mut d = doc(json!({"onGap": "wait"}));
     d["schedules"][0]["rotations"][0]["startDate"] = json!("2040-01-01T09:00:00Z");
-    let mut config = Config::from_json(&d.to_string()).unwrap();
-    config.set_limits(oncall_core::Limits { next_horizon_days: 30, ..oncall_core::Limits::default() });
-    let tl = config
-        .escalate(
-            &Alert::new("x"),
-            &Target::Escalation("esc".into()),
-            t("2026-11-10T20:00:00Z"),
-            &[],
-            &EscalateOptions::default(),
-        )
-        .unwrap();
+    let tl = escalate(&d, Limits { next_horizon_days: 30, ..Limits::default() }, &[]);
     assert_eq!(tl.unreached.len(), 1);
     assert!(
         tl.unreached[0]
@@ -187,16 +163,7 @@ fn skip_chains_through_consecutive_gaps() {
     let again = json!({"condition": "if-not-acked", "notifyType": "default", "delay": {"timeAmount": 5},
                         "recipient": {"type": "schedule", "name": "days"}});
     rules.insert(1, again);
-    let config = Config::from_json(&d.to_string()).unwrap();
-    let tl = config
-        .escalate(
-            &Alert::new("x"),
-            &Target::Escalation("esc".into()),
-            t("2026-11-10T20:00:00Z"),
-            &[],
-            &EscalateOptions::default(),
-        )
-        .unwrap();
+    let tl = escalate(&d, Limits::default(), &[]);
     assert_eq!(tl.unreached.len(), 2, "both gaps are reported");
     assert_eq!(sent(&tl), [("2026-11-10T20:00:00Z".to_string(), "bob".to_string())]);
     assert_eq!(tl.log.iter().filter(|l| l.kind == LogKind::RuleFired).count(), 3, "each rule fires once");

@@ -277,18 +277,40 @@ fn documents_in_opsgenies_published_shapes_load() {
 fn the_captured_timeline_is_mirrored() {
     let saved: Value =
         serde_json::from_str(&read(recorded().join("responses/captured-timeline.response.json"))).unwrap();
-    let doc = json!({"schedules": [{
-        "id": "12345678-ffff-1234-1234-ffff1b31ffff", "name": "Testing Schedule", "timezone": "UTC", "enabled": true,
-        "rotations": [{"id": "12345678-ffff-1234-1234-ffff1b310887", "name": "Product Name Goes Here", "type": "weekly",
-            "startDate": "2022-03-05T00:00:00Z",
-            "participants": [{"type": "user", "id": "12345678-ffff-1234-1234-ffff1b311832", "username": "alice.lastname@example.com"}],
-            "timeRestriction": {"type": "weekday-and-time-of-day", "restrictions": [
-                {"startDay": "saturday", "startHour": 0, "endDay": "monday", "endHour": 0}]}}],
-        "overrides": [{"alias": "o", "user": {"type": "user", "id": "12345678-ffff-1234-1234-ffff1b3134fb", "username": "bob.familyname@example.com"},
-            "startDate": "2022-04-02T00:00:00Z", "endDate": "2022-04-04T00:00:00Z"}]}]});
+    // The schedule rebuilt from it (shared with the command's verify test).
+    let doc: Value = serde_json::from_str(&read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/captured-timeline-schedule.json"),
+    ))
+    .unwrap();
     let config = Config::from_json(&doc.to_string()).unwrap();
     let report = verify::verify(&config, &[("captured-timeline.json".into(), saved.clone())], None);
     assert!(report.equivalent(), "{report:?}");
+    // Without the override, the final schedules differ where it was: one interval, as the
+    // schedule diff reports it (Opsgenie as OLD), and the hours per user.
+    let mut without = doc.clone();
+    without["schedules"][0]["overrides"] = json!([]);
+    let other = Config::from_json(&without.to_string()).unwrap();
+    let report = verify::verify(&other, &[("captured-timeline.json".into(), saved.clone())], None);
+    let o = &report.compared[0];
+    let finals: Vec<_> = o.differences.iter().filter(|d| d.path.starts_with("finalTimeline")).collect();
+    assert_eq!(finals.len(), 1, "{o:?}");
+    assert_eq!(finals[0].path, "finalTimeline[2022-04-02T00:00:00Z/2022-04-04T00:00:00Z]");
+    assert_eq!(
+        (finals[0].opsgenie.as_str(), finals[0].engine.as_str()),
+        ("bob.familyname@example.com", "alice.lastname@example.com")
+    );
+    let hours: Vec<_> = o.hours.iter().map(|u| (u.username.as_str(), u.net_seconds)).collect();
+    assert_eq!(hours, [("alice.lastname@example.com", 2 * 86_400), ("bob.familyname@example.com", -2 * 86_400)]);
+    // The same comparison as `diff` of the two configurations.
+    let d = oncall_core::diff::diff(
+        &config,
+        &other,
+        "Testing Schedule",
+        "2022-03-21T07:00:00Z".parse().unwrap(),
+        "2022-04-04T07:00:00Z".parse().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(d.users, o.hours);
     let s = config.schedule("Testing Schedule").unwrap();
     let ours = serde_json::to_value(
         s.timeline(

@@ -28,6 +28,8 @@ fn with_policy(s: &EscalationScenario, policy: &str, team: bool) -> Config {
     let mut doc = s.doc.clone();
     for e in &mut doc.escalations {
         e.on_gap = Some(policy.to_string());
+        // The generated policy's own fallback, if any, gives way to this one.
+        e.gap_fallback = None;
         if policy == "fallback" {
             let mut p = Participant { kind: if team { "team" } else { "user" }.into(), ..Participant::default() };
             if team {

@@ -390,16 +390,31 @@ fn change_of(r: &Rotation, hours: i64, rollout: &str, shape: u8, length: Option<
     }
 }
 
-fn doc_of(r: Rotation, zone: &str) -> Document {
-    Document {
-        schedules: vec![oncall_core::config::Schedule {
-            name: "s".into(),
-            timezone: Some(zone.into()),
-            rotations: vec![Rotation { name: Some("r0".into()), ..r }],
-            ..Default::default()
-        }],
-        ..Default::default()
+/// Now and then time off: the users of generated documents away near DST transitions, the
+/// holiday calendar they bind, and a `timeOffPolicy` for the rotation (`skip`, `cover` or
+/// `mask`).
+type Away = Option<(Vec<oncall_core::config::User>, oncall_core::holiday::HolidayCalendarDoc, &'static str)>;
+
+fn time_off(zone: &'static str) -> BoxedStrategy<Away> {
+    prop::option::weighted(
+        0.7,
+        (
+            strategies::users_away(zone),
+            strategies::holiday_calendar(zone),
+            prop::sample::select(vec!["skip", "cover", "mask"]),
+        ),
+    )
+    .boxed()
+}
+
+/// `doc` with the time off of `away`, if any.
+fn with_time_off(mut doc: Document, away: Away) -> Document {
+    if let Some((users, calendar, policy)) = away {
+        doc.users = Some(users);
+        doc.holiday_calendars = vec![calendar];
+        doc.schedules[0].rotations[0].time_off_policy = Some(policy.into());
     }
+    doc
 }
 
 fn effective_instant(doc: &Document) -> chrono::DateTime<chrono::Utc> {
@@ -419,13 +434,13 @@ proptest! {
 
     #[test]
     fn a_roster_change_never_changes_any_instant_before_its_effective_time(
-        (zone, r) in strategies::zone().prop_flat_map(|z| (Just(z), strategies::rotation(z))),
+        (zone, r, away) in strategies::zone().prop_flat_map(|z| (Just(z), strategies::rotation(z), time_off(z))),
         hours in 1i64..=120,
         rollout in prop::sample::select(vec!["immediate", "after-current-shift", "after-full-rotation"]),
         shape in 0u8..4,
         length in prop::option::of(1i64..=3),
     ) {
-        let plain = doc_of(r.clone(), zone);
+        let plain = with_time_off(one_rotation_doc(r.clone(), zone), away);
         let mut changed = plain.clone();
         changed.schedules[0].rotations[0].changes = vec![change_of(&r, hours, rollout, shape, length)];
         let a = Config::compile(plain.clone()).map_err(|e| TestCaseError::fail(format!("{e}")))?;
@@ -472,7 +487,7 @@ proptest! {
 
     #[test]
     fn a_later_change_never_changes_anything_before_its_effective_time(
-        (zone, r) in strategies::zone().prop_flat_map(|z| (Just(z), strategies::rotation(z))),
+        (zone, r, away) in strategies::zone().prop_flat_map(|z| (Just(z), strategies::rotation(z), time_off(z))),
         (h1, h2) in (1i64..=60, 1i64..=60),
         rollouts in (0usize..3, 0usize..3),
         shapes in (0u8..4, 0u8..4),
@@ -481,7 +496,7 @@ proptest! {
         const ROLLOUTS: [&str; 3] = ["immediate", "after-current-shift", "after-full-rotation"];
         let first = change_of(&r, h1, ROLLOUTS[rollouts.0], shapes.0, lengths.0);
         let second = change_of(&r, h1 + h2, ROLLOUTS[rollouts.1], shapes.1, lengths.1);
-        let mut one_change = doc_of(r.clone(), zone);
+        let mut one_change = with_time_off(one_rotation_doc(r.clone(), zone), away);
         one_change.schedules[0].rotations[0].changes = vec![first.clone()];
         let mut two = one_change.clone();
         two.schedules[0].rotations[0].changes.push(second);

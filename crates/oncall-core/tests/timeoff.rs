@@ -23,8 +23,12 @@ struct Case {
     length: i64,
     /// Participants, by user number (distinct).
     order: Vec<usize>,
-    /// Per user: away intervals as (start hours after the anchor, duration hours).
+    /// Per user (one more than `order`: a newcomer roster changes may add): away intervals as
+    /// (start hours after the anchor, duration hours).
     away: Vec<Vec<(i64, i64)>>,
+    /// Roster changes: (effective, hours after the anchor; rollout; the new order by user
+    /// number, distinct).
+    changes: Vec<(i64, &'static str, Vec<usize>)>,
 }
 
 const ANCHOR: &str = "2026-03-05T09:00";
@@ -41,9 +45,32 @@ fn case() -> impl Strategy<Value = Case> {
         let span = SHIFTS as i64 * length * if kind == "daily" { 24 } else { 1 };
         (
             Just((0..n).collect::<Vec<usize>>()).prop_shuffle(),
-            proptest::collection::vec(proptest::collection::vec((0..span, 1i64..80), 0..4), n),
+            proptest::collection::vec(proptest::collection::vec((0..span, 1i64..80), 0..4), n + 1),
         )
-            .prop_map(move |(order, away)| Case { zone, kind, length, order, away })
+            .prop_map(move |(order, away)| Case { zone, kind, length, order, away, changes: Vec::new() })
+    })
+}
+
+/// A case whose rotation also has zero to two roster changes (any rollout; new orders drawn from
+/// the participants and the newcomer; no `length`, so hand-offs stay on the first grid).
+fn case_with_changes() -> impl Strategy<Value = Case> {
+    case().prop_flat_map(|c| {
+        let n = c.order.len();
+        let span = SHIFTS as i64 * c.length * if c.kind == "daily" { 24 } else { 1 };
+        let order = Just((0..=n).collect::<Vec<usize>>())
+            .prop_shuffle()
+            .prop_flat_map(move |all| (1..=n + 1).prop_map(move |m| all[..m].to_vec()));
+        let rollout = prop::sample::select(vec!["immediate", "after-current-shift", "after-full-rotation"]);
+        let change = (1..span / 2, rollout, order);
+        (Just(c), proptest::collection::vec(change, 0..=2)).prop_map(move |(mut c, mut changes)| {
+            changes.sort_by_key(|x| x.0);
+            // Spread out: the second a half span after the first.
+            if changes.len() == 2 {
+                changes[1].0 += span / 2;
+            }
+            c.changes = changes;
+            c
+        })
     })
 }
 
@@ -67,16 +94,43 @@ impl Case {
                 format!(r#"{{"username": "u{u}", "timeOff": [{}]}}"#, offs.join(","))
             })
             .collect();
-        let parts: Vec<String> = self.order.iter().map(|u| format!("\"u{u}\"")).collect();
+        let names = |order: &[usize]| order.iter().map(|u| format!("\"u{u}\"")).collect::<Vec<_>>().join(",");
+        let changes: Vec<String> = self
+            .changes
+            .iter()
+            .map(|(h, rollout, order)| {
+                let at = oncall_core::time::parse_instant(ANCHOR, chrono_tz::UTC, oncall_core::time::Edge::Start)
+                    .unwrap()
+                    + Duration::hours(*h);
+                let local = at.naive_utc().format("%Y-%m-%dT%H:%M");
+                format!(r#"{{"effective": "{local}", "rollout": "{rollout}", "participants": [{}]}}"#, names(order))
+            })
+            .collect();
         format!(
             r#"{{"users": [{}], "schedules": [{{"name": "s", "timezone": "{}", "rotations": [{{"name": "r", "type": "{}",
-              "length": {}, "startDate": "{ANCHOR}", "participants": [{}], "timeOffPolicy": "{policy}"}}]}}]}}"#,
+              "length": {}, "startDate": "{ANCHOR}", "participants": [{}], "timeOffPolicy": "{policy}", "changes": [{}]}}]}}]}}"#,
             users.join(","),
             self.zone,
             self.kind,
             self.length,
-            parts.join(",")
+            names(&self.order),
+            changes.join(",")
         )
+    }
+
+    /// The document, or None when its roster changes are refused (a switch past the previous
+    /// one's, which the rules forbid); any other problem fails the test.
+    fn compile(&self, policy: &str) -> Result<Option<Config>, TestCaseError> {
+        match Config::from_json(&self.json(policy)) {
+            Ok(c) => Ok(Some(c)),
+            Err(e) if e.problems().iter().all(|p| p.path.contains(".changes[")) => Ok(None),
+            Err(e) => Err(TestCaseError::fail(format!("{e}"))),
+        }
+    }
+
+    /// The list of version `v` (0: the rotation as written).
+    fn list(&self, v: usize) -> &[usize] {
+        if v == 0 { &self.order } else { &self.changes[v - 1].2 }
     }
 
     fn anchor(&self) -> DateTime<Utc> {
@@ -99,6 +153,42 @@ impl Case {
 
 /// A shift: start, end, who has it (a username, or nobody).
 type Shift = (DateTime<Utc>, DateTime<Utc>, Option<String>);
+
+/// A shift with its roster version and its nominal end (where its own version's grid ends it,
+/// whatever a later version does: the first hand-off of the plain grid after its start).
+#[derive(Debug, Clone)]
+struct Turn {
+    shift: Shift,
+    version: usize,
+    nominal_end: DateTime<Utc>,
+    /// Whether its version's switch cut the previous shift short (the first turn of a version).
+    cut: bool,
+}
+
+/// The turns of rotation `r` of `c` (with changes), from who-is-on-call and hand-offs;
+/// `plain` is the same rotation without changes and time off (the one grid).
+fn turns(c: &Config, plain: &Config, anchor: DateTime<Utc>) -> Result<Vec<Turn>, TestCaseError> {
+    let got = shifts(c, anchor)?;
+    let grid: Vec<DateTime<Utc>> = plain
+        .schedule("s")
+        .unwrap()
+        .handoffs("r", anchor - Duration::seconds(1))
+        .unwrap()
+        .take(3 * SHIFTS)
+        .map(|h| h.at)
+        .collect();
+    let hs: Vec<_> =
+        c.schedule("s").unwrap().handoffs("r", anchor - Duration::seconds(1)).unwrap().take(SHIFTS).collect();
+    Ok(got
+        .into_iter()
+        .zip(hs)
+        .map(|(shift, h)| {
+            let nominal_end = grid.iter().copied().find(|&g| g > shift.0).unwrap_or(shift.1);
+            let version = h.change.map_or(0, |c| c + 1);
+            Turn { cut: !grid.contains(&shift.0), shift, version, nominal_end }
+        })
+        .collect())
+}
 
 fn fmt(t: DateTime<Utc>) -> String {
     oncall_core::time::format_instant(t)
@@ -140,8 +230,92 @@ fn simulate(case: &Case, shifts: &[Shift], policy: &str) -> Vec<(Option<usize>, 
     out
 }
 
+/// The written rules across roster versions (distinct participants), turn by turn: `(owner,
+/// offers before the turn within its version)`. Each version's pointer starts at the version's
+/// first turn, which goes where the roster rule sends it from *P*, the participant the previous
+/// version's last turn went to (under `skip`, where the pointer stopped; else by the grid).
+fn simulate_versions(case: &Case, turns: &[Turn], policy: &str) -> Vec<(Option<usize>, usize)> {
+    let mut out = Vec::new();
+    let (mut first, mut pointer, mut j) = (0usize, 0usize, 0usize);
+    let mut last_pos = 0usize;
+    for (i, t) in turns.iter().enumerate() {
+        let list = case.list(t.version);
+        if i > 0 && t.version != turns[i - 1].version {
+            let old = case.list(turns[i - 1].version);
+            let p = old[last_pos];
+            first = match list.iter().position(|&u| u == p) {
+                Some(x) if t.cut => x,
+                _ => (0..old.len())
+                    .find_map(|b| list.iter().position(|&u| u == old[(last_pos + old.len() - b) % old.len()]))
+                    .map_or(0, |x| (x + 1) % list.len()),
+            };
+            pointer = 0;
+            j = 0;
+        }
+        let n = list.len();
+        let (s, e) = (t.shift.0, t.nominal_end);
+        let base = if policy == "skip" { (first + pointer) % n } else { (first + j) % n };
+        let free = |d: usize| !case.absent(list[(base + d) % n], s, e);
+        let before = pointer;
+        let owner = match policy {
+            "mask" => free(0).then_some(base),
+            _ => (0..n).find(|&d| free(d)).map(|d| (base + d) % n),
+        };
+        let passed = owner.map_or(1, |o| (o + n - base) % n + 1);
+        last_pos = if policy == "skip" { (base + passed - 1) % n } else { base };
+        pointer += passed;
+        j += 1;
+        out.push((owner.map(|o| list[o]), before));
+    }
+    out
+}
+
 proptest! {
     #![proptest_config(cases())]
+
+    /// With roster changes, `skip`, `cover` and `mask` follow the written rule version by
+    /// version (docs/rules.md: time off across roster versions), nobody has a shift inside
+    /// their time off, and over whole rounds of one version's pointer every participant of
+    /// that version who was never absent has one turn per round and nobody has more.
+    #[test]
+    fn time_off_across_roster_versions_follows_the_written_rule(
+        case in case_with_changes(),
+        policy in prop_oneof![Just("skip"), Just("cover"), Just("mask")],
+    ) {
+        let Some(c) = case.compile(policy)? else { return Ok(()) };
+        let plain = config(&Case { away: vec![Vec::new(); case.away.len()], changes: Vec::new(), ..case.clone() }.json(policy));
+        let got = turns(&c, &plain, case.anchor())?;
+        let want = simulate_versions(&case, &got, policy);
+        for (t, (owner, _)) in got.iter().zip(&want) {
+            let (s, e, who) = &t.shift;
+            prop_assert_eq!(who, &owner.map(|o| format!("u{o}")), "shift {} – {} (version {}) under {}", fmt(*s), fmt(*e), t.version, policy);
+            if let Some(o) = who {
+                let u: usize = o[1..].parse().unwrap();
+                prop_assert!(!case.absent(u, *s, *e), "{} has a shift inside their time off", o);
+            }
+        }
+        if policy != "skip" {
+            return Ok(());
+        }
+        for v in 0..=case.changes.len() {
+            let idx: Vec<usize> = (0..got.len()).filter(|&i| got[i].version == v).collect();
+            let n = case.list(v).len();
+            let bounds: Vec<usize> = idx.iter().copied().filter(|&i| want[i].1.is_multiple_of(n)).collect();
+            for (a, &i) in bounds.iter().enumerate() {
+                for &j in &bounds[a + 1..] {
+                    let rounds = (want[j].1 - want[i].1) / n;
+                    for &u in case.list(v) {
+                        let name = format!("u{u}");
+                        let turns = got[i..j].iter().filter(|t| t.shift.2.as_deref() == Some(&name)).count();
+                        prop_assert!(turns <= rounds, "{} has {} turns in {} rounds of version {}", name, turns, rounds, v);
+                        if !got[i..j].iter().any(|t| case.absent(u, t.shift.0, t.nominal_end)) {
+                            prop_assert_eq!(turns, rounds, "{} (never away) over turns {}..{} of version {}", name, i, j, v);
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /// `skip`, `cover` and `mask` give each shift to the participant the written rule names;
     /// hand-offs and who-is-on-call agree; nobody ever has a shift inside their time off.
@@ -217,7 +391,7 @@ fn answers_say_which_policy_changed_a_shift() {
     let sources = s.on_call_sources(t("2026-11-03T12:00:00Z")).unwrap();
     assert_eq!(
         serde_json::to_value(&sources[0].reassigned).unwrap(),
-        serde_json::json!({"policy": "skip", "absent": ["bob"], "reason": "vacation"})
+        serde_json::json!({"policy": "skip", "absent": ["bob"], "reason": "vacation", "timeOff": 0})
     );
     // The shifts after it moved up, but no absent participant was passed over for them.
     assert!(s.on_call_sources(t("2026-11-04T12:00:00Z")).unwrap()[0].reassigned.is_none());
@@ -226,7 +400,7 @@ fn answers_say_which_policy_changed_a_shift() {
     assert_eq!(
         json["timeOff"],
         serde_json::json!([{"rotation": "daily", "startDate": "2026-11-03T00:00:00Z", "endDate": "2026-11-04T00:00:00Z",
-            "participant": "cid", "policy": "skip", "absent": ["bob"], "reason": "vacation"}])
+            "participant": "cid", "policy": "skip", "absent": ["bob"], "reason": "vacation", "timeOff": 0}])
     );
     assert_eq!(
         json["away"],
@@ -321,7 +495,7 @@ fn a_user_holiday_in_the_users_zone_from_an_ics_calendar() {
     let sources = s.on_call_sources(t("2027-01-01T12:00:00Z")).unwrap();
     assert_eq!(
         serde_json::to_value(&sources[0].reassigned).unwrap(),
-        serde_json::json!({"policy": "cover", "absent": ["ann"], "reason": "holiday (calendar jp)"})
+        serde_json::json!({"policy": "cover", "absent": ["ann"], "reason": "holiday (calendar jp)", "holiday": "jp"})
     );
     assert!(c.holiday_calendar("jp").unwrap().contains("2027-01-01".parse().unwrap()));
 }
@@ -461,4 +635,50 @@ fn a_timeline_with_time_off_keeps_max_output_bytes() {
     assert!(err.to_string().contains("(limit maxOutputBytes)"), "{err}");
     let roomy = Config::from_json(&doc(&offs.join(","))).unwrap();
     assert_eq!(roomy.schedule("s").unwrap().timeline(from, to, Expand::default()).unwrap().away.len(), 7);
+}
+
+#[test]
+fn skip_carries_its_pointer_across_a_roster_change() {
+    // docs/rules.md's example: weekly [ann, bob, cid] from Monday 2026-11-02, bob away in his week
+    // (the 9th): cid has it, ann the 16th. On Wednesday the 18th the list becomes
+    // [ann, bob, cid, dee] after the current shift: ann took the last turn, so bob goes on.
+    let c = config(
+        r#"{"users": [{"username": "ann"}, {"username": "bob", "timeOff": [{"startDate": "2026-11-10", "endDate": "2026-11-11"}]},
+                      {"username": "cid"}, {"username": "dee"}],
+            "schedules": [{"name": "s", "rotations": [{"name": "r", "type": "weekly", "startDate": "2026-11-02",
+              "participants": ["ann", "bob", "cid"],
+              "changes": [{"effective": "2026-11-18T12:00", "rollout": "after-current-shift", "participants": ["ann", "bob", "cid", "dee"]}]}]}]}"#,
+    );
+    let hs: Vec<String> = c
+        .schedule("s")
+        .unwrap()
+        .handoffs("r", t("2026-11-01T00:00:00Z"))
+        .unwrap()
+        .take(7)
+        .map(|h| format!("{} {}", &common::f(h.at)[..10], h.participant.name))
+        .collect();
+    assert_eq!(
+        hs,
+        [
+            "2026-11-02 ann",
+            "2026-11-09 cid",
+            "2026-11-16 ann",
+            "2026-11-23 bob",
+            "2026-11-30 cid",
+            "2026-12-07 dee",
+            "2026-12-14 ann"
+        ]
+    );
+    // An immediate change inside ann's week keeps ann on call until the next hand-off.
+    let cut = config(
+        r#"{"users": [{"username": "ann"}, {"username": "bob", "timeOff": [{"startDate": "2026-11-10", "endDate": "2026-11-11"}]},
+                      {"username": "cid"}],
+            "schedules": [{"name": "s", "rotations": [{"name": "r", "type": "weekly", "startDate": "2026-11-02",
+              "participants": ["ann", "bob", "cid"],
+              "changes": [{"effective": "2026-11-18T12:00", "rollout": "immediate", "participants": ["cid", "ann"]}]}]}]}"#,
+    );
+    let who = |at: &str| cut.schedule("s").unwrap().on_call(t(at)).unwrap().flat().on_call_recipients;
+    assert_eq!(who("2026-11-18T11:00:00Z"), ["ann"]);
+    assert_eq!(who("2026-11-18T13:00:00Z"), ["ann"]);
+    assert_eq!(who("2026-11-23T13:00:00Z"), ["cid"]);
 }

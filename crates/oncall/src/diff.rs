@@ -2,7 +2,7 @@
 //! the hours each user gains and loses (the core's `oncall_core::diff`).
 
 use crate::text::{GAP, clean, duration, local, table};
-use crate::{Fail, Format, Res, end_time_arg, json, load, query_error, time_arg};
+use crate::{Fail, Format, Res, end_time_arg, json, query_error, time_arg};
 use clap::Args;
 use oncall_core::diff::{Presence, ScheduleDiff};
 use std::fmt::Write;
@@ -34,13 +34,16 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Bound in both configurations alike.
+    #[command(flatten)]
+    holidays: crate::HolidayArgs,
 }
 
 pub fn run(a: &DiffArgs, out: &mut String) -> Res<()> {
     if a.old.as_os_str() == "-" && a.new.as_os_str() == "-" {
         return Err(Fail::usage("oncall diff: OLD and NEW cannot both be standard input"));
     }
-    let (old, new) = (load(&a.old)?, load(&a.new)?);
+    let (old, new) = (crate::load_with(&a.old, &a.holidays)?, crate::load_with(&a.new, &a.holidays)?);
     // Times are read in the schedule's zone: NEW's when it has the schedule, else OLD's.
     let s = match new.schedule(&a.schedule).or_else(|_| old.schedule(&a.schedule)) {
         Ok(s) => s,
@@ -106,12 +109,18 @@ fn text(tz: chrono_tz::Tz, d: &ScheduleDiff) -> String {
     }
     out.push_str(&table(&rows, "  "));
     out.push('\n');
+    out.push_str(&hours_table(&d.users, "  "));
+    out
+}
+
+/// The hours gained and lost per user (`oncall diff`, and `oncall verify` for a timeline's final
+/// schedule), as a table indented by `indent`.
+pub fn hours_table(users: &[oncall_core::diff::UserChange], indent: &str) -> String {
     let hours = |s: i64| format!("{:.1}", s as f64 / 3600.0);
     let mut rows = vec![["USER", "GAINED H", "LOST H", "NET H"].map(String::from).to_vec()];
-    for u in &d.users {
+    for u in users {
         let net = if u.net_seconds > 0 { format!("+{}", hours(u.net_seconds)) } else { hours(u.net_seconds) };
         rows.push(vec![u.username.clone(), hours(u.gained_seconds), hours(u.lost_seconds), net]);
     }
-    out.push_str(&table(&rows, "  "));
-    out
+    table(&rows, indent)
 }

@@ -158,6 +158,8 @@ struct WhoArgs {
     /// schedule inside an escalation without its on-call users.
     #[arg(long, conflicts_with = "flat")]
     opsgenie_depth: bool,
+    #[command(flatten)]
+    holidays: HolidayArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -179,6 +181,8 @@ struct HandoffArgs {
     /// How many hand-offs (1 to 10000).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(i64).range(1..=MAX_COUNT))]
     count: i64,
+    #[command(flatten)]
+    holidays: HolidayArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -211,6 +215,8 @@ struct TimelineArgs {
     /// sources: each final-schedule segment says where its participants come from).
     #[arg(long, value_parser = parse_expand, action = ArgAction::Append)]
     expand: Vec<Expand>,
+    #[command(flatten)]
+    holidays: HolidayArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
     format: TimelineFormat,
@@ -346,6 +352,66 @@ fn note(line: String) {
 fn load(path: &Path) -> Res<Config> {
     let (text, yaml) = read(path)?;
     parse(&text, yaml).map_err(|e| Fail::lines(config_errors(path, &e)))
+}
+
+/// `--holidays NAME=FILE.ics` (repeatable): binds holiday calendar NAME to an ICS file's all-day
+/// events, replacing the document's calendar NAME or adding one (docs/cli.md).
+#[derive(Debug, Args, Default)]
+struct HolidayArgs {
+    /// Holiday calendar NAME is the all-day events of FILE.ics: replaces the document's calendar
+    /// NAME, or adds it (rotations and users bind it by name). May be repeated.
+    #[arg(long = "holidays", value_name = "NAME=FILE.ics", action = ArgAction::Append)]
+    holidays: Vec<String>,
+}
+
+/// Reads and compiles the configuration file with the `--holidays` calendars bound (see
+/// [`oncall_core::config::Document::bind_holiday_ics`]); a problem of a bound file is named by
+/// the flag and the file.
+fn load_with(path: &Path, h: &HolidayArgs) -> Res<Config> {
+    if h.holidays.is_empty() {
+        return load(path);
+    }
+    let mut files: Vec<(String, PathBuf, String)> = Vec::new();
+    for arg in &h.holidays {
+        let Some((name, file)) = arg.split_once('=').filter(|(n, f)| !n.is_empty() && !f.is_empty()) else {
+            return Err(Fail::usage(format!(
+                "--holidays: expected NAME=FILE.ics (a calendar name, then the file), found {arg:?}"
+            )));
+        };
+        let file = PathBuf::from(file);
+        let (ics, _) = read(&file)
+            .map_err(|f| Fail::lines(f.0.into_iter().map(|l| format!("--holidays {name}={l}")).collect()))?;
+        files.push((name.to_string(), file, ics));
+    }
+    let (text, yaml) = read(path)?;
+    let doc = if yaml {
+        oncall_core::config::Document::from_yaml(&text)
+    } else {
+        oncall_core::config::Document::from_json(&text)
+    };
+    let mut doc = doc.map_err(|e| Fail::lines(config_errors(path, &e)))?;
+    let mut bound: Vec<(String, String)> = Vec::new();
+    for (name, file, ics) in files {
+        let i = doc.bind_holiday_ics(&name, ics);
+        bound.push((format!("holidayCalendars[{i}]"), format!("--holidays {name}={}", file.display())));
+    }
+    Config::compile(doc).map_err(|e| {
+        let lines = config_errors(path, &e)
+            .into_iter()
+            .map(|line| {
+                for (at, flag) in &bound {
+                    for sep in [".ics", ".name", ""] {
+                        let prefix = format!("{at}{sep}: ");
+                        if let Some(rest) = line.strip_prefix(&prefix) {
+                            return format!("{flag}: {rest}");
+                        }
+                    }
+                }
+                line
+            })
+            .collect();
+        Fail::lines(lines)
+    })
 }
 
 fn parse(text: &str, yaml: bool) -> Result<Config, Error> {
@@ -575,7 +641,7 @@ fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
 }
 
 fn who(a: &WhoArgs, out: &mut String) -> Res<()> {
-    let config = load(&a.config)?;
+    let config = load_with(&a.config, &a.holidays)?;
     let s = schedule(&config, &a.schedule)?;
     let at = time_arg(&s, "at", &a.at)?;
     let mut answer = s.on_call(at).map_err(query_error)?;
@@ -597,7 +663,7 @@ fn who(a: &WhoArgs, out: &mut String) -> Res<()> {
 }
 
 fn next(a: &WhoArgs, out: &mut String) -> Res<()> {
-    let config = load(&a.config)?;
+    let config = load_with(&a.config, &a.holidays)?;
     let s = schedule(&config, &a.schedule)?;
     let at = time_arg(&s, "at", &a.at)?;
     let mut answer = s.next_on_call(at).map_err(query_error)?;
@@ -620,7 +686,7 @@ fn next(a: &WhoArgs, out: &mut String) -> Res<()> {
 }
 
 fn handoffs(a: &HandoffArgs, out: &mut String) -> Res<()> {
-    let config = load(&a.config)?;
+    let config = load_with(&a.config, &a.holidays)?;
     let s = schedule(&config, &a.schedule)?;
     let from = time_arg(&s, "from", &a.from)?;
     let count = usize::try_from(a.count).unwrap_or(0);
@@ -641,7 +707,7 @@ fn handoffs(a: &HandoffArgs, out: &mut String) -> Res<()> {
 }
 
 fn timeline(a: &TimelineArgs, out: &mut String) -> Res<()> {
-    let config = load(&a.config)?;
+    let config = load_with(&a.config, &a.holidays)?;
     let s = schedule(&config, &a.schedule)?;
     let (from, to) = match (&a.from, &a.to, &a.date) {
         (Some(from), Some(to), _) => (time_arg(&s, "from", from)?, end_time_arg(&s, "to", to)?),

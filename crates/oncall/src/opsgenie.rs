@@ -263,6 +263,10 @@ pub fn verify_run(a: &VerifyArgs, out: &mut String) -> Res<()> {
                         ));
                     }
                 }
+                if !o.hours.is_empty() {
+                    out.push_str("      final schedule, engine against Opsgenie:\n");
+                    out.push_str(&crate::diff::hours_table(&o.hours, "        "));
+                }
                 for n in &o.notes {
                     out.push_str(&format!("      note: {n}\n"));
                 }

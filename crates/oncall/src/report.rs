@@ -4,7 +4,7 @@
 //! Formatting only: every number comes from the core's [`Analysis`].
 
 use crate::text::{duration, local, table};
-use crate::{Fail, Res, arg_error, end_time_arg, json, load, schedule, time_arg};
+use crate::{Fail, Res, arg_error, end_time_arg, json, schedule, time_arg};
 use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
 use oncall_core::analysis::{Analysis, Interval, NIGHT_END_HOUR, NIGHT_START_HOUR, ZoneSource};
@@ -34,6 +34,8 @@ pub struct ReportArgs {
     /// Output format (csv: the pay lines for payroll).
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,
+    #[command(flatten)]
+    holidays: crate::HolidayArgs,
 }
 
 /// The formats of `oncall report`.
@@ -46,7 +48,7 @@ enum ReportFormat {
 
 /// `oncall report`.
 pub fn run(a: &ReportArgs, out: &mut String) -> Res<()> {
-    let config = load(&a.config)?;
+    let config = crate::load_with(&a.config, &a.holidays)?;
     let s = schedule(&config, &a.schedule)?;
     let from = time_arg(&s, "from", &a.from)?;
     let to = match &a.to {

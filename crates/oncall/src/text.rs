@@ -413,6 +413,20 @@ pub fn source_label(src: &ShiftSource) -> String {
             format!("{}: override {name} (rotation {r}{turn})", src.recipient)
         }
         Origin::Override { name, rotation: None, .. } => format!("{}: override {name} (whole schedule)", src.recipient),
+        Origin::TimeOff { rotation, turn, reassigned: r } => {
+            let entry = match (&r.time_off, &r.holiday) {
+                (Some(i), _) => format!(", time off {}", i + 1),
+                (None, Some(h)) => format!(", holiday calendar {h}"),
+                (None, None) => String::new(),
+            };
+            let reason = r.reason.as_ref().map(|x| format!(": {x}")).unwrap_or_default();
+            format!(
+                "{}: rotation {rotation} turn {turn}, time off {} ({} absent{entry}{reason})",
+                src.recipient,
+                r.policy.as_str(),
+                r.absent.join(", ")
+            )
+        }
         other => format!("{}: {other:?}", src.recipient),
     };
     for f in &src.forwarded {

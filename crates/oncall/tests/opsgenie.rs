@@ -117,6 +117,34 @@ fn verify_passes_on_the_recorded_answers_and_prints_every_difference() {
 
 /// The recorded dxw account: the schedule list (saved without expand), each schedule fetched
 /// on its own, and a heartbeat list in Opsgenie's `ListHeartbeatsResponse` shape.
+#[test]
+fn verify_reports_a_timelines_final_schedule_as_the_diff_does() {
+    // The captured timeline against the schedule rebuilt from it without its override: the
+    // override's weekend is one interval, and the hours move from bob to alice.
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../oncall-core/tests/fixtures/captured-timeline-schedule.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    doc["schedules"][0]["overrides"] = json!([]);
+    let dir = temp_dir("verify-timeline");
+    write(&dir, "doc.json", &doc);
+    let answers = temp_dir("verify-timeline-answers");
+    write(&answers, "timeline.json", &response("captured-timeline.response.json"));
+    let run = oncall(&["verify", s(&dir.join("doc.json")), "--against", s(&answers)]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "finalTimeline[2022-04-02T00:00:00Z/2022-04-04T00:00:00Z]: Opsgenie bob.familyname@example.com, engine alice.lastname@example.com"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("alice.lastname@example.com  48.0      0.0     +48.0"), "{}", run.stdout);
+    let json = oncall(&["verify", s(&dir.join("doc.json")), "--against", s(&answers), "--format", "json"]).json();
+    assert_eq!(
+        json["compared"][0]["hours"][1],
+        json!({"username": "bob.familyname@example.com", "gainedSeconds": 0, "lostSeconds": 172_800, "netSeconds": -172_800})
+    );
+}
+
 fn dxw_folder(name: &str) -> PathBuf {
     let dir = temp_dir(name);
     write(&dir, "schedules.json", &response("recorded-list-schedules.response.json"));

@@ -25,11 +25,18 @@
 //! - `forwardedFrom`, `escalationTime` and `notifyType` are compared where Opsgenie's answer has
 //!   them.
 //! - Flat answers: the sets of usernames.
-//! - Timelines: each rotation of Opsgenie's `finalTimeline` (and `baseTimeline`,
-//!   `overrideTimeline`, `forwardingTimeline` when the answer has them) is matched with the
-//!   engine's by id, else name; their periods are compared as sets of (start, end, type,
-//!   recipient). A rotation of the engine's with periods that Opsgenie's answer lacks is a
-//!   difference.
+//! - Timelines, final schedule: Opsgenie's `finalTimeline` and the engine's are each read as a
+//!   final schedule (at every instant of the window, the set of recipients' names of the
+//!   periods of all rotations covering it; nobody is a gap) and compared by the schedule diff's
+//!   one comparison ([`crate::diff`]): each maximal interval where the sets differ is a
+//!   difference (`finalTimeline[START/END]`, Opsgenie's set and the engine's), and the outcome's
+//!   `hours` give, per user, the seconds the engine has them on call and Opsgenie does not
+//!   (`gainedSeconds`), the reverse (`lostSeconds`) and the net, as `oncall diff` with Opsgenie
+//!   as OLD and the engine as NEW. The comparison counts against `maxTimelinePeriods`.
+//! - Timelines, other layers: each rotation of `baseTimeline`, `overrideTimeline` and
+//!   `forwardingTimeline` (when the answer has them) is matched with the engine's by id, else
+//!   name; their periods are compared as sets of (start, end, type, recipient). A rotation of
+//!   the engine's with periods that Opsgenie's answer lacks is a difference.
 //!
 //! Every difference is listed; none stops the comparison.
 
@@ -61,6 +68,11 @@ pub struct Outcome {
     pub differences: Vec<Difference>,
     /// Remarks that are not differences (a name that differs under the same id).
     pub notes: Vec<String>,
+    /// A timeline's final schedule: per user whose on-call time differs, the seconds the engine
+    /// has them on call and Opsgenie does not (gained), the reverse (lost) and the net, from
+    /// [`crate::diff`]'s comparison (empty when the final schedules agree).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hours: Vec<crate::diff::UserChange>,
 }
 
 /// A saved file that was not compared, and why.
@@ -157,7 +169,8 @@ fn compare(config: &Config, source: &str, body: &Value, at: Option<DateTime<Utc>
             format!("schedule {} is not in the configuration", show(parent.get("name").unwrap_or(&Value::Null)))
         })?;
     let s = config.schedule(ident).map_err(|e| e.to_string())?;
-    let mut c = Cmp { diffs: Vec::new(), notes: Vec::new() };
+    let mut c = Cmp { diffs: Vec::new(), notes: Vec::new(), hours: Vec::new() };
+    let mut window = None;
     let (query, ours) = match kind {
         Kind::OnCall | Kind::NextOnCall => {
             let at = instant_in_name(source).or(at).ok_or(
@@ -187,6 +200,7 @@ fn compare(config: &Config, source: &str, body: &Value, at: Option<DateTime<Utc>
                 sources: false,
             };
             let answer = s.timeline(from, to, expand).map_err(|e| e.to_string())?;
+            window = Some((from, to));
             let q = format!(
                 "timeline of {} from {} to {}",
                 s.name(),
@@ -212,19 +226,70 @@ fn compare(config: &Config, source: &str, body: &Value, at: Option<DateTime<Utc>
             c.names(d, o, "exactNextOnCallParticipants");
         }
         Kind::Timeline => {
-            for layer in ["finalTimeline", "baseTimeline", "overrideTimeline", "forwardingTimeline"] {
+            if let (Some(e), Some((from, to))) = (d.get("finalTimeline"), window) {
+                let limit = config.limits.max_timeline_periods;
+                c.final_schedule(e, o.get("finalTimeline").unwrap_or(&Value::Null), from, to, limit)?;
+            }
+            for layer in ["baseTimeline", "overrideTimeline", "forwardingTimeline"] {
                 if let Some(e) = d.get(layer) {
                     c.layer(layer, e, o.get(layer).unwrap_or(&Value::Null));
                 }
             }
         }
     }
-    Ok(Outcome { source: source.to_string(), query, differences: c.diffs, notes: c.notes })
+    Ok(Outcome { source: source.to_string(), query, differences: c.diffs, notes: c.notes, hours: c.hours })
 }
 
 struct Cmp {
     diffs: Vec<Difference>,
     notes: Vec<String>,
+    hours: Vec<crate::diff::UserChange>,
+}
+
+/// A timeline layer (`{"rotations": [{"periods": [...]}]}`) read as a final schedule over
+/// `[from, to)`: consecutive segments, each with the sorted names of the recipients of the
+/// periods covering it (empty: a gap), equal neighbours merged.
+fn final_segments(layer: &Value, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<crate::output::Segment> {
+    // (instant, +1 start / -1 end, name), swept in time order.
+    let mut events: Vec<(DateTime<Utc>, i32, String)> = Vec::new();
+    let empty = Vec::new();
+    for r in layer.get("rotations").and_then(Value::as_array).unwrap_or(&empty) {
+        for p in r.get("periods").and_then(Value::as_array).unwrap_or(&empty) {
+            let at = |k: &str| p.get(k).and_then(Value::as_str).and_then(instant);
+            let (Some(s), Some(e)) = (at("startDate"), at("endDate")) else { continue };
+            let Some(rc) = p.get("recipient").and_then(Value::as_object) else { continue };
+            let Some(name) = str_of(rc, "name").or(str_of(rc, "id")) else { continue };
+            let (s, e) = (s.max(from), e.min(to));
+            if s < e {
+                events.push((s, 1, name.to_string()));
+                events.push((e, -1, name.to_string()));
+            }
+        }
+    }
+    events.sort();
+    let mut on: std::collections::BTreeMap<String, i32> = std::collections::BTreeMap::new();
+    let mut out: Vec<crate::output::Segment> = Vec::new();
+    let mut t = from;
+    let mut i = 0;
+    while t < to {
+        while i < events.len() && events[i].0 <= t {
+            let (_, d, name) = &events[i];
+            let n = on.entry(name.clone()).or_insert(0);
+            *n += d;
+            if *n <= 0 {
+                on.remove(name);
+            }
+            i += 1;
+        }
+        let next = events.get(i).map_or(to, |e| e.0.min(to));
+        let recipients: Vec<String> = on.keys().cloned().collect();
+        match out.last_mut() {
+            Some(last) if last.recipients == recipients => last.end_date = next,
+            _ => out.push(crate::output::Segment { start_date: t, end_date: next, recipients, sources: None }),
+        }
+        t = next;
+    }
+    out
 }
 
 fn show(v: &Value) -> String {
@@ -355,6 +420,35 @@ impl Cmp {
         for n in ours.iter().filter(|n| !list.contains(n)) {
             self.diff(format!("{key}[{}]", show(n)), "absent".into(), show(n));
         }
+    }
+
+    /// The final schedules of Opsgenie's `finalTimeline` and the engine's, compared by the
+    /// schedule diff (Opsgenie as OLD, the engine as NEW).
+    fn final_schedule(
+        &mut self,
+        expected: &Value,
+        ours: &Value,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<(), String> {
+        use crate::diff::{Side, compare};
+        let side = |layer: &Value| Side::List(final_segments(layer, from, to).into_iter());
+        let found = compare(side(expected), side(ours), limit).map_err(|e| e.to_string())?;
+        let set = |names: &[String]| if names.is_empty() { "nobody".to_string() } else { names.join(", ") };
+        for ch in found.changes {
+            self.diff(
+                format!(
+                    "finalTimeline[{}/{}]",
+                    crate::time::format_instant(ch.start_date),
+                    crate::time::format_instant(ch.end_date)
+                ),
+                set(&ch.old),
+                set(&ch.new),
+            );
+        }
+        self.hours = found.users;
+        Ok(())
     }
 
     fn layer(&mut self, name: &str, expected: &Value, ours: &Value) {

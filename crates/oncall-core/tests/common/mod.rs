@@ -153,3 +153,18 @@ pub fn timed<T>(work: impl FnOnce() -> T) -> (T, std::time::Duration) {
     let out = work();
     (out, started.elapsed())
 }
+
+/// A document with one schedule `s` in `zone` holding `rotation`, named `r0` (the builder of
+/// the property tests that generate one rotation).
+pub fn one_rotation_doc(rotation: oncall_core::config::Rotation, zone: &str) -> oncall_core::config::Document {
+    use oncall_core::config::{Document, Rotation, Schedule};
+    Document {
+        schedules: vec![Schedule {
+            name: "s".into(),
+            timezone: Some(zone.into()),
+            rotations: vec![Rotation { name: Some("r0".into()), ..rotation }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
