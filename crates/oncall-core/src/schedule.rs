@@ -1316,6 +1316,12 @@ pub(crate) enum Visit {
 /// budget. Every participant the expansion creates spends one; once the budget is gone nothing
 /// more is expanded and [`Visiting::check`] refuses the answer, so an expansion costs at most
 /// the budget times the fan-out of one node, whatever the document's reference graph.
+///
+/// A schedule shared by many branches of the graph (an escalation rule notifying its `next` or
+/// `previous` on-call, reached through several teams) is asked the same question many times in
+/// one expansion: the turns of its rotations at an instant are looked up once per expansion
+/// and remembered ([`Config::turns`]), so each further visit costs only the participants it
+/// adds (what the budget counts), not hand-off arithmetic in the rotations' zones.
 #[derive(Debug)]
 pub(crate) struct Visiting {
     path: Vec<Visit>,
@@ -1324,11 +1330,22 @@ pub(crate) struct Visiting {
     over: Option<Visit>,
     /// A referenced schedule whose custom rotation would cross `maxRecurrenceWork`.
     refused: Option<Error>,
+    /// Per (schedule, turn offset, instant) looked up so far, its range of `turn_list`.
+    turns: std::collections::HashMap<(usize, i64, Ts), (usize, usize)>,
+    /// (rotation, turn, instant the turn is expanded at), for every range of `turns`.
+    turn_list: Vec<(usize, u64, Ts)>,
 }
 
 impl Visiting {
     pub(crate) fn new(limits: &crate::Limits) -> Visiting {
-        Visiting { path: Vec::new(), left: limits.max_expansion, over: None, refused: None }
+        Visiting {
+            path: Vec::new(),
+            left: limits.max_expansion,
+            over: None,
+            refused: None,
+            turns: std::collections::HashMap::new(),
+            turn_list: Vec::new(),
+        }
     }
 
     fn contains(&self, v: &Visit) -> bool {
@@ -1604,11 +1621,29 @@ impl Config {
             return Vec::new();
         }
         let mut out = Vec::new();
-        for r in &s.rotations {
+        let (from, to) = self.turns(si, t, offset, visiting);
+        for i in from..to {
+            let (ri, k, at) = visiting.turn_list[i];
+            if let Some(p) = self.expand(s.rotations[ri].slot(k), at, visiting) {
+                out.push(p);
+            }
+        }
+        unique(out)
+    }
+
+    /// Per rotation of schedule `si` running at `t`, the turn `offset` turns from the one at `t`
+    /// and the instant it is on call from (`t`, or for the next turn its hand-off), as a range
+    /// of `visiting.turn_list`: looked up once per expansion (see [`Visiting`]).
+    fn turns(&self, si: usize, t: Ts, offset: i64, visiting: &mut Visiting) -> (usize, usize) {
+        if let Some(&range) = visiting.turns.get(&(si, offset, t)) {
+            return range;
+        }
+        let from = visiting.turn_list.len();
+        for (ri, r) in self.schedules[si].rotations.iter().enumerate() {
             let h = &r.handoffs;
-            let current = h.index_at(t);
-            let (k, at) = match (offset, current) {
-                (1, _) => match h.next_handoff(t) {
+            // The current turn only for an offset from it: the next one is found from `t`.
+            let (k, at) = if offset == 1 {
+                match h.next_handoff(t) {
                     // Hand-offs sharing the instant (a DST gap): the last turn is the one on call.
                     Some((mut k, at)) => {
                         while h.handoff(k + 1) == Some(at) {
@@ -1617,19 +1652,18 @@ impl Config {
                         (k, at)
                     }
                     None => continue,
-                },
-                (_, Some(k)) if t < h.end => match k.checked_add_signed(offset) {
+                }
+            } else {
+                match h.index_at(t).filter(|_| t < h.end).and_then(|k| k.checked_add_signed(offset)) {
                     Some(k) => (k, t),
                     None => continue,
-                },
-                _ => continue,
+                }
             };
-            let slot = r.slot(k);
-            if let Some(p) = self.expand(slot, at, visiting) {
-                out.push(p);
-            }
+            visiting.turn_list.push((ri, k, at));
         }
-        unique(out)
+        let range = (from, visiting.turn_list.len());
+        visiting.turns.insert((si, offset, t), range);
+        range
     }
 
     /// Where notifications for user `u` go at `t`, following forwarding chains; a cycle stops
@@ -1955,25 +1989,10 @@ impl Config {
             v.refused.get_or_insert(e);
             return;
         }
-        for r in &s.rotations {
-            let h = &r.handoffs;
-            let (k, at) = match (offset, h.index_at(t)) {
-                (1, _) => match h.next_handoff(t) {
-                    Some((mut k, at)) => {
-                        while h.handoff(k + 1) == Some(at) {
-                            k += 1;
-                        }
-                        (k, at)
-                    }
-                    None => continue,
-                },
-                (_, Some(k)) if t < h.end => match k.checked_add_signed(offset) {
-                    Some(k) => (k, t),
-                    None => continue,
-                },
-                _ => continue,
-            };
-            self.flat_expand(r.slot(k), at, v, counted, out);
+        let (from, to) = self.turns(si, t, offset, v);
+        for i in from..to {
+            let (ri, k, at) = v.turn_list[i];
+            self.flat_expand(s.rotations[ri].slot(k), at, v, counted, out);
         }
     }
 

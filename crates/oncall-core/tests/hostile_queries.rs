@@ -195,7 +195,9 @@ fn random_graph(seed: u64) -> String {
     let mut teams = Vec::new();
     for i in 0..nt {
         let members: Vec<String> = (0..next(4))
-            .map(|k| format!(r#"{{"user":{{"username":"u{}"}},"role":"{}"}}"#, (i + k) % nu, ["user", "admin"][next(2)]))
+            .map(|k| {
+                format!(r#"{{"user":{{"username":"u{}"}},"role":"{}"}}"#, (i + k) % nu, ["user", "admin"][next(2)])
+            })
             .collect();
         let notify = match next(4) {
             0 => format!(r#"{{"type":"schedule","name":"s{}"}}"#, next(ns)),
@@ -251,7 +253,8 @@ fn random_graph(seed: u64) -> String {
                 )
             })
             .collect();
-        schedules.push(format!(r#"{{"name":"s{i}","timezone":"Europe/London","rotations":[{}]}}"#, rotations.join(",")));
+        schedules
+            .push(format!(r#"{{"name":"s{i}","timezone":"Europe/London","rotations":[{}]}}"#, rotations.join(",")));
     }
     let forwarding: Vec<String> = (0..next(3))
         .map(|_| {
