@@ -79,11 +79,13 @@
 //! the order given), then snooze ends, repeat-cycle starts, escalation rules (by run, cycle, rule),
 //! notification steps, and automatic closes; otherwise in the order they were scheduled.
 //!
-//! **Limits.** At most [`MAX_EVENTS`] events, [`MAX_NOTIFICATIONS`] notifications and
-//! `maxEscalationSteps` scheduled steps ([`Limits`](crate::Limits), default
-//! [`MAX_ESCALATION_STEPS`]); beyond, [`Error::TooLarge`]. An answer larger than
-//! `maxOutputBytes` as compact JSON (long names in many entries) is refused with
-//! [`Error::LimitExceeded`] while it is built.
+//! **Limits.** At most `maxAlertEvents` events, `maxNotifications` notifications and
+//! `maxEscalationSteps` scheduled steps ([`Limits`](crate::Limits), defaults [`MAX_EVENTS`],
+//! [`MAX_NOTIFICATIONS`] and [`MAX_ESCALATION_STEPS`]); beyond, [`Error::LimitExceeded`] naming
+//! the limit and where: `events[1000]` for the first event past the limit, the alert's target
+//! (`teams[0]`, `escalations[2]`, `schedules[1]`, or `target` for a user) for notifications and
+//! steps. An answer larger than `maxOutputBytes` as compact JSON (long names in many entries)
+//! is refused the same way while it is built.
 
 use crate::alert::{Action, Alert, AlertEvent, AlertState};
 use crate::compile::{Config, GapPolicy, NotifyType, Recipient, Target as CTarget};
@@ -98,10 +100,13 @@ use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-/// The most events one timeline accepts.
-pub const MAX_EVENTS: usize = 1_000;
-/// The most notifications one timeline produces before refusing with [`Error::TooLarge`].
-pub const MAX_NOTIFICATIONS: usize = 10_000;
+/// The most events one timeline accepts by default: the default of `maxAlertEvents`
+/// ([`Limits`](crate::Limits)), which is what is enforced.
+pub const MAX_EVENTS: usize = crate::Limits::DEFAULT.max_alert_events;
+/// The most notifications one timeline produces by default before refusing with
+/// [`Error::LimitExceeded`]: the default of `maxNotifications` ([`Limits`](crate::Limits)),
+/// which is what is enforced.
+pub const MAX_NOTIFICATIONS: usize = crate::Limits::DEFAULT.max_notifications;
 /// The most scheduled steps (rule firings, notification steps, …) one timeline processes: the
 /// default of `maxEscalationSteps` ([`Limits`](crate::Limits)), which is what is enforced.
 pub const MAX_ESCALATION_STEPS: usize = crate::Limits::DEFAULT.max_escalation_steps;
@@ -563,6 +568,8 @@ struct Sim<'c> {
     bytes: usize,
     root: Root,
     root_via: Vec<Hop>,
+    /// The alert's target as an input path, for the errors of the timeline's limits.
+    target_path: String,
     runs: Vec<Run>,
     deliveries: Vec<Delivery>,
     /// Users reached by alert notifications so far (the alert's recipients), in order.
@@ -717,8 +724,15 @@ impl Config {
         alert.validate()?;
         let t0 = check_range(created_at.timestamp())
             .map_err(|m| Error::InvalidTime { what: "created_at".into(), message: m })?;
-        if events.len() > MAX_EVENTS {
-            return Err(Error::TooLarge { what: "this event list".into(), limit: MAX_EVENTS, unit: "events" });
+        let most = self.limits.max_alert_events;
+        if events.len() > most {
+            return Err(Error::LimitExceeded {
+                limit: "maxAlertEvents",
+                path: format!("events[{most}]"),
+                message: format!("the alert has {} events, more than {most}", events.len()),
+                line: None,
+                column: None,
+            });
         }
         let mut prev = created_at;
         for (i, e) in events.iter().enumerate() {
@@ -736,6 +750,13 @@ impl Config {
         let mut fields = alert.fields();
         let mut state = AlertState::new(1, alert.clone(), created_at);
         let target_ref = TargetRef { kind: target.kind().into(), name: target.name().into() };
+        let target_path = match target {
+            Target::Team(name) => self.team_index(name).map(|i| format!("teams[{i}]")),
+            Target::Escalation(name) => self.escalation_index(name).map(|i| format!("escalations[{i}]")),
+            Target::Schedule(name) => self.schedule(name).map(|s| format!("schedules[{}]", s.index)),
+            Target::User(_) => Ok("target".into()),
+        }
+        .unwrap_or_else(|_| "target".into());
         let (root, root_via, routing) = match target {
             Target::Team(name) => {
                 let ti = self.team_index(name)?;
@@ -791,6 +812,7 @@ impl Config {
             bytes: 0,
             root,
             root_via,
+            target_path,
             runs: Vec::new(),
             deliveries: Vec::new(),
             recipients: Vec::new(),
@@ -830,12 +852,26 @@ impl<'c> Sim<'c> {
         self.scheduled += 1;
         let steps = self.c.limits.max_escalation_steps;
         if self.scheduled > steps {
-            return Err(Error::TooLarge { what: "this escalation timeline".into(), limit: steps, unit: "steps" });
+            return Err(self.too_large("maxEscalationSteps", steps, "steps"));
         }
         self.check_bytes()?;
         let seq = self.next_seq();
         self.queue.push(Reverse((at, kind.class(), seq, kind)));
         Ok(())
+    }
+
+    /// The refusal of a timeline that would pass `limit` (`name`, counting `unit`), naming the
+    /// alert's target as the path.
+    fn too_large(&self, name: &'static str, limit: usize, unit: &str) -> Error {
+        Error::LimitExceeded {
+            limit: name,
+            path: self.target_path.clone(),
+            message: format!(
+                "this escalation timeline would have more than {limit} {unit}; ask for a shorter window (until)"
+            ),
+            line: None,
+            column: None,
+        }
     }
 
     /// Refuses the answer once it is larger than `maxOutputBytes` (checked at every step and
@@ -1433,12 +1469,9 @@ impl<'c> Sim<'c> {
                 return Ok(());
             }
         }
-        if self.out.notifications.len() >= MAX_NOTIFICATIONS {
-            return Err(Error::TooLarge {
-                what: "this escalation timeline".into(),
-                limit: MAX_NOTIFICATIONS,
-                unit: "notifications",
-            });
+        let most = self.c.limits.max_notifications;
+        if self.out.notifications.len() >= most {
+            return Err(self.too_large("maxNotifications", most, "notifications"));
         }
         self.seq += 1;
         let seq = self.seq;

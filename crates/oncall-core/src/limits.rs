@@ -28,7 +28,9 @@
 //! | `nextHorizonDays` | 3 660 | how far next-on-call walks before answering how far it searched (`searchedUntil`) |
 //! | `maxReportDays` | 3 660 | the window of one report |
 //! | `maxRecurrenceWork` | 1 000 000 | occurrences of a custom RRULE expanded beyond those already cached to answer a question at an instant, or to reach the `effective` of a rotation's roster changes (a plain `FREQ`/`INTERVAL` rule seeks by arithmetic instead) |
-//! | `maxEscalationSteps` | 100 000 | steps of one escalation timeline |
+//! | `maxEscalationSteps` | 100 000 | steps (rule firings, notification steps, repeats, …) scheduled by one escalation timeline |
+//! | `maxAlertEvents` | 1 000 | events (acknowledge, close, note, snooze, …) of the alert given to one escalation timeline |
+//! | `maxNotifications` | 10 000 | notifications sent in one escalation timeline |
 //! | `maxRosterChanges` | 1 000 | dated versions (`changes`) of one rotation |
 //! | `maxPayRates` | 1 000 | rates of one pay rule (the pay of a shift costs its days times its rule's rates) |
 //! | `maxTimeOffShifts` | 100 000 | shifts of the document's rotations that their participants' time off and holidays overlap, all rotations together, examined when the document is compiled |
@@ -73,8 +75,13 @@ pub struct Limits {
     /// `maxRecurrenceWork`: occurrences of a custom RRULE expanded, beyond those already
     /// cached, to answer one question at its instant.
     pub max_recurrence_work: usize,
-    /// `maxEscalationSteps`: steps of one escalation timeline.
+    /// `maxEscalationSteps`: steps (rule firings, notification steps, …) one escalation
+    /// timeline schedules.
     pub max_escalation_steps: usize,
+    /// `maxAlertEvents`: events of the alert given to one escalation timeline.
+    pub max_alert_events: usize,
+    /// `maxNotifications`: notifications one escalation timeline sends.
+    pub max_notifications: usize,
     /// `maxRosterChanges`: dated versions (`changes`) of one rotation.
     pub max_roster_changes: usize,
     /// `maxPayRates`: rates of one pay rule.
@@ -101,6 +108,8 @@ impl Limits {
         max_report_days: 3_660,
         max_recurrence_work: 1_000_000,
         max_escalation_steps: 100_000,
+        max_alert_events: 1_000,
+        max_notifications: 10_000,
         max_roster_changes: 1_000,
         max_pay_rates: 1_000,
         max_time_off_shifts: 100_000,

@@ -692,11 +692,6 @@ impl Walked {
                         n = n.saturating_add(slot(Slot::User(u)));
                     }
                 }
-                FlatSet::Names(names) => {
-                    for name in names {
-                        n = n.saturating_add(output::json_len(name.as_str()) + 1);
-                    }
-                }
             }
         }
         n
@@ -935,11 +930,11 @@ pub(crate) struct Segments {
     pub(crate) done: Vec<(FlatSet, Ts, Ts)>,
 }
 
-/// A final on-call set: user indices (sorted), or usernames when teams and escalations expand.
+/// A final on-call set: user indices, sorted (after forwarding, and through teams and
+/// escalations when they expand).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum FlatSet {
     Users(Vec<usize>),
-    Names(Vec<String>),
 }
 
 impl Segments {
@@ -1371,6 +1366,12 @@ pub(crate) enum Visit {
 /// budget. Every participant the expansion creates spends one; once the budget is gone nothing
 /// more is expanded and [`Visiting::check`] refuses the answer, so an expansion costs at most
 /// the budget times the fan-out of one node, whatever the document's reference graph.
+///
+/// A schedule shared by many branches of the graph (an escalation rule notifying its `next` or
+/// `previous` on-call, reached through several teams) is asked the same question many times in
+/// one expansion: the turns of its rotations at an instant are looked up once per expansion
+/// and remembered ([`Config::turns`]), so each further visit costs only the participants it
+/// adds (what the budget counts), not hand-off arithmetic in the rotations' zones.
 #[derive(Debug)]
 pub(crate) struct Visiting {
     path: Vec<Visit>,
@@ -1379,11 +1380,22 @@ pub(crate) struct Visiting {
     over: Option<Visit>,
     /// A referenced schedule whose custom rotation would cross `maxRecurrenceWork`.
     refused: Option<Error>,
+    /// Per (schedule, turn offset, instant) looked up so far, its range of `turn_list`.
+    turns: std::collections::HashMap<(usize, i64, Ts), (usize, usize)>,
+    /// (rotation, turn, instant the turn is expanded at), for every range of `turns`.
+    turn_list: Vec<(usize, u64, Ts)>,
 }
 
 impl Visiting {
     pub(crate) fn new(limits: &crate::Limits) -> Visiting {
-        Visiting { path: Vec::new(), left: limits.max_expansion, over: None, refused: None }
+        Visiting {
+            path: Vec::new(),
+            left: limits.max_expansion,
+            over: None,
+            refused: None,
+            turns: std::collections::HashMap::new(),
+            turn_list: Vec::new(),
+        }
     }
 
     fn contains(&self, v: &Visit) -> bool {
@@ -1659,11 +1671,29 @@ impl Config {
             return Vec::new();
         }
         let mut out = Vec::new();
-        for r in &s.rotations {
+        let (from, to) = self.turns(si, t, offset, visiting);
+        for i in from..to {
+            let (ri, k, at) = visiting.turn_list[i];
+            if let Some(p) = self.expand(s.rotations[ri].slot(k), at, visiting) {
+                out.push(p);
+            }
+        }
+        unique(out)
+    }
+
+    /// Per rotation of schedule `si` running at `t`, the turn `offset` turns from the one at `t`
+    /// and the instant it is on call from (`t`, or for the next turn its hand-off), as a range
+    /// of `visiting.turn_list`: looked up once per expansion (see [`Visiting`]).
+    fn turns(&self, si: usize, t: Ts, offset: i64, visiting: &mut Visiting) -> (usize, usize) {
+        if let Some(&range) = visiting.turns.get(&(si, offset, t)) {
+            return range;
+        }
+        let from = visiting.turn_list.len();
+        for (ri, r) in self.schedules[si].rotations.iter().enumerate() {
             let h = &r.handoffs;
-            let current = h.index_at(t);
-            let (k, at) = match (offset, current) {
-                (1, _) => match h.next_handoff(t) {
+            // The current turn only for an offset from it: the next one is found from `t`.
+            let (k, at) = if offset == 1 {
+                match h.next_handoff(t) {
                     // Hand-offs sharing the instant (a DST gap): the last turn is the one on call.
                     Some((mut k, at)) => {
                         while h.handoff(k + 1) == Some(at) {
@@ -1672,19 +1702,18 @@ impl Config {
                         (k, at)
                     }
                     None => continue,
-                },
-                (_, Some(k)) if t < h.end => match k.checked_add_signed(offset) {
+                }
+            } else {
+                match h.index_at(t).filter(|_| t < h.end).and_then(|k| k.checked_add_signed(offset)) {
                     Some(k) => (k, t),
                     None => continue,
-                },
-                _ => continue,
+                }
             };
-            let slot = r.slot(k);
-            if let Some(p) = self.expand(slot, at, visiting) {
-                out.push(p);
-            }
+            visiting.turn_list.push((ri, k, at));
         }
-        unique(out)
+        let range = (from, visiting.turn_list.len());
+        visiting.turns.insert((si, offset, t), range);
+        range
     }
 
     /// Where notifications for user `u` go at `t`, following forwarding chains; a cycle stops
@@ -1875,7 +1904,6 @@ impl Config {
             end_date: to_utc(end),
             recipients: match set {
                 FlatSet::Users(users) => sorted(users.into_iter().map(|u| self.users[u].username.clone()).collect()),
-                FlatSet::Names(names) => names,
             },
         }
     }
@@ -1888,8 +1916,11 @@ impl Config {
             || !s.dep_schedules.is_empty()
             || s.rotations.iter().any(|r| r.participants.iter().any(|p| matches!(p, Slot::Escalation(_))))
         {
-            let expanded = self.expanded(|v| self.participants_of(si, t, snap, v))?;
-            return Ok(FlatSet::Names(sorted(output::flatten(&expanded))));
+            let mut users = Vec::new();
+            self.expanded(|v| self.flat_participants_of(si, t, snap, v, &mut users))?;
+            users.sort_unstable();
+            users.dedup();
+            return Ok(FlatSet::Users(users));
         }
         let mut users: Vec<usize> = match snap.wide {
             Some(o) => s.overrides[o as usize].user.map(|u| self.forward(u, t)).into_iter().collect(),
@@ -1907,5 +1938,178 @@ impl Config {
         users.sort_unstable();
         users.dedup();
         Ok(FlatSet::Users(users))
+    }
+}
+
+// The flat on-call set of an expansion: the users whose names `output::flatten` collects from
+// the participants [`Config::participants_of`] builds, found by the same walk (the same order,
+// the same `maxExpansion` spending, the same cycle cuts and refusals, hence the same errors)
+// without building the participants: no names copied, no trees compared by `unique`. Timelines,
+// segments, reports and next-on-call compare these sets at every boundary of a schedule that
+// reaches teams or escalations, so this walk is their cost per boundary. Each function mirrors
+// the one it is named after; `counted` is false below an escalation rule with a delay of a
+// minute or more, whose users `flatten` leaves out (they are spent, not collected).
+impl Config {
+    fn flat_participants_of(&self, si: usize, t: Ts, snap: &Snap, v: &mut Visiting, out: &mut Vec<usize>) {
+        let s = &self.schedules[si];
+        if v.contains(&Visit::Schedule(si)) {
+            return;
+        }
+        v.push(Visit::Schedule(si));
+        match snap.wide {
+            Some(o) => out.extend(s.overrides[o as usize].user.map(|u| self.forward(u, t))),
+            None => {
+                for (st, shown) in snap.rots.iter().zip(&snap.shown) {
+                    if let (true, Some(slot)) = (*shown, st.effective) {
+                        self.flat_expand(slot, t, v, true, out);
+                    }
+                }
+            }
+        }
+        v.pop();
+    }
+
+    fn flat_expand(&self, slot: Slot, t: Ts, v: &mut Visiting, counted: bool, out: &mut Vec<usize>) {
+        if slot != Slot::Nobody && !v.spend() {
+            return;
+        }
+        match slot {
+            Slot::User(u) => {
+                if counted {
+                    out.push(self.forward(u, t));
+                }
+            }
+            Slot::Team(i) => self.flat_team(i, t, v, counted, out),
+            Slot::Escalation(i) => self.flat_escalation(i, t, v, counted, out),
+            Slot::Nobody => {}
+        }
+    }
+
+    fn flat_final(&self, si: usize, t: Ts, v: &mut Visiting, counted: bool, out: &mut Vec<usize>) {
+        let s = &self.schedules[si];
+        if !s.enabled || v.contains(&Visit::Schedule(si)) {
+            return;
+        }
+        if let Err(e) = self.recurrence_work(si, t) {
+            v.refused.get_or_insert(e);
+            return;
+        }
+        if let Some(o) = s.wide.at(t) {
+            if counted {
+                out.extend(s.overrides[o as usize].user.map(|u| self.forward(u, t)));
+            }
+            return;
+        }
+        const INLINE: usize = 16;
+        let mut inline = [None::<Slot>; INLINE];
+        let mut heap = Vec::new();
+        let slots: &mut [Option<Slot>] = if s.rotations.len() <= INLINE {
+            &mut inline[..s.rotations.len()]
+        } else {
+            heap.resize(s.rotations.len(), None);
+            &mut heap
+        };
+        let mut best = None;
+        for (slot, r) in slots.iter_mut().zip(&s.rotations) {
+            *slot = Self::rotation_state(s, r, t).effective;
+            if yields(*slot) {
+                best = Some(best.map_or(r.priority, |b: i64| b.max(r.priority)));
+            }
+        }
+        let nested = !s.dep_teams.is_empty() || !s.dep_schedules.is_empty();
+        if nested {
+            v.push(Visit::Schedule(si));
+        }
+        for (slot, r) in slots.iter().zip(&s.rotations) {
+            if let (Some(slot), true) = (*slot, Some(r.priority) == best && yields(*slot)) {
+                self.flat_expand(slot, t, v, counted, out);
+            }
+        }
+        if nested {
+            v.pop();
+        }
+    }
+
+    fn flat_turn(&self, si: usize, t: Ts, offset: i64, v: &mut Visiting, counted: bool, out: &mut Vec<usize>) {
+        let s = &self.schedules[si];
+        if !s.enabled {
+            return;
+        }
+        if let Err(e) = self.recurrence_work(si, t) {
+            v.refused.get_or_insert(e);
+            return;
+        }
+        let (from, to) = self.turns(si, t, offset, v);
+        for i in from..to {
+            let (ri, k, at) = v.turn_list[i];
+            self.flat_expand(s.rotations[ri].slot(k), at, v, counted, out);
+        }
+    }
+
+    fn flat_team(&self, ti: usize, t: Ts, v: &mut Visiting, counted: bool, out: &mut Vec<usize>) {
+        let team = &self.teams[ti];
+        if v.contains(&Visit::Team(ti)) {
+            return;
+        }
+        v.push(Visit::Team(ti));
+        let empty = AlertFields::empty();
+        let target = team
+            .routing
+            .iter()
+            .find(|r| r.criteria.matches(&empty) && r.restriction.contains(r.tz, t))
+            .map(|r| r.notify)
+            .or(team.default_target);
+        match target {
+            Some(Target::Escalation(e)) => self.flat_escalation(e, t, v, counted, out),
+            Some(Target::Schedule(s)) => self.flat_final(s, t, v, counted, out),
+            Some(Target::Nobody) => {}
+            None => {
+                for &(u, _) in &team.members {
+                    if !v.spend() {
+                        break;
+                    }
+                    if counted {
+                        out.push(self.forward(u, t));
+                    }
+                }
+            }
+        }
+        v.pop();
+    }
+
+    fn flat_escalation(&self, ei: usize, t: Ts, v: &mut Visiting, counted: bool, out: &mut Vec<usize>) {
+        if v.contains(&Visit::Escalation(ei)) {
+            return;
+        }
+        v.push(Visit::Escalation(ei));
+        for rule in &self.escalations[ei].rules {
+            if !v.spend() {
+                break;
+            }
+            // `escalation_time` in minutes: a rule firing later is not on call now.
+            let counted = counted && rule.delay_secs / 60 == 0;
+            match (rule.recipient, rule.notify) {
+                (Recipient::User(u), _) => {
+                    if counted {
+                        out.push(self.forward(u, t));
+                    }
+                }
+                (Recipient::Schedule(s), NotifyType::Next) => self.flat_turn(s, t, 1, v, counted, out),
+                (Recipient::Schedule(s), NotifyType::Previous) => self.flat_turn(s, t, -1, v, counted, out),
+                (Recipient::Schedule(s), _) => self.flat_final(s, t, v, counted, out),
+                (Recipient::Team(i), NotifyType::Default) => self.flat_team(i, t, v, counted, out),
+                (Recipient::Team(i), notify) => {
+                    for u in self.teams[i].members_for(notify) {
+                        if !v.spend() {
+                            break;
+                        }
+                        if counted {
+                            out.push(self.forward(u, t));
+                        }
+                    }
+                }
+            }
+        }
+        v.pop();
     }
 }

@@ -21,6 +21,8 @@ fn the_limits_table_of_the_rules_is_the_one_in_limits_rs() {
     let docs = limits_table(&read("../../docs/rules.md"));
     assert!(code.len() > 10, "{code:?}");
     assert_eq!(docs, code, "docs/rules.md#limits must carry the table of crates/oncall-core/src/limits.rs");
+    let readme = limits_table(&read("../../README.md"));
+    assert_eq!(readme, code, "README.md's limits table must be the one of crates/oncall-core/src/limits.rs");
 }
 
 #[test]

@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use oncall_core::alert::{Action, Alert, AlertBook, AlertEvent, AlertId, AlertStatus};
 use oncall_core::escalation::{EscalateOptions, EscalationTimeline, Hop, LogKind, Target, UnreachedReason};
 use oncall_core::notification::{ActionType, ContactMethod, MAX_NOTIFICATION_LOOPS};
-use oncall_core::{Config, Error};
+use oncall_core::{Config, Error, Limits};
 use serde_json::{Value, json};
 
 const EXAMPLE: &str = include_str!("../../../examples/escalation.json");
@@ -847,25 +847,47 @@ fn the_start_message_counts_in_words() {
 
 #[test]
 fn bounded_by_a_documented_limit() {
-    // 600 rules a minute apart, repeated 20 times: 12 600 notifications > MAX_NOTIFICATIONS.
+    // 600 rules a minute apart, repeated 20 times: 12 600 notifications > maxNotifications.
     let rules: Vec<Value> =
         (0..600).map(|i| json!({"condition": "if-not-closed", "delay": {"timeAmount": i}, "recipient": {"type": "user", "username": "a"}})).collect();
-    let doc = json!({"escalations": [{"name": "big", "rules": rules, "repeat": {"waitInterval": 1, "count": 20}}]});
-    let c = Config::from_json(&doc.to_string()).unwrap();
-    let err = c
-        .escalate(
+    let doc = json!({"escalations": [{"name": "other", "rules": [{"recipient": {"type": "user", "username": "a"}}]},
+                                     {"name": "big", "rules": rules, "repeat": {"waitInterval": 1, "count": 20}}]});
+    let mut c = Config::from_json(&doc.to_string()).unwrap();
+    let run = |c: &Config, events: &[AlertEvent]| {
+        c.escalate(
             &Alert::new("m"),
             &Target::Escalation("big".into()),
             t("2026-11-10T09:30:00Z"),
-            &[],
+            events,
             &EscalateOptions::default(),
         )
-        .unwrap_err();
-    assert!(matches!(err, Error::TooLarge { limit: 10_000, unit: "notifications", .. }), "{err}");
-    assert_eq!(
-        err.to_string(),
-        "this escalation timeline would exceed the limit of 10000 notifications; ask for a shorter window or use the streaming API"
+    };
+    let err = run(&c, &[]).unwrap_err();
+    assert!(
+        matches!(&err, Error::LimitExceeded { limit: "maxNotifications", path, .. } if path == "escalations[1]"),
+        "{err}"
     );
+    assert_eq!(
+        err.to_problems()[0].message,
+        "this escalation timeline would have more than 10000 notifications; ask for a shorter window (until) (limit maxNotifications)"
+    );
+    // Each limit is a field of `Limits`: loosened, the same timeline answers; tightened, the
+    // steps and the events are refused the same way.
+    c.set_limits(Limits { max_notifications: 20_000, ..Limits::default() });
+    assert_eq!(run(&c, &[]).unwrap().notifications.len(), 12_600);
+    c.set_limits(Limits { max_escalation_steps: 100, ..Limits::default() });
+    let err = run(&c, &[]).unwrap_err();
+    assert!(
+        matches!(&err, Error::LimitExceeded { limit: "maxEscalationSteps", path, .. } if path == "escalations[1]"),
+        "{err}"
+    );
+    c.set_limits(Limits { max_alert_events: 2, ..Limits::default() });
+    let note = |m: &str| AlertEvent::new(t(m), Action::AddNote { note: "n".into(), user: None });
+    let events = [note("2026-11-10T09:31:00Z"), note("2026-11-10T09:32:00Z"), note("2026-11-10T09:33:00Z")];
+    let err = run(&c, &events).unwrap_err();
+    assert!(matches!(&err, Error::LimitExceeded { limit: "maxAlertEvents", path, .. } if path == "events[2]"), "{err}");
+    assert_eq!(err.to_problems()[0].message, "the alert has 3 events, more than 2 (limit maxAlertEvents)");
+    assert!(run(&c, &events[..2]).is_err_and(|e| matches!(e, Error::LimitExceeded { limit: "maxNotifications", .. })));
 }
 
 #[test]

@@ -177,3 +177,135 @@ fn timeline_periods_are_counted_not_walk_steps() {
     let periods: usize = day.final_timeline.rotations.iter().map(|r| r.periods.len()).sum();
     assert_eq!((periods, day.final_schedule.len()), (4_800, 24));
 }
+
+/// A reference graph drawn from `seed`: teams routing to escalations or schedules (or to their
+/// members, users and admins), escalations notifying users, teams (default, users, admins),
+/// schedules (default, next, previous) with and without delays, schedules of hourly and daily
+/// rotations of users, teams and escalations, shared sub-graphs and cycles, forwarding.
+fn random_graph(seed: u64) -> String {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut next = |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    let (nt, ne, ns, nu) = (2 + next(6), 2 + next(6), 1 + next(3), 2 + next(5));
+    let users: Vec<String> = (0..nu).map(|i| format!(r#"{{"username":"u{i}"}}"#)).collect();
+    let mut teams = Vec::new();
+    for i in 0..nt {
+        let members: Vec<String> = (0..next(4))
+            .map(|k| {
+                format!(r#"{{"user":{{"username":"u{}"}},"role":"{}"}}"#, (i + k) % nu, ["user", "admin"][next(2)])
+            })
+            .collect();
+        let notify = match next(4) {
+            0 => format!(r#"{{"type":"schedule","name":"s{}"}}"#, next(ns)),
+            1 => r#"{"type":"none"}"#.to_string(),
+            _ => format!(r#"{{"type":"escalation","name":"e{}"}}"#, next(ne)),
+        };
+        let rules = if next(4) == 0 {
+            String::new()
+        } else {
+            format!(
+                r#"{{"name":"r","order":0,"notify":{notify},"timeRestriction":{{"type":"time-of-day","restriction":{{"startHour":{},"startMin":0,"endHour":{},"endMin":0}}}}}}"#,
+                next(24),
+                next(24)
+            )
+        };
+        teams.push(format!(r#"{{"name":"t{i}","members":[{}],"routingRules":[{rules}]}}"#, members.join(",")));
+    }
+    let mut escalations = Vec::new();
+    for i in 0..ne {
+        let rules: Vec<String> = (0..1 + next(3))
+            .map(|_| {
+                let (recipient, notify) = match next(7) {
+                    0 => (format!(r#"{{"type":"user","username":"u{}"}}"#, next(nu)), "default"),
+                    1 => (format!(r#"{{"type":"schedule","name":"s{}"}}"#, next(ns)), "default"),
+                    2 => (format!(r#"{{"type":"schedule","name":"s{}"}}"#, next(ns)), ["next", "previous"][next(2)]),
+                    3 => (format!(r#"{{"type":"team","name":"t{}"}}"#, next(nt)), ["users", "admins"][next(2)]),
+                    _ => (format!(r#"{{"type":"team","name":"t{}"}}"#, next(nt)), "default"),
+                };
+                let delay = [0, 0, 0, 5][next(4)];
+                format!(
+                    r#"{{"condition":"if-not-acked","notifyType":"{notify}","delay":{{"timeAmount":{delay}}},"recipient":{recipient}}}"#
+                )
+            })
+            .collect();
+        escalations.push(format!(r#"{{"name":"e{i}","rules":[{}]}}"#, rules.join(",")));
+    }
+    let mut schedules = Vec::new();
+    for i in 0..ns {
+        let rotations: Vec<String> = (0..1 + next(3))
+            .map(|r| {
+                let participants: Vec<String> = (0..1 + next(3))
+                    .map(|_| match next(3) {
+                        0 => format!(r#"{{"type":"team","name":"t{}"}}"#, next(nt)),
+                        1 => format!(r#"{{"type":"escalation","name":"e{}"}}"#, next(ne)),
+                        _ => format!(r#"{{"type":"user","username":"u{}"}}"#, next(nu)),
+                    })
+                    .collect();
+                format!(
+                    r#"{{"name":"r{r}","type":"{}","startDate":"2026-01-05T00:00:00Z","priority":{},"participants":[{}]}}"#,
+                    ["hourly", "daily", "weekly"][next(3)],
+                    next(2),
+                    participants.join(",")
+                )
+            })
+            .collect();
+        schedules
+            .push(format!(r#"{{"name":"s{i}","timezone":"Europe/London","rotations":[{}]}}"#, rotations.join(",")));
+    }
+    let forwarding: Vec<String> = (0..next(3))
+        .map(|_| {
+            format!(
+                r#"{{"fromUser":{{"username":"u{}"}},"toUser":{{"username":"u{}"}},"startDate":"2026-02-0{}T00:00:00Z","endDate":"2026-02-0{}T12:00:00Z"}}"#,
+                next(nu),
+                next(nu),
+                1 + next(3),
+                4 + next(3)
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"users":[{}],"teams":[{}],"escalations":[{}],"schedules":[{}],"forwardingRules":[{}]}}"#,
+        users.join(","),
+        teams.join(","),
+        escalations.join(","),
+        schedules.join(","),
+        forwarding.join(",")
+    )
+}
+
+/// The final schedule's sets, found at every boundary by a walk that collects users without
+/// building participants, are the flat sets of the full expansion `on_call` builds (with cycles,
+/// shared sub-graphs, delayed rules and forwarding), and a budget too small is refused naming
+/// `maxExpansion`.
+#[test]
+fn the_flat_sets_of_segments_are_those_of_the_full_expansion() {
+    let (mut compared, mut refused) = (0, 0);
+    for seed in 0..300 {
+        let doc = random_graph(seed);
+        let Ok(mut config) = Config::from_json(&doc) else { continue };
+        let max_expansion = [10_000, 12, 4][seed as usize % 3];
+        config.set_limits(oncall_core::Limits { max_expansion, ..oncall_core::Limits::default() });
+        let from = t("2026-02-01T00:00:00Z");
+        for name in config.schedule_names().map(String::from).collect::<Vec<_>>() {
+            let s = config.schedule(&name).unwrap();
+            let mut segments = s.segments(from, from + Duration::days(4)).unwrap();
+            for g in segments.by_ref() {
+                let who = s.on_call(g.start_date).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{doc}"));
+                let mut names = who.flat().on_call_recipients;
+                names.sort();
+                names.dedup();
+                assert_eq!(names, g.recipients, "seed {seed}, {name} at {}\n{doc}", g.start_date);
+                compared += 1;
+            }
+            if let Some(e) = segments.error() {
+                assert_eq!(limit_of(e), "maxExpansion", "seed {seed}");
+                refused += 1;
+            }
+        }
+    }
+    assert!(compared > 1_000 && refused > 10, "{compared} segments compared, {refused} refused");
+}

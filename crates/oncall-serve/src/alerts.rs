@@ -31,7 +31,7 @@ use oncall_core::alert::{
     Action, Alert, AlertEvent, AlertId, AlertState, StateAt, StoredAlert, alert_targets, escalation_events,
 };
 use oncall_core::alert_query::{Field, List, Row as QueryRow, Sort, Test};
-use oncall_core::escalation::{EscalateOptions, EscalationTimeline, MAX_EVENTS, Notification, Target};
+use oncall_core::escalation::{EscalateOptions, EscalationTimeline, Notification, Target};
 use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -530,15 +530,17 @@ fn apply(c: &Connection, config: &Config, seq: i64, actions: Vec<Action>, now: i
     let alias = Some(state.alias.clone());
     let counted = s.events.iter().filter(|e| e.action != Action::Duplicate).count();
     let mut first = true;
+    // The configuration's `maxAlertEvents`: the escalation engine refuses a longer event list.
+    let most = config.limits().max_alert_events;
     for action in actions {
-        if action != Action::Duplicate && counted + 1 > MAX_EVENTS {
+        if action != Action::Duplicate && counted + 1 > most {
             return Ok(Outcome::fail(
-                format!("the alert has {MAX_EVENTS} events, the most it takes"),
+                format!("the alert has {most} events, the most it takes (limit maxAlertEvents)"),
                 Some(seq),
                 alias,
             ));
         }
-        if action == Action::Duplicate && s.events.len() >= 100 * MAX_EVENTS {
+        if action == Action::Duplicate && s.events.len() >= most.saturating_mul(100) {
             // Counting stopped long ago; keep the history bounded.
             return Ok(Outcome { success: true, status: "Alert is de-duplicated".into(), seq: Some(seq), alias });
         }
