@@ -70,6 +70,11 @@ proptest! {
                 r.time_restriction = Some(window.clone());
             }
         }
+        // The behaviour without a policy: the strategies generate `onGap` too, so clear it.
+        for e in &mut s.doc.escalations {
+            e.on_gap = None;
+            e.gap_fallback = None;
+        }
         let plain = escalate(&Config::compile(s.doc.clone()).unwrap(), &s);
         let gapped = plain.unreached.iter().any(|u| u.reason == UnreachedReason::Gap);
         for policy in ["report", "skip", "wait", "fallback"] {
