@@ -76,6 +76,31 @@ fn memory(name: &str) {
     drop(config);
 }
 
+/// Live heap bytes per schedule of `n` realistic configurations loaded into one process (as a
+/// service holding many teams' schedules would), compiled, then after 32 who-is-on-call
+/// questions each about one week of June 2026 (which index the chunk holding it).
+fn fleet(n: usize) {
+    let text = data("realistic");
+    let region = Region::new(GLOBAL);
+    let configs: Vec<Config> = (0..n).map(|_| Config::from_json(&text).expect("valid")).collect();
+    let stats = region.change();
+    let compiled = (stats.bytes_allocated as isize - stats.bytes_deallocated as isize) / n as isize;
+    let from = at("2026-06-01T00:00:00Z");
+    for config in &configs {
+        let s = config.schedule("realistic").expect("schedule");
+        for i in 0..32 {
+            black_box(s.on_call_ref(from + chrono::Duration::minutes(i * 307)).expect("answer"));
+        }
+    }
+    let stats = region.change();
+    let asked = (stats.bytes_allocated as isize - stats.bytes_deallocated as isize) / n as isize;
+    println!(
+        "memory: {n} realistic schedules in one process: {} B per schedule compiled, {} B after 32 questions about one week",
+        compiled, asked
+    );
+    drop(configs);
+}
+
 fn who(c: &mut Criterion) {
     let mut g = c.benchmark_group("who");
     for name in ["small", "realistic", "large"] {
@@ -90,6 +115,17 @@ fn who(c: &mut Criterion) {
         let s = config.schedule(name).expect("schedule");
         per_instant(&mut g, &format!("{name}-no-index"), |at| s.on_call(at).expect("answer"));
     }
+    // The borrowed answer: with the index, a binary search and no allocation.
+    let config = Config::from_json(&data("realistic")).expect("valid");
+    let s = config.schedule("realistic").expect("schedule");
+    per_instant(&mut g, "realistic-ref", |at| s.on_call_ref(at).expect("answer"));
+    // The physical limit: a bare binary search over the starts of the year's final segments,
+    // answering with a reference to the segment's recipients (no engine, no checks).
+    let (starts, answers) = year_segments(&config, "realistic");
+    per_instant(&mut g, "realistic-binary-search-baseline", |at| {
+        let t = at.timestamp();
+        &answers[starts.partition_point(|&s| s <= t).saturating_sub(1)]
+    });
     let naive = Naive::new(&data("realistic"));
     per_instant(&mut g, "realistic-naive-baseline", |at| naive.on_call(at));
     for name in ["anchor-2000", "anchor-2026"] {
@@ -98,6 +134,13 @@ fn who(c: &mut Criterion) {
         per_instant(&mut g, name, |at| s.on_call(at).expect("answer"));
     }
     g.finish();
+}
+
+/// The starts of the final segments of schedule `name` in 2026 and their recipients.
+fn year_segments(config: &Config, name: &str) -> (Vec<i64>, Vec<Vec<String>>) {
+    let s = config.schedule(name).expect("schedule");
+    let segments = s.segments(at("2026-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z")).expect("segments");
+    segments.map(|seg| (seg.start_date.timestamp(), seg.recipients)).unzip()
 }
 
 /// The realistic schedule with 0, 100, 10 000 and 100 000 overrides: lookups grow as log n.
@@ -320,6 +363,8 @@ fn main() {
     for name in ["small", "realistic", "large"] {
         memory(name);
     }
+    // 10 000 schedules take a few seconds to load: the smoke run (`--test`) loads 100.
+    fleet(if std::env::args().any(|a| a == "--test") { 100 } else { 10_000 });
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))

@@ -1,12 +1,14 @@
 //! The answer index: a schedule's final answers, precomputed lazily per chunk of time, so that
 //! who-is-on-call becomes a binary search and a final timeline a copy.
 //!
-//! Time from [`MIN_INSTANT`] is cut into chunks of 2²⁵ seconds (about 388 days). A chunk of a
+//! Time from [`MIN_INSTANT`] is cut into chunks of 2²¹ seconds (about 24 days). A chunk of a
 //! schedule is indexed once queries have asked about it often enough ([`IndexOptions::demand`]),
 //! while the schedule has fewer than [`IndexOptions::max_chunks`] indexed chunks. Indexing walks
 //! the chunk's boundaries once, exactly as a timeline does, and keeps what the walk found: the
 //! nested who-is-on-call answer of every segment (identical answers stored once), the final
 //! timeline's periods per rotation, the flat final segments and the boundaries themselves.
+//! Chunks are short so that the query which indexes one pays little more than a short timeline
+//! (no latency spike on a hot path); a year is about 15 of them.
 //!
 //! **Answers never depend on the index.** It holds what the walk computes, a timeline assembled
 //! from chunks merges periods cut at chunk edges, and it counts the same boundaries against
@@ -23,9 +25,13 @@ use crate::time::{MAX_INSTANT, MIN_INSTANT, Ts};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
-const CHUNK_BITS: u32 = 25;
+const CHUNK_BITS: u32 = 21;
+/// Chunks are grouped by 2^GROUP_BITS: a schedule's slots are allocated one group at a time.
+const GROUP_BITS: u32 = 4;
+const GROUP: usize = 1 << GROUP_BITS;
 const DAY: Ts = 86_400;
 const CHUNKS: usize = chunk_of(MAX_INSTANT - 1) + 1;
+const GROUPS: usize = CHUNKS.div_ceil(GROUP);
 
 const fn chunk_of(t: Ts) -> usize {
     ((t - MIN_INSTANT) >> CHUNK_BITS) as usize
@@ -69,15 +75,16 @@ pub struct IndexOptions {
 impl IndexOptions {
     /// No index: every query walks.
     pub const OFF: IndexOptions = IndexOptions { demand: u32::MAX, max_chunks: 0 };
-    /// Index a chunk at the first query about it (up to 8 chunks per schedule).
-    pub const EAGER: IndexOptions = IndexOptions { demand: 0, max_chunks: 8 };
+    /// Index a chunk at the first query about it (up to 128 chunks, about 8.5 years, per
+    /// schedule).
+    pub const EAGER: IndexOptions = IndexOptions { demand: 0, max_chunks: 128 };
 }
 
 impl Default for IndexOptions {
-    /// Index a chunk at its 16th who-is-on-call query or its second timeline, up to 8 chunks
+    /// Index a chunk at its 16th who-is-on-call query or its second timeline, up to 128 chunks
     /// (about 8.5 years) per schedule.
     fn default() -> IndexOptions {
-        IndexOptions { demand: 16, max_chunks: 8 }
+        IndexOptions { demand: 16, max_chunks: 128 }
     }
 }
 
@@ -92,8 +99,9 @@ pub(crate) struct AnswerIndex {
 struct ScheduleIndex {
     /// Demand before the slots exist: a schedule asked a few questions costs no memory.
     demand: AtomicU32,
-    /// One slot per chunk, allocated once the schedule's own demand is reached.
-    slots: OnceLock<Box<[Slot]>>,
+    /// One slot per chunk, allocated a group of chunks at a time once the schedule's own demand
+    /// is reached (a schedule asked about one month holds one group).
+    slots: OnceLock<Box<[OnceLock<Box<[Slot]>>]>>,
     /// Chunks indexed (or attempted) so far.
     built: AtomicUsize,
 }
@@ -105,27 +113,55 @@ struct Slot {
     chunk: OnceLock<Option<Box<Chunk>>>,
 }
 
-/// What a walk over one chunk found.
+/// What a walk over one chunk found. Instants are kept as seconds from the chunk's start
+/// (`u32`: a chunk is 2²¹ s), periods and segments name their key or set by index into a table
+/// of the distinct ones, so a chunk holds about 12 bytes per period and segment.
 #[derive(Debug)]
 pub(crate) struct Chunk {
+    /// The chunk's start: the instant every offset counts from.
+    base: Ts,
     /// The boundaries in the chunk, sorted.
-    bounds: Vec<Ts>,
-    /// Starts of the who-is-on-call segments (the first is the chunk's start), with their answer.
-    who_starts: Vec<Ts>,
+    bounds: Box<[u32]>,
+    /// Starts of the who-is-on-call segments (the first is the chunk's start, offset 0).
+    who_starts: Box<[u32]>,
     /// Per day of the chunk (from its start), the segment holding the day's first instant: a
     /// lookup searches only the segments of one day.
-    days: Vec<u32>,
-    who_answers: Vec<u32>,
+    days: Box<[u32]>,
+    /// The answer of each who-is-on-call segment (index into `answers`).
+    who_answers: Box<[u32]>,
     /// The flat final set of each who-is-on-call segment (index into `sets`).
-    who_sets: Vec<u32>,
+    who_sets: Box<[u32]>,
     /// Distinct answers.
-    answers: Vec<Vec<Participant>>,
-    /// Final-layer periods per rotation (then schedule-wide overrides), cut at the chunk's edges.
-    periods: Vec<Vec<(PeriodKey, Ts, Ts)>>,
-    /// Flat final segments (their set, by index into `sets`), cut at the chunk's edges.
-    segments: Vec<(u32, Ts, Ts)>,
+    answers: Box<[Box<[Participant]>]>,
+    /// Final-layer periods per rotation (then schedule-wide overrides), cut at the chunk's edges:
+    /// (index into `keys`, start, end).
+    periods: Box<[Box<[(u32, u32, u32)]>]>,
+    /// Distinct period keys.
+    keys: Box<[PeriodKey]>,
+    /// Flat final segments (index into `sets`, start, end), cut at the chunk's edges.
+    segments: Box<[(u32, u32, u32)]>,
     /// Distinct flat sets.
-    sets: Vec<FlatSet>,
+    sets: Box<[FlatSet]>,
+}
+
+/// Gives each distinct value an index in `table`.
+struct Interner<T> {
+    table: Vec<T>,
+    ids: std::collections::HashMap<T, u32>,
+}
+
+impl<T: Clone + Eq + std::hash::Hash> Interner<T> {
+    fn new() -> Self {
+        Interner { table: Vec::new(), ids: std::collections::HashMap::new() }
+    }
+
+    fn id(&mut self, value: T) -> u32 {
+        let table = &mut self.table;
+        *self.ids.entry(value).or_insert_with_key(|value| {
+            table.push(value.clone());
+            table.len() as u32 - 1
+        })
+    }
 }
 
 impl Chunk {
@@ -136,43 +172,47 @@ impl Chunk {
         periods: Vec<Vec<(PeriodKey, Ts, Ts)>>,
         segments: Vec<(FlatSet, Ts, Ts)>,
     ) -> Chunk {
-        let mut sets: Vec<FlatSet> = Vec::new();
-        let mut ids: std::collections::HashMap<FlatSet, u32> = std::collections::HashMap::new();
-        let mut intern = |set: FlatSet| {
-            *ids.entry(set).or_insert_with_key(|set| {
-                sets.push(set.clone());
-                sets.len() as u32 - 1
-            })
-        };
+        let base = who[0].0;
+        // Every instant of a chunk lies within 2^CHUNK_BITS seconds of its start.
+        let off = |t: Ts| (t - base) as u32;
+        let mut sets = Interner::new();
+        let mut keys = Interner::new();
         let (mut who_starts, mut who_answers, mut who_sets) = (Vec::new(), Vec::new(), Vec::new());
         for (t, answer, set) in who {
-            who_starts.push(t);
+            who_starts.push(off(t));
             who_answers.push(answer);
-            who_sets.push(intern(set));
+            who_sets.push(sets.id(set));
         }
-        let segments: Vec<(u32, Ts, Ts)> =
-            segments.into_iter().map(|(set, start, end)| (intern(set), start, end)).collect();
-        let mut periods = periods;
-        for list in &mut periods {
-            list.shrink_to_fit();
-        }
-        let (start, end) = (who_starts[0], segments.last().map_or(who_starts[0], |s| s.2));
-        let days = (0..=(end - start) / DAY)
-            .map(|d| (who_starts.partition_point(|&s| s <= start + d * DAY) - 1) as u32)
+        let segments: Box<[(u32, u32, u32)]> =
+            segments.into_iter().map(|(set, start, end)| (sets.id(set), off(start), off(end))).collect();
+        let periods = periods
+            .into_iter()
+            .map(|list| list.into_iter().map(|(key, start, end)| (keys.id(key), off(start), off(end))).collect())
             .collect();
-        let mut chunk = Chunk { bounds, who_starts, days, who_answers, who_sets, answers, periods, segments, sets };
-        chunk.bounds.shrink_to_fit();
-        chunk.who_starts.shrink_to_fit();
-        chunk.who_answers.shrink_to_fit();
-        chunk.who_sets.shrink_to_fit();
-        chunk.answers.shrink_to_fit();
-        chunk
+        let end = segments.last().map_or(0, |s| s.2) as Ts;
+        let days = (0..=end / DAY)
+            .map(|d| (who_starts.partition_point(|&s| s as Ts <= d * DAY) - 1) as u32)
+            .collect();
+        Chunk {
+            base,
+            bounds: bounds.into_iter().map(off).collect(),
+            who_starts: who_starts.into(),
+            days,
+            who_answers: who_answers.into(),
+            who_sets: who_sets.into(),
+            answers: answers.into_iter().map(Vec::into_boxed_slice).collect(),
+            periods,
+            keys: keys.table.into(),
+            segments,
+            sets: sets.table.into(),
+        }
     }
 
     /// The who-is-on-call segment holding `t` (which lies in the chunk).
     #[inline]
     fn segment_at(&self, t: Ts) -> usize {
-        let d = ((t - self.who_starts[0]) / DAY) as usize;
+        let t = (t - self.base) as u32;
+        let d = (t / DAY as u32) as usize;
         let lo = self.days[d] as usize;
         let hi = self.days.get(d + 1).map_or(self.who_starts.len(), |&h| h as usize + 1);
         lo + self.who_starts[lo..hi].partition_point(|&s| s <= t) - 1
@@ -180,8 +220,8 @@ impl Chunk {
 
     /// How many boundaries lie strictly between `from` and `to`.
     fn bounds_between(&self, from: Ts, to: Ts) -> usize {
-        let a = self.bounds.partition_point(|&b| b <= from);
-        let b = self.bounds.partition_point(|&b| b < to);
+        let a = self.bounds.partition_point(|&b| self.base + b as Ts <= from);
+        let b = self.bounds.partition_point(|&b| self.base + (b as Ts) < to);
         b.saturating_sub(a)
     }
 }
@@ -207,9 +247,10 @@ impl AnswerIndex {
             None if s.demand.fetch_add(weight, Ordering::Relaxed).saturating_add(weight) < options.demand => {
                 return None;
             }
-            None => s.slots.get_or_init(|| (0..CHUNKS).map(|_| Slot::default()).collect()),
+            None => s.slots.get_or_init(|| (0..GROUPS).map(|_| OnceLock::new()).collect()),
         };
-        let slot = &slots[k];
+        let group = slots[k >> GROUP_BITS].get_or_init(|| (0..GROUP).map(|_| Slot::default()).collect());
+        let slot = &group[k & (GROUP - 1)];
         if let Some(chunk) = slot.chunk.get() {
             return chunk.as_deref();
         }
@@ -242,7 +283,7 @@ impl AnswerIndex {
         let i = chunk.segment_at(t);
         let now = chunk.who_sets[i];
         let j = i + 1 + chunk.who_sets[i + 1..].iter().position(|&set| set != now)?;
-        Some((chunk.who_starts[j], &chunk.answers[chunk.who_answers[j] as usize]))
+        Some((chunk.base + chunk.who_starts[j] as Ts, &chunk.answers[chunk.who_answers[j] as usize]))
     }
 
     /// The final layer and flat segments of schedule `si` over `[from, to)`, when every chunk
@@ -266,15 +307,16 @@ impl AnswerIndex {
         let mut fin = Periods::new(n);
         let mut segments = Segments::default();
         for chunk in &chunks {
+            let at = |offset: u32| chunk.base + offset as Ts;
             for (r, list) in chunk.periods.iter().enumerate() {
-                let i = list.partition_point(|p| p.2 <= from);
-                for &(key, start, end) in list[i..].iter().take_while(|p| p.1 < to) {
-                    fin.append(r, key, start.max(from), end.min(to));
+                let i = list.partition_point(|p| at(p.2) <= from);
+                for &(key, start, end) in list[i..].iter().take_while(|p| at(p.1) < to) {
+                    fin.append(r, chunk.keys[key as usize], at(start).max(from), at(end).min(to));
                 }
             }
-            let i = chunk.segments.partition_point(|p| p.2 <= from);
-            for &(set, start, end) in chunk.segments[i..].iter().take_while(|p| p.1 < to) {
-                segments.append(&chunk.sets[set as usize], start.max(from), end.min(to));
+            let i = chunk.segments.partition_point(|p| at(p.2) <= from);
+            for &(set, start, end) in chunk.segments[i..].iter().take_while(|p| at(p.1) < to) {
+                segments.append(&chunk.sets[set as usize], at(start).max(from), at(end).min(to));
             }
         }
         Some(Ok(Walked { fin, base: Periods::new(n), over: Periods::new(n), fwd: Periods::new(n), segments }))
@@ -309,10 +351,11 @@ mod tests {
     #[test]
     fn chunks_count_the_boundaries_a_walk_evaluates() {
         let c = Config::from_json(BUSY).expect("valid");
-        let edge = chunk_range(chunk_of(1_744_000_000)).1; // 2025-04-16T19:07:44Z
-        let (k0, k1) = (chunk_of(edge - 1), chunk_of(edge));
-        let chunks: Vec<Chunk> =
-            [k0, k1].iter().map(|&k| c.index_chunk(0, chunk_range(k).0, chunk_range(k).1).expect("indexed")).collect();
+        let edge = chunk_range(chunk_of(1_744_000_000)).1; // an edge between chunks, April 2025
+        // Every chunk the ranges below cover.
+        let chunks: Vec<Chunk> = (chunk_of(edge - 41 * 86_400)..=chunk_of(edge + 91 * 86_400))
+            .map(|k| c.index_chunk(0, chunk_range(k).0, chunk_range(k).1).expect("indexed"))
+            .collect();
         for (from, to) in [
             (edge - 40 * 86_400, edge + 30 * 86_400),
             (edge - 3_600, edge + 1),
@@ -325,15 +368,17 @@ mod tests {
             let counted = 1 + chunks.iter().map(|ch| ch.bounds_between(from, to)).sum::<usize>();
             assert_eq!(counted, walked.len(), "{from}..{to}");
             let mut indexed: Vec<Ts> =
-                chunks.iter().flat_map(|ch| ch.bounds.iter().copied()).filter(|&b| from < b && b < to).collect();
+                chunks.iter().flat_map(|ch| ch.bounds.iter().map(|&b| ch.base + b as Ts)).filter(|&b| from < b && b < to).collect();
             indexed.insert(0, from);
             assert_eq!(indexed, walked, "{from}..{to}");
         }
     }
 
     fn indexed(c: &Config, t: Ts) -> bool {
+        let k = chunk_of(t);
         let slots = c.index.schedules[0].slots.get();
-        slots.and_then(|slots| slots[chunk_of(t)].chunk.get()).is_some_and(Option::is_some)
+        let group = slots.and_then(|slots| slots[k >> GROUP_BITS].get());
+        group.and_then(|g| g[k & (GROUP - 1)].chunk.get()).is_some_and(Option::is_some)
     }
 
     /// Demand is counted for the schedule, then for the chunk; the budget caps indexed chunks.
@@ -403,6 +448,8 @@ mod tests {
             .get()
             .expect("slots")
             .iter()
+            .filter_map(OnceLock::get)
+            .flat_map(|g| g.iter())
             .filter(|s| s.chunk.get().is_some_and(Option::is_some));
         assert_eq!(built.count(), 2, "the budget holds across threads");
     }

@@ -229,6 +229,98 @@ pub struct FlatOnCall {
     pub on_call_recipients: Vec<String>,
 }
 
+/// The schedule an answer is about, borrowed from the configuration: [`Parent`] without
+/// copying its name (serializes exactly as [`Parent`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ParentRef<'c> {
+    /// Opsgenie id, when the document gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'c str>,
+    /// Schedule name.
+    pub name: &'c str,
+    /// Whether the schedule is enabled.
+    pub enabled: bool,
+}
+
+impl ParentRef<'_> {
+    /// The owned [`Parent`].
+    pub fn to_owned(&self) -> Parent {
+        Parent { id: self.id.map(str::to_string), name: self.name.to_string(), enabled: self.enabled }
+    }
+}
+
+/// Who is on call, borrowed from the configuration
+/// ([`Schedule::on_call_ref`](crate::Schedule::on_call_ref)): the same answer as [`OnCall`],
+/// serialized to the same JSON, without copying a name. Once the answer index holds the instant
+/// the participants are borrowed from it too, so the answer allocates nothing; otherwise they are
+/// the owned result of evaluating the rotations.
+///
+/// ```
+/// use oncall_core::{Config, IndexOptions};
+/// let mut config = Config::from_json(r#"{"schedules": [{"name": "ops", "rotations": [
+///   {"name": "r", "type": "daily", "startDate": "2026-01-01T09:00:00Z", "participants": ["ann", "ben"]}]}]}"#)?;
+/// config.set_index_options(IndexOptions::EAGER);
+/// let ops = config.schedule("ops")?;
+/// let at = "2026-01-02T10:00:00Z".parse()?;
+/// let who = ops.on_call_ref(at)?;
+/// assert!(matches!(who.on_call_participants, std::borrow::Cow::Borrowed(_)), "from the index");
+/// assert_eq!(who.on_call_participants[0].name, "ben");
+/// assert_eq!(who.flat().on_call_recipients, ["ben"]);
+/// assert_eq!(serde_json::to_string(&who)?, serde_json::to_string(&ops.on_call(at)?)?);
+/// assert_eq!(who.into_owned(), ops.on_call(at)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnCallRef<'c> {
+    /// The schedule.
+    #[serde(rename = "_parent")]
+    pub parent: ParentRef<'c>,
+    /// The on-call participants, nested (teams and escalations expanded).
+    pub on_call_participants: std::borrow::Cow<'c, [Participant]>,
+}
+
+impl<'c> OnCallRef<'c> {
+    /// The owned answer ([`Schedule::on_call`](crate::Schedule::on_call)).
+    pub fn into_owned(self) -> OnCall {
+        OnCall { parent: self.parent.to_owned(), on_call_participants: self.on_call_participants.into_owned() }
+    }
+
+    /// The flat answer (Opsgenie's `flat=true`), its usernames borrowed from this answer.
+    pub fn flat(&self) -> FlatOnCallRef<'_> {
+        let mut all = Vec::new();
+        for p in self.on_call_participants.iter() {
+            p.collect_usernames(&mut all);
+        }
+        // Usually a handful of names: a scan removes repeats without a hash set's allocation;
+        // a long list uses one, so the answer stays linear in the participants.
+        let names: Vec<&str> = if all.len() <= 16 {
+            let mut names = Vec::with_capacity(all.len());
+            for n in all {
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+            names
+        } else {
+            let mut seen = std::collections::HashSet::with_capacity(all.len());
+            all.into_iter().filter(|n| seen.insert(*n)).collect()
+        };
+        FlatOnCallRef { parent: self.parent, on_call_recipients: names }
+    }
+}
+
+/// Who is on call, flat and borrowed ([`OnCallRef::flat`]); serializes as [`FlatOnCall`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlatOnCallRef<'a> {
+    /// The schedule.
+    #[serde(rename = "_parent")]
+    pub parent: ParentRef<'a>,
+    /// Usernames.
+    pub on_call_recipients: Vec<&'a str>,
+}
+
 /// Who is next (`oncall next`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -196,6 +196,12 @@ impl<'a> Schedule<'a> {
         Parent { id: self.s().id.clone(), name: self.s().name.clone(), enabled: self.s().enabled }
     }
 
+    /// The `_parent` object of answers, borrowed ([`output::OnCallRef`]).
+    pub fn parent_ref(&self) -> output::ParentRef<'a> {
+        let s = self.s();
+        output::ParentRef { id: s.id.as_deref(), name: &s.name, enabled: s.enabled }
+    }
+
     /// Who is on call at `at` as `oncall who --format json` prints it ([`output::OnCallAnswer`]):
     /// nested or `flat`, cut to Opsgenie's depth with `opsgenie_depth`, with the `timeOff`
     /// extension when time off changed a shift of someone on call.
@@ -281,14 +287,33 @@ impl<'a> Schedule<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn on_call(&self, at: DateTime<Utc>) -> Result<OnCall> {
+        self.on_call_ref(at).map(output::OnCallRef::into_owned)
+    }
+
+    /// [`Schedule::on_call`] borrowing from the configuration: the same answer (and the same
+    /// JSON), without copying the schedule's or the participants' names. When the answer index
+    /// holds `at` ([`IndexOptions`](crate::IndexOptions)), the participants are the index's own
+    /// and the call allocates nothing; otherwise they are evaluated as for `on_call`. Use it where
+    /// the answer is only read or serialized (the command, the wasm package and the service do).
+    ///
+    /// ```
+    /// use oncall_core::Config;
+    /// let config = Config::from_json(r#"{"schedules": [{"name": "ops", "rotations": [
+    ///   {"name": "r", "type": "daily", "startDate": "2026-01-01T09:00:00Z", "participants": ["ann", "ben"]}]}]}"#)?;
+    /// let who = config.schedule("ops")?.on_call_ref("2026-01-02T10:00:00Z".parse()?)?;
+    /// assert_eq!(who.parent.name, "ops");
+    /// assert_eq!(who.flat().on_call_recipients, ["ben"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_call_ref(&self, at: DateTime<Utc>) -> Result<output::OnCallRef<'a>> {
         let t = ts_of("at", at)?;
         let c = self.config;
         c.recurrence_work(self.index, t)?;
         let on_call_participants = match c.index.on_call(c, self.index, t) {
-            Some(answer) => answer.to_vec(),
-            None => c.expanded(|v| c.final_participants(self.index, t, v))?,
+            Some(answer) => std::borrow::Cow::Borrowed(answer),
+            None => std::borrow::Cow::Owned(c.expanded(|v| c.final_participants(self.index, t, v))?),
         };
-        Ok(OnCall { parent: self.parent(), on_call_participants })
+        Ok(output::OnCallRef { parent: self.parent_ref(), on_call_participants })
     }
 
     /// Where each participant of [`Schedule::on_call`] comes from at `at`: the rotation (and the
