@@ -22,7 +22,8 @@ use crate::compile::Config;
 use crate::output::Participant;
 use crate::schedule::{FlatSet, PeriodKey, Periods, Segments, Walked, too_large};
 use crate::time::{MAX_INSTANT, MIN_INSTANT, Ts};
-use std::sync::OnceLock;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 const CHUNK_BITS: u32 = 21;
@@ -104,6 +105,31 @@ struct ScheduleIndex {
     slots: OnceLock<Box<[OnceLock<Box<[Slot]>>]>>,
     /// Chunks indexed (or attempted) so far.
     built: AtomicUsize,
+    /// The answers and flat sets of the schedule's chunks, each distinct one stored once and
+    /// shared by every chunk holding it (a year of chunks repeats most of them).
+    shared: Mutex<Shared>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    answers: HashSet<Arc<[Participant]>>,
+    sets: HashSet<Arc<FlatSet>>,
+}
+
+impl Shared {
+    /// Makes `chunk` hold the shared copy of each of its answers and sets.
+    fn share(&mut self, chunk: &mut Chunk) {
+        fn one<T: ?Sized + Eq + std::hash::Hash>(table: &mut HashSet<Arc<T>>, value: &mut Arc<T>) {
+            match table.get(value) {
+                Some(shared) => *value = Arc::clone(shared),
+                None => {
+                    table.insert(Arc::clone(value));
+                }
+            }
+        }
+        chunk.answers.iter_mut().for_each(|a| one(&mut self.answers, a));
+        chunk.sets.iter_mut().for_each(|s| one(&mut self.sets, s));
+    }
 }
 
 #[derive(Debug, Default)]
@@ -114,12 +140,15 @@ struct Slot {
 }
 
 /// What a walk over one chunk found. Instants are kept as seconds from the chunk's start
-/// (`u32`: a chunk is 2²¹ s), periods and segments name their key or set by index into a table
-/// of the distinct ones, so a chunk holds about 12 bytes per period and segment.
+/// (`u32`: a chunk is 2²¹ s), periods name their key by index into a table of the distinct
+/// ones (about 12 bytes per period), answers and flat sets are shared with the schedule's other
+/// chunks, and the flat final segments are the who-is-on-call segments merged by flat set.
 #[derive(Debug)]
 pub(crate) struct Chunk {
     /// The chunk's start: the instant every offset counts from.
     base: Ts,
+    /// The chunk's end (exclusive), from `base`.
+    end: u32,
     /// The boundaries in the chunk, sorted.
     bounds: Box<[u32]>,
     /// Starts of the who-is-on-call segments (the first is the chunk's start, offset 0).
@@ -132,16 +161,14 @@ pub(crate) struct Chunk {
     /// The flat final set of each who-is-on-call segment (index into `sets`).
     who_sets: Box<[u32]>,
     /// Distinct answers.
-    answers: Box<[Box<[Participant]>]>,
+    answers: Box<[Arc<[Participant]>]>,
     /// Final-layer periods per rotation (then schedule-wide overrides), cut at the chunk's edges:
     /// (index into `keys`, start, end).
     periods: Box<[Box<[(u32, u32, u32)]>]>,
     /// Distinct period keys.
     keys: Box<[PeriodKey]>,
-    /// Flat final segments (index into `sets`, start, end), cut at the chunk's edges.
-    segments: Box<[(u32, u32, u32)]>,
     /// Distinct flat sets.
-    sets: Box<[FlatSet]>,
+    sets: Box<[Arc<FlatSet>]>,
 }
 
 /// Gives each distinct value an index in `table`.
@@ -183,28 +210,28 @@ impl Chunk {
             who_answers.push(answer);
             who_sets.push(sets.id(set));
         }
-        let segments: Box<[(u32, u32, u32)]> =
-            segments.into_iter().map(|(set, start, end)| (sets.id(set), off(start), off(end))).collect();
         let periods = periods
             .into_iter()
             .map(|list| list.into_iter().map(|(key, start, end)| (keys.id(key), off(start), off(end))).collect())
             .collect();
-        let end = segments.last().map_or(0, |s| s.2) as Ts;
-        let days = (0..=end / DAY)
+        // The walk's flat segments are the who-is-on-call segments merged by set (the nested
+        // answer decides the flat set), so only where they end is kept.
+        let end = segments.last().map_or(0, |s| off(s.2));
+        let days = (0..=end as Ts / DAY)
             .map(|d| (who_starts.partition_point(|&s| s as Ts <= d * DAY) - 1) as u32)
             .collect();
         Chunk {
             base,
+            end,
             bounds: bounds.into_iter().map(off).collect(),
             who_starts: who_starts.into(),
             days,
             who_answers: who_answers.into(),
             who_sets: who_sets.into(),
-            answers: answers.into_iter().map(Vec::into_boxed_slice).collect(),
+            answers: answers.into_iter().map(Arc::from).collect(),
             periods,
             keys: keys.table.into(),
-            segments,
-            sets: sets.table.into(),
+            sets: sets.table.into_iter().map(Arc::new).collect(),
         }
     }
 
@@ -263,7 +290,12 @@ impl AnswerIndex {
                     return None;
                 }
                 let (from, to) = chunk_range(k);
-                c.index_chunk(si, from, to).map(Box::new)
+                let mut chunk = c.index_chunk(si, from, to)?;
+                // A poisoned lock (never expected) only loses the sharing, not the chunk.
+                if let Ok(mut shared) = s.shared.lock() {
+                    shared.share(&mut chunk);
+                }
+                Some(Box::new(chunk))
             })
             .as_deref()
     }
@@ -314,9 +346,19 @@ impl AnswerIndex {
                     fin.append(r, chunk.keys[key as usize], at(start).max(from), at(end).min(to));
                 }
             }
-            let i = chunk.segments.partition_point(|p| at(p.2) <= from);
-            for &(set, start, end) in chunk.segments[i..].iter().take_while(|p| at(p.1) < to) {
-                segments.append(&chunk.sets[set as usize], at(start).max(from), at(end).min(to));
+            // The who-is-on-call segments from the one holding `from`; `append` merges those
+            // of one flat set back into the walk's segments.
+            let starts = &chunk.who_starts;
+            let i = starts.partition_point(|&s| at(s) <= from).saturating_sub(1);
+            for j in i..starts.len() {
+                let start = at(starts[j]);
+                if start >= to {
+                    break;
+                }
+                let end = at(starts.get(j + 1).copied().unwrap_or(chunk.end));
+                if end > from {
+                    segments.append(&chunk.sets[chunk.who_sets[j] as usize], start.max(from), end.min(to));
+                }
             }
         }
         Some(Ok(Walked { fin, base: Periods::new(n), over: Periods::new(n), fwd: Periods::new(n), segments }))
