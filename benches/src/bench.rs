@@ -308,7 +308,7 @@ fn timeline(c: &mut Criterion) {
     g.finish();
 }
 
-/// The cost of indexing: a first who-is-on-call query that indexes its chunk (about 388 days).
+/// The cost of indexing: a first who-is-on-call query that indexes its chunk (about 24 days).
 fn index(c: &mut Criterion) {
     let mut g = c.benchmark_group("index");
     for name in ["realistic", "large"] {

@@ -23,8 +23,8 @@ use crate::output::Participant;
 use crate::schedule::{FlatSet, PeriodKey, Periods, Segments, Walked, too_large};
 use crate::time::{MAX_INSTANT, MIN_INSTANT, Ts};
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex, OnceLock};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 const CHUNK_BITS: u32 = 21;
 /// Chunks are grouped by 2^GROUP_BITS: a schedule's slots are allocated one group at a time.
@@ -102,7 +102,7 @@ struct ScheduleIndex {
     demand: AtomicU32,
     /// One slot per chunk, allocated a group of chunks at a time once the schedule's own demand
     /// is reached (a schedule asked about one month holds one group).
-    slots: OnceLock<Box<[OnceLock<Box<[Slot]>>]>>,
+    slots: OnceLock<Box<[Group]>>,
     /// Chunks indexed (or attempted) so far.
     built: AtomicUsize,
     /// The answers and flat sets of the schedule's chunks, each distinct one stored once and
@@ -131,6 +131,12 @@ impl Shared {
         chunk.sets.iter_mut().for_each(|s| one(&mut self.sets, s));
     }
 }
+
+/// The slots of `GROUP` consecutive chunks, allocated at the first demand of one of them.
+type Group = OnceLock<Box<[Slot]>>;
+
+/// A period of a chunk: (index into the chunk's `keys`, start, end), instants from its start.
+type ChunkPeriod = (u32, u32, u32);
 
 #[derive(Debug, Default)]
 struct Slot {
@@ -164,7 +170,7 @@ pub(crate) struct Chunk {
     answers: Box<[Arc<[Participant]>]>,
     /// Final-layer periods per rotation (then schedule-wide overrides), cut at the chunk's edges:
     /// (index into `keys`, start, end).
-    periods: Box<[Box<[(u32, u32, u32)]>]>,
+    periods: Box<[Box<[ChunkPeriod]>]>,
     /// Distinct period keys.
     keys: Box<[PeriodKey]>,
     /// Distinct flat sets.
@@ -217,9 +223,8 @@ impl Chunk {
         // The walk's flat segments are the who-is-on-call segments merged by set (the nested
         // answer decides the flat set), so only where they end is kept.
         let end = segments.last().map_or(0, |s| off(s.2));
-        let days = (0..=end as Ts / DAY)
-            .map(|d| (who_starts.partition_point(|&s| s as Ts <= d * DAY) - 1) as u32)
-            .collect();
+        let days =
+            (0..=end as Ts / DAY).map(|d| (who_starts.partition_point(|&s| s as Ts <= d * DAY) - 1) as u32).collect();
         Chunk {
             base,
             end,
@@ -409,8 +414,11 @@ mod tests {
             c.walk(0, from, to, crate::Expand::default(), usize::MAX, |t, _, _| walked.push(t)).expect("walk");
             let counted = 1 + chunks.iter().map(|ch| ch.bounds_between(from, to)).sum::<usize>();
             assert_eq!(counted, walked.len(), "{from}..{to}");
-            let mut indexed: Vec<Ts> =
-                chunks.iter().flat_map(|ch| ch.bounds.iter().map(|&b| ch.base + b as Ts)).filter(|&b| from < b && b < to).collect();
+            let mut indexed: Vec<Ts> = chunks
+                .iter()
+                .flat_map(|ch| ch.bounds.iter().map(|&b| ch.base + b as Ts))
+                .filter(|&b| from < b && b < to)
+                .collect();
             indexed.insert(0, from);
             assert_eq!(indexed, walked, "{from}..{to}");
         }
