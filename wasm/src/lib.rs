@@ -349,7 +349,7 @@ impl OnCall {
 
     /// Who is on call, encoded.
     fn who(&self, s: Schedule<'_>, at: DateTime<Utc>, flat: bool) -> Result<u32, JsValue> {
-        let answer = s.on_call_ref(at).map_err(|e| query_error("at", &e))?;
+        let answer = s.on_call(at).map_err(|e| query_error("at", &e))?;
         if flat { self.encode(&answer.flat()) } else { self.encode(&answer) }
     }
 
