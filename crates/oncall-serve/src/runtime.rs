@@ -13,9 +13,24 @@
 //! at most [`MAX_ATTEMPTS`] attempts, then the notification is `failed` (in its log).
 //!
 //! **At least once, one key.** A row is written before its first attempt and marked after it.
-//! A kill between a webhook's 2xx and the mark makes the restarted service send it again with
-//! the same `idempotencyKey`, which the receiver uses to drop the repeat; nothing else is ever
-//! sent twice, and nothing recorded is lost. A notification due while the service was down is
+//! A kill between a webhook's 2xx and the mark makes the restarted service (or another replica)
+//! send it again with the same `idempotencyKey`, which the receiver uses to drop the repeat;
+//! nothing else is ever sent twice, and nothing recorded is lost.
+//!
+//! **Leases: one replica per notification.** Before sending, a replica claims due rows with a
+//! lease: `lease_owner` (its [`Runtime::replica`] id) and `lease_until` ([`Runtime::lease`]
+//! seconds on), with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so replicas claiming at once take
+//! different rows. A row is claimable when it is pending, its attempt is due, and it has no
+//! lease or an expired one: the work of a replica that died is taken over once its leases
+//! expire. Before each send the replica renews its lease if it would expire within the
+//! webhook's timeout (and skips the row if the lease is no longer its own), and the outcome is
+//! written only under its own lease. A SQLite file is served by one process: its leases are
+//! released at start ([`crate::store::Store::open`]).
+//!
+//! **One clock.** All times compared are service seconds of [`Clock::now`]; on PostgreSQL the
+//! process's clock is corrected by its measured difference to the database's clock
+//! ([`crate::set_db_clock_offset`], at every tick), so replicas whose clocks disagree agree on
+//! what is due. A notification due while the service was down is
 //! recorded and sent at start, with `"late": true` (also any sent more than [`LATE_AFTER`]
 //! seconds after it was due).
 
@@ -23,7 +38,7 @@ use crate::alerts::{instant, materialize};
 use crate::store::{Store, log};
 use crate::{Clock, Error, Metrics, Route};
 use oncall_core::Config;
-use rusqlite::params;
+use crate::store::{Conn, Engine, params};
 use serde_json::Value;
 use std::io::Write;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -80,9 +95,9 @@ impl Configs {
     /// notify (or change its state) be recomputed at the next tick: its notifications from now
     /// on are those of the new configuration; those already recorded stay. Call it inside a
     /// [`Store`] call, with that call's connection.
-    pub fn install(&self, c: &rusqlite::Connection, base: Arc<Config>, effective: Arc<Config>) -> Result<(), Error> {
-        c.execute("UPDATE alerts SET next_due = materialized_until WHERE is_open = 1 OR next_due IS NOT NULL", [])?;
-        c.execute("UPDATE alerts SET stable_until = 0 WHERE is_open = 1 OR stable_until IS NOT NULL", [])?;
+    pub fn install(&self, c: &Conn, base: Arc<Config>, effective: Arc<Config>) -> Result<(), Error> {
+        c.execute("UPDATE alerts SET next_due = materialized_until WHERE is_open = 1 OR next_due IS NOT NULL", &[])?;
+        c.execute("UPDATE alerts SET stable_until = 0 WHERE is_open = 1 OR stable_until IS NOT NULL", &[])?;
         match self.0.write() {
             Ok(mut g) => *g = (base, effective),
             Err(p) => *p.into_inner() = (base, effective),
@@ -116,6 +131,20 @@ pub struct Runtime {
     pub metrics: Arc<Metrics>,
     /// When expired request statuses were last pruned (service seconds).
     pub pruned_at: AtomicI64,
+    /// This process's id in `lease_owner`: unique among the replicas.
+    pub replica: String,
+    /// How long a claim of due notifications lasts (service seconds).
+    pub lease: i64,
+}
+
+/// The default lease: 30 wall-clock seconds (`ONCALL_SERVE_LEASE_SECS` changes it).
+pub const LEASE_SECS: i64 = 30;
+
+/// A replica id: the host's name, the process id and the start instant.
+pub fn replica_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{}-{}-{nanos}", host.trim(), std::process::id())
 }
 
 struct Due {
@@ -125,6 +154,8 @@ struct Due {
     method: String,
     body: String,
     attempts: i64,
+    next_attempt_at: i64,
+    lease_until: i64,
 }
 
 impl Runtime {
@@ -142,6 +173,9 @@ impl Runtime {
 
     /// One tick: record what fell due, deliver what is due.
     pub async fn tick(&self, agent: &ureq::Agent) -> Result<(), Error> {
+        if let Some(offset) = self.store.clock_offset_millis(crate::local_millis).ok().flatten() {
+            crate::set_db_clock_offset(offset);
+        }
         let now = self.clock.now();
         let configs = self.configs.clone();
         let written = self.store.call(move |c| materialize(c, &configs.effective(), now)).await?;
@@ -156,35 +190,43 @@ impl Runtime {
                 );
             }
         }
-        let due: Vec<Due> = self
-            .store
-            .call(move |c| {
-                let mut stmt = c.prepare_cached(
-                    "SELECT idempotency_key, alert_seq, due_at, method, body, attempts FROM notifications
-                     WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, due_at LIMIT ?2",
-                )?;
-                let rows = stmt
-                    .query_map(params![now, BATCH], |r| {
-                        Ok(Due {
-                            key: r.get(0)?,
-                            seq: r.get(1)?,
-                            due_at: r.get(2)?,
-                            method: r.get(3)?,
-                            body: r.get(4)?,
-                            attempts: r.get(5)?,
-                        })
-                    })?
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(rows)
-            })
-            .await?;
+        let (replica, lease_until) = (self.replica.clone(), now + self.lease);
+        let mut due: Vec<Due> = self.store.call(move |c| claim(c, &replica, now, lease_until)).await?;
+        due.sort_by_key(|d| (d.next_attempt_at, d.due_at));
         for d in due {
             self.deliver(agent, d).await?;
         }
         Ok(())
     }
 
-    async fn deliver(&self, agent: &ureq::Agent, d: Due) -> Result<(), Error> {
+    /// Whether this replica still holds `d`'s lease for the whole of a send (renewing it when it
+    /// would expire within the webhook's timeout): `false` when another replica took the row.
+    async fn hold(&self, d: &mut Due) -> Result<bool, Error> {
+        let now = self.clock.now();
+        let margin = (HTTP_TIMEOUT.as_secs() as i64 + 5) * self.clock.scale;
+        if now + margin < d.lease_until {
+            return Ok(true);
+        }
+        let (key, replica, until) = (d.key.clone(), self.replica.clone(), now + self.lease);
+        let renewed = self
+            .store
+            .call(move |c| {
+                c.execute(
+                    "UPDATE notifications SET lease_until = ?3 WHERE idempotency_key = ?1 AND lease_owner = ?2
+                       AND state = 'pending'",
+                    params![key, replica, until],
+                )
+            })
+            .await?;
+        d.lease_until = until;
+        Ok(renewed == 1)
+    }
+
+    async fn deliver(&self, agent: &ureq::Agent, mut d: Due) -> Result<(), Error> {
+        if !self.hold(&mut d).await? {
+            crate::log_line("warn", &format!("notification {}: lease taken over by another replica", d.key));
+            return Ok(());
+        }
         let now = self.clock.now();
         let attempt = d.attempts + 1;
         let late = d.due_at < self.started_at || now - d.due_at > LATE_AFTER;
@@ -239,6 +281,7 @@ impl Runtime {
         let user = body.get("user").and_then(Value::as_str).unwrap_or_default().to_string();
         let key = d.key.clone();
         let method = d.method.clone();
+        let replica = self.replica.clone();
         self.store
             .call(move |c| {
                 let tx = c.transaction()?;
@@ -247,11 +290,18 @@ impl Runtime {
                     (false, true) => ("failed", now),
                     (false, false) => ("pending", now + backoff(attempt)),
                 };
-                tx.execute(
-                    "UPDATE notifications SET state = ?2, attempts = ?3, next_attempt_at = ?4, delivered_at = ?5, late = ?6
-                     WHERE idempotency_key = ?1",
-                    params![key, state, attempt, next, ok.then_some(now), late as i64],
+                let marked = tx.execute(
+                    "UPDATE notifications SET state = ?2, attempts = ?3, next_attempt_at = ?4, delivered_at = ?5, late = ?6,
+                       lease_owner = NULL, lease_until = NULL
+                     WHERE idempotency_key = ?1 AND lease_owner = ?7",
+                    params![key, state, attempt, next, ok.then_some(now), late as i64, replica],
                 )?;
+                if marked == 0 {
+                    // The lease expired during the send and another replica took the row: its
+                    // outcome is the one recorded.
+                    crate::log_line("warn", &format!("notification {key}: lease lost during the send; outcome not recorded"));
+                    return Ok(());
+                }
                 let late = if late { ", late" } else { "" };
                 let outcome = match (ok, failed) {
                     (true, _) => "delivered".to_string(),
@@ -269,10 +319,40 @@ impl Runtime {
 
 /// Deletes request statuses processed more than [`REQUEST_RETENTION_SECS`] before `now` (at
 /// most [`PRUNE_BATCH`] at a time); returns how many.
-pub fn prune_requests(c: &mut rusqlite::Connection, now: i64) -> Result<usize, Error> {
-    Ok(c.execute(
+pub fn prune_requests(c: &mut Conn, now: i64) -> Result<usize, Error> {
+    c.execute(
         "DELETE FROM requests WHERE request_id IN
            (SELECT request_id FROM requests WHERE processed_at < ?1 ORDER BY processed_at LIMIT ?2)",
         params![now - REQUEST_RETENTION_SECS, PRUNE_BATCH],
-    )?)
+    )
+}
+
+/// Claims up to [`BATCH`] notifications whose attempt is due at `now` and that no replica holds
+/// (no lease, or one that expired): they are `replica`'s until `lease_until`. On PostgreSQL the
+/// rows are locked with `FOR UPDATE SKIP LOCKED`, so replicas claiming at once take different
+/// rows; one statement, outside any transaction.
+fn claim(c: &mut Conn, replica: &str, now: i64, lease_until: i64) -> Result<Vec<Due>, Error> {
+    let lock = if c.engine() == Engine::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
+        "UPDATE notifications SET lease_owner = ?1, lease_until = ?2
+         WHERE idempotency_key IN (SELECT idempotency_key FROM notifications
+           WHERE state = 'pending' AND next_attempt_at <= ?3 AND (lease_until IS NULL OR lease_until <= ?3)
+           ORDER BY next_attempt_at, due_at LIMIT ?4 {lock})
+         RETURNING idempotency_key, alert_seq, due_at, method, body, attempts, next_attempt_at"
+    );
+    c.query(&sql, params![replica, lease_until, now, BATCH])?
+        .iter()
+        .map(|r| {
+            Ok(Due {
+                key: r.get(0)?,
+                seq: r.get(1)?,
+                due_at: r.get(2)?,
+                method: r.get(3)?,
+                body: r.get(4)?,
+                attempts: r.get(5)?,
+                next_attempt_at: r.get(6)?,
+                lease_until,
+            })
+        })
+        .collect()
 }
