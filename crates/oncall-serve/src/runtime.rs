@@ -173,7 +173,7 @@ impl Runtime {
 
     /// One tick: record what fell due, deliver what is due.
     pub async fn tick(&self, agent: &ureq::Agent) -> Result<(), Error> {
-        if let Some(offset) = self.store.clock_offset_millis(crate::local_millis).ok().flatten() {
+        if let Ok(Some(offset)) = self.store.call(|c| c.clock_offset_millis(crate::local_millis)).await {
             crate::set_db_clock_offset(offset);
         }
         let now = self.clock.now();

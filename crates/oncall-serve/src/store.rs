@@ -685,18 +685,26 @@ impl Store {
             .map_err(|e| Error::Internal(format!("database task failed: {e}")))?
     }
 
-    /// The database's clock minus this process's (milliseconds), measured over one round trip:
-    /// `None` on SQLite (the file has no clock of its own).
-    pub fn clock_offset_millis(&self, local_millis: impl Fn() -> i64) -> Result<Option<i64>, Error> {
+    /// [`Conn::clock_offset_millis`] on a connection of the store, on this thread.
+    pub fn clock_offset_millis(&self, local_millis: fn() -> i64) -> Result<Option<i64>, Error> {
         if self.engine() == Engine::Sqlite {
             return Ok(None);
         }
-        self.with(|c| {
-            let before = local_millis();
-            let db: i64 = c.value("SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT", &[])?;
-            let after = local_millis();
-            Ok(Some(db - (before + after) / 2))
-        })
+        self.with(|c| c.clock_offset_millis(local_millis))
+    }
+}
+
+impl Conn {
+    /// The database's clock minus this process's (`local_millis`, milliseconds), measured over
+    /// one round trip: `None` on SQLite (the file has no clock of its own).
+    pub fn clock_offset_millis(&self, local_millis: fn() -> i64) -> Result<Option<i64>, Error> {
+        if self.engine() == Engine::Sqlite {
+            return Ok(None);
+        }
+        let before = local_millis();
+        let db: i64 = self.value("SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT", &[])?;
+        let after = local_millis();
+        Ok(Some(db - (before + after) / 2))
     }
 }
 
@@ -772,6 +780,17 @@ impl Pool {
         }
     }
 
+    /// Drops connections on a thread of their own: the synchronous client must not be dropped
+    /// on an async runtime's thread (where a [`Store`] may be dropped).
+    fn drop_apart(conns: Vec<Conn>) {
+        if conns.is_empty() {
+            return;
+        }
+        if let Ok(t) = std::thread::Builder::new().name("oncall-pg-close".into()).spawn(move || drop(conns)) {
+            let _ = t.join();
+        }
+    }
+
     fn give_back(&self, conn: Conn, lost: bool) {
         if let Ok(mut st) = self.lock() {
             if lost {
@@ -781,6 +800,16 @@ impl Pool {
             }
         }
         self.freed.notify_one();
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        let idle = match self.state.get_mut() {
+            Ok(st) => std::mem::take(&mut st.idle),
+            Err(p) => std::mem::take(&mut p.into_inner().idle),
+        };
+        Pool::drop_apart(idle.into_iter().map(|(c, _)| c).collect());
     }
 }
 

@@ -1,7 +1,10 @@
 //! `oncall serve` end to end: the real binary as a child process, real HTTP over 127.0.0.1, a
-//! real SQLite file, a real webhook receiver (an axum server in the test), and `kill -9`.
+//! real database (a SQLite file, and a database on the private PostgreSQL of
+//! `scripts/with-postgres`: each test runs on both, `on_both!`), a real webhook receiver (an axum
+//! server in the test), and `kill -9`.
 //!
-//! Run: `cargo test -p oncall --test serve` (about a minute on the project's 2-core machine).
+//! Run: `scripts/with-postgres cargo test -p oncall --test serve` (about a minute on the
+//! project's 2-core machine; without the script the PostgreSQL runs are skipped).
 
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,6 +14,83 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const KEY: &str = "test-key-1";
+
+#[path = "../../oncall-serve/tests/support/pg.rs"]
+mod pg;
+
+/// The database a test's service runs on.
+#[derive(Debug, Clone)]
+enum Db {
+    /// `oncall.db` in the test's directory.
+    Sqlite,
+    /// A fresh PostgreSQL database (its URL).
+    Postgres(String),
+}
+
+impl Db {
+    fn tag(&self) -> &'static str {
+        match self {
+            Db::Sqlite => "sqlite",
+            Db::Postgres(_) => "pg",
+        }
+    }
+
+    /// The `--db` argument.
+    fn arg(&self, dir: &Path) -> String {
+        match self {
+            Db::Sqlite => dir.join("oncall.db").display().to_string(),
+            Db::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// The rows of a query whose columns are all text (`CAST(x AS TEXT)` for the others), read
+    /// straight from the database.
+    fn rows(&self, dir: &Path, sql: &str) -> Vec<Vec<String>> {
+        match self {
+            Db::Sqlite => {
+                let c = rusqlite::Connection::open(dir.join("oncall.db")).unwrap();
+                let mut stmt = c.prepare(sql).unwrap();
+                let n = stmt.column_count();
+                stmt.query_map([], |r| (0..n).map(|i| r.get::<_, String>(i)).collect::<Result<Vec<_>, _>>())
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect()
+            }
+            Db::Postgres(url) => {
+                let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                c.query(sql, &[])
+                    .unwrap()
+                    .iter()
+                    .map(|r| (0..r.len()).map(|i| r.get::<_, String>(i)).collect())
+                    .collect()
+            }
+        }
+    }
+}
+
+/// `mod NAME { fn sqlite(); fn postgres(); }`: the test body `NAME(db)` on each engine.
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(super::Db::Sqlite);
+            }
+            #[test]
+            fn postgres() {
+                if let Some(url) = super::pg::fresh_database(concat!("serve_", stringify!($name))) {
+                    super::$name(super::Db::Postgres(url));
+                }
+            }
+        }
+    };
+}
+
+on_both!(alert_api_follows_opsgenie);
+on_both!(webhook_gets_every_field_and_retries_with_the_same_key);
+on_both!(without_deliver_notifications_are_json_lines_on_stdout);
+on_both!(kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice);
+on_both!(alertmanager_webhook_creates_by_group_alias_and_resolved_closes);
 
 fn config(dir: &Path) -> PathBuf {
     let doc = json!({
@@ -58,13 +138,8 @@ struct Service {
 }
 
 impl Service {
-    fn new(dir: &Path, deliver: &[String], env: Vec<(String, String)>) -> Service {
-        let mut args = vec![
-            "serve".to_string(),
-            config(dir).display().to_string(),
-            "--db".into(),
-            dir.join("oncall.db").display().to_string(),
-        ];
+    fn new(dir: &Path, db: &Db, deliver: &[String], env: Vec<(String, String)>) -> Service {
+        let mut args = vec!["serve".to_string(), config(dir).display().to_string(), "--db".into(), db.arg(dir)];
         for d in deliver {
             args.push("--deliver".into());
             args.push(d.clone());
@@ -214,10 +289,9 @@ fn request_status(s: &Service, body: &Value) -> Value {
     v["data"].clone()
 }
 
-#[test]
-fn alert_api_follows_opsgenie() {
-    let dir = tmp("api");
-    let mut s = Service::new(&dir, &[], vec![]);
+fn alert_api_follows_opsgenie(db: Db) {
+    let dir = tmp(&format!("api-{}", db.tag()));
+    let mut s = Service::new(&dir, &db, &[], vec![]);
     s.start();
 
     // Keys: none, wrong, disabled.
@@ -341,11 +415,10 @@ fn alert_api_follows_opsgenie() {
     assert_eq!(s.call("GET", "/v2/alerts/count", None).1["data"]["count"], 3);
 }
 
-#[test]
-fn webhook_gets_every_field_and_retries_with_the_same_key() {
-    let dir = tmp("hook");
+fn webhook_gets_every_field_and_retries_with_the_same_key(db: Db) {
+    let dir = tmp(&format!("hook-{}", db.tag()));
     let hook = Receiver::start(2);
-    let mut s = Service::new(&dir, &[format!("*={}", hook.url)], vec![]);
+    let mut s = Service::new(&dir, &db, &[format!("*={}", hook.url)], vec![]);
     s.start();
     let (code, v) = s.call(
         "POST",
@@ -391,10 +464,9 @@ fn webhook_gets_every_field_and_retries_with_the_same_key() {
     assert_eq!(*hook.fail_first.lock().unwrap(), 0);
 }
 
-#[test]
-fn without_deliver_notifications_are_json_lines_on_stdout() {
-    let dir = tmp("stdout");
-    let mut s = Service::new(&dir, &[], vec![]);
+fn without_deliver_notifications_are_json_lines_on_stdout(db: Db) {
+    let dir = tmp(&format!("stdout-{}", db.tag()));
+    let mut s = Service::new(&dir, &db, &[], vec![]);
     s.start();
     s.call("POST", "/v2/alerts", Some(json!({"message": "m", "responders": [{"type": "user", "username": "boss"}]})));
     let path = dir.join("stdout-1.jsonl");
@@ -417,26 +489,21 @@ impl Rng {
 /// The notifications the core's escalation timelines call for, from the service's own file:
 /// each alert's payload, creation and events (what the API accepted), replayed by
 /// `Config::escalate` for the integration's owner team.
-fn expected(dir: &Path) -> BTreeMap<(String, String, String, String, String), usize> {
+fn expected(dir: &Path, db: &Db) -> BTreeMap<(String, String, String, String, String), usize> {
     let text = std::fs::read_to_string(dir.join("config.json")).unwrap();
     let config = oncall_core::Config::from_json(&text).unwrap();
-    let db = rusqlite::Connection::open(dir.join("oncall.db")).unwrap();
     let mut out = BTreeMap::new();
     let alerts: Vec<(i64, String, i64)> = db
-        .prepare("SELECT seq, payload, created_at FROM alerts")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
+        .rows(dir, "SELECT CAST(seq AS TEXT), payload, CAST(created_at AS TEXT) FROM alerts")
+        .into_iter()
+        .map(|r| (r[0].parse().unwrap(), r[1].clone(), r[2].parse().unwrap()))
         .collect();
     for (seq, payload, created) in alerts {
         let alert = oncall_core::alert::Alert::from_json(&payload).unwrap();
         let rows: Vec<String> = db
-            .prepare("SELECT event FROM alert_events WHERE alert_seq = ?1 ORDER BY n")
-            .unwrap()
-            .query_map([seq], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
+            .rows(dir, &format!("SELECT event FROM alert_events WHERE alert_seq = {seq} ORDER BY n"))
+            .into_iter()
+            .map(|mut r| r.remove(0))
             .collect();
         let events =
             oncall_core::alert::AlertEvent::list_from_json(&format!("[{}]", rows.join(",")), chrono_tz::Tz::UTC)
@@ -467,18 +534,17 @@ fn expected(dir: &Path) -> BTreeMap<(String, String, String, String, String), us
 
 type Step = Box<dyn Fn(&Service)>;
 
-#[test]
-fn kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice() {
+fn kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice(db: Db) {
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
     eprintln!("seed {seed}");
     let mut rng = Rng(seed);
-    let dir = tmp("crash");
+    let dir = tmp(&format!("crash-{}", db.tag()));
     let hook = Receiver::start(0);
     // One wall-clock second is one service minute: the escalation (rules at 0, 1 and 2 minutes,
     // two repeats, ann's sms step after 1 minute) runs in about 9 s.
     let anchor = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let clock = vec![("ONCALL_SERVE_CLOCK".to_string(), format!("{anchor}:60"))];
-    let mut s = Service::new(&dir, &[format!("*={}", hook.url)], clock);
+    let mut s = Service::new(&dir, &db, &[format!("*={}", hook.url)], clock);
     s.start();
     let mut kills = 0;
     // Each step runs on a live service; a kill -9 follows each at a random moment.
@@ -519,16 +585,16 @@ fn kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice() {
     }
     // Every timeline has ended (the last alert was created about 8 s ago at most); wait until
     // everything due was delivered.
-    let want = expected(&dir);
+    let want = expected(&dir, &db);
     let total: usize = want.values().sum();
     assert!(total > 20, "the scenario should page often: {want:?}");
     wait_until("every expected notification", 60, || {
         let keys: BTreeSet<String> =
             hook.all().iter().map(|n| n["idempotencyKey"].as_str().unwrap().to_string()).collect();
-        keys.len() >= expected(&dir).values().sum::<usize>()
+        keys.len() >= expected(&dir, &db).values().sum::<usize>()
     });
     std::thread::sleep(Duration::from_secs(2));
-    let want = expected(&dir);
+    let want = expected(&dir, &db);
     let got = hook.all();
     let mut by_key: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for n in &got {
@@ -571,10 +637,9 @@ fn kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice() {
     assert_eq!(request_status(&s, &v)["status"], "Created alert");
 }
 
-#[test]
-fn alertmanager_webhook_creates_by_group_alias_and_resolved_closes() {
-    let dir = tmp("am");
-    let mut s = Service::new(&dir, &[], vec![]);
+fn alertmanager_webhook_creates_by_group_alias_and_resolved_closes(db: Db) {
+    let dir = tmp(&format!("am-{}", db.tag()));
+    let mut s = Service::new(&dir, &db, &[], vec![]);
     s.start();
     let payload = |status: &str, n: usize| {
         let alerts: Vec<Value> = (0..n)
