@@ -228,7 +228,8 @@ impl Drop for Service {
     }
 }
 
-/// A webhook receiver: records every POST; answers 500 to the first `fail_first` ones.
+/// A webhook receiver: records every POST (with the wall-clock millisecond it arrived); answers
+/// 500 to the first `fail_first` ones; takes `delay` to answer each.
 #[derive(Clone)]
 struct Receiver {
     got: Arc<Mutex<Vec<Value>>>,
@@ -236,8 +237,16 @@ struct Receiver {
     url: String,
 }
 
+fn wall_millis() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
 impl Receiver {
     fn start(fail_first: usize) -> Receiver {
+        Receiver::slow(fail_first, Duration::ZERO)
+    }
+
+    fn slow(fail_first: usize, delay: Duration) -> Receiver {
         let got = Arc::new(Mutex::new(Vec::new()));
         let fail = Arc::new(Mutex::new(fail_first));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -249,13 +258,19 @@ impl Receiver {
             rt.block_on(async move {
                 let app = axum::Router::new().route(
                     "/hook",
-                    axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+                    axum::routing::post(move |axum::Json(mut v): axum::Json<Value>| {
                         let (g, f) = (g.clone(), f.clone());
                         async move {
-                            let mut left = f.lock().unwrap();
-                            if *left > 0 {
-                                *left -= 1;
-                                return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                            v["receivedAtMillis"] = wall_millis().into();
+                            if !delay.is_zero() {
+                                tokio::time::sleep(delay).await;
+                            }
+                            {
+                                let mut left = f.lock().unwrap();
+                                if *left > 0 {
+                                    *left -= 1;
+                                    return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                                }
                             }
                             g.lock().unwrap().push(v);
                             axum::http::StatusCode::OK
@@ -489,7 +504,7 @@ impl Rng {
 /// The notifications the core's escalation timelines call for, from the service's own file:
 /// each alert's payload, creation and events (what the API accepted), replayed by
 /// `Config::escalate` for the integration's owner team.
-fn expected(dir: &Path, db: &Db) -> BTreeMap<(String, String, String, String, String), usize> {
+fn expected(dir: &Path, db: &Db) -> Timelines {
     let text = std::fs::read_to_string(dir.join("config.json")).unwrap();
     let config = oncall_core::Config::from_json(&text).unwrap();
     let mut out = BTreeMap::new();
@@ -531,6 +546,47 @@ fn expected(dir: &Path, db: &Db) -> BTreeMap<(String, String, String, String, St
     }
     out
 }
+
+/// Checks the webhook's log against the core's timelines (`want`) and the database: under each
+/// idempotency key the same notification, every expected notification delivered, nothing else,
+/// and every notification row `delivered`. Returns how many POSTs repeated a key.
+fn check_delivered(got: &[Value], want: &Timelines, dir: &Path, db: &Db) -> usize {
+    let mut by_key: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+    for n in got {
+        by_key.entry(n["idempotencyKey"].as_str().unwrap().to_string()).or_default().push(n);
+    }
+    let mut have: Timelines = BTreeMap::new();
+    for list in by_key.values() {
+        let n = list[0];
+        // Every copy under one key is the same notification.
+        for m in list {
+            assert_eq!(
+                (m["at"].clone(), m["user"].clone(), m["method"].clone()),
+                (n["at"].clone(), n["user"].clone(), n["method"].clone())
+            );
+        }
+        let k = (
+            n["alert"]["id"].as_str().unwrap().to_string(),
+            n["at"].as_str().unwrap().to_string(),
+            n["user"].as_str().unwrap().to_string(),
+            n["method"].as_str().unwrap().to_string(),
+            n["actionType"].as_str().unwrap().to_string(),
+        );
+        *have.entry(k).or_insert(0) += 1;
+    }
+    assert_eq!(&have, want, "delivered (by key) against the core's timelines");
+    // The database agrees: one row per key, each delivered.
+    let rows = db.rows(dir, "SELECT idempotency_key, state FROM notifications");
+    let states: BTreeMap<String, String> = rows.into_iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+    assert_eq!(states.keys().cloned().collect::<BTreeSet<_>>(), by_key.keys().cloned().collect::<BTreeSet<_>>());
+    assert!(states.values().all(|s| s == "delivered"), "{states:?}");
+    let repeats = got.len() - by_key.len();
+    let late = by_key.values().filter(|l| l[0]["late"] == true).count();
+    eprintln!("{} notifications, {} POSTs, {repeats} repeated under the same key, {late} late", by_key.len(), got.len());
+    repeats
+}
+
+type Timelines = BTreeMap<(String, String, String, String, String), usize>;
 
 type Step = Box<dyn Fn(&Service)>;
 
@@ -596,38 +652,8 @@ fn kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice(db: Db) {
     std::thread::sleep(Duration::from_secs(2));
     let want = expected(&dir, &db);
     let got = hook.all();
-    let mut by_key: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
-    for n in &got {
-        by_key.entry(n["idempotencyKey"].as_str().unwrap().to_string()).or_default().push(n);
-    }
-    let mut have: BTreeMap<(String, String, String, String, String), usize> = BTreeMap::new();
-    for list in by_key.values() {
-        let n = list[0];
-        // Every copy under one key is the same notification.
-        for m in list {
-            assert_eq!(
-                (m["at"].clone(), m["user"].clone(), m["method"].clone()),
-                (n["at"].clone(), n["user"].clone(), n["method"].clone())
-            );
-        }
-        let k = (
-            n["alert"]["id"].as_str().unwrap().to_string(),
-            n["at"].as_str().unwrap().to_string(),
-            n["user"].as_str().unwrap().to_string(),
-            n["method"].as_str().unwrap().to_string(),
-            n["actionType"].as_str().unwrap().to_string(),
-        );
-        *have.entry(k).or_insert(0) += 1;
-    }
-    assert_eq!(have, want, "delivered (by key) against the core's timelines");
+    let repeats = check_delivered(&got, &want, &dir, &db);
     // A repeat under one key can only come from a kill between a 2xx and its mark.
-    let repeats = got.len() - by_key.len();
-    let late = by_key.values().filter(|l| l[0]["late"] == true).count();
-    eprintln!(
-        "{} notifications, {} POSTs, {repeats} repeated under the same key, {late} late, {kills} kills",
-        by_key.len(),
-        got.len()
-    );
     assert!(repeats <= kills, "{repeats} repeats for {kills} kills");
     // The escalation closed every alert after its last cycle (closeAlertAfterAll), and the
     // service's state says so: nothing is open, and a3's alias takes a new alert.
@@ -678,4 +704,135 @@ fn alertmanager_webhook_creates_by_group_alias_and_resolved_closes(db: Db) {
     );
     assert_eq!((code, v["errors"]["status"].is_string()), (422, true), "{v}");
     assert_eq!(s.try_call("POST", "/v1/integrations/alertmanager", None, Some(payload("firing", 1))).unwrap().0, 401);
+}
+
+// Several replicas on one PostgreSQL database (docs/deploy.md): each test its own database.
+
+/// A replica of the service on `db`, in a directory of its own (its configuration and logs).
+fn replica(name: &str, db: &Db, deliver: &[String], env: &[(String, String)]) -> Service {
+    Service::new(&tmp(name), db, deliver, env.to_vec())
+}
+
+/// One wall-clock second is one service minute from now (the escalation of `config` runs in
+/// about 9 s), with `more` variables.
+fn fast_clock(more: &[(&str, &str)]) -> (i64, Vec<(String, String)>) {
+    let anchor = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let mut env = vec![("ONCALL_SERVE_CLOCK".to_string(), format!("{anchor}:60"))];
+    env.extend(more.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    (anchor, env)
+}
+
+/// Waits until the webhook got every notification the core's timelines call for.
+fn wait_for_all(hook: &Receiver, dir: &Path, db: &Db, secs: u64) {
+    wait_until("every expected notification", secs, || {
+        let keys: BTreeSet<String> =
+            hook.all().iter().map(|n| n["idempotencyKey"].as_str().unwrap().to_string()).collect();
+        let want = expected(dir, db);
+        !want.is_empty() && keys.len() >= want.values().sum::<usize>()
+    });
+}
+
+#[test]
+fn replicas_deduplicate_concurrent_creates_of_one_alias() {
+    let Some(url) = pg::fresh_database("replicas_dedup") else { return };
+    let db = Db::Postgres(url);
+    let mut a = replica("dedup-a", &db, &[], &[]);
+    let mut b = replica("dedup-b", &db, &[], &[]);
+    a.start();
+    b.start();
+    // Four clients per replica at once, each 10 creates of alias `same` and 10 of its own (the
+    // core counts up to 100).
+    std::thread::scope(|scope| {
+        for (i, s) in [&a, &b].into_iter().enumerate() {
+            for t in 0..4 {
+                scope.spawn(move || {
+                    for k in 0..10 {
+                        let (code, v) = s.call("POST", "/v2/alerts", Some(json!({"message": "same", "alias": "same"})));
+                        assert_eq!(code, 202, "{v}");
+                        let own = json!({"message": "own", "alias": format!("own-{i}-{t}-{k}")});
+                        assert_eq!(s.call("POST", "/v2/alerts", Some(own)).0, 202);
+                    }
+                });
+            }
+        }
+    });
+    let failed = db.rows(&a.dir, "SELECT status, alias FROM requests WHERE success = 0");
+    assert!(failed.is_empty(), "{failed:?}");
+    // One alert of alias `same`, counted 80 times, whichever replica answers.
+    for s in [&a, &b] {
+        let v = s.call("GET", "/v2/alerts/same?identifierType=alias", None).1;
+        assert_eq!(v["data"]["count"], 80, "{v}");
+        assert_eq!(s.call("GET", "/v2/alerts/count?query=alias:same", None).1["data"]["count"], 1);
+        assert_eq!(s.call("GET", "/v2/alerts/count", None).1["data"]["count"], 81);
+    }
+    let rows = db.rows(&a.dir, "SELECT CAST(COUNT(*) AS TEXT), CAST(MAX(occurrences) AS TEXT) FROM alerts WHERE alias = 'same'");
+    assert_eq!(rows, [["1", "80"]]);
+    let rows = db.rows(&a.dir, "SELECT CAST(COUNT(*) AS TEXT) FROM requests WHERE action = 'Create' AND success = 1");
+    assert_eq!(rows, [["160"]]);
+}
+
+#[test]
+fn a_killed_replicas_leased_notifications_are_delivered_by_another_once() {
+    let Some(url) = pg::fresh_database("replicas_kill") else { return };
+    let db = Db::Postgres(url);
+    // A slow receiver, so that a replica is caught in the middle of its deliveries.
+    let hook = Receiver::slow(0, Duration::from_millis(150));
+    let (_, env) = fast_clock(&[("ONCALL_SERVE_LEASE_SECS", "2")]);
+    let deliver = [format!("*={}", hook.url)];
+    let mut a = replica("kill-a", &db, &deliver, &env);
+    let mut b = replica("kill-b", &db, &deliver, &env);
+    a.start();
+    b.start();
+    for i in 0..6 {
+        let s = if i % 2 == 0 { &a } else { &b };
+        let (code, v) = s.call("POST", "/v2/alerts", Some(json!({"message": format!("k{i}"), "alias": format!("k{i}")})));
+        assert_eq!(code, 202, "{v}");
+    }
+    // Kill -9 replica a while it holds leases of notifications it has not marked.
+    let pid = a.child.as_ref().unwrap().id();
+    let held = format!("SELECT CAST(COUNT(*) AS TEXT) FROM notifications WHERE state = 'pending' AND lease_owner LIKE '%-{pid}-%'");
+    wait_until("replica a holding leases", 30, || db.rows(&a.dir, &held)[0][0] != "0");
+    a.kill9();
+    let orphaned = db.rows(&a.dir, &held)[0][0].parse::<usize>().unwrap();
+    wait_for_all(&hook, &a.dir, &db, 60);
+    std::thread::sleep(Duration::from_secs(2));
+    let repeats = check_delivered(&hook.all(), &expected(&a.dir, &db), &a.dir, &db);
+    eprintln!("{orphaned} notifications leased by the killed replica, taken over");
+    // Only the notification in flight at the kill (a 2xx not yet marked) may come again.
+    assert!(repeats <= 1, "{repeats} repeats for one kill");
+    assert_eq!(db.rows(&a.dir, &held)[0][0], "0");
+}
+
+#[test]
+fn replicas_with_clocks_a_minute_off_fire_nothing_early_or_twice() {
+    let Some(url) = pg::fresh_database("replicas_clock") else { return };
+    let db = Db::Postgres(url);
+    let hook = Receiver::start(0);
+    let (anchor, ahead) = fast_clock(&[("ONCALL_SERVE_CLOCK_SKEW_SECS", "60")]);
+    let behind: Vec<(String, String)> = ahead
+        .iter()
+        .map(|(k, v)| if k == "ONCALL_SERVE_CLOCK_SKEW_SECS" { (k.clone(), "-60".into()) } else { (k.clone(), v.clone()) })
+        .collect();
+    let deliver = [format!("*={}", hook.url)];
+    let mut a = replica("clock-a", &db, &deliver, &ahead);
+    let mut b = replica("clock-b", &db, &deliver, &behind);
+    a.start();
+    b.start();
+    for i in 0..4 {
+        let s = if i % 2 == 0 { &a } else { &b };
+        let (code, v) = s.call("POST", "/v2/alerts", Some(json!({"message": format!("c{i}"), "alias": format!("c{i}")})));
+        assert_eq!(code, 202, "{v}");
+    }
+    wait_for_all(&hook, &a.dir, &db, 60);
+    std::thread::sleep(Duration::from_secs(2));
+    let got = hook.all();
+    assert_eq!(check_delivered(&got, &expected(&a.dir, &db), &a.dir, &db), 0, "nothing twice");
+    // Nothing arrived before it was due, by the test's own clock (one service minute a
+    // wall-clock second: a replica trusting a clock a minute ahead would send an hour early).
+    let clock = oncall_serve::Clock { anchor, scale: 60 };
+    for n in &got {
+        let due = chrono::DateTime::parse_from_rfc3339(n["at"].as_str().unwrap()).unwrap().timestamp();
+        let arrived = clock.at_wall_millis(n["receivedAtMillis"].as_i64().unwrap());
+        assert!(arrived >= due - 3, "{n} arrived at service second {arrived}, due at {due}");
+    }
 }
