@@ -149,7 +149,10 @@ pub fn resolve(c: &Conn, id: &AlertId) -> Result<Option<i64>, Error> {
         AlertId::Id(x) => x.strip_prefix("alert-").and_then(|n| n.parse::<i64>().ok()),
         AlertId::Tiny(x) => x.parse::<i64>().ok(),
         AlertId::Alias(a) => {
-            return c.value_opt("SELECT seq FROM alerts WHERE alias = ?1 ORDER BY is_open DESC, seq DESC LIMIT 1", params![a]);
+            return c.value_opt(
+                "SELECT seq FROM alerts WHERE alias = ?1 ORDER BY is_open DESC, seq DESC LIMIT 1",
+                params![a],
+            );
         }
     };
     let Some(seq) = seq else { return Ok(None) };
@@ -407,9 +410,7 @@ pub fn create(
 ) -> Result<Outcome, Error> {
     let tx = c.transaction()?;
     let existing: Option<i64> = match &alert.alias {
-        Some(a) => {
-            tx.value_opt("SELECT seq FROM alerts WHERE alias = ?1 AND is_open = 1", params![a])?
-        }
+        Some(a) => tx.value_opt("SELECT seq FROM alerts WHERE alias = ?1 AND is_open = 1", params![a])?,
         None => None,
     };
     // An open alert the escalation closed by itself since (closeAlertAfterAll) frees its alias.
@@ -583,6 +584,26 @@ fn key(alert_id: &str, target: usize, n: &Notification, rank: usize) -> String {
 /// those with `materialized_until <= at < now`. Returns how many rows were written.
 pub fn materialize(c: &mut Conn, config: &Config, now: i64) -> Result<usize, Error> {
     let tx = c.transaction()?;
+    let written = materialize_in(&tx, config, now)?;
+    tx.commit()?;
+    refresh_stale(c, config, now, 200)?;
+    Ok(written)
+}
+
+/// [`materialize`] with the configuration of `configs`, synchronised with the stored overrides
+/// inside the same transaction ([`crate::runtime::Configs::sync`]): another replica's change
+/// of them is seen before any notification is recorded.
+pub fn materialize_synced(c: &mut Conn, configs: &crate::runtime::Configs, now: i64) -> Result<usize, Error> {
+    let tx = c.transaction()?;
+    configs.sync(&tx)?;
+    let config = configs.effective();
+    let written = materialize_in(&tx, &config, now)?;
+    tx.commit()?;
+    refresh_stale(c, &config, now, 200)?;
+    Ok(written)
+}
+
+fn materialize_in(tx: &Conn, config: &Config, now: i64) -> Result<usize, Error> {
     let seqs: Vec<i64> = tx.column(
         "SELECT seq FROM alerts WHERE next_due IS NOT NULL AND next_due < ?1 ORDER BY next_due LIMIT 200",
         params![now],
@@ -633,7 +654,5 @@ pub fn materialize(c: &mut Conn, config: &Config, now: i64) -> Result<usize, Err
             params![seq, now, next, state.is_open() as i64],
         )?;
     }
-    tx.commit()?;
-    refresh_stale(c, config, now, 200)?;
     Ok(written)
 }

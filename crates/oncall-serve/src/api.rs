@@ -9,6 +9,7 @@
 
 use crate::alerts::{self, Stored, instant, resolve};
 use crate::runtime::Runtime;
+use crate::store::params;
 use crate::{Error, Key, Metrics};
 use axum::Router;
 use axum::body::Bytes;
@@ -19,7 +20,6 @@ use axum::routing::{get, post};
 use oncall_core::alert::{Action, Alert, AlertId, AlertState};
 use oncall_core::alert_query::{List, ListParams};
 use oncall_core::time::format_instant;
-use crate::store::params;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -201,9 +201,7 @@ async fn metrics(State(app): State<Shared>) -> Response {
     let pending = app
         .rt
         .store
-        .call(|c| {
-            c.value::<i64>("SELECT COUNT(*) FROM notifications WHERE state = 'pending'", &[])
-        })
+        .call(|c| c.value::<i64>("SELECT COUNT(*) FROM notifications WHERE state = 'pending'", &[]))
         .await
         .unwrap_or(-1);
     let text = format!(
@@ -676,10 +674,13 @@ async fn logs(
         .rt
         .store
         .call(move |c| {
-            c.query("SELECT at, kind, message FROM alert_log WHERE alert_seq = ?1 ORDER BY n LIMIT 10000", params![seq])?
-                .iter()
-                .map(|r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?, r.get::<String>(2)?)))
-                .collect::<Result<Vec<_>, Error>>()
+            c.query(
+                "SELECT at, kind, message FROM alert_log WHERE alert_seq = ?1 ORDER BY n LIMIT 10000",
+                params![seq],
+            )?
+            .iter()
+            .map(|r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?, r.get::<String>(2)?)))
+            .collect::<Result<Vec<_>, Error>>()
         })
         .await;
     match rows {

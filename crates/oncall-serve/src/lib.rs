@@ -345,11 +345,7 @@ pub fn serve(config: Config, options: Options) -> Result<(), Error> {
     }
     let effective = store.with(|c| overrides::effective(c, &config))?.map_err(|e| Error::Config {
         path: "stored overrides".into(),
-        message: format!(
-            "the configuration refuses overrides stored in {}: {}",
-            shown,
-            error_lines(&e).join("; ")
-        ),
+        message: format!("the configuration refuses overrides stored in {}: {}", shown, error_lines(&e).join("; ")),
     })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -8,10 +8,10 @@
 
 use crate::Error;
 use crate::runtime::Configs;
+use crate::store::{Conn, params};
 use oncall_core::Config;
 use oncall_core::config::Override;
 use oncall_core::live_overrides::{self, AddedOverride};
-use crate::store::{Conn, params};
 use std::sync::Arc;
 
 /// Every stored override, in order.
@@ -92,6 +92,7 @@ pub fn put(
             params![schedule, alias, n, body_json(&body)?, now],
         )?;
     }
+    bump_version(&tx)?;
     configs.install(&tx, base, Arc::new(config))?;
     tx.commit()?;
     Ok(Change::Done(alias))
@@ -110,7 +111,19 @@ pub fn delete(c: &mut Conn, configs: &Configs, schedule: &str, alias: &str) -> R
         Ok(c) => c,
         Err(e) => return Ok(Change::Refused(e)),
     };
+    bump_version(&tx)?;
     configs.install(&tx, base, Arc::new(config))?;
     tx.commit()?;
     Ok(Change::Done(alias.to_string()))
+}
+
+/// Counts a change of the stored overrides (the other replicas reload them, [`Configs::sync`]).
+fn bump_version(c: &Conn) -> Result<(), Error> {
+    c.execute("UPDATE config_versions SET overrides = overrides + 1 WHERE id = 1", &[])?;
+    Ok(())
+}
+
+/// The version of the stored overrides.
+pub fn version(c: &Conn) -> Result<i64, Error> {
+    Ok(c.value_opt("SELECT overrides FROM config_versions WHERE id = 1", &[])?.unwrap_or(0))
 }

@@ -34,11 +34,11 @@
 //! recorded and sent at start, with `"late": true` (also any sent more than [`LATE_AFTER`]
 //! seconds after it was due).
 
-use crate::alerts::{instant, materialize};
+use crate::alerts::{instant, materialize_synced};
+use crate::store::{Conn, Engine, params};
 use crate::store::{Store, log};
 use crate::{Clock, Error, Metrics, Route};
 use oncall_core::Config;
-use crate::store::{Conn, Engine, params};
 use serde_json::Value;
 use std::io::Write;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -72,13 +72,49 @@ const PRUNE_BATCH: i64 = 10_000;
 /// [`Store`] call), and every reader that pairs the configuration with the database reads it
 /// inside its own [`Store`] call, so no transaction sees a configuration that changed in its
 /// middle.
+///
+/// **Replicas.** Another replica may change the stored overrides: each change counts up their
+/// version in the database ([`crate::overrides::version`]), and [`Configs::sync`] (at the start
+/// of every escalation transaction, [`crate::alerts::materialize_synced`]) reloads them when it
+/// moved, so no escalation is computed with overrides older than the database's.
 #[derive(Clone)]
-pub struct Configs(Arc<RwLock<(Arc<Config>, Arc<Config>)>>);
+pub struct Configs(Arc<RwLock<(Arc<Config>, Arc<Config>)>>, Arc<AtomicI64>);
 
 impl Configs {
-    /// Both the same configuration (no stored overrides yet).
+    /// Both the same configuration (no stored overrides yet), or the file's and the effective
+    /// one of the overrides of version `version`.
     pub fn new(base: Config, effective: Config) -> Configs {
-        Configs(Arc::new(RwLock::new((Arc::new(base), Arc::new(effective)))))
+        Configs(Arc::new(RwLock::new((Arc::new(base), Arc::new(effective)))), Arc::new(AtomicI64::new(-1)))
+    }
+
+    /// Reloads the stored overrides if their version moved since this replica last read them
+    /// (another replica changed them): the file's configuration with them on top. Overrides
+    /// this replica's file refuses (replicas with different files) leave the configuration as
+    /// it was, with an error in the log.
+    pub fn sync(&self, c: &Conn) -> Result<(), Error> {
+        let version = crate::overrides::version(c)?;
+        let seen = self.1.load(Ordering::Relaxed);
+        if version == seen {
+            return Ok(());
+        }
+        let base = self.base();
+        match crate::overrides::effective(c, &base)? {
+            Ok(effective) => {
+                match self.0.write() {
+                    Ok(mut g) => g.1 = Arc::new(effective),
+                    Err(p) => p.into_inner().1 = Arc::new(effective),
+                }
+                if seen >= 0 {
+                    crate::log_line("info", &format!("stored overrides reloaded (version {version})"));
+                }
+            }
+            Err(e) => crate::log_line(
+                "error",
+                &format!("stored overrides of version {version} refused: {}", crate::error_lines(&e).join("; ")),
+            ),
+        }
+        self.1.store(version, Ordering::Relaxed);
+        Ok(())
     }
 
     /// The configuration answers and escalations use.
@@ -96,6 +132,7 @@ impl Configs {
     /// on are those of the new configuration; those already recorded stay. Call it inside a
     /// [`Store`] call, with that call's connection.
     pub fn install(&self, c: &Conn, base: Arc<Config>, effective: Arc<Config>) -> Result<(), Error> {
+        self.1.store(crate::overrides::version(c)?, Ordering::Relaxed);
         c.execute("UPDATE alerts SET next_due = materialized_until WHERE is_open = 1 OR next_due IS NOT NULL", &[])?;
         c.execute("UPDATE alerts SET stable_until = 0 WHERE is_open = 1 OR stable_until IS NOT NULL", &[])?;
         match self.0.write() {
@@ -178,7 +215,7 @@ impl Runtime {
         }
         let now = self.clock.now();
         let configs = self.configs.clone();
-        let written = self.store.call(move |c| materialize(c, &configs.effective(), now)).await?;
+        let written = self.store.call(move |c| materialize_synced(c, &configs, now)).await?;
         self.metrics.notifications_recorded.fetch_add(written as u64, Ordering::Relaxed);
         if now - self.pruned_at.load(Ordering::Relaxed) >= PRUNE_EVERY_SECS {
             self.pruned_at.store(now, Ordering::Relaxed);

@@ -151,10 +151,13 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (schedule, alias)
     );
     CREATE INDEX requests_processed_at ON requests (processed_at);",
-    // 3: delivery leases (several replicas on one PostgreSQL database): a replica claims due
-    // rows for a while before sending them (runtime.rs).
+    // 3: several replicas on one PostgreSQL database: delivery leases (a replica claims due rows
+    // for a while before sending them, runtime.rs), and a version of the stored overrides that
+    // every change of them counts up (each replica reloads them when it moved).
     "ALTER TABLE notifications ADD COLUMN lease_owner TEXT;
-    ALTER TABLE notifications ADD COLUMN lease_until BIGINT;",
+    ALTER TABLE notifications ADD COLUMN lease_until BIGINT;
+    CREATE TABLE config_versions (id BIGINT PRIMARY KEY, overrides BIGINT NOT NULL);
+    INSERT INTO config_versions (id, overrides) VALUES (1, 0);",
 ];
 
 /// Connections per process to PostgreSQL at most.
@@ -306,7 +309,8 @@ impl Row {
     /// Column `i` (from 0) as a `T`; a column of another kind (or none) is [`Error::Corrupt`].
     pub fn get<T: FromVal>(&self, i: usize) -> Result<T, Error> {
         let v = self.0.get(i).ok_or_else(|| Error::Corrupt(format!("no column {i}")))?;
-        T::from_val(v).ok_or_else(|| Error::Corrupt(format!("column {i} holds {v:?}, not a {}", std::any::type_name::<T>())))
+        T::from_val(v)
+            .ok_or_else(|| Error::Corrupt(format!("column {i} holds {v:?}, not a {}", std::any::type_name::<T>())))
     }
 }
 
@@ -357,7 +361,9 @@ fn sqlite_row(r: &rusqlite::Row<'_>, n: usize) -> rusqlite::Result<Row> {
             ValueRef::Integer(v) => Val::Int(v),
             ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
             ValueRef::Real(f) => Val::Text(f.to_string()),
-            ValueRef::Blob(_) => return Err(rusqlite::Error::InvalidColumnType(i, "blob".into(), rusqlite::types::Type::Blob)),
+            ValueRef::Blob(_) => {
+                return Err(rusqlite::Error::InvalidColumnType(i, "blob".into(), rusqlite::types::Type::Blob));
+            }
         });
     }
     Ok(Row(out))
@@ -596,7 +602,10 @@ impl Store {
             Error::Sql(source) => db(source),
             e => e,
         })?;
-        conn.execute("UPDATE notifications SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL", &[])?;
+        conn.execute(
+            "UPDATE notifications SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL",
+            &[],
+        )?;
         let mut wal = path.as_os_str().to_owned();
         wal.push("-wal");
         let sync = WalSync { wal: PathBuf::from(wal), state: Mutex::new(SyncState::default()), done: Condvar::new() };
@@ -613,9 +622,8 @@ impl Store {
     /// replicas starting together migrate once). A database of a newer schema is refused.
     pub fn open_postgres(url: &str) -> Result<Store, Error> {
         let shown = display_db(url);
-        let mut config: postgres::Config = url
-            .parse()
-            .map_err(|e: postgres::Error| Error::Unavailable(format!("database {shown}: {e}")))?;
+        let mut config: postgres::Config =
+            url.parse().map_err(|e: postgres::Error| Error::Unavailable(format!("database {shown}: {e}")))?;
         config.connect_timeout(CONNECT_TIMEOUT);
         if config.get_application_name().is_none() {
             config.application_name("oncall serve");
@@ -647,8 +655,7 @@ impl Store {
         match &*self.inner {
             StoreInner::Sqlite { conn, sync } => {
                 let (result, ticket) = {
-                    let mut guard =
-                        conn.lock().map_err(|_| Error::Internal("the database lock is poisoned".into()))?;
+                    let mut guard = conn.lock().map_err(|_| Error::Internal("the database lock is poisoned".into()))?;
                     let before = guard.sqlite().map_or(0, |c| c.total_changes());
                     let result = f(&mut guard);
                     let after = guard.sqlite().map_or(0, |c| c.total_changes());
@@ -747,9 +754,9 @@ impl Pool {
                 drop(st);
                 let connected = self.config.connect(postgres::NoTls);
                 return match connected {
-                    Ok(client) => Ok(Conn {
-                        inner: Inner::Postgres(RefCell::new(PgConn { client, statements: HashMap::new() })),
-                    }),
+                    Ok(client) => {
+                        Ok(Conn { inner: Inner::Postgres(RefCell::new(PgConn { client, statements: HashMap::new() })) })
+                    }
                     Err(e) => {
                         self.lock()?.open -= 1;
                         self.freed.notify_one();

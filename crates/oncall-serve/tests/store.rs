@@ -265,9 +265,10 @@ fn a_version_1_database_is_migrated_and_its_alerts_list(open: Open) {
     // Version 1 as it shipped, written through the store's connection (one of the newest
     // schema, emptied back to version 1 first).
     let store = open().unwrap();
-    let payload =
-        serde_json::to_string(&Alert::from_json(r#"{"message": "Old one", "tags": ["db"], "priority": "P1"}"#).unwrap())
-            .unwrap();
+    let payload = serde_json::to_string(
+        &Alert::from_json(r#"{"message": "Old one", "tags": ["db"], "priority": "P1"}"#).unwrap(),
+    )
+    .unwrap();
     store
         .with(|c| {
             let tables = ["alerts", "alert_events", "alert_log", "requests", "notifications", "alert_tags"];

@@ -582,7 +582,11 @@ fn check_delivered(got: &[Value], want: &Timelines, dir: &Path, db: &Db) -> usiz
     assert!(states.values().all(|s| s == "delivered"), "{states:?}");
     let repeats = got.len() - by_key.len();
     let late = by_key.values().filter(|l| l[0]["late"] == true).count();
-    eprintln!("{} notifications, {} POSTs, {repeats} repeated under the same key, {late} late", by_key.len(), got.len());
+    eprintln!(
+        "{} notifications, {} POSTs, {repeats} repeated under the same key, {late} late",
+        by_key.len(),
+        got.len()
+    );
     repeats
 }
 
@@ -765,7 +769,8 @@ fn replicas_deduplicate_concurrent_creates_of_one_alias() {
         assert_eq!(s.call("GET", "/v2/alerts/count?query=alias:same", None).1["data"]["count"], 1);
         assert_eq!(s.call("GET", "/v2/alerts/count", None).1["data"]["count"], 81);
     }
-    let rows = db.rows(&a.dir, "SELECT CAST(COUNT(*) AS TEXT), CAST(MAX(occurrences) AS TEXT) FROM alerts WHERE alias = 'same'");
+    let rows = db
+        .rows(&a.dir, "SELECT CAST(COUNT(*) AS TEXT), CAST(MAX(occurrences) AS TEXT) FROM alerts WHERE alias = 'same'");
     assert_eq!(rows, [["1", "80"]]);
     let rows = db.rows(&a.dir, "SELECT CAST(COUNT(*) AS TEXT) FROM requests WHERE action = 'Create' AND success = 1");
     assert_eq!(rows, [["160"]]);
@@ -785,12 +790,15 @@ fn a_killed_replicas_leased_notifications_are_delivered_by_another_once() {
     b.start();
     for i in 0..6 {
         let s = if i % 2 == 0 { &a } else { &b };
-        let (code, v) = s.call("POST", "/v2/alerts", Some(json!({"message": format!("k{i}"), "alias": format!("k{i}")})));
+        let (code, v) =
+            s.call("POST", "/v2/alerts", Some(json!({"message": format!("k{i}"), "alias": format!("k{i}")})));
         assert_eq!(code, 202, "{v}");
     }
     // Kill -9 replica a while it holds leases of notifications it has not marked.
     let pid = a.child.as_ref().unwrap().id();
-    let held = format!("SELECT CAST(COUNT(*) AS TEXT) FROM notifications WHERE state = 'pending' AND lease_owner LIKE '%-{pid}-%'");
+    let held = format!(
+        "SELECT CAST(COUNT(*) AS TEXT) FROM notifications WHERE state = 'pending' AND lease_owner LIKE '%-{pid}-%'"
+    );
     wait_until("replica a holding leases", 30, || db.rows(&a.dir, &held)[0][0] != "0");
     a.kill9();
     let orphaned = db.rows(&a.dir, &held)[0][0].parse::<usize>().unwrap();
@@ -811,7 +819,11 @@ fn replicas_with_clocks_a_minute_off_fire_nothing_early_or_twice() {
     let (anchor, ahead) = fast_clock(&[("ONCALL_SERVE_CLOCK_SKEW_SECS", "60")]);
     let behind: Vec<(String, String)> = ahead
         .iter()
-        .map(|(k, v)| if k == "ONCALL_SERVE_CLOCK_SKEW_SECS" { (k.clone(), "-60".into()) } else { (k.clone(), v.clone()) })
+        .map(
+            |(k, v)| {
+                if k == "ONCALL_SERVE_CLOCK_SKEW_SECS" { (k.clone(), "-60".into()) } else { (k.clone(), v.clone()) }
+            },
+        )
         .collect();
     let deliver = [format!("*={}", hook.url)];
     let mut a = replica("clock-a", &db, &deliver, &ahead);
@@ -820,7 +832,8 @@ fn replicas_with_clocks_a_minute_off_fire_nothing_early_or_twice() {
     b.start();
     for i in 0..4 {
         let s = if i % 2 == 0 { &a } else { &b };
-        let (code, v) = s.call("POST", "/v2/alerts", Some(json!({"message": format!("c{i}"), "alias": format!("c{i}")})));
+        let (code, v) =
+            s.call("POST", "/v2/alerts", Some(json!({"message": format!("c{i}"), "alias": format!("c{i}")})));
         assert_eq!(code, 202, "{v}");
     }
     wait_for_all(&hook, &a.dir, &db, 60);
@@ -835,4 +848,136 @@ fn replicas_with_clocks_a_minute_off_fire_nothing_early_or_twice() {
         let arrived = clock.at_wall_millis(n["receivedAtMillis"].as_i64().unwrap());
         assert!(arrived >= due - 3, "{n} arrived at service second {arrived}, due at {due}");
     }
+}
+
+/// A PostgreSQL server of the test's own (a fault test restarts it), from the binaries
+/// `scripts/with-postgres` found: `None` without them.
+struct OwnPostgres {
+    data: PathBuf,
+    port: u16,
+}
+
+impl OwnPostgres {
+    fn start(name: &str) -> Option<OwnPostgres> {
+        pg::fresh_database(name)?;
+        let bin = std::env::var("ONCALL_TEST_POSTGRES_BIN").ok()?;
+        let root = std::env::temp_dir().join(format!("oncall-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let own = OwnPostgres { data: root.join("data"), port: free_port() };
+        if Self::as_user().is_some() {
+            assert!(Command::new("chown").args(["postgres:", root.to_str().unwrap()]).status().unwrap().success());
+        }
+        own.run(
+            &format!("{bin}/initdb"),
+            &["-D", own.data.to_str().unwrap(), "-U", "oncall", "--auth=trust", "--no-sync"],
+        );
+        own.pg_ctl("start");
+        Some(own)
+    }
+
+    fn as_user() -> Option<String> {
+        std::env::var("ONCALL_TEST_POSTGRES_AS").ok().filter(|v| !v.trim().is_empty())
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let mut cmd = match Self::as_user() {
+            Some(wrapper) => {
+                let mut words = wrapper.split_whitespace();
+                let mut c = Command::new(words.next().unwrap());
+                c.args(words).arg(program);
+                c
+            }
+            None => Command::new(program),
+        };
+        let out = cmd.args(args).output().unwrap();
+        assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    fn pg_ctl(&self, what: &str) {
+        let bin = std::env::var("ONCALL_TEST_POSTGRES_BIN").unwrap();
+        let socket_dir = self.data.parent().unwrap().to_str().unwrap().to_string();
+        let opts = format!("-c listen_addresses=127.0.0.1 -p {} -k {socket_dir}", self.port);
+        let log = self.data.parent().unwrap().join("server.log");
+        let mut args = vec!["-D", self.data.to_str().unwrap(), "-w", "-t", "60", "-m", "fast"];
+        if what == "start" {
+            args.extend(["-o", opts.as_str(), "-l", log.to_str().unwrap()]);
+        }
+        args.push(what);
+        self.run(&format!("{bin}/pg_ctl"), &args);
+    }
+
+    fn url(&self) -> String {
+        format!("postgresql://oncall@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        if self.data.exists() {
+            let bin = std::env::var("ONCALL_TEST_POSTGRES_BIN").unwrap_or_default();
+            let mut c = match Self::as_user() {
+                Some(w) => {
+                    let mut words = w.split_whitespace().map(str::to_string).collect::<Vec<_>>().into_iter();
+                    let mut c = Command::new(words.next().unwrap());
+                    c.args(words);
+                    c.arg(format!("{bin}/pg_ctl"));
+                    c
+                }
+                None => Command::new(format!("{bin}/pg_ctl")),
+            };
+            let _ = c.args(["-D", self.data.to_str().unwrap(), "-m", "immediate", "stop"]).output();
+            let _ = std::fs::remove_dir_all(self.data.parent().unwrap());
+        }
+    }
+}
+
+#[test]
+fn postgres_restarted_under_load_503_meanwhile_and_nothing_accepted_is_lost() {
+    let Some(server) = OwnPostgres::start("pg_restart") else { return };
+    let db = Db::Postgres(server.url());
+    let mut s = replica("pg-restart", &db, &[], &[]);
+    s.start();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let results: Mutex<Vec<(u16, String)>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        // Two clients create alerts until told to stop (at most 3 000 creates each).
+        for t in 0..2 {
+            let (s, stop, results) = (&s, &stop, &results);
+            scope.spawn(move || {
+                for k in 0..3000 {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let alias = format!("r-{t}-{k}");
+                    let r = s.try_call("POST", "/v2/alerts", Some(KEY), Some(json!({"message": "m", "alias": alias})));
+                    let code = r.map(|(c, _)| c).unwrap_or(0);
+                    results.lock().unwrap().push((code, alias));
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            });
+        }
+        let count = |code: u16| results.lock().unwrap().iter().filter(|r| r.0 == code).count();
+        wait_until("creates before the restart", 30, || count(202) >= 20);
+        server.pg_ctl("stop");
+        let before = count(503);
+        wait_until("503 answers while PostgreSQL is down", 30, || count(503) > before);
+        server.pg_ctl("start");
+        let accepted = count(202);
+        wait_until("creates accepted again after the restart", 30, || count(202) >= accepted + 20);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let results = results.into_inner().unwrap();
+    let codes: BTreeSet<u16> = results.iter().map(|r| r.0).collect();
+    assert!(codes.iter().all(|c| [202, 503].contains(c)), "answers: {codes:?}");
+    // Every accepted create is in the database.
+    let stored: BTreeSet<String> =
+        db.rows(&s.dir, "SELECT alias FROM alerts").into_iter().map(|mut r| r.remove(0)).collect();
+    let accepted: Vec<&String> = results.iter().filter(|r| r.0 == 202).map(|r| &r.1).collect();
+    let lost: Vec<&&String> = accepted.iter().filter(|a| !stored.contains(a.as_str())).collect();
+    assert!(lost.is_empty(), "accepted but not stored: {lost:?}");
+    let refused = results.iter().filter(|r| r.0 == 503).count();
+    eprintln!("{} creates accepted, {refused} answered 503 during the outage", accepted.len());
+    // The service is healthy again.
+    assert_eq!(s.try_call("GET", "/healthz", None, None).unwrap().0, 200);
 }
