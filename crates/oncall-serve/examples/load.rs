@@ -226,7 +226,7 @@ fn bench(bin: &str, total: usize, conns: usize) {
         assert!(Instant::now() < deadline, "oncall serve did not answer /healthz");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let c = creates(&[url.clone()], KEY, total, conns);
+    let c = creates(std::slice::from_ref(&url), KEY, total, conns);
     let created = c.total - c.failed;
     // One notification per alert falls due at once (the on-call user's email); wait for all.
     let deadline = Instant::now() + Duration::from_secs(300);
@@ -263,7 +263,10 @@ fn bench(bin: &str, total: usize, conns: usize) {
 
 /// A webhook receiver on 127.0.0.1 for the replicas' benchmark: every POST's arrival (wall-clock
 /// milliseconds), idempotency key and due instant.
-fn keyed_receiver() -> (String, Arc<Mutex<Vec<(i64, String, String)>>>) {
+/// Each POST: arrival (wall-clock milliseconds), idempotency key, due instant.
+type Arrivals = Arc<Mutex<Vec<(i64, String, String)>>>;
+
+fn keyed_receiver() -> (String, Arrivals) {
     let got = Arc::new(Mutex::new(Vec::new()));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the receiver");
     let url = format!("http://{}/hook", listener.local_addr().expect("receiver address"));

@@ -610,7 +610,7 @@ fn materialize_in(tx: &Conn, config: &Config, now: i64) -> Result<usize, Error> 
     )?;
     let mut written = 0;
     for seq in seqs {
-        let Some(mut s) = load(&tx, seq)? else { continue };
+        let Some(mut s) = load(tx, seq)? else { continue };
         let state = s.state(config, now)?;
         let alert = json!({
             "id": state.id, "tinyId": state.tiny_id, "alias": state.alias, "message": state.message,

@@ -419,7 +419,7 @@ struct PgConn {
 
 enum Inner {
     Sqlite(rusqlite::Connection),
-    Postgres(RefCell<PgConn>),
+    Postgres(Box<RefCell<PgConn>>),
 }
 
 /// A connection of either engine, used by one thread at a time (inside [`Store::with`]).
@@ -754,9 +754,9 @@ impl Pool {
                 drop(st);
                 let connected = self.config.connect(postgres::NoTls);
                 return match connected {
-                    Ok(client) => {
-                        Ok(Conn { inner: Inner::Postgres(RefCell::new(PgConn { client, statements: HashMap::new() })) })
-                    }
+                    Ok(client) => Ok(Conn {
+                        inner: Inner::Postgres(Box::new(RefCell::new(PgConn { client, statements: HashMap::new() }))),
+                    }),
                     Err(e) => {
                         self.lock()?.open -= 1;
                         self.freed.notify_one();
