@@ -272,7 +272,7 @@ fn a_version_1_database_is_migrated_and_its_alerts_list(open: Open) {
     store
         .with(|c| {
             let tables = ["alerts", "alert_events", "alert_log", "requests", "notifications", "alert_tags"];
-            for t in tables.iter().chain(&["schedule_overrides", "schema_migrations"]) {
+            for t in tables.iter().chain(&["schedule_overrides", "config_versions", "schema_migrations"]) {
                 c.execute_batch(&format!("DROP TABLE {t}"))?;
             }
             c.execute_batch("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")?;
