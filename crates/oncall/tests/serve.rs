@@ -203,6 +203,13 @@ impl Service {
                 }
                 r.call()
             }
+            "DELETE" => {
+                let mut r = agent.delete(&url);
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                r.call()
+            }
             _ => {
                 let mut r = agent.post(&url).content_type("application/json");
                 if let Some(a) = &auth {
@@ -980,4 +987,32 @@ fn postgres_restarted_under_load_503_meanwhile_and_nothing_accepted_is_lost() {
     eprintln!("{} creates accepted, {refused} answered 503 during the outage", accepted.len());
     // The service is healthy again.
     assert_eq!(s.try_call("GET", "/healthz", None, None).unwrap().0, 200);
+}
+
+#[test]
+fn an_override_added_through_one_replica_is_in_the_others_answers() {
+    let Some(url) = pg::fresh_database("replicas_override") else { return };
+    let db = Db::Postgres(url);
+    let mut a = replica("override-a", &db, &[], &[]);
+    let mut b = replica("override-b", &db, &[], &[]);
+    a.start();
+    b.start();
+    let on_call = |s: &Service| {
+        let path = "/v2/schedules/primary/on-calls?scheduleIdentifierType=name&flat=true&date=2026-11-10T13%3A30%3A00Z";
+        let (code, v) = s.call("GET", path, None);
+        assert_eq!(code, 200, "{v}");
+        v["data"]["onCallRecipients"].clone()
+    };
+    let before = on_call(&b);
+    assert_ne!(before, json!(["cy"]));
+    let body = json!({"alias": "cy-covers", "user": {"type": "user", "username": "cy"},
+                      "startDate": "2026-11-10T13:00:00Z", "endDate": "2026-11-10T14:00:00Z"});
+    let (code, v) = a.call("POST", "/v2/schedules/primary/overrides?scheduleIdentifierType=name", Some(body));
+    assert_eq!(code, 201, "{v}");
+    assert_eq!(on_call(&a), json!(["cy"]));
+    // Replica b reloads the stored overrides at its next tick.
+    wait_until("replica b answering with the override", 20, || on_call(&b) == json!(["cy"]));
+    let (code, _) = b.call("DELETE", "/v2/schedules/primary/overrides/cy-covers?scheduleIdentifierType=name", None);
+    assert!(code == 200 || code == 202, "{code}");
+    wait_until("replica a answering without the override", 20, || on_call(&a) == before);
 }
