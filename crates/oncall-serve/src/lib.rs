@@ -336,6 +336,11 @@ pub fn serve(config: Config, options: Options) -> Result<(), Error> {
         .and_then(|v| v.trim().parse::<i64>().ok())
         .filter(|s| (1..=3600).contains(s))
         .unwrap_or(runtime::LEASE_SECS);
+    let in_flight = std::env::var("ONCALL_SERVE_IN_FLIGHT")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| (1..=256).contains(n))
+        .unwrap_or(runtime::IN_FLIGHT);
     let db_text = options.db.to_string_lossy().into_owned();
     let shown = store::display_db(&db_text);
     let store = store::Store::open_db(&db_text)?;
@@ -367,6 +372,7 @@ pub fn serve(config: Config, options: Options) -> Result<(), Error> {
             pruned_at: std::sync::atomic::AtomicI64::new(i64::MIN / 2),
             replica: runtime::replica_id(),
             lease: lease_wall.saturating_mul(options.clock.scale),
+            in_flight,
         });
         let app = Arc::new(api::App {
             rt: rt.clone(),

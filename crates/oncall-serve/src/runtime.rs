@@ -53,8 +53,11 @@ pub const MAX_ATTEMPTS: i64 = 10;
 pub const HTTP_TIMEOUT: Duration = Duration::from_secs(5);
 /// A notification sent this many seconds after it was due is marked late.
 pub const LATE_AFTER: i64 = 60;
-/// Rows delivered per tick at most.
-const BATCH: i64 = 100;
+/// Rows claimed per tick at most.
+pub const BATCH: i64 = 200;
+/// Deliveries in flight at once per replica by default: at most this many alerts' webhooks are
+/// being posted to at one time (`ONCALL_SERVE_IN_FLIGHT`, 1 to 256, changes it).
+pub const IN_FLIGHT: usize = 16;
 /// How long the outcome of a create or an action stays readable at
 /// `GET /v2/alerts/requests/{requestId}`: three days (service seconds). Opsgenie keeps request
 /// statuses for a limited time too; a client asks about a request seconds after making it.
@@ -172,6 +175,8 @@ pub struct Runtime {
     pub replica: String,
     /// How long a claim of due notifications lasts (service seconds).
     pub lease: i64,
+    /// Deliveries in flight at once at most ([`IN_FLIGHT`] by default).
+    pub in_flight: usize,
 }
 
 /// The default lease: 30 wall-clock seconds (`ONCALL_SERVE_LEASE_SECS` changes it).
@@ -195,21 +200,47 @@ struct Due {
     lease_until: i64,
 }
 
+/// The outcome of one attempt, waiting to be written by the marker ([`mark_all`]).
+struct Mark {
+    key: String,
+    seq: i64,
+    method: String,
+    user: String,
+    attempt: i64,
+    ok: bool,
+    failed: bool,
+    late: bool,
+    now: i64,
+    what: String,
+}
+
 impl Runtime {
-    /// Runs the loop until the task is dropped.
+    /// Runs the loop until the task is dropped. The loop sleeps [`TICK`] between two ticks,
+    /// except after a tick that claimed a full batch ([`BATCH`]): more is due, so the next tick
+    /// starts at once.
     pub async fn run(self: Arc<Self>) {
         let agent: ureq::Agent =
             ureq::Agent::config_builder().timeout_global(Some(HTTP_TIMEOUT)).http_status_as_error(false).build().into();
         loop {
-            if let Err(e) = self.tick(&agent).await {
-                crate::log_line("error", &format!("escalation runtime: {e}"));
+            match self.tick(&agent).await {
+                Ok(claimed) if claimed >= BATCH as usize => continue,
+                Ok(_) => {}
+                Err(e) => crate::log_line("error", &format!("escalation runtime: {e}")),
             }
             tokio::time::sleep(TICK).await;
         }
     }
 
-    /// One tick: record what fell due, deliver what is due.
-    pub async fn tick(&self, agent: &ureq::Agent) -> Result<(), Error> {
+    /// One tick: record what fell due, deliver what is due; returns how many rows it claimed.
+    ///
+    /// **Concurrent delivery.** The claimed rows are grouped by alert; up to
+    /// [`Runtime::in_flight`] alerts' groups are delivered at once (default [`IN_FLIGHT`]), each
+    /// group's rows one after another in the order they fell due (so one alert's notifications
+    /// of a tick reach the webhooks in order; different alerts' interleave). Each outcome goes
+    /// to one marker, which writes all the outcomes that are waiting in one transaction (each
+    /// row only under this replica's lease). The tick ends when every claimed row is sent or
+    /// skipped and every outcome is written.
+    pub async fn tick(self: &Arc<Self>, agent: &ureq::Agent) -> Result<usize, Error> {
         if let Ok(Some(offset)) = self.store.call(|c| c.clock_offset_millis(crate::local_millis)).await {
             crate::set_db_clock_offset(offset);
         }
@@ -229,11 +260,74 @@ impl Runtime {
         }
         let (replica, lease_until) = (self.replica.clone(), now + self.lease);
         let mut due: Vec<Due> = self.store.call(move |c| claim(c, &replica, now, lease_until)).await?;
-        due.sort_by_key(|d| (d.next_attempt_at, d.due_at));
-        for d in due {
-            self.deliver(agent, d).await?;
+        let claimed = due.len();
+        if claimed == 0 {
+            return Ok(0);
         }
-        Ok(())
+        due.sort_by_key(|d| (d.next_attempt_at, d.due_at));
+        let mut groups: Vec<Vec<Due>> = Vec::new();
+        let mut index: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        for d in due {
+            match index.get(&d.seq) {
+                Some(&i) => groups[i].push(d),
+                None => {
+                    index.insert(d.seq, groups.len());
+                    groups.push(vec![d]);
+                }
+            }
+        }
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Mark>();
+        let marker = {
+            let (store, replica) = (self.store.clone(), self.replica.clone());
+            tokio::spawn(async move {
+                let mut result = Ok(());
+                while let Some(first) = rx.recv().await {
+                    let mut marks = vec![first];
+                    while let Ok(m) = rx.try_recv() {
+                        marks.push(m);
+                    }
+                    let replica = replica.clone();
+                    if let Err(e) = store.call(move |c| mark_all(c, &replica, marks)).await {
+                        crate::log_line("error", &format!("escalation runtime: marking outcomes: {e}"));
+                        result = Err(e);
+                    }
+                }
+                result
+            })
+        };
+        let slots = Arc::new(tokio::sync::Semaphore::new(self.in_flight.max(1)));
+        let mut senders = tokio::task::JoinSet::new();
+        for group in groups {
+            let permit = slots.clone().acquire_owned().await.map_err(|e| Error::Internal(e.to_string()))?;
+            let (rt, agent, tx) = (self.clone(), agent.clone(), tx.clone());
+            senders.spawn(async move {
+                let _permit = permit;
+                for d in group {
+                    match rt.deliver(&agent, d).await {
+                        Ok(Some(mark)) => {
+                            if tx.send(mark).is_err() {
+                                break;
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(e) => {
+                            // The rest of the group keeps its lease and is claimed again when
+                            // the lease expires.
+                            crate::log_line("error", &format!("escalation runtime: {e}"));
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        drop(tx);
+        while let Some(joined) = senders.join_next().await {
+            if let Err(e) = joined {
+                crate::log_line("error", &format!("escalation runtime: delivery task: {e}"));
+            }
+        }
+        marker.await.map_err(|e| Error::Internal(format!("marker task failed: {e}")))??;
+        Ok(claimed)
     }
 
     /// Whether this replica still holds `d`'s lease for the whole of a send (renewing it when it
@@ -259,10 +353,12 @@ impl Runtime {
         Ok(renewed == 1)
     }
 
-    async fn deliver(&self, agent: &ureq::Agent, mut d: Due) -> Result<(), Error> {
+    /// Sends one attempt of `d` (when this replica still holds its lease) and returns its
+    /// outcome, to be written by the marker.
+    async fn deliver(&self, agent: &ureq::Agent, mut d: Due) -> Result<Option<Mark>, Error> {
         if !self.hold(&mut d).await? {
             crate::log_line("warn", &format!("notification {}: lease taken over by another replica", d.key));
-            return Ok(());
+            return Ok(None);
         }
         let now = self.clock.now();
         let attempt = d.attempts + 1;
@@ -316,42 +412,42 @@ impl Runtime {
             m.notifications_failed.fetch_add(1, Ordering::Relaxed);
         }
         let user = body.get("user").and_then(Value::as_str).unwrap_or_default().to_string();
-        let key = d.key.clone();
-        let method = d.method.clone();
-        let replica = self.replica.clone();
-        self.store
-            .call(move |c| {
-                let tx = c.transaction()?;
-                let (state, next) = match (ok, failed) {
-                    (true, _) => ("delivered", now),
-                    (false, true) => ("failed", now),
-                    (false, false) => ("pending", now + backoff(attempt)),
-                };
-                let marked = tx.execute(
-                    "UPDATE notifications SET state = ?2, attempts = ?3, next_attempt_at = ?4, delivered_at = ?5, late = ?6,
-                       lease_owner = NULL, lease_until = NULL
-                     WHERE idempotency_key = ?1 AND lease_owner = ?7",
-                    params![key, state, attempt, next, ok.then_some(now), late as i64, replica],
-                )?;
-                if marked == 0 {
-                    // The lease expired during the send and another replica took the row: its
-                    // outcome is the one recorded.
-                    crate::log_line("warn", &format!("notification {key}: lease lost during the send; outcome not recorded"));
-                    return Ok(());
-                }
-                let late = if late { ", late" } else { "" };
-                let outcome = match (ok, failed) {
-                    (true, _) => "delivered".to_string(),
-                    (false, true) => format!("failed; no more attempts (limit {MAX_ATTEMPTS})"),
-                    (false, false) => format!("failed; next attempt in {} s", backoff(attempt)),
-                };
-                let message = format!("{method} notification to {user} (key {key}), attempt {attempt}{late}: {what}: {outcome}");
-                log(&tx, d.seq, now, "notification-attempt", &message)?;
-                tx.commit()?;
-                Ok(())
-            })
-            .await
+        Ok(Some(Mark { key: d.key, seq: d.seq, method: d.method, user, attempt, ok, failed, late, now, what }))
     }
+}
+
+/// Writes the outcomes `marks` in one transaction: each row's state, attempts, next attempt and
+/// a line in its alert's log, only where `replica` still holds the row's lease (a row whose
+/// lease expired during the send and was taken by another replica keeps that replica's outcome).
+fn mark_all(c: &mut Conn, replica: &str, marks: Vec<Mark>) -> Result<(), Error> {
+    let tx = c.transaction()?;
+    for m in marks {
+        let (state, next) = match (m.ok, m.failed) {
+            (true, _) => ("delivered", m.now),
+            (false, true) => ("failed", m.now),
+            (false, false) => ("pending", m.now + backoff(m.attempt)),
+        };
+        let marked = tx.execute(
+            "UPDATE notifications SET state = ?2, attempts = ?3, next_attempt_at = ?4, delivered_at = ?5, late = ?6,
+               lease_owner = NULL, lease_until = NULL
+             WHERE idempotency_key = ?1 AND lease_owner = ?7",
+            params![m.key, state, m.attempt, next, m.ok.then_some(m.now), m.late as i64, replica],
+        )?;
+        if marked == 0 {
+            crate::log_line("warn", &format!("notification {}: lease lost during the send; outcome not recorded", m.key));
+            continue;
+        }
+        let late = if m.late { ", late" } else { "" };
+        let outcome = match (m.ok, m.failed) {
+            (true, _) => "delivered".to_string(),
+            (false, true) => format!("failed; no more attempts (limit {MAX_ATTEMPTS})"),
+            (false, false) => format!("failed; next attempt in {} s", backoff(m.attempt)),
+        };
+        let (method, user, key, attempt, what) = (&m.method, &m.user, &m.key, m.attempt, &m.what);
+        let message = format!("{method} notification to {user} (key {key}), attempt {attempt}{late}: {what}: {outcome}");
+        log(&tx, m.seq, m.now, "notification-attempt", &message)?;
+    }
+    tx.commit()
 }
 
 /// Deletes request statuses processed more than [`REQUEST_RETENTION_SECS`] before `now` (at
