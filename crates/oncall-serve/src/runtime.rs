@@ -2,9 +2,10 @@
 //! the recorded ones.
 //!
 //! Every tick ([`TICK`]) it (1) records, in one transaction, the due notifications of the
-//! alerts whose next one is due ([`crate::alerts::materialize`]), then (2) delivers the recorded
-//! rows whose attempt is due, oldest first, and records each attempt's outcome (and a line in
-//! the alert's log) in its own transaction.
+//! alerts whose next one is due ([`crate::alerts::materialize`]), then (2) claims the recorded
+//! rows whose attempt is due, oldest first, delivers them with up to [`IN_FLIGHT`] in flight
+//! (one alert's rows one after another, in order; [`Runtime::tick`]), and records the attempts'
+//! outcomes (and a line each in the alert's log) in grouped transactions ([`mark_all`]).
 //!
 //! **Delivery.** A notification of contact method `m` goes to the webhook of `--deliver m=URL`,
 //! else of `--deliver *=URL`, else as one JSON line on standard output. A webhook answering
@@ -13,9 +14,10 @@
 //! at most [`MAX_ATTEMPTS`] attempts, then the notification is `failed` (in its log).
 //!
 //! **At least once, one key.** A row is written before its first attempt and marked after it.
-//! A kill between a webhook's 2xx and the mark makes the restarted service (or another replica)
-//! send it again with the same `idempotencyKey`, which the receiver uses to drop the repeat;
-//! nothing else is ever sent twice, and nothing recorded is lost.
+//! A kill between webhooks' 2xx and their marks (at most the deliveries in flight and the marks
+//! waiting for the marker) makes the restarted service (or another replica) send them again
+//! with the same `idempotencyKey`, which the receiver uses to drop the repeat; nothing else is
+//! ever sent twice, and nothing recorded is lost.
 //!
 //! **Leases: one replica per notification.** Before sending, a replica claims due rows with a
 //! lease: `lease_owner` (its [`Runtime::replica`] id) and `lease_until` ([`Runtime::lease`]
@@ -434,7 +436,10 @@ fn mark_all(c: &mut Conn, replica: &str, marks: Vec<Mark>) -> Result<(), Error> 
             params![m.key, state, m.attempt, next, m.ok.then_some(m.now), m.late as i64, replica],
         )?;
         if marked == 0 {
-            crate::log_line("warn", &format!("notification {}: lease lost during the send; outcome not recorded", m.key));
+            crate::log_line(
+                "warn",
+                &format!("notification {}: lease lost during the send; outcome not recorded", m.key),
+            );
             continue;
         }
         let late = if m.late { ", late" } else { "" };
@@ -444,7 +449,8 @@ fn mark_all(c: &mut Conn, replica: &str, marks: Vec<Mark>) -> Result<(), Error> 
             (false, false) => format!("failed; next attempt in {} s", backoff(m.attempt)),
         };
         let (method, user, key, attempt, what) = (&m.method, &m.user, &m.key, m.attempt, &m.what);
-        let message = format!("{method} notification to {user} (key {key}), attempt {attempt}{late}: {what}: {outcome}");
+        let message =
+            format!("{method} notification to {user} (key {key}), attempt {attempt}{late}: {what}: {outcome}");
         log(&tx, m.seq, m.now, "notification-attempt", &message)?;
     }
     tx.commit()
