@@ -89,6 +89,7 @@ macro_rules! on_both {
 on_both!(alert_api_follows_opsgenie);
 on_both!(webhook_gets_every_field_and_retries_with_the_same_key);
 on_both!(without_deliver_notifications_are_json_lines_on_stdout);
+on_both!(deliveries_run_concurrently_up_to_the_limit);
 on_both!(kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice);
 on_both!(alertmanager_webhook_creates_by_group_alias_and_resolved_closes);
 
@@ -484,6 +485,72 @@ fn webhook_gets_every_field_and_retries_with_the_same_key(db: Db) {
     let metrics = s.try_call("GET", "/metrics", None, None).unwrap().1;
     assert!(metrics.as_str().unwrap().contains("oncall_notifications_sent_total 1"), "{metrics}");
     assert_eq!(*hook.fail_first.lock().unwrap(), 0);
+}
+
+/// Deliveries in flight now, and the most in flight at once.
+type InFlight = Arc<Mutex<(usize, usize)>>;
+
+/// A receiver that holds every POST until `together` of them are in flight at once (or 3 s have
+/// passed), and records the most in flight it saw, and every POST.
+fn gate_receiver(together: usize) -> (String, InFlight, Arc<Mutex<Vec<Value>>>) {
+    let seen = Arc::new(Mutex::new((0usize, 0usize))); // (in flight now, most in flight)
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    let (s, g) = (seen.clone(), got.clone());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async move {
+            let app = axum::Router::new().route(
+                "/hook",
+                axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+                    let (s, g) = (s.clone(), g.clone());
+                    async move {
+                        {
+                            let mut n = s.lock().unwrap();
+                            n.0 += 1;
+                            n.1 = n.1.max(n.0);
+                        }
+                        let deadline = Instant::now() + Duration::from_secs(3);
+                        while s.lock().unwrap().1 < together && Instant::now() < deadline {
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                        }
+                        s.lock().unwrap().0 -= 1;
+                        g.lock().unwrap().push(v);
+                        axum::http::StatusCode::OK
+                    }
+                }),
+            );
+            let l = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(l, app).await.unwrap();
+        });
+    });
+    (url, seen, got)
+}
+
+/// With `ONCALL_SERVE_IN_FLIGHT=3`, webhooks are posted concurrently (the receiver sees two at
+/// once) and never more than three at once; every alert's notification arrives once.
+fn deliveries_run_concurrently_up_to_the_limit(db: Db) {
+    let dir = tmp(&format!("in-flight-{}", db.tag()));
+    let (url, seen, got) = gate_receiver(2);
+    let mut s = Service::new(&dir, &db, &[format!("*={url}")], vec![("ONCALL_SERVE_IN_FLIGHT".into(), "3".into())]);
+    s.start();
+    for i in 0..12 {
+        let (code, v) = s.call(
+            "POST",
+            "/v2/alerts",
+            Some(json!({"message": format!("disk {i}"), "alias": format!("disk-{i}"),
+                "responders": [{"type": "user", "username": "ben"}]})),
+        );
+        assert_eq!(code, 202, "{v}");
+    }
+    wait_until("12 deliveries", 60, || got.lock().unwrap().len() >= 12);
+    let most = seen.lock().unwrap().1;
+    assert!((2..=3).contains(&most), "most deliveries in flight at once: {most}");
+    let keys: BTreeSet<String> =
+        got.lock().unwrap().iter().map(|v| v["idempotencyKey"].as_str().unwrap().to_string()).collect();
+    assert_eq!((keys.len(), got.lock().unwrap().len()), (12, 12));
 }
 
 fn without_deliver_notifications_are_json_lines_on_stdout(db: Db) {
