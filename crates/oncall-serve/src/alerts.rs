@@ -24,7 +24,7 @@
 //! gets the same key in every recomputation, after every restart.
 
 use crate::Error;
-use crate::store::{log, next_n, opt};
+use crate::store::{Conn, Engine, Val, log, next_n, params};
 use chrono::{DateTime, TimeZone, Utc};
 use oncall_core::Config;
 use oncall_core::alert::{
@@ -32,7 +32,6 @@ use oncall_core::alert::{
 };
 use oncall_core::alert_query::{Field, List, Row as QueryRow, Sort, Test};
 use oncall_core::escalation::{EscalateOptions, EscalationTimeline, Notification, Target};
-use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -117,27 +116,24 @@ impl Stored {
 }
 
 /// Reads a stored alert.
-pub fn load(c: &Connection, seq: i64) -> Result<Option<Stored>, Error> {
-    let row = opt(c.query_row(
+pub fn load(c: &Conn, seq: i64) -> Result<Option<Stored>, Error> {
+    let row = c.query_opt(
         "SELECT payload, created_at, integration, owner_team, materialized_until, last_event_at FROM alerts WHERE seq = ?1",
         params![seq],
-        |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, i64>(5)?,
-            ))
-        },
-    ))?;
-    let Some((payload, created_at, integration, owner_team, materialized_until, last_event_at)) = row else {
+    )?;
+    let Some(r) = row else {
         return Ok(None);
     };
+    let (payload, created_at, integration, owner_team, materialized_until, last_event_at): (
+        String,
+        i64,
+        Option<String>,
+        Option<String>,
+        i64,
+        i64,
+    ) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
     let alert: Alert = serde_json::from_str(&payload).map_err(|e| Error::Corrupt(format!("alert {seq}: {e}")))?;
-    let mut stmt = c.prepare_cached("SELECT event FROM alert_events WHERE alert_seq = ?1 ORDER BY n")?;
-    let rows: Vec<String> = stmt.query_map(params![seq], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let rows: Vec<String> = c.column("SELECT event FROM alert_events WHERE alert_seq = ?1 ORDER BY n", params![seq])?;
     let events = if rows.is_empty() {
         Vec::new()
     } else {
@@ -148,20 +144,19 @@ pub fn load(c: &Connection, seq: i64) -> Result<Option<Stored>, Error> {
 }
 
 /// The alert an identifier names: by alias the open alert with it, else the newest.
-pub fn resolve(c: &Connection, id: &AlertId) -> Result<Option<i64>, Error> {
+pub fn resolve(c: &Conn, id: &AlertId) -> Result<Option<i64>, Error> {
     let seq = match id {
         AlertId::Id(x) => x.strip_prefix("alert-").and_then(|n| n.parse::<i64>().ok()),
         AlertId::Tiny(x) => x.parse::<i64>().ok(),
         AlertId::Alias(a) => {
-            return Ok(opt(c.query_row(
+            return c.value_opt(
                 "SELECT seq FROM alerts WHERE alias = ?1 ORDER BY is_open DESC, seq DESC LIMIT 1",
                 params![a],
-                |r| r.get(0),
-            ))?);
+            );
         }
     };
     let Some(seq) = seq else { return Ok(None) };
-    Ok(opt(c.query_row("SELECT seq FROM alerts WHERE seq = ?1", params![seq], |r| r.get(0)))?)
+    c.value_opt("SELECT seq FROM alerts WHERE seq = ?1", params![seq])
 }
 
 /// What a create or an action did: Opsgenie's request status.
@@ -185,7 +180,7 @@ impl Outcome {
 
 /// Records a request's outcome (for `GET /v2/alerts/requests/{id}`).
 pub fn record_request(
-    c: &Connection,
+    c: &Conn,
     request_id: &str,
     action: &str,
     o: &Outcome,
@@ -209,7 +204,7 @@ fn event_json(e: &AlertEvent) -> Result<String, Error> {
 /// instant), in the caller's transaction: called with every event, so the columns are those of
 /// the alert's state as of its last event, and again when `stable_until` passes
 /// ([`refresh_stale`]).
-fn refresh(c: &Connection, config: &Config, s: &Stored, now: i64) -> Result<AlertState, Error> {
+fn refresh(c: &Conn, config: &Config, s: &Stored, now: i64) -> Result<AlertState, Error> {
     let StateAt { state, stable_until } = s.state_at(config, now)?;
     let next_due = next_due(config, s);
     let text = serde_json::to_string(&state).map_err(|e| Error::Internal(e.to_string()))?;
@@ -243,10 +238,8 @@ fn refresh(c: &Connection, config: &Config, s: &Stored, now: i64) -> Result<Aler
             stable_until,
         ],
     )?;
-    let have: Vec<String> = c
-        .prepare_cached("SELECT tag FROM alert_tags WHERE alert_seq = ?1 ORDER BY tag")?
-        .query_map(params![s.seq], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let mut have: Vec<String> = c.column("SELECT tag FROM alert_tags WHERE alert_seq = ?1", params![s.seq])?;
+    have.sort();
     let mut want = row.tags.clone();
     want.sort();
     if have != want {
@@ -264,14 +257,12 @@ fn refresh(c: &Connection, config: &Config, s: &Stored, now: i64) -> Result<Aler
 /// Refreshes (in one transaction) the alerts whose state may have changed by itself since it
 /// was written (a snooze ended, the escalation closed the alert or reset its acknowledgement):
 /// `stable_until <= now`. At most `most` of them, oldest first; returns how many.
-pub fn refresh_stale(c: &mut Connection, config: &Config, now: i64, most: i64) -> Result<usize, Error> {
+pub fn refresh_stale(c: &mut Conn, config: &Config, now: i64, most: i64) -> Result<usize, Error> {
     let tx = c.transaction()?;
-    let seqs: Vec<i64> = tx
-        .prepare_cached(
-            "SELECT seq FROM alerts WHERE stable_until IS NOT NULL AND stable_until <= ?1 ORDER BY stable_until LIMIT ?2",
-        )?
-        .query_map(params![now, most], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let seqs: Vec<i64> = tx.column(
+        "SELECT seq FROM alerts WHERE stable_until IS NOT NULL AND stable_until <= ?1 ORDER BY stable_until LIMIT ?2",
+        params![now, most],
+    )?;
     for &seq in &seqs {
         if let Some(s) = load(&tx, seq)? {
             refresh(&tx, config, &s, now)?;
@@ -282,21 +273,17 @@ pub fn refresh_stale(c: &mut Connection, config: &Config, now: i64, most: i64) -
 }
 
 /// [`refresh_stale`] until no stale row is left (in batches of 500, each its own transaction).
-fn refresh_all_stale(c: &mut Connection, config: &Config, now: i64) -> Result<(), Error> {
+fn refresh_all_stale(c: &mut Conn, config: &Config, now: i64) -> Result<(), Error> {
     while refresh_stale(c, config, now, 500)? == 500 {}
     Ok(())
 }
 
 /// The alerts a list (or count) asks for, by SQL over the columns [`refresh`] keeps: after
 /// refreshing every stale row, the page's alerts (in order) and the total that match.
-pub fn list(c: &mut Connection, config: &Config, q: &List, now: i64) -> Result<(Vec<Stored>, usize), Error> {
+pub fn list(c: &mut Conn, config: &Config, q: &List, now: i64) -> Result<(Vec<Stored>, usize), Error> {
     refresh_all_stale(c, config, now)?;
     let (clause, values) = where_clause(q);
-    let total: i64 = c.query_row(
-        &format!("SELECT COUNT(*) FROM alerts WHERE {clause}"),
-        rusqlite::params_from_iter(values.iter()),
-        |r| r.get(0),
-    )?;
+    let total: i64 = c.value(&format!("SELECT COUNT(*) FROM alerts WHERE {clause}"), &values)?;
     let column = match q.sort {
         Sort::CreatedAt => "created_at",
         Sort::UpdatedAt => "updated_at",
@@ -312,14 +299,14 @@ pub fn list(c: &mut Connection, config: &Config, q: &List, now: i64) -> Result<(
         Sort::Priority => "priority",
     };
     let dir = if q.desc { "DESC" } else { "ASC" };
+    // Text sorts by bytes (SQLite's BINARY) on both engines, whatever the database's collation.
+    let text = matches!(q.sort, Sort::Alias | Sort::Message | Sort::Owner | Sort::Priority);
+    let collate = if text && c.engine() == Engine::Postgres { " COLLATE \"C\"" } else { "" };
     let sql = format!(
-        "SELECT seq FROM alerts WHERE {clause} ORDER BY {column} {dir}, seq {dir} LIMIT {} OFFSET {}",
+        "SELECT seq FROM alerts WHERE {clause} ORDER BY {column}{collate} {dir}, seq {dir} LIMIT {} OFFSET {}",
         q.limit, q.offset
     );
-    let seqs: Vec<i64> = c
-        .prepare(&sql)?
-        .query_map(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let seqs: Vec<i64> = c.column(&sql, &values)?;
     let mut page = Vec::with_capacity(seqs.len());
     for seq in seqs {
         if let Some(s) = load(c, seq)? {
@@ -330,22 +317,18 @@ pub fn list(c: &mut Connection, config: &Config, q: &List, now: i64) -> Result<(
 }
 
 /// How many alerts a query matches (after refreshing the stale rows).
-pub fn count(c: &mut Connection, config: &Config, q: &List, now: i64) -> Result<usize, Error> {
+pub fn count(c: &mut Conn, config: &Config, q: &List, now: i64) -> Result<usize, Error> {
     refresh_all_stale(c, config, now)?;
     let (clause, values) = where_clause(q);
-    let n: i64 = c.query_row(
-        &format!("SELECT COUNT(*) FROM alerts WHERE {clause}"),
-        rusqlite::params_from_iter(values.iter()),
-        |r| r.get(0),
-    )?;
+    let n: i64 = c.value(&format!("SELECT COUNT(*) FROM alerts WHERE {clause}"), &values)?;
     Ok(n as usize)
 }
 
 /// The SQL of a list's terms: each the core's [`Test`] of the term on the columns [`refresh`]
 /// writes from the core's [`QueryRow`] (so SQL and [`oncall_core::alert_query::Term::matches`]
 /// agree), joined by AND; values are bound, never spliced.
-fn where_clause(q: &List) -> (String, Vec<rusqlite::types::Value>) {
-    use rusqlite::types::Value as V;
+fn where_clause(q: &List) -> (String, Vec<Val>) {
+    use Val as V;
     let mut parts: Vec<String> = vec!["1 = 1".into()];
     let mut values: Vec<V> = Vec::new();
     let bind = |v: V, values: &mut Vec<V>| {
@@ -362,11 +345,11 @@ fn where_clause(q: &List) -> (String, Vec<rusqlite::types::Value>) {
                 _ => "1 = 0".to_string(),
             },
             Test::Equals(Field::TinyId, v) => match number(&v) {
-                Some(n) => format!("seq = {}", bind(V::Integer(n), &mut values)),
+                Some(n) => format!("seq = {}", bind(V::Int(n), &mut values)),
                 None => "1 = 0".into(),
             },
             Test::Equals(Field::Id, v) => match v.strip_prefix("alert-").and_then(number) {
-                Some(n) => format!("seq = {}", bind(V::Integer(n), &mut values)),
+                Some(n) => format!("seq = {}", bind(V::Int(n), &mut values)),
                 None => "1 = 0".into(),
             },
             Test::Equals(f, v) => {
@@ -382,7 +365,7 @@ fn where_clause(q: &List) -> (String, Vec<rusqlite::types::Value>) {
             }
             Test::Is(f, Some(b)) => {
                 let column = if f == Field::Acknowledged { "acknowledged" } else { "snoozed" };
-                format!("{column} = {}", bind(V::Integer(b as i64), &mut values))
+                format!("{column} = {}", bind(V::Int(b as i64), &mut values))
             }
             Test::Is(_, None) => "1 = 0".into(),
             Test::Contains(_, v) => {
@@ -418,7 +401,7 @@ fn next_due(config: &Config, s: &Stored) -> Option<i64> {
 /// Creates an alert at `now`, or counts it into the open alert with its alias. The alert must
 /// be valid ([`Alert::validate`]).
 pub fn create(
-    c: &mut Connection,
+    c: &mut Conn,
     config: &Config,
     alert: Alert,
     integration: Option<(&str, Option<&str>)>,
@@ -427,9 +410,7 @@ pub fn create(
 ) -> Result<Outcome, Error> {
     let tx = c.transaction()?;
     let existing: Option<i64> = match &alert.alias {
-        Some(a) => {
-            opt(tx.query_row("SELECT seq FROM alerts WHERE alias = ?1 AND is_open = 1", params![a], |r| r.get(0)))?
-        }
+        Some(a) => tx.value_opt("SELECT seq FROM alerts WHERE alias = ?1 AND is_open = 1", params![a])?,
         None => None,
     };
     // An open alert the escalation closed by itself since (closeAlertAfterAll) frees its alias.
@@ -452,7 +433,7 @@ pub fn create(
             o
         }
         None => {
-            let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM alerts", [], |r| r.get(0))?;
+            let seq: i64 = tx.value("SELECT COALESCE(MAX(seq), 0) + 1 FROM alerts", &[])?;
             let alias = alert.alias.clone().unwrap_or_else(|| format!("alert-{seq}"));
             let payload = serde_json::to_string(&alert).map_err(|e| Error::Internal(e.to_string()))?;
             let (name, team) = integration.unzip();
@@ -505,7 +486,7 @@ fn target_name(t: &Target) -> String {
 /// Applies actions (in order, at one instant) to the alert `id` names, in a transaction, and
 /// records the request.
 pub fn act(
-    c: &mut Connection,
+    c: &mut Conn,
     config: &Config,
     id: &AlertId,
     request: (&str, &str, Option<&str>),
@@ -523,7 +504,7 @@ pub fn act(
     Ok(outcome)
 }
 
-fn apply(c: &Connection, config: &Config, seq: i64, actions: Vec<Action>, now: i64) -> Result<Outcome, Error> {
+fn apply(c: &Conn, config: &Config, seq: i64, actions: Vec<Action>, now: i64) -> Result<Outcome, Error> {
     let Some(mut s) = load(c, seq)? else { return Ok(Outcome::fail("Alert does not exist", None, None)) };
     let at = now.max(s.last_event_at).max(s.materialized_until);
     let mut state = s.state(config, at)?;
@@ -601,17 +582,35 @@ fn key(alert_id: &str, target: usize, n: &Notification, rank: usize) -> String {
 
 /// Records the due notifications of every alert whose next one is due before `now` (seconds):
 /// those with `materialized_until <= at < now`. Returns how many rows were written.
-pub fn materialize(c: &mut Connection, config: &Config, now: i64) -> Result<usize, Error> {
+pub fn materialize(c: &mut Conn, config: &Config, now: i64) -> Result<usize, Error> {
     let tx = c.transaction()?;
-    let seqs: Vec<i64> = {
-        let mut stmt = tx.prepare_cached(
-            "SELECT seq FROM alerts WHERE next_due IS NOT NULL AND next_due < ?1 ORDER BY next_due LIMIT 200",
-        )?;
-        stmt.query_map(params![now], |r| r.get(0))?.collect::<Result<_, _>>()?
-    };
+    let written = materialize_in(&tx, config, now)?;
+    tx.commit()?;
+    refresh_stale(c, config, now, 200)?;
+    Ok(written)
+}
+
+/// [`materialize`] with the configuration of `configs`, synchronised with the stored overrides
+/// inside the same transaction ([`crate::runtime::Configs::sync`]): another replica's change
+/// of them is seen before any notification is recorded.
+pub fn materialize_synced(c: &mut Conn, configs: &crate::runtime::Configs, now: i64) -> Result<usize, Error> {
+    let tx = c.transaction()?;
+    configs.sync(&tx)?;
+    let config = configs.effective();
+    let written = materialize_in(&tx, &config, now)?;
+    tx.commit()?;
+    refresh_stale(c, &config, now, 200)?;
+    Ok(written)
+}
+
+fn materialize_in(tx: &Conn, config: &Config, now: i64) -> Result<usize, Error> {
+    let seqs: Vec<i64> = tx.column(
+        "SELECT seq FROM alerts WHERE next_due IS NOT NULL AND next_due < ?1 ORDER BY next_due LIMIT 200",
+        params![now],
+    )?;
     let mut written = 0;
     for seq in seqs {
-        let Some(mut s) = load(&tx, seq)? else { continue };
+        let Some(mut s) = load(tx, seq)? else { continue };
         let state = s.state(config, now)?;
         let alert = json!({
             "id": state.id, "tinyId": state.tiny_id, "alias": state.alias, "message": state.message,
@@ -655,7 +654,5 @@ pub fn materialize(c: &mut Connection, config: &Config, now: i64) -> Result<usiz
             params![seq, now, next, state.is_open() as i64],
         )?;
     }
-    tx.commit()?;
-    refresh_stale(c, config, now, 200)?;
     Ok(written)
 }

@@ -9,6 +9,7 @@
 
 use crate::alerts::{self, Stored, instant, resolve};
 use crate::runtime::Runtime;
+use crate::store::params;
 use crate::{Error, Key, Metrics};
 use axum::Router;
 use axum::body::Bytes;
@@ -19,7 +20,6 @@ use axum::routing::{get, post};
 use oncall_core::alert::{Action, Alert, AlertId, AlertState};
 use oncall_core::alert_query::{List, ListParams};
 use oncall_core::time::format_instant;
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -144,6 +144,9 @@ fn accepted(ctx: &Ctx) -> Response {
 
 pub(crate) fn internal(ctx: &Ctx, e: &Error) -> Response {
     crate::log_line("error", &format!("request {}: {e}", ctx.request_id));
+    if let Error::Unavailable(_) = e {
+        return fail(StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable; try again", &ctx.request_id);
+    }
     fail(StatusCode::INTERNAL_SERVER_ERROR, "Internal error; see the service's log", &ctx.request_id)
 }
 
@@ -184,7 +187,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 async fn healthz(State(app): State<Shared>) -> Response {
-    let ok = app.rt.store.call(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?)).await;
+    let ok = app.rt.store.call(|c| c.value::<i64>("SELECT 1", &[])).await;
     match ok {
         Ok(_) => axum::Json(json!({"status": "ok"})).into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({"status": "error", "message": e.to_string()})))
@@ -198,9 +201,7 @@ async fn metrics(State(app): State<Shared>) -> Response {
     let pending = app
         .rt
         .store
-        .call(|c| {
-            Ok(c.query_row("SELECT COUNT(*) FROM notifications WHERE state = 'pending'", [], |r| r.get::<_, i64>(0))?)
-        })
+        .call(|c| c.value::<i64>("SELECT COUNT(*) FROM notifications WHERE state = 'pending'", &[]))
         .await
         .unwrap_or(-1);
     let text = format!(
@@ -518,21 +519,22 @@ async fn request_status(State(app): State<Shared>, Path(rid): Path<String>, head
         .rt
         .store
         .call(move |c| {
-            Ok(crate::store::opt(c.query_row(
+            let row = c.query_opt(
                 "SELECT action, alert_seq, alias, success, status, processed_at, integration FROM requests WHERE request_id = ?1",
                 params![rid],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, Option<i64>>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, i64>(3)? != 0,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, i64>(5)?,
-                        r.get::<_, Option<String>>(6)?,
-                    ))
-                },
-            ))?)
+            )?;
+            row.map(|r| {
+                Ok((
+                    r.get::<String>(0)?,
+                    r.get::<Option<i64>>(1)?,
+                    r.get::<Option<String>>(2)?,
+                    r.get::<bool>(3)?,
+                    r.get::<String>(4)?,
+                    r.get::<i64>(5)?,
+                    r.get::<Option<String>>(6)?,
+                ))
+            })
+            .transpose()
         })
         .await;
     match row {
@@ -672,13 +674,13 @@ async fn logs(
         .rt
         .store
         .call(move |c| {
-            let mut stmt = c.prepare_cached(
+            c.query(
                 "SELECT at, kind, message FROM alert_log WHERE alert_seq = ?1 ORDER BY n LIMIT 10000",
-            )?;
-            let rows = stmt
-                .query_map(params![seq], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
+                params![seq],
+            )?
+            .iter()
+            .map(|r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?, r.get::<String>(2)?)))
+            .collect::<Result<Vec<_>, Error>>()
         })
         .await;
     match rows {

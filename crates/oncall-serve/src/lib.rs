@@ -42,6 +42,13 @@ pub enum Error {
     /// A statement failed.
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// A PostgreSQL statement failed.
+    #[error("database: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// The database cannot be reached (PostgreSQL down, refusing, or a connection lost): the API
+    /// answers 503, and the service goes on once it is back.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// The file was written by a newer version.
     #[error("the database has schema version {found}; this version knows up to {known}")]
     SchemaTooNew {
@@ -153,14 +160,38 @@ impl Clock {
         self.anchor + (ms - self.anchor * 1000) * self.scale / 1000
     }
 
-    /// Now, in service seconds.
+    /// Now, in service seconds: [`Clock::at_wall_millis`] of this process's clock
+    /// ([`local_millis`]) corrected by the database's ([`set_db_clock_offset`]).
     pub fn now(&self) -> i64 {
-        let ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        self.at_wall_millis(ms)
+        self.at_wall_millis(local_millis() + DB_CLOCK_OFFSET_MS.load(std::sync::atomic::Ordering::Relaxed))
     }
+}
+
+/// Milliseconds this process's clock is off on purpose (`ONCALL_SERVE_CLOCK_SKEW_SECS`, for
+/// tests of replicas whose clocks disagree).
+static CLOCK_SKEW_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+/// The database's clock minus this process's, in milliseconds (PostgreSQL; 0 on SQLite).
+static DB_CLOCK_OFFSET_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// This process's clock (milliseconds since the epoch): the system's, plus the skew a test
+/// asked for ([`set_clock_skew_millis`]).
+pub fn local_millis() -> i64 {
+    let ms =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    ms + CLOCK_SKEW_MS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Makes this process's clock run `ms` ahead (or behind, negative) of the system's: the test
+/// hook `ONCALL_SERVE_CLOCK_SKEW_SECS` of `oncall serve`.
+pub fn set_clock_skew_millis(ms: i64) {
+    CLOCK_SKEW_MS.store(ms, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Sets the measured difference between the database's clock and this process's
+/// ([`store::Store::clock_offset_millis`]): every [`Clock::now`] of the process is the
+/// database's time, so replicas agree on what is due whatever their own clocks say.
+pub fn set_db_clock_offset(ms: i64) {
+    DB_CLOCK_OFFSET_MS.store(ms, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Counters for `/metrics`.
@@ -258,7 +289,7 @@ impl std::fmt::Debug for Reload {
 /// Options of [`serve`].
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The SQLite file (created on first start).
+    /// The SQLite file (created on first start), or a PostgreSQL URL (`postgres://…`).
     pub db: PathBuf,
     /// The address to listen on.
     pub listen: String,
@@ -297,14 +328,29 @@ pub fn error_lines(e: &oncall_core::Error) -> Vec<String> {
 /// ([`reload`]). Keys come from the configuration and the process's environment.
 pub fn serve(config: Config, options: Options) -> Result<(), Error> {
     let keys = keys(&config, |v| std::env::var(v).ok())?;
-    let store = store::Store::open(&options.db)?;
+    if let Some(skew) = std::env::var("ONCALL_SERVE_CLOCK_SKEW_SECS").ok().and_then(|v| v.trim().parse::<i64>().ok()) {
+        set_clock_skew_millis(skew.saturating_mul(1000));
+    }
+    let lease_wall = std::env::var("ONCALL_SERVE_LEASE_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|s| (1..=3600).contains(s))
+        .unwrap_or(runtime::LEASE_SECS);
+    let in_flight = std::env::var("ONCALL_SERVE_IN_FLIGHT")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| (1..=256).contains(n))
+        .unwrap_or(runtime::IN_FLIGHT);
+    let db_text = options.db.to_string_lossy().into_owned();
+    let shown = store::display_db(&db_text);
+    let store = store::Store::open_db(&db_text)?;
+    let engine = store.engine();
+    if let Some(offset) = store.clock_offset_millis(local_millis)? {
+        set_db_clock_offset(offset);
+    }
     let effective = store.with(|c| overrides::effective(c, &config))?.map_err(|e| Error::Config {
         path: "stored overrides".into(),
-        message: format!(
-            "the configuration refuses overrides stored in {}: {}",
-            options.db.display(),
-            error_lines(&e).join("; ")
-        ),
+        message: format!("the configuration refuses overrides stored in {}: {}", shown, error_lines(&e).join("; ")),
     })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -324,6 +370,9 @@ pub fn serve(config: Config, options: Options) -> Result<(), Error> {
             started_at: options.clock.now(),
             metrics: metrics.clone(),
             pruned_at: std::sync::atomic::AtomicI64::new(i64::MIN / 2),
+            replica: runtime::replica_id(),
+            lease: lease_wall.saturating_mul(options.clock.scale),
+            in_flight,
         });
         let app = Arc::new(api::App {
             rt: rt.clone(),
@@ -333,7 +382,7 @@ pub fn serve(config: Config, options: Options) -> Result<(), Error> {
         });
         let loop_task = tokio::spawn(rt.run());
         let hup_task = tokio::spawn(on_sighup(app.clone(), options.reload.clone()));
-        log_line("info", &format!("listening on {addr}; database {}", options.db.display()));
+        log_line("info", &format!("listening on {addr}; database {shown} ({engine:?})"));
         let served =
             axum::serve(listener, trailing_slash::service(api::router(app))).with_graceful_shutdown(shutdown()).await;
         loop_task.abort();

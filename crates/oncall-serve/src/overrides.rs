@@ -8,17 +8,19 @@
 
 use crate::Error;
 use crate::runtime::Configs;
+use crate::store::{Conn, params};
 use oncall_core::Config;
 use oncall_core::config::Override;
 use oncall_core::live_overrides::{self, AddedOverride};
-use rusqlite::{Connection, params};
 use std::sync::Arc;
 
 /// Every stored override, in order.
-pub fn load_all(c: &Connection) -> Result<Vec<AddedOverride>, Error> {
-    let mut stmt = c.prepare_cached("SELECT schedule, alias, body FROM schedule_overrides ORDER BY n")?;
-    let rows: Vec<(String, String, String)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+pub fn load_all(c: &Conn) -> Result<Vec<AddedOverride>, Error> {
+    let rows: Vec<(String, String, String)> = c
+        .query("SELECT schedule, alias, body FROM schedule_overrides ORDER BY n", &[])?
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .collect::<Result<_, Error>>()?;
     rows.into_iter()
         .map(|(schedule, alias, body)| {
             let body: Override = serde_json::from_str(&body)
@@ -30,7 +32,7 @@ pub fn load_all(c: &Connection) -> Result<Vec<AddedOverride>, Error> {
 
 /// The configuration of `base` with the stored overrides on top; an error names each override
 /// the file's configuration refuses (as the core reports it).
-pub fn effective(c: &Connection, base: &Config) -> Result<Result<Config, oncall_core::Error>, Error> {
+pub fn effective(c: &Conn, base: &Config) -> Result<Result<Config, oncall_core::Error>, Error> {
     Ok(live_overrides::apply(base, &load_all(c)?, None))
 }
 
@@ -51,7 +53,7 @@ fn body_json(o: &Override) -> Result<String, Error> {
 /// Adds (`replace`: false) or replaces an override of `schedule`, if the core accepts the
 /// result; then puts the new configuration in place. One transaction.
 pub fn put(
-    c: &mut Connection,
+    c: &mut Conn,
     configs: &Configs,
     schedule: &str,
     body: Override,
@@ -84,19 +86,20 @@ pub fn put(
             params![schedule, alias, body_json(&body)?, now],
         )?;
     } else {
-        let n: i64 = tx.query_row("SELECT COALESCE(MAX(n), 0) + 1 FROM schedule_overrides", [], |r| r.get(0))?;
+        let n: i64 = tx.value("SELECT COALESCE(MAX(n), 0) + 1 FROM schedule_overrides", &[])?;
         tx.execute(
             "INSERT INTO schedule_overrides (schedule, alias, n, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
             params![schedule, alias, n, body_json(&body)?, now],
         )?;
     }
+    bump_version(&tx)?;
     configs.install(&tx, base, Arc::new(config))?;
     tx.commit()?;
     Ok(Change::Done(alias))
 }
 
 /// Deletes a stored override and puts the configuration without it in place.
-pub fn delete(c: &mut Connection, configs: &Configs, schedule: &str, alias: &str) -> Result<Change, Error> {
+pub fn delete(c: &mut Conn, configs: &Configs, schedule: &str, alias: &str) -> Result<Change, Error> {
     let tx = c.transaction()?;
     let n =
         tx.execute("DELETE FROM schedule_overrides WHERE schedule = ?1 AND alias = ?2", params![schedule, alias])?;
@@ -108,7 +111,19 @@ pub fn delete(c: &mut Connection, configs: &Configs, schedule: &str, alias: &str
         Ok(c) => c,
         Err(e) => return Ok(Change::Refused(e)),
     };
+    bump_version(&tx)?;
     configs.install(&tx, base, Arc::new(config))?;
     tx.commit()?;
     Ok(Change::Done(alias.to_string()))
+}
+
+/// Counts a change of the stored overrides (the other replicas reload them, [`Configs::sync`]).
+fn bump_version(c: &Conn) -> Result<(), Error> {
+    c.execute("UPDATE config_versions SET overrides = overrides + 1 WHERE id = 1", &[])?;
+    Ok(())
+}
+
+/// The version of the stored overrides.
+pub fn version(c: &Conn) -> Result<i64, Error> {
+    Ok(c.value_opt("SELECT overrides FROM config_versions WHERE id = 1", &[])?.unwrap_or(0))
 }

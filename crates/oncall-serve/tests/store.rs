@@ -1,10 +1,43 @@
-//! The store on a real SQLite file: migrations, durability settings, and the alert operations
-//! against the core's rules.
+//! The store on both engines (a real SQLite file, and a database on the private PostgreSQL of
+//! `scripts/with-postgres`): migrations, durability settings, and the alert operations against
+//! the core's rules. Each test runs once per engine (`on_both!`).
 
 use oncall_core::Config;
 use oncall_core::alert::{Action, Alert, AlertId};
 use oncall_serve::alerts;
-use oncall_serve::store::{MIGRATIONS, Store};
+use oncall_serve::store::{Engine, MIGRATIONS, Store, Val};
+
+#[path = "support/pg.rs"]
+mod pg;
+
+/// Opens the test's database (again: the same one at every call).
+type Open<'a> = &'a dyn Fn() -> Result<Store, oncall_serve::Error>;
+
+/// `mod NAME { fn sqlite(); fn postgres(); }`: the test body `NAME(open)` on each engine.
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("oncall.db");
+                super::$name(&|| super::Store::open(&path));
+            }
+            #[test]
+            fn postgres() {
+                if let Some(url) = super::pg::fresh_database(concat!("store_", stringify!($name))) {
+                    super::$name(&|| super::Store::open_postgres(&url));
+                }
+            }
+        }
+    };
+}
+
+on_both!(migrations_run_once_and_a_newer_database_is_refused);
+on_both!(create_dedup_actions_and_materialize_follow_the_core);
+on_both!(sql_lists_agree_with_the_cores_query_rules);
+on_both!(request_statuses_are_pruned_after_the_retention);
+on_both!(a_version_1_database_is_migrated_and_its_alerts_list);
 
 fn config() -> Config {
     Config::from_json(
@@ -18,39 +51,46 @@ fn config() -> Config {
     .unwrap()
 }
 
-#[test]
-fn migrations_run_once_and_a_newer_file_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("x.db");
-    let store = Store::open(&path).unwrap();
+fn migrations_run_once_and_a_newer_database_is_refused(open: Open) {
+    let store = open().unwrap();
     assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
-    let settings = store
-        .with(|c| {
-            let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-            let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
-            Ok((mode, sync))
-        })
-        .unwrap();
-    // NORMAL (1): COMMIT does not fsync; Store::with fsyncs the WAL after each write, shared
-    // by concurrent writes (group commit, store.rs), before it returns.
-    assert_eq!(settings, ("wal".to_string(), 1), "WAL with synchronous=NORMAL (1)");
+    if store.engine() == Engine::Sqlite {
+        let settings = store
+            .with(|c| {
+                let mode: String = c.value("PRAGMA journal_mode", &[])?;
+                let sync: i64 = c.value("PRAGMA synchronous", &[])?;
+                Ok((mode, sync))
+            })
+            .unwrap();
+        // NORMAL (1): COMMIT does not fsync; Store::with fsyncs the WAL after each write, shared
+        // by concurrent writes (group commit, store.rs), before it returns.
+        assert_eq!(settings, ("wal".to_string(), 1), "WAL with synchronous=NORMAL (1)");
+    } else {
+        // The migrations' INTEGER columns are 64-bit there too.
+        let ty: String = store
+            .with(|c| {
+                c.value(
+                    "SELECT data_type FROM information_schema.columns WHERE table_name = 'alerts' AND column_name = 'is_open'",
+                    &[],
+                )
+            })
+            .unwrap();
+        assert_eq!(ty, "bigint");
+    }
     drop(store);
     // Reopening applies nothing twice.
-    let store = Store::open(&path).unwrap();
-    let rows: i64 =
-        store.with(|c| Ok(c.query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))?)).unwrap();
+    let store = open().unwrap();
+    let rows: i64 = store.with(|c| c.value("SELECT COUNT(*) FROM schema_migrations", &[])).unwrap();
     assert_eq!(rows, MIGRATIONS.len() as i64);
-    // A file from a newer version.
-    store.with(|c| Ok(c.execute("INSERT INTO schema_migrations VALUES (999, 0)", [])?)).unwrap();
+    // A database from a newer version.
+    store.with(|c| c.execute("INSERT INTO schema_migrations VALUES (999, 0)", &[])).unwrap();
     drop(store);
-    let e = Store::open(&path).err().unwrap().to_string();
+    let e = open().err().unwrap().to_string();
     assert!(e.contains("schema version 999"), "{e}");
 }
 
-#[test]
-fn create_dedup_actions_and_materialize_follow_the_core() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("a.db")).unwrap();
+fn create_dedup_actions_and_materialize_follow_the_core(open: Open) {
+    let store = open().unwrap();
     let config = config();
     let t0 = 1_800_000_000;
     let mut alert = Alert::new("disk");
@@ -90,7 +130,7 @@ fn create_dedup_actions_and_materialize_follow_the_core() {
             let s = alerts::load(c, 1)?.unwrap();
             let state = s.state(&config, t0 + 3600)?;
             assert!(state.acknowledged && state.count == 2);
-            let n: i64 = c.query_row("SELECT COUNT(*) FROM notifications", [], |r| r.get(0))?;
+            let n: i64 = c.value("SELECT COUNT(*) FROM notifications", &[])?;
             assert_eq!(n, 1);
             Ok(())
         })
@@ -100,11 +140,9 @@ fn create_dedup_actions_and_materialize_follow_the_core() {
 /// Lists and counts are SQL over the columns kept with each event: for many queries they
 /// return exactly the alerts the core's `Term::matches` accepts on each alert's row, in the
 /// documented order, also after snoozes end and escalations close alerts by themselves.
-#[test]
-fn sql_lists_agree_with_the_cores_query_rules() {
+fn sql_lists_agree_with_the_cores_query_rules(open: Open) {
     use oncall_core::alert_query::{List, ListParams, Row};
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("l.db")).unwrap();
+    let store = open().unwrap();
     let config = Config::from_json(
         r#"{"users": [{"username": "ann"}],
             "escalations": [{"name": "closes", "rules": [
@@ -127,7 +165,7 @@ fn sql_lists_agree_with_the_cores_query_rules() {
                 }
                 alerts::create(c, &config, a, None, t0 + i as i64, &format!("c{i}"))?;
             }
-            let act = |c: &mut rusqlite::Connection, alias: &str, a: Action, at: i64| {
+            let act = |c: &mut oncall_serve::store::Conn, alias: &str, a: Action, at: i64| {
                 let rid = format!("r-{alias}");
                 alerts::act(c, &config, &AlertId::Alias(alias.into()), (&rid, "x", None), vec![a], at).map(|_| ())
             };
@@ -202,11 +240,9 @@ fn sql_lists_agree_with_the_cores_query_rules() {
 }
 
 /// Request statuses older than the retention are pruned; younger ones stay.
-#[test]
-fn request_statuses_are_pruned_after_the_retention() {
+fn request_statuses_are_pruned_after_the_retention(open: Open) {
     use oncall_serve::runtime::{REQUEST_RETENTION_SECS, prune_requests};
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("p.db")).unwrap();
+    let store = open().unwrap();
     let config = config();
     let t0 = 1_800_000_000;
     store
@@ -215,39 +251,43 @@ fn request_statuses_are_pruned_after_the_retention() {
             alerts::create(c, &config, Alert::new("new"), None, t0 + 100, "new")?;
             assert_eq!(prune_requests(c, t0 + REQUEST_RETENTION_SECS)?, 0);
             assert_eq!(prune_requests(c, t0 + REQUEST_RETENTION_SECS + 1)?, 1);
-            let left: Vec<String> =
-                c.prepare("SELECT request_id FROM requests")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            let left: Vec<String> = c.column("SELECT request_id FROM requests", &[])?;
             assert_eq!(left, ["new"]);
             Ok(())
         })
         .unwrap();
 }
 
-/// A file of schema version 1 (before the list columns) is migrated: its alerts list and
+/// A database of schema version 1 (before the list columns) is migrated: its alerts list and
 /// count by their real state at once.
-#[test]
-fn a_version_1_file_is_migrated_and_its_alerts_list() {
+fn a_version_1_database_is_migrated_and_its_alerts_list(open: Open) {
     use oncall_core::alert_query::{List, ListParams};
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v1.db");
-    {
-        let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
-            .unwrap();
-        c.execute_batch(MIGRATIONS[0]).unwrap();
-        c.execute("INSERT INTO schema_migrations VALUES (1, 0)", []).unwrap();
-        let payload = serde_json::to_string(
-            &Alert::from_json(r#"{"message": "Old one", "tags": ["db"], "priority": "P1"}"#).unwrap(),
-        )
+    // Version 1 as it shipped, written through the store's connection (one of the newest
+    // schema, emptied back to version 1 first).
+    let store = open().unwrap();
+    let payload = serde_json::to_string(
+        &Alert::from_json(r#"{"message": "Old one", "tags": ["db"], "priority": "P1"}"#).unwrap(),
+    )
+    .unwrap();
+    store
+        .with(|c| {
+            let tables = ["alerts", "alert_events", "alert_log", "requests", "notifications", "alert_tags"];
+            for t in tables.iter().chain(&["schedule_overrides", "config_versions", "schema_migrations"]) {
+                c.execute_batch(&format!("DROP TABLE {t}"))?;
+            }
+            c.execute_batch("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")?;
+            c.execute_batch(&oncall_serve::store::migration_sql(c.engine(), MIGRATIONS[0]))?;
+            c.execute("INSERT INTO schema_migrations VALUES (1, 0)", &[])?;
+            c.execute(
+                "INSERT INTO alerts (seq, alias, is_open, created_at, updated_at, payload, integration, owner_team, state,
+                   event_count, last_event_at, materialized_until, next_due) VALUES (1, 'old', 1, 1800000000, 1800000000, ?1, NULL, NULL, '{}', 0, 1800000000, 1800000000, NULL)",
+                &[Val::Text(payload.clone())],
+            )?;
+            Ok(())
+        })
         .unwrap();
-        c.execute(
-            "INSERT INTO alerts (seq, alias, is_open, created_at, updated_at, payload, integration, owner_team, state,
-               event_count, last_event_at, materialized_until, next_due) VALUES (1, 'old', 1, 1800000000, 1800000000, ?1, NULL, NULL, '{}', 0, 1800000000, 1800000000, NULL)",
-            [payload],
-        )
-        .unwrap();
-    }
-    let store = Store::open(&path).unwrap();
+    drop(store);
+    let store = open().unwrap();
     assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
     let config = config();
     let l = List::read(&ListParams { query: Some("tag:db AND priority:P1 AND message:old"), ..Default::default() })

@@ -75,7 +75,8 @@ enum Command {
 struct ServeArgs {
     /// Configuration file (JSON, or YAML when it ends in .yaml/.yml).
     config: PathBuf,
-    /// The SQLite database (created on first start).
+    /// The database: a SQLite file (created on first start), or a PostgreSQL database
+    /// (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME, shared by any number of replicas).
     #[arg(long, default_value = "oncall.db")]
     db: PathBuf,
     /// The address to listen on.

@@ -1,7 +1,10 @@
 //! `oncall serve` end to end: the real binary as a child process, real HTTP over 127.0.0.1, a
-//! real SQLite file, a real webhook receiver (an axum server in the test), and `kill -9`.
+//! real database (a SQLite file, and a database on the private PostgreSQL of
+//! `scripts/with-postgres`: each test runs on both, `on_both!`), a real webhook receiver (an axum
+//! server in the test), and `kill -9`.
 //!
-//! Run: `cargo test -p oncall --test serve` (about a minute on the project's 2-core machine).
+//! Run: `scripts/with-postgres cargo test -p oncall --test serve` (about a minute on the
+//! project's 2-core machine; without the script the PostgreSQL runs are skipped).
 
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,6 +14,84 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const KEY: &str = "test-key-1";
+
+#[path = "../../oncall-serve/tests/support/pg.rs"]
+mod pg;
+
+/// The database a test's service runs on.
+#[derive(Debug, Clone)]
+enum Db {
+    /// `oncall.db` in the test's directory.
+    Sqlite,
+    /// A fresh PostgreSQL database (its URL).
+    Postgres(String),
+}
+
+impl Db {
+    fn tag(&self) -> &'static str {
+        match self {
+            Db::Sqlite => "sqlite",
+            Db::Postgres(_) => "pg",
+        }
+    }
+
+    /// The `--db` argument.
+    fn arg(&self, dir: &Path) -> String {
+        match self {
+            Db::Sqlite => dir.join("oncall.db").display().to_string(),
+            Db::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// The rows of a query whose columns are all text (`CAST(x AS TEXT)` for the others), read
+    /// straight from the database.
+    fn rows(&self, dir: &Path, sql: &str) -> Vec<Vec<String>> {
+        match self {
+            Db::Sqlite => {
+                let c = rusqlite::Connection::open(dir.join("oncall.db")).unwrap();
+                let mut stmt = c.prepare(sql).unwrap();
+                let n = stmt.column_count();
+                stmt.query_map([], |r| (0..n).map(|i| r.get::<_, String>(i)).collect::<Result<Vec<_>, _>>())
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect()
+            }
+            Db::Postgres(url) => {
+                let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                c.query(sql, &[])
+                    .unwrap()
+                    .iter()
+                    .map(|r| (0..r.len()).map(|i| r.get::<_, String>(i)).collect())
+                    .collect()
+            }
+        }
+    }
+}
+
+/// `mod NAME { fn sqlite(); fn postgres(); }`: the test body `NAME(db)` on each engine.
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(super::Db::Sqlite);
+            }
+            #[test]
+            fn postgres() {
+                if let Some(url) = super::pg::fresh_database(concat!("serve_", stringify!($name))) {
+                    super::$name(super::Db::Postgres(url));
+                }
+            }
+        }
+    };
+}
+
+on_both!(alert_api_follows_opsgenie);
+on_both!(webhook_gets_every_field_and_retries_with_the_same_key);
+on_both!(without_deliver_notifications_are_json_lines_on_stdout);
+on_both!(deliveries_run_concurrently_up_to_the_limit);
+on_both!(kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice);
+on_both!(alertmanager_webhook_creates_by_group_alias_and_resolved_closes);
 
 fn config(dir: &Path) -> PathBuf {
     let doc = json!({
@@ -58,13 +139,8 @@ struct Service {
 }
 
 impl Service {
-    fn new(dir: &Path, deliver: &[String], env: Vec<(String, String)>) -> Service {
-        let mut args = vec![
-            "serve".to_string(),
-            config(dir).display().to_string(),
-            "--db".into(),
-            dir.join("oncall.db").display().to_string(),
-        ];
+    fn new(dir: &Path, db: &Db, deliver: &[String], env: Vec<(String, String)>) -> Service {
+        let mut args = vec!["serve".to_string(), config(dir).display().to_string(), "--db".into(), db.arg(dir)];
         for d in deliver {
             args.push("--deliver".into());
             args.push(d.clone());
@@ -128,6 +204,13 @@ impl Service {
                 }
                 r.call()
             }
+            "DELETE" => {
+                let mut r = agent.delete(&url);
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                r.call()
+            }
             _ => {
                 let mut r = agent.post(&url).content_type("application/json");
                 if let Some(a) = &auth {
@@ -153,7 +236,8 @@ impl Drop for Service {
     }
 }
 
-/// A webhook receiver: records every POST; answers 500 to the first `fail_first` ones.
+/// A webhook receiver: records every POST (with the wall-clock millisecond it arrived); answers
+/// 500 to the first `fail_first` ones; takes `delay` to answer each.
 #[derive(Clone)]
 struct Receiver {
     got: Arc<Mutex<Vec<Value>>>,
@@ -161,8 +245,16 @@ struct Receiver {
     url: String,
 }
 
+fn wall_millis() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
 impl Receiver {
     fn start(fail_first: usize) -> Receiver {
+        Receiver::slow(fail_first, Duration::ZERO)
+    }
+
+    fn slow(fail_first: usize, delay: Duration) -> Receiver {
         let got = Arc::new(Mutex::new(Vec::new()));
         let fail = Arc::new(Mutex::new(fail_first));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -174,13 +266,19 @@ impl Receiver {
             rt.block_on(async move {
                 let app = axum::Router::new().route(
                     "/hook",
-                    axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+                    axum::routing::post(move |axum::Json(mut v): axum::Json<Value>| {
                         let (g, f) = (g.clone(), f.clone());
                         async move {
-                            let mut left = f.lock().unwrap();
-                            if *left > 0 {
-                                *left -= 1;
-                                return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                            v["receivedAtMillis"] = wall_millis().into();
+                            if !delay.is_zero() {
+                                tokio::time::sleep(delay).await;
+                            }
+                            {
+                                let mut left = f.lock().unwrap();
+                                if *left > 0 {
+                                    *left -= 1;
+                                    return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                                }
                             }
                             g.lock().unwrap().push(v);
                             axum::http::StatusCode::OK
@@ -214,10 +312,9 @@ fn request_status(s: &Service, body: &Value) -> Value {
     v["data"].clone()
 }
 
-#[test]
-fn alert_api_follows_opsgenie() {
-    let dir = tmp("api");
-    let mut s = Service::new(&dir, &[], vec![]);
+fn alert_api_follows_opsgenie(db: Db) {
+    let dir = tmp(&format!("api-{}", db.tag()));
+    let mut s = Service::new(&dir, &db, &[], vec![]);
     s.start();
 
     // Keys: none, wrong, disabled.
@@ -341,11 +438,10 @@ fn alert_api_follows_opsgenie() {
     assert_eq!(s.call("GET", "/v2/alerts/count", None).1["data"]["count"], 3);
 }
 
-#[test]
-fn webhook_gets_every_field_and_retries_with_the_same_key() {
-    let dir = tmp("hook");
+fn webhook_gets_every_field_and_retries_with_the_same_key(db: Db) {
+    let dir = tmp(&format!("hook-{}", db.tag()));
     let hook = Receiver::start(2);
-    let mut s = Service::new(&dir, &[format!("*={}", hook.url)], vec![]);
+    let mut s = Service::new(&dir, &db, &[format!("*={}", hook.url)], vec![]);
     s.start();
     let (code, v) = s.call(
         "POST",
@@ -391,10 +487,75 @@ fn webhook_gets_every_field_and_retries_with_the_same_key() {
     assert_eq!(*hook.fail_first.lock().unwrap(), 0);
 }
 
-#[test]
-fn without_deliver_notifications_are_json_lines_on_stdout() {
-    let dir = tmp("stdout");
-    let mut s = Service::new(&dir, &[], vec![]);
+/// Deliveries in flight now, and the most in flight at once.
+type InFlight = Arc<Mutex<(usize, usize)>>;
+
+/// A receiver that holds every POST until `together` of them are in flight at once (or 3 s have
+/// passed), and records the most in flight it saw, and every POST.
+fn gate_receiver(together: usize) -> (String, InFlight, Arc<Mutex<Vec<Value>>>) {
+    let seen = Arc::new(Mutex::new((0usize, 0usize))); // (in flight now, most in flight)
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    let (s, g) = (seen.clone(), got.clone());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async move {
+            let app = axum::Router::new().route(
+                "/hook",
+                axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+                    let (s, g) = (s.clone(), g.clone());
+                    async move {
+                        {
+                            let mut n = s.lock().unwrap();
+                            n.0 += 1;
+                            n.1 = n.1.max(n.0);
+                        }
+                        let deadline = Instant::now() + Duration::from_secs(3);
+                        while s.lock().unwrap().1 < together && Instant::now() < deadline {
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                        }
+                        s.lock().unwrap().0 -= 1;
+                        g.lock().unwrap().push(v);
+                        axum::http::StatusCode::OK
+                    }
+                }),
+            );
+            let l = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(l, app).await.unwrap();
+        });
+    });
+    (url, seen, got)
+}
+
+/// With `ONCALL_SERVE_IN_FLIGHT=3`, webhooks are posted concurrently (the receiver sees two at
+/// once) and never more than three at once; every alert's notification arrives once.
+fn deliveries_run_concurrently_up_to_the_limit(db: Db) {
+    let dir = tmp(&format!("in-flight-{}", db.tag()));
+    let (url, seen, got) = gate_receiver(2);
+    let mut s = Service::new(&dir, &db, &[format!("*={url}")], vec![("ONCALL_SERVE_IN_FLIGHT".into(), "3".into())]);
+    s.start();
+    for i in 0..12 {
+        let (code, v) = s.call(
+            "POST",
+            "/v2/alerts",
+            Some(json!({"message": format!("disk {i}"), "alias": format!("disk-{i}"),
+                "responders": [{"type": "user", "username": "ben"}]})),
+        );
+        assert_eq!(code, 202, "{v}");
+    }
+    wait_until("12 deliveries", 60, || got.lock().unwrap().len() >= 12);
+    let most = seen.lock().unwrap().1;
+    assert!((2..=3).contains(&most), "most deliveries in flight at once: {most}");
+    let keys: BTreeSet<String> =
+        got.lock().unwrap().iter().map(|v| v["idempotencyKey"].as_str().unwrap().to_string()).collect();
+    assert_eq!((keys.len(), got.lock().unwrap().len()), (12, 12));
+}
+
+fn without_deliver_notifications_are_json_lines_on_stdout(db: Db) {
+    let dir = tmp(&format!("stdout-{}", db.tag()));
+    let mut s = Service::new(&dir, &db, &[], vec![]);
     s.start();
     s.call("POST", "/v2/alerts", Some(json!({"message": "m", "responders": [{"type": "user", "username": "boss"}]})));
     let path = dir.join("stdout-1.jsonl");
@@ -417,26 +578,21 @@ impl Rng {
 /// The notifications the core's escalation timelines call for, from the service's own file:
 /// each alert's payload, creation and events (what the API accepted), replayed by
 /// `Config::escalate` for the integration's owner team.
-fn expected(dir: &Path) -> BTreeMap<(String, String, String, String, String), usize> {
+fn expected(dir: &Path, db: &Db) -> Timelines {
     let text = std::fs::read_to_string(dir.join("config.json")).unwrap();
     let config = oncall_core::Config::from_json(&text).unwrap();
-    let db = rusqlite::Connection::open(dir.join("oncall.db")).unwrap();
     let mut out = BTreeMap::new();
     let alerts: Vec<(i64, String, i64)> = db
-        .prepare("SELECT seq, payload, created_at FROM alerts")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
+        .rows(dir, "SELECT CAST(seq AS TEXT), payload, CAST(created_at AS TEXT) FROM alerts")
+        .into_iter()
+        .map(|r| (r[0].parse().unwrap(), r[1].clone(), r[2].parse().unwrap()))
         .collect();
     for (seq, payload, created) in alerts {
         let alert = oncall_core::alert::Alert::from_json(&payload).unwrap();
         let rows: Vec<String> = db
-            .prepare("SELECT event FROM alert_events WHERE alert_seq = ?1 ORDER BY n")
-            .unwrap()
-            .query_map([seq], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
+            .rows(dir, &format!("SELECT event FROM alert_events WHERE alert_seq = {seq} ORDER BY n"))
+            .into_iter()
+            .map(|mut r| r.remove(0))
             .collect();
         let events =
             oncall_core::alert::AlertEvent::list_from_json(&format!("[{}]", rows.join(",")), chrono_tz::Tz::UTC)
@@ -465,20 +621,64 @@ fn expected(dir: &Path) -> BTreeMap<(String, String, String, String, String), us
     out
 }
 
+/// Checks the webhook's log against the core's timelines (`want`) and the database: under each
+/// idempotency key the same notification, every expected notification delivered, nothing else,
+/// and every notification row `delivered`. Returns how many POSTs repeated a key.
+fn check_delivered(got: &[Value], want: &Timelines, dir: &Path, db: &Db) -> usize {
+    let mut by_key: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+    for n in got {
+        by_key.entry(n["idempotencyKey"].as_str().unwrap().to_string()).or_default().push(n);
+    }
+    let mut have: Timelines = BTreeMap::new();
+    for list in by_key.values() {
+        let n = list[0];
+        // Every copy under one key is the same notification.
+        for m in list {
+            assert_eq!(
+                (m["at"].clone(), m["user"].clone(), m["method"].clone()),
+                (n["at"].clone(), n["user"].clone(), n["method"].clone())
+            );
+        }
+        let k = (
+            n["alert"]["id"].as_str().unwrap().to_string(),
+            n["at"].as_str().unwrap().to_string(),
+            n["user"].as_str().unwrap().to_string(),
+            n["method"].as_str().unwrap().to_string(),
+            n["actionType"].as_str().unwrap().to_string(),
+        );
+        *have.entry(k).or_insert(0) += 1;
+    }
+    assert_eq!(&have, want, "delivered (by key) against the core's timelines");
+    // The database agrees: one row per key, each delivered.
+    let rows = db.rows(dir, "SELECT idempotency_key, state FROM notifications");
+    let states: BTreeMap<String, String> = rows.into_iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+    assert_eq!(states.keys().cloned().collect::<BTreeSet<_>>(), by_key.keys().cloned().collect::<BTreeSet<_>>());
+    assert!(states.values().all(|s| s == "delivered"), "{states:?}");
+    let repeats = got.len() - by_key.len();
+    let late = by_key.values().filter(|l| l[0]["late"] == true).count();
+    eprintln!(
+        "{} notifications, {} POSTs, {repeats} repeated under the same key, {late} late",
+        by_key.len(),
+        got.len()
+    );
+    repeats
+}
+
+type Timelines = BTreeMap<(String, String, String, String, String), usize>;
+
 type Step = Box<dyn Fn(&Service)>;
 
-#[test]
-fn kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice() {
+fn kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice(db: Db) {
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
     eprintln!("seed {seed}");
     let mut rng = Rng(seed);
-    let dir = tmp("crash");
+    let dir = tmp(&format!("crash-{}", db.tag()));
     let hook = Receiver::start(0);
     // One wall-clock second is one service minute: the escalation (rules at 0, 1 and 2 minutes,
     // two repeats, ann's sms step after 1 minute) runs in about 9 s.
     let anchor = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let clock = vec![("ONCALL_SERVE_CLOCK".to_string(), format!("{anchor}:60"))];
-    let mut s = Service::new(&dir, &[format!("*={}", hook.url)], clock);
+    let mut s = Service::new(&dir, &db, &[format!("*={}", hook.url)], clock);
     s.start();
     let mut kills = 0;
     // Each step runs on a live service; a kill -9 follows each at a random moment.
@@ -519,49 +719,19 @@ fn kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice() {
     }
     // Every timeline has ended (the last alert was created about 8 s ago at most); wait until
     // everything due was delivered.
-    let want = expected(&dir);
+    let want = expected(&dir, &db);
     let total: usize = want.values().sum();
     assert!(total > 20, "the scenario should page often: {want:?}");
     wait_until("every expected notification", 60, || {
         let keys: BTreeSet<String> =
             hook.all().iter().map(|n| n["idempotencyKey"].as_str().unwrap().to_string()).collect();
-        keys.len() >= expected(&dir).values().sum::<usize>()
+        keys.len() >= expected(&dir, &db).values().sum::<usize>()
     });
     std::thread::sleep(Duration::from_secs(2));
-    let want = expected(&dir);
+    let want = expected(&dir, &db);
     let got = hook.all();
-    let mut by_key: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
-    for n in &got {
-        by_key.entry(n["idempotencyKey"].as_str().unwrap().to_string()).or_default().push(n);
-    }
-    let mut have: BTreeMap<(String, String, String, String, String), usize> = BTreeMap::new();
-    for list in by_key.values() {
-        let n = list[0];
-        // Every copy under one key is the same notification.
-        for m in list {
-            assert_eq!(
-                (m["at"].clone(), m["user"].clone(), m["method"].clone()),
-                (n["at"].clone(), n["user"].clone(), n["method"].clone())
-            );
-        }
-        let k = (
-            n["alert"]["id"].as_str().unwrap().to_string(),
-            n["at"].as_str().unwrap().to_string(),
-            n["user"].as_str().unwrap().to_string(),
-            n["method"].as_str().unwrap().to_string(),
-            n["actionType"].as_str().unwrap().to_string(),
-        );
-        *have.entry(k).or_insert(0) += 1;
-    }
-    assert_eq!(have, want, "delivered (by key) against the core's timelines");
+    let repeats = check_delivered(&got, &want, &dir, &db);
     // A repeat under one key can only come from a kill between a 2xx and its mark.
-    let repeats = got.len() - by_key.len();
-    let late = by_key.values().filter(|l| l[0]["late"] == true).count();
-    eprintln!(
-        "{} notifications, {} POSTs, {repeats} repeated under the same key, {late} late, {kills} kills",
-        by_key.len(),
-        got.len()
-    );
     assert!(repeats <= kills, "{repeats} repeats for {kills} kills");
     // The escalation closed every alert after its last cycle (closeAlertAfterAll), and the
     // service's state says so: nothing is open, and a3's alias takes a new alert.
@@ -571,10 +741,9 @@ fn kill_9_at_random_moments_loses_nothing_and_sends_nothing_twice() {
     assert_eq!(request_status(&s, &v)["status"], "Created alert");
 }
 
-#[test]
-fn alertmanager_webhook_creates_by_group_alias_and_resolved_closes() {
-    let dir = tmp("am");
-    let mut s = Service::new(&dir, &[], vec![]);
+fn alertmanager_webhook_creates_by_group_alias_and_resolved_closes(db: Db) {
+    let dir = tmp(&format!("am-{}", db.tag()));
+    let mut s = Service::new(&dir, &db, &[], vec![]);
     s.start();
     let payload = |status: &str, n: usize| {
         let alerts: Vec<Value> = (0..n)
@@ -613,4 +782,304 @@ fn alertmanager_webhook_creates_by_group_alias_and_resolved_closes() {
     );
     assert_eq!((code, v["errors"]["status"].is_string()), (422, true), "{v}");
     assert_eq!(s.try_call("POST", "/v1/integrations/alertmanager", None, Some(payload("firing", 1))).unwrap().0, 401);
+}
+
+// Several replicas on one PostgreSQL database (docs/deploy.md): each test its own database.
+
+/// A replica of the service on `db`, in a directory of its own (its configuration and logs).
+fn replica(name: &str, db: &Db, deliver: &[String], env: &[(String, String)]) -> Service {
+    Service::new(&tmp(name), db, deliver, env.to_vec())
+}
+
+/// One wall-clock second is one service minute from now (the escalation of `config` runs in
+/// about 9 s), with `more` variables.
+fn fast_clock(more: &[(&str, &str)]) -> (i64, Vec<(String, String)>) {
+    let anchor = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let mut env = vec![("ONCALL_SERVE_CLOCK".to_string(), format!("{anchor}:60"))];
+    env.extend(more.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    (anchor, env)
+}
+
+/// Waits until the webhook got every notification the core's timelines call for.
+fn wait_for_all(hook: &Receiver, dir: &Path, db: &Db, secs: u64) {
+    wait_until("every expected notification", secs, || {
+        let keys: BTreeSet<String> =
+            hook.all().iter().map(|n| n["idempotencyKey"].as_str().unwrap().to_string()).collect();
+        let want = expected(dir, db);
+        !want.is_empty() && keys.len() >= want.values().sum::<usize>()
+    });
+}
+
+#[test]
+fn replicas_deduplicate_concurrent_creates_of_one_alias() {
+    let Some(url) = pg::fresh_database("replicas_dedup") else { return };
+    let db = Db::Postgres(url);
+    let mut a = replica("dedup-a", &db, &[], &[]);
+    let mut b = replica("dedup-b", &db, &[], &[]);
+    a.start();
+    b.start();
+    // Four clients per replica at once, each 10 creates of alias `same` and 10 of its own (the
+    // core counts up to 100).
+    std::thread::scope(|scope| {
+        for (i, s) in [&a, &b].into_iter().enumerate() {
+            for t in 0..4 {
+                scope.spawn(move || {
+                    for k in 0..10 {
+                        let (code, v) = s.call("POST", "/v2/alerts", Some(json!({"message": "same", "alias": "same"})));
+                        assert_eq!(code, 202, "{v}");
+                        let own = json!({"message": "own", "alias": format!("own-{i}-{t}-{k}")});
+                        assert_eq!(s.call("POST", "/v2/alerts", Some(own)).0, 202);
+                    }
+                });
+            }
+        }
+    });
+    let failed = db.rows(&a.dir, "SELECT status, alias FROM requests WHERE success = 0");
+    assert!(failed.is_empty(), "{failed:?}");
+    // One alert of alias `same`, counted 80 times, whichever replica answers.
+    for s in [&a, &b] {
+        let v = s.call("GET", "/v2/alerts/same?identifierType=alias", None).1;
+        assert_eq!(v["data"]["count"], 80, "{v}");
+        assert_eq!(s.call("GET", "/v2/alerts/count?query=alias:same", None).1["data"]["count"], 1);
+        assert_eq!(s.call("GET", "/v2/alerts/count", None).1["data"]["count"], 81);
+    }
+    let rows = db
+        .rows(&a.dir, "SELECT CAST(COUNT(*) AS TEXT), CAST(MAX(occurrences) AS TEXT) FROM alerts WHERE alias = 'same'");
+    assert_eq!(rows, [["1", "80"]]);
+    let rows = db.rows(&a.dir, "SELECT CAST(COUNT(*) AS TEXT) FROM requests WHERE action = 'Create' AND success = 1");
+    assert_eq!(rows, [["160"]]);
+}
+
+#[test]
+fn a_killed_replicas_leased_notifications_are_delivered_by_another_once() {
+    let Some(url) = pg::fresh_database("replicas_kill") else { return };
+    let db = Db::Postgres(url);
+    // A slow receiver, so that a replica is caught in the middle of its deliveries.
+    let hook = Receiver::slow(0, Duration::from_millis(150));
+    let (_, env) = fast_clock(&[("ONCALL_SERVE_LEASE_SECS", "2")]);
+    let deliver = [format!("*={}", hook.url)];
+    let mut a = replica("kill-a", &db, &deliver, &env);
+    let mut b = replica("kill-b", &db, &deliver, &env);
+    a.start();
+    b.start();
+    for i in 0..6 {
+        let s = if i % 2 == 0 { &a } else { &b };
+        let (code, v) =
+            s.call("POST", "/v2/alerts", Some(json!({"message": format!("k{i}"), "alias": format!("k{i}")})));
+        assert_eq!(code, 202, "{v}");
+    }
+    // Kill -9 replica a while it holds leases of notifications it has not marked.
+    let pid = a.child.as_ref().unwrap().id();
+    let held = format!(
+        "SELECT CAST(COUNT(*) AS TEXT) FROM notifications WHERE state = 'pending' AND lease_owner LIKE '%-{pid}-%'"
+    );
+    wait_until("replica a holding leases", 30, || db.rows(&a.dir, &held)[0][0] != "0");
+    a.kill9();
+    let orphaned = db.rows(&a.dir, &held)[0][0].parse::<usize>().unwrap();
+    wait_for_all(&hook, &a.dir, &db, 60);
+    std::thread::sleep(Duration::from_secs(2));
+    let repeats = check_delivered(&hook.all(), &expected(&a.dir, &db), &a.dir, &db);
+    eprintln!("{orphaned} notifications leased by the killed replica, taken over");
+    // Only the notification in flight at the kill (a 2xx not yet marked) may come again.
+    assert!(repeats <= 1, "{repeats} repeats for one kill");
+    assert_eq!(db.rows(&a.dir, &held)[0][0], "0");
+}
+
+#[test]
+fn replicas_with_clocks_a_minute_off_fire_nothing_early_or_twice() {
+    let Some(url) = pg::fresh_database("replicas_clock") else { return };
+    let db = Db::Postgres(url);
+    let hook = Receiver::start(0);
+    let (anchor, ahead) = fast_clock(&[("ONCALL_SERVE_CLOCK_SKEW_SECS", "60")]);
+    let behind: Vec<(String, String)> = ahead
+        .iter()
+        .map(
+            |(k, v)| {
+                if k == "ONCALL_SERVE_CLOCK_SKEW_SECS" { (k.clone(), "-60".into()) } else { (k.clone(), v.clone()) }
+            },
+        )
+        .collect();
+    let deliver = [format!("*={}", hook.url)];
+    let mut a = replica("clock-a", &db, &deliver, &ahead);
+    let mut b = replica("clock-b", &db, &deliver, &behind);
+    a.start();
+    b.start();
+    for i in 0..4 {
+        let s = if i % 2 == 0 { &a } else { &b };
+        let (code, v) =
+            s.call("POST", "/v2/alerts", Some(json!({"message": format!("c{i}"), "alias": format!("c{i}")})));
+        assert_eq!(code, 202, "{v}");
+    }
+    wait_for_all(&hook, &a.dir, &db, 60);
+    std::thread::sleep(Duration::from_secs(2));
+    let got = hook.all();
+    assert_eq!(check_delivered(&got, &expected(&a.dir, &db), &a.dir, &db), 0, "nothing twice");
+    // Nothing arrived before it was due, by the test's own clock (one service minute a
+    // wall-clock second: a replica trusting a clock a minute ahead would send an hour early).
+    let clock = oncall_serve::Clock { anchor, scale: 60 };
+    for n in &got {
+        let due = chrono::DateTime::parse_from_rfc3339(n["at"].as_str().unwrap()).unwrap().timestamp();
+        let arrived = clock.at_wall_millis(n["receivedAtMillis"].as_i64().unwrap());
+        assert!(arrived >= due - 3, "{n} arrived at service second {arrived}, due at {due}");
+    }
+}
+
+/// A PostgreSQL server of the test's own (a fault test restarts it), from the binaries
+/// `scripts/with-postgres` found: `None` without them.
+struct OwnPostgres {
+    data: PathBuf,
+    port: u16,
+}
+
+impl OwnPostgres {
+    fn start(name: &str) -> Option<OwnPostgres> {
+        pg::fresh_database(name)?;
+        let bin = std::env::var("ONCALL_TEST_POSTGRES_BIN").ok()?;
+        let root = std::env::temp_dir().join(format!("oncall-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let own = OwnPostgres { data: root.join("data"), port: free_port() };
+        if Self::as_user().is_some() {
+            assert!(Command::new("chown").args(["postgres:", root.to_str().unwrap()]).status().unwrap().success());
+        }
+        own.run(
+            &format!("{bin}/initdb"),
+            &["-D", own.data.to_str().unwrap(), "-U", "oncall", "--auth=trust", "--no-sync"],
+        );
+        own.pg_ctl("start");
+        Some(own)
+    }
+
+    fn as_user() -> Option<String> {
+        std::env::var("ONCALL_TEST_POSTGRES_AS").ok().filter(|v| !v.trim().is_empty())
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let mut cmd = match Self::as_user() {
+            Some(wrapper) => {
+                let mut words = wrapper.split_whitespace();
+                let mut c = Command::new(words.next().unwrap());
+                c.args(words).arg(program);
+                c
+            }
+            None => Command::new(program),
+        };
+        let out = cmd.args(args).output().unwrap();
+        assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    fn pg_ctl(&self, what: &str) {
+        let bin = std::env::var("ONCALL_TEST_POSTGRES_BIN").unwrap();
+        let socket_dir = self.data.parent().unwrap().to_str().unwrap().to_string();
+        let opts = format!("-c listen_addresses=127.0.0.1 -p {} -k {socket_dir}", self.port);
+        let log = self.data.parent().unwrap().join("server.log");
+        let mut args = vec!["-D", self.data.to_str().unwrap(), "-w", "-t", "60", "-m", "fast"];
+        if what == "start" {
+            args.extend(["-o", opts.as_str(), "-l", log.to_str().unwrap()]);
+        }
+        args.push(what);
+        self.run(&format!("{bin}/pg_ctl"), &args);
+    }
+
+    fn url(&self) -> String {
+        format!("postgresql://oncall@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        if self.data.exists() {
+            let bin = std::env::var("ONCALL_TEST_POSTGRES_BIN").unwrap_or_default();
+            let mut c = match Self::as_user() {
+                Some(w) => {
+                    let mut words = w.split_whitespace().map(str::to_string).collect::<Vec<_>>().into_iter();
+                    let mut c = Command::new(words.next().unwrap());
+                    c.args(words);
+                    c.arg(format!("{bin}/pg_ctl"));
+                    c
+                }
+                None => Command::new(format!("{bin}/pg_ctl")),
+            };
+            let _ = c.args(["-D", self.data.to_str().unwrap(), "-m", "immediate", "stop"]).output();
+            let _ = std::fs::remove_dir_all(self.data.parent().unwrap());
+        }
+    }
+}
+
+#[test]
+fn postgres_restarted_under_load_503_meanwhile_and_nothing_accepted_is_lost() {
+    let Some(server) = OwnPostgres::start("pg_restart") else { return };
+    let db = Db::Postgres(server.url());
+    let mut s = replica("pg-restart", &db, &[], &[]);
+    s.start();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let results: Mutex<Vec<(u16, String)>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        // Two clients create alerts until told to stop (at most 3 000 creates each).
+        for t in 0..2 {
+            let (s, stop, results) = (&s, &stop, &results);
+            scope.spawn(move || {
+                for k in 0..3000 {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let alias = format!("r-{t}-{k}");
+                    let r = s.try_call("POST", "/v2/alerts", Some(KEY), Some(json!({"message": "m", "alias": alias})));
+                    let code = r.map(|(c, _)| c).unwrap_or(0);
+                    results.lock().unwrap().push((code, alias));
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            });
+        }
+        let count = |code: u16| results.lock().unwrap().iter().filter(|r| r.0 == code).count();
+        wait_until("creates before the restart", 30, || count(202) >= 20);
+        server.pg_ctl("stop");
+        let before = count(503);
+        wait_until("503 answers while PostgreSQL is down", 30, || count(503) > before);
+        server.pg_ctl("start");
+        let accepted = count(202);
+        wait_until("creates accepted again after the restart", 30, || count(202) >= accepted + 20);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let results = results.into_inner().unwrap();
+    let codes: BTreeSet<u16> = results.iter().map(|r| r.0).collect();
+    assert!(codes.iter().all(|c| [202, 503].contains(c)), "answers: {codes:?}");
+    // Every accepted create is in the database.
+    let stored: BTreeSet<String> =
+        db.rows(&s.dir, "SELECT alias FROM alerts").into_iter().map(|mut r| r.remove(0)).collect();
+    let accepted: Vec<&String> = results.iter().filter(|r| r.0 == 202).map(|r| &r.1).collect();
+    let lost: Vec<&&String> = accepted.iter().filter(|a| !stored.contains(a.as_str())).collect();
+    assert!(lost.is_empty(), "accepted but not stored: {lost:?}");
+    let refused = results.iter().filter(|r| r.0 == 503).count();
+    eprintln!("{} creates accepted, {refused} answered 503 during the outage", accepted.len());
+    // The service is healthy again.
+    assert_eq!(s.try_call("GET", "/healthz", None, None).unwrap().0, 200);
+}
+
+#[test]
+fn an_override_added_through_one_replica_is_in_the_others_answers() {
+    let Some(url) = pg::fresh_database("replicas_override") else { return };
+    let db = Db::Postgres(url);
+    let mut a = replica("override-a", &db, &[], &[]);
+    let mut b = replica("override-b", &db, &[], &[]);
+    a.start();
+    b.start();
+    let on_call = |s: &Service| {
+        let path = "/v2/schedules/primary/on-calls?scheduleIdentifierType=name&flat=true&date=2026-11-10T13%3A30%3A00Z";
+        let (code, v) = s.call("GET", path, None);
+        assert_eq!(code, 200, "{v}");
+        v["data"]["onCallRecipients"].clone()
+    };
+    let before = on_call(&b);
+    assert_ne!(before, json!(["cy"]));
+    let body = json!({"alias": "cy-covers", "user": {"type": "user", "username": "cy"},
+                      "startDate": "2026-11-10T13:00:00Z", "endDate": "2026-11-10T14:00:00Z"});
+    let (code, v) = a.call("POST", "/v2/schedules/primary/overrides?scheduleIdentifierType=name", Some(body));
+    assert_eq!(code, 201, "{v}");
+    assert_eq!(on_call(&a), json!(["cy"]));
+    // Replica b reloads the stored overrides at its next tick.
+    wait_until("replica b answering with the override", 20, || on_call(&b) == json!(["cy"]));
+    let (code, _) = b.call("DELETE", "/v2/schedules/primary/overrides/cy-covers?scheduleIdentifierType=name", None);
+    assert!(code == 200 || code == 202, "{code}");
+    wait_until("replica a answering without the override", 20, || on_call(&a) == before);
 }
