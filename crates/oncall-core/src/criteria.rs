@@ -62,6 +62,24 @@ impl AlertFields {
     }
 }
 
+/// [`AlertFields::empty`] built once: who-is-on-call matches every team's routing rules against
+/// it at every visit of the team (each boundary of a timeline or a next-on-call walk), where
+/// making and dropping one per visit was 6 % of the graph fuzz target's slowest input (perf).
+pub(crate) static EMPTY_ALERT: AlertFields = AlertFields {
+    message: String::new(),
+    alias: String::new(),
+    description: String::new(),
+    source: String::new(),
+    entity: String::new(),
+    tags: Vec::new(),
+    actions: Vec::new(),
+    details: BTreeMap::new(),
+    recipients: Vec::new(),
+    responders: Vec::new(),
+    teams: Vec::new(),
+    priority: 3,
+};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
     Message,
@@ -321,6 +339,7 @@ mod tests {
             r#"{"type":"match-any-condition","conditions":[{"field":"message","operation":"matches","expectedValue":"disk.*","not":true}]}"#,
         );
         assert!(c.matches(&AlertFields::empty()));
+        assert_eq!(EMPTY_ALERT, AlertFields::empty());
         let mut a = AlertFields::empty();
         a.message = "disk full".into();
         assert!(!c.matches(&a));
