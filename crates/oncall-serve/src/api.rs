@@ -144,7 +144,7 @@ fn accepted(ctx: &Ctx) -> Response {
 
 pub(crate) fn internal(ctx: &Ctx, e: &Error) -> Response {
     crate::log_line("error", &format!("request {}: {e}", ctx.request_id));
-    if let Error::Unavailable(_) = e {
+    if e.is_unavailable() {
         return fail(StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable; try again", &ctx.request_id);
     }
     fail(StatusCode::INTERNAL_SERVER_ERROR, "Internal error; see the service's log", &ctx.request_id)

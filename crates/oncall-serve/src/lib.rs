@@ -92,6 +92,37 @@ pub enum Error {
     Internal(String),
 }
 
+impl Error {
+    /// Whether this error means the database cannot be reached right now rather than that the
+    /// request or the data is wrong: [`Error::Unavailable`], and a PostgreSQL error on a closed
+    /// connection, an I/O error talking to the server, or one whose SQLSTATE is of class 08
+    /// (connection exception), 57P01 to 57P03 (the server shutting down, crashed, or still
+    /// starting: what `pg_ctl stop` and a restart give a connection in use) or 53300 (too many
+    /// connections). The API answers these with 503, and the connection is not reused.
+    ///
+    /// ```
+    /// use oncall_serve::Error;
+    /// assert!(Error::Unavailable("database down".into()).is_unavailable());
+    /// assert!(!Error::Internal("a bug".into()).is_unavailable());
+    /// ```
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Error::Unavailable(_) => true,
+            Error::Postgres(e) => {
+                if e.is_closed() {
+                    return true;
+                }
+                if let Some(code) = e.code() {
+                    let code = code.code();
+                    return code.starts_with("08") || ["57P01", "57P02", "57P03", "53300"].contains(&code);
+                }
+                std::error::Error::source(e).is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Where the notifications of one contact method go: `--deliver METHOD=URL`.
 ///
 /// ```

@@ -670,7 +670,10 @@ impl Store {
             StoreInner::Postgres(pool) => {
                 let mut conn = pool.take()?;
                 let result = f(&mut conn);
-                let lost = conn.is_closed();
+                // A connection the server closed, or an error saying it is going away (a
+                // shutdown terminates connections in use before they read as closed), is
+                // dropped: the request is answered 503 and the next one connects afresh.
+                let lost = conn.is_closed() || result.as_ref().is_err_and(Error::is_unavailable);
                 pool.give_back(conn, lost);
                 match result {
                     Err(e) if lost => Err(Error::Unavailable(format!("database {}: {e}", pool.shown))),

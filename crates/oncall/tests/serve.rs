@@ -1043,7 +1043,11 @@ fn postgres_restarted_under_load_503_meanwhile_and_nothing_accepted_is_lost() {
     });
     let results = results.into_inner().unwrap();
     let codes: BTreeSet<u16> = results.iter().map(|r| r.0).collect();
-    assert!(codes.iter().all(|c| [202, 503].contains(c)), "answers: {codes:?}");
+    let errors = || -> String {
+        let log = std::fs::read_to_string(s.dir.join(format!("stderr-{}.log", s.starts))).unwrap_or_default();
+        log.lines().filter(|l| l.contains("error")).take(20).collect::<Vec<_>>().join("\n")
+    };
+    assert!(codes.iter().all(|c| [202, 503].contains(c)), "answers: {codes:?}; the service's errors:\n{}", errors());
     // Every accepted create is in the database.
     let stored: BTreeSet<String> =
         db.rows(&s.dir, "SELECT alias FROM alerts").into_iter().map(|mut r| r.remove(0)).collect();
