@@ -175,31 +175,36 @@ fn creates(urls: &[String], key: &str, total: usize, conns: usize) -> Creates {
     Creates { total: latency.len(), failed, conns, secs, latency }
 }
 
-/// A webhook receiver on 127.0.0.1: the instant of every POST.
-fn receiver() -> (String, Arc<Mutex<Vec<Instant>>>) {
-    let got = Arc::new(Mutex::new(Vec::new()));
+/// Serves `app` on a free port of 127.0.0.1 from a thread of its own; the URL of its `/hook`.
+fn serve_hook(app: axum::Router) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the receiver");
     let url = format!("http://{}/hook", listener.local_addr().expect("receiver address"));
     listener.set_nonblocking(true).expect("non-blocking listener");
-    let g = got.clone();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("receiver runtime");
         rt.block_on(async move {
-            let app = axum::Router::new().route(
-                "/hook",
-                axum::routing::post(move |_body: axum::body::Bytes| {
-                    let g = g.clone();
-                    async move {
-                        g.lock().expect("receiver lock").push(Instant::now());
-                        axum::http::StatusCode::OK
-                    }
-                }),
-            );
             let l = tokio::net::TcpListener::from_std(listener).expect("receiver listener");
             axum::serve(l, app).await.expect("receiver");
         });
     });
-    (url, got)
+    url
+}
+
+/// A webhook receiver on 127.0.0.1: the instant of every POST.
+fn receiver() -> (String, Arc<Mutex<Vec<Instant>>>) {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |_body: axum::body::Bytes| {
+            let g = g.clone();
+            async move {
+                g.lock().expect("receiver lock").push(Instant::now());
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    (serve_hook(app), got)
 }
 
 fn bench(bin: &str, total: usize, conns: usize) {
@@ -261,39 +266,29 @@ fn bench(bin: &str, total: usize, conns: usize) {
     }
 }
 
-/// A webhook receiver on 127.0.0.1 for the replicas' benchmark: every POST's arrival (wall-clock
-/// milliseconds), idempotency key and due instant.
-/// Each POST: arrival (wall-clock milliseconds), idempotency key, due instant.
+/// What the replicas' benchmark's receiver records of each POST: arrival (wall-clock
+/// milliseconds), idempotency key, due instant.
 type Arrivals = Arc<Mutex<Vec<(i64, String, String)>>>;
 
+/// A webhook receiver on 127.0.0.1 for the replicas' benchmark: what it got, as [`Arrivals`].
 fn keyed_receiver() -> (String, Arrivals) {
     let got = Arc::new(Mutex::new(Vec::new()));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the receiver");
-    let url = format!("http://{}/hook", listener.local_addr().expect("receiver address"));
-    listener.set_nonblocking(true).expect("non-blocking listener");
     let g = got.clone();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("receiver runtime");
-        rt.block_on(async move {
-            let app = axum::Router::new().route(
-                "/hook",
-                axum::routing::post(move |body: axum::body::Bytes| {
-                    let g = g.clone();
-                    async move {
-                        let at = wall_millis();
-                        let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-                        let key = v["idempotencyKey"].as_str().unwrap_or_default().to_string();
-                        let due = v["at"].as_str().unwrap_or_default().to_string();
-                        g.lock().expect("receiver lock").push((at, key, due));
-                        axum::http::StatusCode::OK
-                    }
-                }),
-            );
-            let l = tokio::net::TcpListener::from_std(listener).expect("receiver listener");
-            axum::serve(l, app).await.expect("receiver");
-        });
-    });
-    (url, got)
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let g = g.clone();
+            async move {
+                let at = wall_millis();
+                let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                let key = v["idempotencyKey"].as_str().unwrap_or_default().to_string();
+                let due = v["at"].as_str().unwrap_or_default().to_string();
+                g.lock().expect("receiver lock").push((at, key, due));
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    (serve_hook(app), got)
 }
 
 fn wall_millis() -> i64 {

@@ -15,76 +15,9 @@ use std::time::{Duration, Instant};
 
 const KEY: &str = "test-key-1";
 
-#[path = "../../oncall-serve/tests/support/pg.rs"]
-mod pg;
-
-/// The database a test's service runs on.
-#[derive(Debug, Clone)]
-enum Db {
-    /// `oncall.db` in the test's directory.
-    Sqlite,
-    /// A fresh PostgreSQL database (its URL).
-    Postgres(String),
-}
-
-impl Db {
-    fn tag(&self) -> &'static str {
-        match self {
-            Db::Sqlite => "sqlite",
-            Db::Postgres(_) => "pg",
-        }
-    }
-
-    /// The `--db` argument.
-    fn arg(&self, dir: &Path) -> String {
-        match self {
-            Db::Sqlite => dir.join("oncall.db").display().to_string(),
-            Db::Postgres(url) => url.clone(),
-        }
-    }
-
-    /// The rows of a query whose columns are all text (`CAST(x AS TEXT)` for the others), read
-    /// straight from the database.
-    fn rows(&self, dir: &Path, sql: &str) -> Vec<Vec<String>> {
-        match self {
-            Db::Sqlite => {
-                let c = rusqlite::Connection::open(dir.join("oncall.db")).unwrap();
-                let mut stmt = c.prepare(sql).unwrap();
-                let n = stmt.column_count();
-                stmt.query_map([], |r| (0..n).map(|i| r.get::<_, String>(i)).collect::<Result<Vec<_>, _>>())
-                    .unwrap()
-                    .map(Result::unwrap)
-                    .collect()
-            }
-            Db::Postgres(url) => {
-                let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
-                c.query(sql, &[])
-                    .unwrap()
-                    .iter()
-                    .map(|r| (0..r.len()).map(|i| r.get::<_, String>(i)).collect())
-                    .collect()
-            }
-        }
-    }
-}
-
-/// `mod NAME { fn sqlite(); fn postgres(); }`: the test body `NAME(db)` on each engine.
-macro_rules! on_both {
-    ($name:ident) => {
-        mod $name {
-            #[test]
-            fn sqlite() {
-                super::$name(super::Db::Sqlite);
-            }
-            #[test]
-            fn postgres() {
-                if let Some(url) = super::pg::fresh_database(concat!("serve_", stringify!($name))) {
-                    super::$name(super::Db::Postgres(url));
-                }
-            }
-        }
-    };
-}
+#[macro_use]
+mod serve_support;
+use serve_support::{Db, pg, spawn_http};
 
 on_both!(alert_api_follows_opsgenie);
 on_both!(webhook_gets_every_field_and_retries_with_the_same_key);
@@ -257,38 +190,29 @@ impl Receiver {
     fn slow(fail_first: usize, delay: Duration) -> Receiver {
         let got = Arc::new(Mutex::new(Vec::new()));
         let fail = Arc::new(Mutex::new(fail_first));
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        listener.set_nonblocking(true).unwrap();
         let (g, f) = (got.clone(), fail.clone());
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async move {
-                let app = axum::Router::new().route(
-                    "/hook",
-                    axum::routing::post(move |axum::Json(mut v): axum::Json<Value>| {
-                        let (g, f) = (g.clone(), f.clone());
-                        async move {
-                            v["receivedAtMillis"] = wall_millis().into();
-                            if !delay.is_zero() {
-                                tokio::time::sleep(delay).await;
-                            }
-                            {
-                                let mut left = f.lock().unwrap();
-                                if *left > 0 {
-                                    *left -= 1;
-                                    return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
-                                }
-                            }
-                            g.lock().unwrap().push(v);
-                            axum::http::StatusCode::OK
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |axum::Json(mut v): axum::Json<Value>| {
+                let (g, f) = (g.clone(), f.clone());
+                async move {
+                    v["receivedAtMillis"] = wall_millis().into();
+                    if !delay.is_zero() {
+                        tokio::time::sleep(delay).await;
+                    }
+                    {
+                        let mut left = f.lock().unwrap();
+                        if *left > 0 {
+                            *left -= 1;
+                            return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
                         }
-                    }),
-                );
-                let l = tokio::net::TcpListener::from_std(listener).unwrap();
-                axum::serve(l, app).await.unwrap();
-            });
-        });
+                    }
+                    g.lock().unwrap().push(v);
+                    axum::http::StatusCode::OK
+                }
+            }),
+        );
+        let url = spawn_http(app, "/hook");
         Receiver { got, fail_first: fail, url }
     }
 
@@ -495,37 +419,28 @@ type InFlight = Arc<Mutex<(usize, usize)>>;
 fn gate_receiver(together: usize) -> (String, InFlight, Arc<Mutex<Vec<Value>>>) {
     let seen = Arc::new(Mutex::new((0usize, 0usize))); // (in flight now, most in flight)
     let got = Arc::new(Mutex::new(Vec::new()));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    listener.set_nonblocking(true).unwrap();
     let (s, g) = (seen.clone(), got.clone());
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async move {
-            let app = axum::Router::new().route(
-                "/hook",
-                axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
-                    let (s, g) = (s.clone(), g.clone());
-                    async move {
-                        {
-                            let mut n = s.lock().unwrap();
-                            n.0 += 1;
-                            n.1 = n.1.max(n.0);
-                        }
-                        let deadline = Instant::now() + Duration::from_secs(3);
-                        while s.lock().unwrap().1 < together && Instant::now() < deadline {
-                            tokio::time::sleep(Duration::from_millis(10)).await;
-                        }
-                        s.lock().unwrap().0 -= 1;
-                        g.lock().unwrap().push(v);
-                        axum::http::StatusCode::OK
-                    }
-                }),
-            );
-            let l = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(l, app).await.unwrap();
-        });
-    });
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+            let (s, g) = (s.clone(), g.clone());
+            async move {
+                {
+                    let mut n = s.lock().unwrap();
+                    n.0 += 1;
+                    n.1 = n.1.max(n.0);
+                }
+                let deadline = Instant::now() + Duration::from_secs(3);
+                while s.lock().unwrap().1 < together && Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                s.lock().unwrap().0 -= 1;
+                g.lock().unwrap().push(v);
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let url = spawn_http(app, "/hook");
     (url, seen, got)
 }
 
@@ -791,6 +706,32 @@ fn replica(name: &str, db: &Db, deliver: &[String], env: &[(String, String)]) ->
     Service::new(&tmp(name), db, deliver, env.to_vec())
 }
 
+/// Two replicas `NAME-a` and `NAME-b` on `db`, started, with `n` alerts created through them
+/// in turn (message and alias `{prefix}{i}`, the even ones through a).
+fn two_replicas_with_alerts(
+    name: &str,
+    db: &Db,
+    deliver: &[String],
+    envs: [&[(String, String)]; 2],
+    prefix: &str,
+    n: usize,
+) -> (Service, Service) {
+    let mut a = replica(&format!("{name}-a"), db, deliver, envs[0]);
+    let mut b = replica(&format!("{name}-b"), db, deliver, envs[1]);
+    a.start();
+    b.start();
+    for i in 0..n {
+        let s = if i % 2 == 0 { &a } else { &b };
+        let (code, v) = s.call(
+            "POST",
+            "/v2/alerts",
+            Some(json!({"message": format!("{prefix}{i}"), "alias": format!("{prefix}{i}")})),
+        );
+        assert_eq!(code, 202, "{v}");
+    }
+    (a, b)
+}
+
 /// One wall-clock second is one service minute from now (the escalation of `config` runs in
 /// about 9 s), with `more` variables.
 fn fast_clock(more: &[(&str, &str)]) -> (i64, Vec<(String, String)>) {
@@ -858,16 +799,7 @@ fn a_killed_replicas_leased_notifications_are_delivered_by_another_once() {
     let hook = Receiver::slow(0, Duration::from_millis(150));
     let (_, env) = fast_clock(&[("ONCALL_SERVE_LEASE_SECS", "2")]);
     let deliver = [format!("*={}", hook.url)];
-    let mut a = replica("kill-a", &db, &deliver, &env);
-    let mut b = replica("kill-b", &db, &deliver, &env);
-    a.start();
-    b.start();
-    for i in 0..6 {
-        let s = if i % 2 == 0 { &a } else { &b };
-        let (code, v) =
-            s.call("POST", "/v2/alerts", Some(json!({"message": format!("k{i}"), "alias": format!("k{i}")})));
-        assert_eq!(code, 202, "{v}");
-    }
+    let (mut a, _b) = two_replicas_with_alerts("kill", &db, &deliver, [&env, &env], "k", 6);
     // Kill -9 replica a while it holds leases of notifications it has not marked.
     let pid = a.child.as_ref().unwrap().id();
     let held = format!(
@@ -900,16 +832,7 @@ fn replicas_with_clocks_a_minute_off_fire_nothing_early_or_twice() {
         )
         .collect();
     let deliver = [format!("*={}", hook.url)];
-    let mut a = replica("clock-a", &db, &deliver, &ahead);
-    let mut b = replica("clock-b", &db, &deliver, &behind);
-    a.start();
-    b.start();
-    for i in 0..4 {
-        let s = if i % 2 == 0 { &a } else { &b };
-        let (code, v) =
-            s.call("POST", "/v2/alerts", Some(json!({"message": format!("c{i}"), "alias": format!("c{i}")})));
-        assert_eq!(code, 202, "{v}");
-    }
+    let (a, _b) = two_replicas_with_alerts("clock", &db, &deliver, [&ahead, &behind], "c", 4);
     wait_for_all(&hook, &a.dir, &db, 60);
     std::thread::sleep(Duration::from_secs(2));
     let got = hook.all();

@@ -2,11 +2,13 @@
 //! `prometheus-alertmanager`) with its `opsgenie_configs` pointed at the service, and the
 //! official Opsgenie SDKs for Python (`opsgenie-sdk` on PyPI) and Node (`opsgenie-sdk` on npm). A webhook receiver in the test takes
 //! every notification the service delivers and checks it against the core's escalation
-//! timelines, replayed from the service's own SQLite file.
+//! timelines, replayed from the service's own database. Each test runs on both engines
+//! (`on_both!`: a SQLite file, and a database on the private PostgreSQL of
+//! `scripts/with-postgres`; without the script the PostgreSQL runs are skipped).
 //!
 //! The clients are installed by `scripts/install-test-tools` (which `scripts/test` runs first);
-//! without them these tests fail, saying so. Run: `scripts/install-test-tools && cargo test -p
-//! oncall --test serve_clients` (about 10 s).
+//! without them these tests fail, saying so. Run: `scripts/install-test-tools &&
+//! scripts/with-postgres cargo test -p oncall --test serve_clients` (about 20 s).
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -19,6 +21,14 @@ use std::time::{Duration, Instant};
 const AM_KEY: &str = "alertmanager-key";
 const SDK_KEY: &str = "python-sdk-key";
 const NODE_KEY: &str = "node-sdk-key";
+
+#[macro_use]
+mod serve_support;
+use serve_support::{Db, spawn_http};
+
+on_both!(alertmanager_opsgenie_notifier_creates_and_closes_by_its_alias);
+on_both!(opsgenie_python_sdk_creates_gets_acknowledges_and_closes);
+on_both!(opsgenie_node_sdk_creates_gets_acknowledges_and_closes);
 
 /// Where `scripts/install-test-tools` puts what it installs: `ONCALL_TEST_TOOLS`, else
 /// `test-tools` in the target directory.
@@ -192,7 +202,7 @@ impl Drop for Proc {
 }
 
 /// `oncall serve` on a free port, every notification to `hook`.
-fn serve(dir: &Path, hook: &Receiver) -> (Proc, String) {
+fn serve(dir: &Path, db: &Db, hook: &Receiver) -> (Proc, String) {
     let port = free_port();
     let mut p = Proc::spawn(
         "oncall-serve",
@@ -201,7 +211,7 @@ fn serve(dir: &Path, hook: &Receiver) -> (Proc, String) {
             "serve".to_string(),
             config(dir).display().to_string(),
             "--db".into(),
-            dir.join("oncall.db").display().to_string(),
+            db.arg(dir),
             "--listen".into(),
             format!("127.0.0.1:{port}"),
             "--deliver".into(),
@@ -223,27 +233,18 @@ struct Receiver {
 impl Receiver {
     fn start() -> Receiver {
         let got = Arc::new(Mutex::new(Vec::new()));
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        listener.set_nonblocking(true).unwrap();
         let g = got.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async move {
-                let app = axum::Router::new().route(
-                    "/hook",
-                    axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
-                        let g = g.clone();
-                        async move {
-                            g.lock().unwrap().push(v);
-                            axum::http::StatusCode::OK
-                        }
-                    }),
-                );
-                let l = tokio::net::TcpListener::from_std(listener).unwrap();
-                axum::serve(l, app).await.unwrap();
-            });
-        });
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+                let g = g.clone();
+                async move {
+                    g.lock().unwrap().push(v);
+                    axum::http::StatusCode::OK
+                }
+            }),
+        );
+        let url = spawn_http(app, "/hook");
         Receiver { got, url }
     }
 
@@ -257,26 +258,22 @@ type Expected = BTreeMap<(String, String, String, String, String), usize>;
 /// The notifications the core's escalation timelines call for, from the service's own file:
 /// each alert's payload, creation and events, replayed by `Config::escalate` for each of its
 /// targets (`alert_targets`: here the integration's owner team).
-fn expected(dir: &Path) -> Expected {
+fn expected(dir: &Path, db: &Db) -> Expected {
     let text = std::fs::read_to_string(dir.join("config.json")).unwrap();
     let config = oncall_core::Config::from_json(&text).unwrap();
-    let db = rusqlite::Connection::open(dir.join("oncall.db")).unwrap();
     let mut out = BTreeMap::new();
-    let alerts: Vec<(i64, String, i64, Option<String>)> = db
-        .prepare("SELECT seq, payload, created_at, owner_team FROM alerts")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    for (seq, payload, created, owner_team) in alerts {
+    // owner_team: '' for none (no team is named '').
+    let alerts = db
+        .rows(dir, "SELECT CAST(seq AS TEXT), payload, CAST(created_at AS TEXT), COALESCE(owner_team, '') FROM alerts");
+    for row in alerts {
+        let [seq, payload, created, owner_team] = <[String; 4]>::try_from(row).unwrap();
+        let (seq, created): (i64, i64) = (seq.parse().unwrap(), created.parse().unwrap());
+        let owner_team = Some(owner_team).filter(|t| !t.is_empty());
         let alert = oncall_core::alert::Alert::from_json(&payload).unwrap();
         let rows: Vec<String> = db
-            .prepare("SELECT event FROM alert_events WHERE alert_seq = ?1 ORDER BY n")
-            .unwrap()
-            .query_map([seq], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
+            .rows(dir, &format!("SELECT event FROM alert_events WHERE alert_seq = {seq} ORDER BY n"))
+            .into_iter()
+            .map(|r| r[0].clone())
             .collect();
         let events =
             oncall_core::alert::AlertEvent::list_from_json(&format!("[{}]", rows.join(",")), chrono_tz::Tz::UTC)
@@ -304,18 +301,16 @@ fn expected(dir: &Path) -> Expected {
 
 /// Whether the service has recorded and delivered everything due so far for alerts that
 /// have no notification left to come (every alert closed and materialized past its close).
-fn settled(dir: &Path) -> bool {
-    let db = rusqlite::Connection::open(dir.join("oncall.db")).unwrap();
-    let q = |sql: &str| db.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
-    q("SELECT COUNT(*) FROM alerts WHERE next_due IS NOT NULL OR is_open = 1") == 0
-        && q("SELECT COUNT(*) FROM notifications WHERE state <> 'delivered'") == 0
+fn settled(dir: &Path, db: &Db) -> bool {
+    db.count(dir, "SELECT CAST(COUNT(*) AS TEXT) FROM alerts WHERE next_due IS NOT NULL OR is_open = 1") == 0
+        && db.count(dir, "SELECT CAST(COUNT(*) AS TEXT) FROM notifications WHERE state <> 'delivered'") == 0
 }
 
 /// Every delivery the receiver got: each carries the webhook contract's fields, each key
 /// once, and together they are exactly the core's timelines. Returns them.
-fn check_deliveries(dir: &Path, hook: &Receiver) -> Vec<Value> {
-    wait_until("every notification recorded and delivered", 30, || settled(dir));
-    let want = expected(dir);
+fn check_deliveries(dir: &Path, db: &Db, hook: &Receiver) -> Vec<Value> {
+    wait_until("every notification recorded and delivered", 30, || settled(dir, db));
+    let want = expected(dir, db);
     let got = hook.all();
     let mut have: Expected = BTreeMap::new();
     let mut keys = std::collections::BTreeSet::new();
@@ -362,12 +357,11 @@ fn sha256_hex(s: &str) -> String {
     Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-#[test]
-fn alertmanager_opsgenie_notifier_creates_and_closes_by_its_alias() {
+fn alertmanager_opsgenie_notifier_creates_and_closes_by_its_alias(db: Db) {
     let bin = alertmanager_bin();
-    let dir = tmp("alertmanager");
+    let dir = tmp(&format!("alertmanager-{}", db.tag()));
     let hook = Receiver::start();
-    let (mut service, url) = serve(&dir, &hook);
+    let (mut service, url) = serve(&dir, &db, &hook);
 
     // Alertmanager's Opsgenie notifier, pointed at the service. Its priority is a template:
     // the usual severity mapping (critical → P1, warning → P2, else P3).
@@ -487,7 +481,7 @@ receivers:
 
     // The receiver got what the core's timelines say: ann paged for each alert, then told of
     // its close, and the notifications carry Alertmanager's alias.
-    let got = check_deliveries(&dir, &hook);
+    let got = check_deliveries(&dir, &db, &hook);
     for (alias, priority) in aliases.iter().zip(priorities) {
         let mine: Vec<&Value> = got.iter().filter(|n| n["alert"]["alias"] == alias.as_str()).collect();
         let kinds: Vec<&str> = mine.iter().map(|n| n["actionType"].as_str().unwrap()).collect();
@@ -508,12 +502,11 @@ receivers:
     let _ = service.child.kill();
 }
 
-#[test]
-fn opsgenie_python_sdk_creates_gets_acknowledges_and_closes() {
+fn opsgenie_python_sdk_creates_gets_acknowledges_and_closes(db: Db) {
     let python = sdk_python();
-    let dir = tmp("python-sdk");
+    let dir = tmp(&format!("python-sdk-{}", db.tag()));
     let hook = Receiver::start();
-    let (service, url) = serve(&dir, &hook);
+    let (service, url) = serve(&dir, &db, &hook);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/opsgenie_python_sdk.py");
     let seen = run_client("python-sdk", &dir, &service, Command::new(&python).arg(&script).args([&url, SDK_KEY]));
 
@@ -550,7 +543,7 @@ fn opsgenie_python_sdk_creates_gets_acknowledges_and_closes() {
 
     // ann was paged, then told of ben's acknowledgement, notes and close; boss and cy were
     // not reached (acknowledged within the minute, closed within ten).
-    let got = check_deliveries(&dir, &hook);
+    let got = check_deliveries(&dir, &db, &hook);
     let kinds: Vec<&str> = got.iter().map(|n| n["actionType"].as_str().unwrap()).collect();
     for k in ["create-alert", "acknowledged-alert", "add-note", "closed-alert"] {
         assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
@@ -558,12 +551,11 @@ fn opsgenie_python_sdk_creates_gets_acknowledges_and_closes() {
     assert!(got.iter().all(|n| n["user"] == "ann" && n["alert"]["alias"] == "checkout-latency"), "{got:?}");
 }
 
-#[test]
-fn opsgenie_node_sdk_creates_gets_acknowledges_and_closes() {
+fn opsgenie_node_sdk_creates_gets_acknowledges_and_closes(db: Db) {
     let modules = node_modules();
-    let dir = tmp("node-sdk");
+    let dir = tmp(&format!("node-sdk-{}", db.tag()));
     let hook = Receiver::start();
-    let (service, url) = serve(&dir, &hook);
+    let (service, url) = serve(&dir, &db, &hook);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/opsgenie_node_sdk.js");
     let seen = run_client(
         "node-sdk",
@@ -575,7 +567,7 @@ fn opsgenie_node_sdk_creates_gets_acknowledges_and_closes() {
     assert_eq!(seen["get"], json!({"id": "alert-1", "priority": "P1", "status": "open", "tags": ["queue"]}), "{seen}");
     assert_eq!(seen["afterAcknowledge"], json!({"acknowledged": true, "owner": "ben"}), "{seen}");
     assert_eq!(seen["afterClose"], json!({"status": "closed"}), "{seen}");
-    let got = check_deliveries(&dir, &hook);
+    let got = check_deliveries(&dir, &db, &hook);
     let kinds: Vec<&str> = got.iter().map(|n| n["actionType"].as_str().unwrap()).collect();
     for k in ["create-alert", "acknowledged-alert", "add-note", "closed-alert"] {
         assert!(kinds.contains(&k), "{k} missing from {kinds:?}");

@@ -1,8 +1,11 @@
 //! `oncall serve`'s Schedule API, stored overrides and SIGHUP reload, end to end: the real
-//! binary as a child process over 127.0.0.1, its SQLite file, and answers compared with the
-//! CLI's own JSON (`oncall who|next|timeline --format json`, run in-process on the same file).
+//! binary as a child process over 127.0.0.1, its database (each test on both engines,
+//! `on_both!`: a SQLite file, and a database on the private PostgreSQL of
+//! `scripts/with-postgres`), and answers compared with the CLI's own JSON (`oncall
+//! who|next|timeline --format json`, run in-process on the same configuration file).
 //!
-//! Run: `cargo test -p oncall --test serve_schedules`.
+//! Run: `scripts/with-postgres cargo test -p oncall --test serve_schedules` (without the script
+//! the PostgreSQL runs are skipped).
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -10,6 +13,15 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const KEY: &str = "schedules-key";
+
+#[macro_use]
+mod serve_support;
+use serve_support::Db;
+
+on_both!(schedule_api_answers_exactly_as_the_cli);
+on_both!(stored_overrides_change_every_answer_and_survive_restarts);
+on_both!(sighup_reloads_a_valid_file_and_refuses_an_invalid_one);
+on_both!(on_calls_carry_the_clis_time_off_extension);
 
 fn document(extra_schedule: bool, timezone: &str, with_cy: bool) -> Value {
     let mut users = vec![json!({"username": "ann"}), json!({"username": "ben"}), json!({"username": "boss"})];
@@ -51,14 +63,16 @@ fn tmp(name: &str) -> PathBuf {
 struct Service {
     child: Option<Child>,
     dir: PathBuf,
+    /// The `--db` argument.
+    db: String,
     port: u16,
     starts: usize,
 }
 
 impl Service {
-    fn start(dir: &Path) -> Service {
+    fn start(dir: &Path, db: &Db) -> Service {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut s = Service { child: None, dir: dir.to_path_buf(), port, starts: 0 };
+        let mut s = Service { child: None, dir: dir.to_path_buf(), db: db.arg(dir), port, starts: 0 };
         s.restart();
         s
     }
@@ -71,7 +85,7 @@ impl Service {
             .arg("serve")
             .arg(self.dir.join("config.json"))
             .arg("--db")
-            .arg(self.dir.join("oncall.db"))
+            .arg(&self.db)
             .args(["--listen", &format!("127.0.0.1:{}", self.port)])
             .stdout(Stdio::from(out))
             .stderr(Stdio::from(err))
@@ -178,11 +192,10 @@ fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
     }
 }
 
-#[test]
-fn schedule_api_answers_exactly_as_the_cli() {
-    let dir = tmp("api");
+fn schedule_api_answers_exactly_as_the_cli(db: Db) {
+    let dir = tmp(&format!("api-{}", db.tag()));
     write(&dir.join("config.json"), &document(false, "Europe/Berlin", true));
-    let s = Service::start(&dir);
+    let s = Service::start(&dir, &db);
 
     let list = s.data("/v2/schedules");
     assert_eq!(list.as_array().unwrap().len(), 1);
@@ -267,11 +280,10 @@ fn schedule_api_answers_exactly_as_the_cli() {
     assert_eq!((code, v["errors"]["interval"].is_string()), (422, true), "{v}");
 }
 
-#[test]
-fn stored_overrides_change_every_answer_and_survive_restarts() {
-    let dir = tmp("overrides");
+fn stored_overrides_change_every_answer_and_survive_restarts(db: Db) {
+    let dir = tmp(&format!("overrides-{}", db.tag()));
     write(&dir.join("config.json"), &document(false, "UTC", true));
-    let mut s = Service::start(&dir);
+    let mut s = Service::start(&dir, &db);
     let base = "/v2/schedules/sched-1/overrides";
 
     // The file's override is listed, in Opsgenie's shape.
@@ -385,12 +397,11 @@ fn stored_overrides_change_every_answer_and_survive_restarts() {
     assert_eq!(flat(&s, "2026-11-10T13:00:00Z"), json!(["ben"]));
 }
 
-#[test]
-fn sighup_reloads_a_valid_file_and_refuses_an_invalid_one() {
-    let dir = tmp("hup");
+fn sighup_reloads_a_valid_file_and_refuses_an_invalid_one(db: Db) {
+    let dir = tmp(&format!("hup-{}", db.tag()));
     let config = dir.join("config.json");
     write(&config, &document(false, "UTC", true));
-    let s = Service::start(&dir);
+    let s = Service::start(&dir, &db);
     // State that must survive: an alert, and a stored override.
     assert_eq!(s.call("POST", "/v2/alerts", Some(json!({"message": "before the reload", "alias": "keep"}))).0, 202);
     let body = json!({"alias": "cy-covers", "user": {"type": "user", "username": "cy"},
@@ -439,15 +450,14 @@ fn sighup_reloads_a_valid_file_and_refuses_an_invalid_one() {
 }
 
 /// The `timeOff` extension of on-calls is the CLI's too (examples/time-off.json, with a key).
-#[test]
-fn on_calls_carry_the_clis_time_off_extension() {
-    let dir = tmp("timeoff");
+fn on_calls_carry_the_clis_time_off_extension(db: Db) {
+    let dir = tmp(&format!("timeoff-{}", db.tag()));
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/time-off.json")).unwrap();
     let mut doc: Value = serde_json::from_str(&text).unwrap();
     doc.as_object_mut().unwrap().remove("$schema");
     doc["integrations"] = json!([{"name": "test", "type": "API", "apiKey": KEY}]);
     write(&dir.join("config.json"), &doc);
-    let s = Service::start(&dir);
+    let s = Service::start(&dir, &db);
     for at in ["2026-11-10T10:00:00Z", "2026-11-17T10:00:00Z"] {
         let q = at.replace(':', "%3A");
         let got = s.data(&format!("/v2/schedules/support/on-calls?scheduleIdentifierType=name&date={q}"));
