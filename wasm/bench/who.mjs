@@ -1,7 +1,12 @@
-// Micro-benchmark: whoIsOnCall calls per second through the built Node package.
+// Micro-benchmark: whoIsOnCall calls per second through the built Node package, the ratio to
+// the native figure of `cargo bench -p oncall-benches -- '^who/realistic'` (criterion's median,
+// read from target/criterion when that has been run), and the first answer: require + new
+// OnCall + the first whoIsOnCall in a fresh `node` process (median of 7 processes).
 // Usage: node bench/who.mjs [seconds per case, default 2]
 import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { readFileSync, existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 const { OnCall } = createRequire(import.meta.url)("../pkg/node/oncall_wasm.js");
 const oncall = new OnCall(readFileSync(new URL("../../examples/payments.json", import.meta.url), "utf8"));
@@ -32,5 +37,46 @@ const rate = run("whoIsOnCall(schedule, isoString)", (i) => oncall.whoIsOnCall("
 run("whoIsOnCall(schedule, Date)", (i) => oncall.whoIsOnCall("payments-primary", dates[i]));
 run("whoIsOnCall(schedule, isoString, {flat: true})", (i) => oncall.whoIsOnCall("payments-primary", iso[i], { flat: true }));
 run("whoIsOnCall(payments-secondary, isoString)", (i) => oncall.whoIsOnCall("payments-secondary", iso[i]));
-const goal = 500_000;
-console.log(`goal ${goal.toLocaleString("en-US")} calls/s: ${rate >= goal ? "met" : "not met"} (${Math.round(rate).toLocaleString("en-US")} calls/s)`);
+
+// The native benchmark's configuration and instants (benches/src/lib.rs `instants_2026`).
+const realistic = new OnCall(readFileSync(new URL("../../benches/data/realistic.json", import.meta.url), "utf8"));
+const year0 = 1_767_225_600, yearS = 365 * 86_400;
+const instants2026 = Array.from({ length: 256 }, (_, i) => new Date((year0 + ((i * 7_919_311) % yearS)) * 1000));
+const ms2026 = Array.from({ length: 1000 }, (_, i) => instants2026[i % 256]);
+const isoNative = ms2026.map((d) => d.toISOString());
+const wasmDate = run("realistic: whoIsOnCall(schedule, Date)", (i) => realistic.whoIsOnCall("realistic", ms2026[i]));
+const wasmIso = run("realistic: whoIsOnCall(schedule, isoString)", (i) => realistic.whoIsOnCall("realistic", isoNative[i]));
+
+const targetDir = process.env.CARGO_TARGET_DIR ?? fileURLToPath(new URL("../../target", import.meta.url));
+const criterion = `${targetDir}/criterion/who/realistic/new/estimates.json`;
+if (existsSync(criterion)) {
+  const nativeNs = JSON.parse(readFileSync(criterion, "utf8")).median.point_estimate;
+  const ratio = (perSec) => ((1e9 / perSec) / nativeNs).toFixed(2);
+  console.log(`native who/realistic (criterion median, ${criterion}): ${nativeNs.toFixed(1)} ns/call; wasm/native: Date ${ratio(wasmDate)}×, isoString ${ratio(wasmIso)}×`);
+} else {
+  console.log(`native who/realistic: not measured (run cargo bench -p oncall-benches -- '^who/realistic' first)`);
+}
+
+// The first answer, in fresh processes.
+const first = `const t0 = performance.now();
+const { OnCall } = require(${JSON.stringify(fileURLToPath(new URL("../pkg/node/oncall_wasm.js", import.meta.url)))});
+const text = require("fs").readFileSync(${JSON.stringify(fileURLToPath(new URL("../../examples/payments.json", import.meta.url)))}, "utf8");
+const t1 = performance.now();
+const oncall = new OnCall(text);
+const t2 = performance.now();
+const who = oncall.whoIsOnCall("payments-primary", "2026-11-10T10:00:00Z");
+const t3 = performance.now();
+if (!who.onCallParticipants) throw new Error("no answer");
+console.log(JSON.stringify([t1 - t0, t2 - t1, t3 - t2]));`;
+const runs = Array.from({ length: 7 }, () => {
+  const r = spawnSync(process.execPath, ["-e", first], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout);
+});
+const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+const part = (i) => median(runs.map((r) => r[i])).toFixed(2);
+const firstWho = median(runs.map((r) => r[2]));
+console.log(`first answer (fresh node, median of 7): require ${part(0)} ms, new OnCall ${part(1)} ms, first whoIsOnCall ${firstWho.toFixed(2)} ms (goal ≤ 2 ms: ${firstWho <= 2 ? "met" : "not met"}), together ${median(runs.map((r) => r[0] + r[1] + r[2])).toFixed(2)} ms`);
+
+const goal = 3_000_000;
+console.log(`goal ${goal.toLocaleString("en-US")} calls/s (≤ 300 ns, Date): ${wasmDate >= goal ? "met" : "not met"} (${Math.round(wasmDate).toLocaleString("en-US")} calls/s)`);

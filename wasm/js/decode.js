@@ -3,11 +3,12 @@
 // oncall-wasm: the decoder of answers (wasm/js/decode.js, appended to the generated glue by
 // wasm/scripts/build). The Rust side (wasm/src/encode.rs) writes an answer as u32 tokens,
 // `payload << 4 | tag`, and UTF-8 bytes; this builds the same plain objects `JSON.parse` of the
-// command's JSON would, a fresh one each call. It also puts a fast path in front of
-// `OnCall.prototype.whoIsOnCall` for the common arguments (a schedule name, an ISO string, a
-// `Date` or nothing, `{flat}`): the schedule's index is cached, the instant crosses as a number
-// or a string, the answer is decoded here; anything else takes the general method, so answers
-// and errors are the same.
+// command's JSON would. It also puts a fast path in front of `OnCall.prototype.whoIsOnCall` for
+// the common arguments (a schedule name, an ISO string, a `Date` or nothing, `{flat}`): the
+// schedule's index is cached, the instant crosses as a number or a string, and an answer the
+// answer index holds comes back as an id whose decoded object is cached (one call and a Map
+// lookup); anything else takes the general method, so answers and errors are the same. Every
+// whoIsOnCall answer is deeply frozen (cached ones are shared between calls).
 
 let __oncall_buffer = null;
 let __oncall_u32 = null;
@@ -102,24 +103,45 @@ OnCall.prototype.whoIsOnCall = function whoIsOnCall(schedule, at, options) {
   if (options !== undefined && options !== null) {
     const f = typeof options === "object" ? options.flat : 0;
     if (f === true) flat = true;
-    else if (f !== false && f !== undefined && f !== null) return __oncall_whoIsOnCall.call(this, schedule, at, options);
+    else if (f !== false && f !== undefined && f !== null) return __oncall_freeze(__oncall_whoIsOnCall.call(this, schedule, at, options));
   }
   let state = this[__oncall_state];
   if (state === undefined) {
-    state = this[__oncall_state] = { schedules: new Map(), table: this.__strings() };
+    state = this[__oncall_state] = { schedules: new Map(), answers: [], table: this.__strings() };
   }
   let index = state.schedules.get(schedule);
   if (index === undefined) {
-    if (typeof schedule !== "string") return __oncall_whoIsOnCall.call(this, schedule, at, options);
+    if (typeof schedule !== "string") return __oncall_freeze(__oncall_whoIsOnCall.call(this, schedule, at, options));
     index = this.__scheduleIndex(schedule);
-    if (index < 0) return __oncall_whoIsOnCall.call(this, schedule, at, options);
+    if (index < 0) return __oncall_freeze(__oncall_whoIsOnCall.call(this, schedule, at, options));
     state.schedules.set(schedule, index);
   }
-  let tokens;
-  if (typeof at === "string") tokens = this.__whoText(index, at, flat);
-  else if (at instanceof Date) tokens = this.__whoAt(index, at.getTime(), flat);
-  else if (at === undefined || at === null) tokens = this.__whoAt(index, Date.now(), flat);
-  else return __oncall_whoIsOnCall.call(this, schedule, at, options);
+  let ms;
+  if (typeof at === "string") ms = undefined;
+  else if (at instanceof Date) ms = at.getTime();
+  else if (at === undefined || at === null) ms = Date.now();
+  else return __oncall_freeze(__oncall_whoIsOnCall.call(this, schedule, at, options));
+  let tokens = ms === undefined ? this.__whoText(index, at, flat, true) : this.__whoAt(index, ms, flat, true);
   if (__oncall_memory === null) __oncall_memory = __oncallMemory();
-  return __oncall_decode(__oncall_memory, tokens, state.table);
+  if ((tokens & 1) === 0) return __oncall_freeze(__oncall_decode(__oncall_memory, tokens, state.table));
+  // An answer of the answer index, by id (wasm/src/lib.rs `who`): decoded once per schedule and
+  // `flat`, frozen (deeply), and returned again whenever the same answer is.
+  const slot = index * 2 + (flat ? 1 : 0);
+  const cache = state.answers[slot] ?? (state.answers[slot] = new Map());
+  let answer = cache.get(tokens);
+  if (answer === undefined) {
+    const encoded = ms === undefined ? this.__whoText(index, at, flat, false) : this.__whoAt(index, ms, flat, false);
+    answer = __oncall_freeze(__oncall_decode(__oncall_memory, encoded, state.table));
+    cache.set(tokens, answer);
+  }
+  return answer;
 };
+
+/** `value` and everything it holds, frozen: a cached answer cannot be changed by a caller. */
+function __oncall_freeze(value) {
+  if (typeof value === "object" && value !== null) {
+    for (const key of Object.keys(value)) __oncall_freeze(value[key]);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -105,7 +105,7 @@ impl OnCall {
         let s = self.schedule(schedule)?;
         let at = instant(&s, "at", at.as_ref(), false)?;
         let flat = flat_option(options.as_ref())?;
-        Ok(self.decode(self.who(s, at, flat)?))
+        Ok(self.decode(self.who(s, at, flat, false)?))
     }
 
     /// The fast path of `whoIsOnCall` (`js/decode.js`): the index of a schedule (by name or id)
@@ -116,20 +116,21 @@ impl OnCall {
         self.config.schedule_names().position(|n| n == s.name()).map_or(-1, |i| i as i32)
     }
 
-    /// The fast path of `whoIsOnCall` at a `Date`'s milliseconds: the encoded answer.
+    /// The fast path of `whoIsOnCall` at a `Date`'s milliseconds: the encoded answer, or with
+    /// `interned` its id when the index holds it (odd; see `who`).
     #[wasm_bindgen(js_name = __whoAt, skip_typescript)]
-    pub fn who_at(&self, schedule: u32, at: f64, flat: bool) -> Result<u32, JsValue> {
+    pub fn who_at(&self, schedule: u32, at: f64, flat: bool, interned: bool) -> Result<u32, JsValue> {
         let s = self.schedule_at(schedule)?;
         let at = from_millis(at).ok_or_else(|| error("at: invalid Date", &[("at", "invalid Date")]))?;
-        self.who(s, at, flat)
+        self.who(s, at, flat, interned)
     }
 
-    /// The fast path of `whoIsOnCall` at an instant written as text: the encoded answer.
+    /// The fast path of `whoIsOnCall` at an instant written as text: as `__whoAt`.
     #[wasm_bindgen(js_name = __whoText, skip_typescript)]
-    pub fn who_text(&self, schedule: u32, at: &str, flat: bool) -> Result<u32, JsValue> {
+    pub fn who_text(&self, schedule: u32, at: &str, flat: bool, interned: bool) -> Result<u32, JsValue> {
         let s = self.schedule_at(schedule)?;
         let at = instant_text(&s, "at", at, false)?;
-        self.who(s, at, flat)
+        self.who(s, at, flat, interned)
     }
 
     /// The fast path's table of interned strings (see `encode`).
@@ -347,9 +348,19 @@ impl OnCall {
         encode::decode(tokens, &self.strings.borrow().table())
     }
 
-    /// Who is on call, encoded.
-    fn who(&self, s: Schedule<'_>, at: DateTime<Utc>, flat: bool) -> Result<u32, JsValue> {
-        let answer = s.on_call(at).map_err(|e| query_error("at", &e))?;
+    /// Who is on call, encoded; or, with `interned` and when the answer index holds `at`, the
+    /// answer's id: the address of the index's participants (`Arc<[Participant]>`, each
+    /// distinct answer of a schedule stored once and kept as long as the configuration, never
+    /// moved or freed), plus 1. The address is even (alignment), the encoding's too (a `u32`
+    /// buffer), so the low bit tells them apart; `js/decode.js` caches the decoded answer of
+    /// an id per schedule and `flat`, the answer being the schedule's and these participants'.
+    fn who(&self, s: Schedule<'_>, at: DateTime<Utc>, flat: bool, interned: bool) -> Result<u32, JsValue> {
+        const _: () = assert!(std::mem::align_of::<oncall_core::output::Participant>() >= 2);
+        let answer = s.on_call_ref(at).map_err(|e| query_error("at", &e))?;
+        if let (true, std::borrow::Cow::Borrowed(p)) = (interned, &answer.on_call_participants) {
+            return Ok(p.as_ptr() as usize as u32 | 1);
+        }
+        let answer = answer.into_owned();
         if flat { self.encode(&answer.flat()) } else { self.encode(&answer) }
     }
 

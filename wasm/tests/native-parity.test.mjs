@@ -299,3 +299,40 @@ test("time off: timelines match oncall timeline, sources say what the command's 
   assert.deepStrictEqual(oncall.whoIsOnCall("support", at), opsgenie);
   oncall.free();
 });
+
+test("repeated whoIsOnCall answers come from the answer index's cache, frozen, as a fresh configuration's", () => {
+  const s = "payments-primary";
+  const hot = new OnCall(exampleText);
+  const base = Date.parse("2026-11-02T00:00:00Z");
+  const instants = Array.from({ length: 300 }, (_, i) => new Date(base + i * 2_419_200));
+  for (let round = 0; round < 3; round++) {
+    for (const at of instants) {
+      hot.whoIsOnCall(s, at);
+      hot.whoIsOnCall(s, at.toISOString(), { flat: true });
+    }
+  }
+  const a = hot.whoIsOnCall(s, instants[5]);
+  assert.equal(hot.whoIsOnCall(s, instants[5].toISOString()), a, "an indexed answer is the cached object");
+  for (const value of [a, a._parent, a.onCallParticipants, a.onCallParticipants[0]]) {
+    assert.ok(Object.isFrozen(value));
+  }
+  assert.throws(() => a.onCallParticipants.push({ name: "mallory" }), TypeError);
+  assert.throws(() => {
+    a._parent.name = "changed";
+  }, TypeError);
+  const cold = oncall.whoIsOnCall(s, "2026-10-01T00:00:00Z");
+  assert.ok(Object.isFrozen(cold), "answers not from the index are frozen too");
+  for (const [i, at] of instants.entries()) {
+    if (i % 10 !== 0) continue;
+    const fresh = new OnCall(exampleText);
+    const iso = at.toISOString();
+    assert.deepStrictEqual(hot.whoIsOnCall(s, at), fresh.whoIsOnCall(s, iso), iso);
+    assert.deepStrictEqual(hot.whoIsOnCall(s, iso, { flat: true }), fresh.whoIsOnCall(s, at, { flat: true }), iso);
+    fresh.free();
+  }
+  for (const at of INSTANTS.slice(0, 3)) {
+    const args = ["who", ...cfg, "--schedule", s, "--at", at];
+    assert.deepStrictEqual(hot.whoIsOnCall(s, at), nativeJson(args), at);
+  }
+  hot.free();
+});
