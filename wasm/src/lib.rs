@@ -95,6 +95,8 @@ impl OnCall {
     /// Who is on call at `at` (default: now). With `{flat: true}` the answer is the usernames
     /// (`onCallRecipients`) instead of the nested participants. (`js/decode.js` puts a faster
     /// path for the common arguments in front of this; both give the same answers and errors.)
+    /// The answer is frozen (deeply), and a repeated indexed answer is the same object: copy it
+    /// (`structuredClone`) before changing it.
     #[wasm_bindgen(js_name = whoIsOnCall, unchecked_return_type = "OnCallAnswer")]
     pub fn who_is_on_call(
         &self,
