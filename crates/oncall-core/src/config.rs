@@ -1045,6 +1045,14 @@ impl Document {
         crate::read::json(text, limits)
     }
 
+    /// Reads a JSON document within `limits` by the path-tracking reader alone, without the
+    /// typed fast path: the same answer as [`Document::from_json_with_limits`] (same document
+    /// or same error), more slowly. For the tests and benchmarks that compare the two.
+    #[doc(hidden)]
+    pub fn from_json_explained_with_limits(text: &str, limits: &crate::Limits) -> crate::Result<Document> {
+        crate::read::json_explained(text, limits)
+    }
+
     /// Reads a YAML document within the default [`Limits`](crate::Limits), with the same checks
     /// as [`Document::from_json`]. Aliases count against `maxInputBytes` by the bytes they
     /// expand to; merge keys (`<<`) work; every problem carries its line and column.
