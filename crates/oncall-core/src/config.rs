@@ -42,6 +42,11 @@
 //! objects replaced by empty placeholders), then each list item and nested object in turn. So
 //! explaining a document costs time proportional to its size, however many problems it has.
 //! A YAML text is scanned into a tree in one pass, then read the same way.
+//!
+//! Measured (benches/README.md, `load` group, 2026-12-03, loaded shared machine): a valid
+//! JSON document reads at 94–123 MiB/s, about 7× serde_json's bare pass over the same text
+//! (`IgnoredAny`), and 4–6× faster than the path-tracking reader that explains a refused one.
+//! The scan and the typed read each cost about half.
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
