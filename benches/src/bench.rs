@@ -7,6 +7,7 @@
 use criterion::Criterion;
 use oncall_benches::{data, instants_2026, naive::Naive};
 use oncall_core::alert::{Action, Alert, AlertEvent};
+use oncall_core::config::Document;
 use oncall_core::escalation::{EscalateOptions, Target};
 use oncall_core::{Config, Expand, IndexOptions};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -149,26 +150,32 @@ fn overrides(c: &mut Criterion) {
     let template = base["schedules"][0]["overrides"].as_array().expect("overrides").clone();
     let mut g = c.benchmark_group("who-overrides");
     for n in [0usize, 100, 10_000, 100_000] {
-        let mut doc = base.clone();
-        let list: Vec<serde_json::Value> = (0..n)
-            .map(|i| {
-                let mut o = template[i % template.len()].clone();
-                // Spread copies over the years 2020..2032 so they do not all overlap.
-                let shift = (i / template.len()) as i64 % 12 - 6;
-                for key in ["startDate", "endDate"] {
-                    let v = o[key].as_str().expect("date").to_string();
-                    let year: i64 = v[..4].parse().expect("year");
-                    o[key] = serde_json::Value::from(format!("{}{}", year + shift, &v[4..]));
-                }
-                o
-            })
-            .collect();
-        doc["schedules"][0]["overrides"] = serde_json::Value::from(list);
+        let doc = with_overrides(&base, &template, n);
         let config = Config::from_json(&doc.to_string()).expect("valid");
         let s = config.schedule("realistic").expect("schedule");
         per_instant(&mut g, &format!("{n}"), |at| s.on_call(at).expect("answer"));
     }
     g.finish();
+}
+
+/// The realistic document with `n` copies of its first schedule's overrides (`template`),
+/// spread over the years 2020..2032 so they do not all overlap.
+fn with_overrides(base: &serde_json::Value, template: &[serde_json::Value], n: usize) -> serde_json::Value {
+    let mut doc = base.clone();
+    let list: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let mut o = template[i % template.len()].clone();
+            let shift = (i / template.len()) as i64 % 12 - 6;
+            for key in ["startDate", "endDate"] {
+                let v = o[key].as_str().expect("date").to_string();
+                let year: i64 = v[..4].parse().expect("year");
+                o[key] = serde_json::Value::from(format!("{}{}", year + shift, &v[4..]));
+            }
+            o
+        })
+        .collect();
+    doc["schedules"][0]["overrides"] = serde_json::Value::from(list);
+    doc
 }
 
 /// The realistic schedule with 0, 100 and 10 000 periods of time off spread over its users and
@@ -350,11 +357,34 @@ fn escalate(c: &mut Criterion) {
     g.finish();
 }
 
+/// Loading: `NAME` is `Config::from_json` (read, validate, compile), `NAME/document` the
+/// document read alone, `NAME/explained` the path-tracking reader alone (what an invalid
+/// document pays, and what every document paid before the typed fast path), and
+/// `NAME/ignored-any` serde_json's own pass over the text into `IgnoredAny`, the floor. Each
+/// reports bytes per second of JSON.
 fn load(c: &mut Criterion) {
     let mut g = c.benchmark_group("load");
-    for name in ["small", "realistic", "large"] {
-        let text = data(name);
-        g.bench_function(name, |b| b.iter(|| Config::from_json(black_box(&text)).expect("valid")));
+    let base: serde_json::Value = serde_json::from_str(&data("realistic")).expect("json");
+    let template = base["schedules"][0]["overrides"].as_array().expect("overrides").clone();
+    let docs = [
+        ("small", data("small")),
+        ("realistic", data("realistic")),
+        ("large", data("large")),
+        ("overrides-100000", with_overrides(&base, &template, 100_000).to_string()),
+    ];
+    let limits = oncall_core::Limits::default();
+    for (name, text) in &docs {
+        g.throughput(criterion::Throughput::Bytes(text.len() as u64));
+        g.bench_function(*name, |b| b.iter(|| Config::from_json(black_box(text)).expect("valid")));
+        g.bench_function(format!("{name}/document"), |b| {
+            b.iter(|| Document::from_json(black_box(text)).expect("valid"))
+        });
+        g.bench_function(format!("{name}/explained"), |b| {
+            b.iter(|| Document::from_json_explained_with_limits(black_box(text), &limits).expect("valid"))
+        });
+        g.bench_function(format!("{name}/ignored-any"), |b| {
+            b.iter(|| serde_json::from_str::<serde::de::IgnoredAny>(black_box(text)).expect("valid"))
+        });
     }
     g.finish();
 }

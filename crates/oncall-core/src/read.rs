@@ -36,8 +36,48 @@ use std::fmt;
 /// ```
 pub const TEXT_FIELDS: &[&str] = &["description", "expectedValue", "recurrence", "ics"];
 
+/// Whether `key` is one of [`TEXT_FIELDS`]. A `match` (the scan asks on every key, and a
+/// `match` compares lengths before bytes); the unit test keeps it equal to the list.
+fn is_text_field(key: &str) -> bool {
+    matches!(key, "description" | "expectedValue" | "recurrence" | "ics")
+}
+
+/// Whether `key` is one of [`LIST_KEYS`]: a `match`, as for [`is_text_field`].
+fn is_list_key(key: &str) -> bool {
+    matches!(
+        key,
+        "changes"
+            | "conditions"
+            | "dates"
+            | "escalations"
+            | "forwardingRules"
+            | "holidayCalendars"
+            | "holidays"
+            | "integrations"
+            | "members"
+            | "notificationRules"
+            | "notificationTime"
+            | "overrides"
+            | "participants"
+            | "payRules"
+            | "priorities"
+            | "rates"
+            | "restrictions"
+            | "rotations"
+            | "routingRules"
+            | "rules"
+            | "schedules"
+            | "steps"
+            | "teams"
+            | "timeOff"
+            | "users"
+    )
+}
+
 /// Keys whose values are lists in the document. A list anywhere else (at the top, inside a
 /// list, under another key) makes the reader check that no object was written as a list.
+/// The scan asks [`is_list_key`], which the unit test keeps equal to this list.
+#[cfg(test)]
 const LIST_KEYS: &[&str] = &[
     "changes",
     "conditions",
@@ -74,6 +114,19 @@ const FREE_KEY: &str = "role";
 
 /// Reads a JSON document within `limits`.
 pub(crate) fn json(text: &str, limits: &Limits) -> crate::Result<Document> {
+    json_read(text, limits, true)
+}
+
+/// Reads a JSON document within `limits` by the path-tracking reader alone: the answer of
+/// [`json`] (the property test `props_read` checks they agree), without the typed fast path.
+pub(crate) fn json_explained(text: &str, limits: &Limits) -> crate::Result<Document> {
+    json_read(text, limits, false)
+}
+
+/// The JSON reader: the scan (limits, duplicate keys, non-finite numbers), then, when `fast`
+/// and the scan saw nothing suspicious, the typed read straight from the text; anything that
+/// read refuses goes to the path-tracking reader, which explains it.
+fn json_read(text: &str, limits: &Limits, fast: bool) -> crate::Result<Document> {
     input_size(text.len(), limits)?;
     let suspicious = {
         let scan = Scan::new(limits, false, false);
@@ -85,13 +138,19 @@ pub(crate) fn json(text: &str, limits: &Limits) -> crate::Result<Document> {
         scan.suspicious.get()
     };
     #[cfg(feature = "fast-read")]
-    if !suspicious && let Ok(doc) = serde_json::from_str::<Document>(text) {
+    if fast
+        && !suspicious
+        && let Ok(doc) = serde_json::from_str::<Document>(text)
+    {
         return Ok(doc);
     }
     let value: Value = serde_json::from_str(text).map_err(|e| json_syntax(text, &e))?;
     // Without `fast-read`, one reader (from a value) serves JSON, YAML and values alike.
     #[cfg(not(feature = "fast-read"))]
-    if !suspicious && let Some(doc) = typed(&value) {
+    if fast
+        && !suspicious
+        && let Some(doc) = typed(&value)
+    {
         return Ok(doc);
     }
     if let Some(inner) = unwrapped(&value)? {
@@ -338,6 +397,10 @@ struct Stop {
 struct Scan<'de, 'l> {
     limits: &'l Limits,
     path: RefCell<Vec<Seg<'de>>>,
+    /// The keys seen so far in each object being read, innermost last: an object's keys are
+    /// the stack's top from where it began (objects nest, so they never interleave). One
+    /// stack for the document instead of a list per object.
+    keys: RefCell<Vec<Cow<'de, str>>>,
     /// Bytes of the (expanded) document counted so far, when `count` is set.
     expanded: Cell<usize>,
     count: bool,
@@ -352,6 +415,7 @@ impl<'de, 'l> Scan<'de, 'l> {
         Scan {
             limits,
             path: RefCell::new(Vec::new()),
+            keys: RefCell::new(Vec::new()),
             expanded: Cell::new(0),
             count,
             build,
@@ -589,7 +653,8 @@ impl<'de> Visitor<'de> for Node<'_, 'de, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         self.enter()?;
         let mut object = serde_json::Map::new();
-        let mut few: Vec<Cow<'de, str>> = Vec::new();
+        // This object's keys: `keys[base..]` while there are few, then `many`.
+        let base = self.scan.keys.borrow().len();
         let mut many: HashSet<Cow<'de, str>> = HashSet::new();
         let limits = self.scan.limits;
         let mut n = 0;
@@ -611,7 +676,8 @@ impl<'de> Visitor<'de> for Node<'_, 'de, '_> {
                 ));
             }
             n += 1;
-            let seen = if many.is_empty() { few.contains(&key) } else { many.contains(&key) };
+            let seen =
+                if many.is_empty() { self.scan.keys.borrow()[base..].contains(&key) } else { many.contains(&key) };
             self.scan.path.borrow_mut().push(Seg::Key(key.clone()));
             if seen {
                 let path = self.scan.path();
@@ -624,22 +690,24 @@ impl<'de> Visitor<'de> for Node<'_, 'de, '_> {
             let child = Node {
                 scan: self.scan,
                 depth: self.depth + 1,
-                text: TEXT_FIELDS.contains(&key.as_ref()),
+                text: is_text_field(&key),
                 free: self.free || key == FREE_KEY,
-                list_ok: self.free || key == FREE_KEY || LIST_KEYS.contains(&key.as_ref()),
+                list_ok: self.free || key == FREE_KEY || is_list_key(&key),
             };
             let value = map.next_value_seed(child)?;
             self.scan.path.borrow_mut().pop();
             if self.scan.build {
                 object.insert(key.to_string(), value);
             }
-            if many.is_empty() && few.len() < 16 {
-                few.push(key);
+            let mut keys = self.scan.keys.borrow_mut();
+            if many.is_empty() && keys.len() - base < 16 {
+                keys.push(key);
             } else {
-                many.extend(few.drain(..));
+                many.extend(keys.drain(base..));
                 many.insert(key);
             }
         }
+        self.scan.keys.borrow_mut().truncate(base);
         Ok(self.scalar(|| Value::Object(object)))
     }
 }
@@ -1324,6 +1392,19 @@ mod tests {
 
     fn err(text: &str) -> Error {
         json(text, &limits()).unwrap_err()
+    }
+
+    #[test]
+    fn key_matches_are_the_lists() {
+        assert!(TEXT_FIELDS.iter().all(|k| is_text_field(k)));
+        assert!(LIST_KEYS.iter().all(|k| is_list_key(k)));
+        // And nothing else: every key the other list holds, and near misses.
+        for k in LIST_KEYS.iter().chain(["name", "team", "Description", "ic", "icss", "override", ""].iter()) {
+            assert!(!is_text_field(k), "{k}");
+        }
+        for k in TEXT_FIELDS.iter().chain(["name", "team", "override", "Rules", "user", "rule", ""].iter()) {
+            assert!(!is_list_key(k), "{k}");
+        }
     }
 
     #[test]
