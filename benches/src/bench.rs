@@ -79,7 +79,8 @@ fn memory(name: &str) {
 
 /// Live heap bytes per schedule of `n` realistic configurations loaded into one process (as a
 /// service holding many teams' schedules would), compiled, then after 32 who-is-on-call
-/// questions each about one week of June 2026 (which index the chunk holding it).
+/// questions each about one week of June 2026 (which index the chunk holding it), then with
+/// every chunk of 2026 indexed (one year of index per schedule).
 fn fleet(n: usize) {
     let text = data("realistic");
     let region = Region::new(GLOBAL);
@@ -95,9 +96,20 @@ fn fleet(n: usize) {
     }
     let stats = region.change();
     let asked = (stats.bytes_allocated as isize - stats.bytes_deallocated as isize) / n as isize;
+    // Then one year of index each: every chunk of 2026 indexed at its first question.
+    let mut configs = configs;
+    for config in &mut configs {
+        config.set_index_options(IndexOptions::EAGER);
+        let s = config.schedule("realistic").expect("schedule");
+        for at in instants_2026(256) {
+            black_box(s.on_call_ref(at).expect("answer"));
+        }
+    }
+    let stats = region.change();
+    let year = (stats.bytes_allocated as isize - stats.bytes_deallocated as isize) / n as isize;
     println!(
-        "memory: {n} realistic schedules in one process: {} B per schedule compiled, {} B after 32 questions about one week",
-        compiled, asked
+        "memory: {n} realistic schedules in one process: {} B per schedule compiled, {} B after 32 questions about one week, {} B with the index of 2026 built",
+        compiled, asked, year
     );
     drop(configs);
 }
