@@ -1,10 +1,12 @@
-// Micro-benchmark: whoIsOnCall calls per second through the built Node package, the ratio to
-// the native figure of `cargo bench -p oncall-benches -- '^who/realistic'` (criterion's median,
-// read from target/criterion when that has been run), and the first answer: require + new
-// OnCall + the first whoIsOnCall in a fresh `node` process (median of 7 processes).
+// Micro-benchmark: whoIsOnCall calls per second through the built Node package, against the
+// native figure measured in the same run (benches/examples/who_baseline.rs: the query loop of
+// criterion's `who/realistic` on the same configuration and instants, built in release and run
+// right before the Node loop), and the first answer: require + new OnCall + the first
+// whoIsOnCall in a fresh `node` process (median of 7 processes).
 // Usage: node bench/who.mjs [seconds per case, default 2]
 import { createRequire } from "node:module";
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -47,15 +49,17 @@ const isoNative = ms2026.map((d) => d.toISOString());
 const wasmDate = run("realistic: whoIsOnCall(schedule, Date)", (i) => realistic.whoIsOnCall("realistic", ms2026[i]));
 const wasmIso = run("realistic: whoIsOnCall(schedule, isoString)", (i) => realistic.whoIsOnCall("realistic", isoNative[i]));
 
-const targetDir = process.env.CARGO_TARGET_DIR ?? fileURLToPath(new URL("../../target", import.meta.url));
-const criterion = `${targetDir}/criterion/who/realistic/new/estimates.json`;
-if (existsSync(criterion)) {
-  const nativeNs = JSON.parse(readFileSync(criterion, "utf8")).median.point_estimate;
-  const ratio = (perSec) => ((1e9 / perSec) / nativeNs).toFixed(2);
-  console.log(`native who/realistic (criterion median, ${criterion}): ${nativeNs.toFixed(1)} ns/call; wasm/native: Date ${ratio(wasmDate)}×, isoString ${ratio(wasmIso)}×`);
-} else {
-  console.log(`native who/realistic: not measured (run cargo bench -p oncall-benches -- '^who/realistic' first)`);
-}
+// The native baseline, in this run: the same configuration, instants and query loop.
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const targetDir = process.env.CARGO_TARGET_DIR ?? `${root}/target`;
+const build = spawnSync("cargo", ["build", "--release", "-q", "-p", "oncall-benches", "--example", "who_baseline"], { cwd: root, encoding: "utf8" });
+if (build.status !== 0) throw new Error(`cargo build --example who_baseline failed: ${build.stderr}`);
+const baseline = spawnSync(`${targetDir}/release/examples/who_baseline`, [String(seconds)], { cwd: root, encoding: "utf8" });
+if (baseline.status !== 0) throw new Error(`who_baseline failed: ${baseline.stderr}`);
+const native = JSON.parse(baseline.stdout);
+const ratio = (perSec, ns) => ((1e9 / perSec) / ns).toFixed(2);
+console.log(`native who/realistic (benches/examples/who_baseline, median of 11 batches, this run): on_call ${native.on_call_ns.toFixed(1)} ns/call, on_call_ref ${native.on_call_ref_ns.toFixed(1)} ns/call`);
+console.log(`wasm/native (on_call): Date ${ratio(wasmDate, native.on_call_ns)}×, isoString ${ratio(wasmIso, native.on_call_ns)}×; (on_call_ref): Date ${ratio(wasmDate, native.on_call_ref_ns)}×, isoString ${ratio(wasmIso, native.on_call_ref_ns)}×`);
 
 // The first answer, in fresh processes.
 const first = `const t0 = performance.now();
@@ -79,4 +83,6 @@ const firstWho = median(runs.map((r) => r[2]));
 console.log(`first answer (fresh node, median of 7): require ${part(0)} ms, new OnCall ${part(1)} ms, first whoIsOnCall ${firstWho.toFixed(2)} ms (goal ≤ 2 ms: ${firstWho <= 2 ? "met" : "not met"}), together ${median(runs.map((r) => r[0] + r[1] + r[2])).toFixed(2)} ms`);
 
 const goal = 3_000_000;
-console.log(`goal ${goal.toLocaleString("en-US")} calls/s (≤ 300 ns, Date): ${wasmDate >= goal ? "met" : "not met"} (${Math.round(wasmDate).toLocaleString("en-US")} calls/s)`);
+const verdict = (perSec) => `${perSec >= goal ? "met" : "not met"} (${Math.round(perSec).toLocaleString("en-US")} calls/s, ${(1e9 / perSec).toFixed(0)} ns)`;
+console.log(`goal ${goal.toLocaleString("en-US")} calls/s (≤ 300 ns): Date ${verdict(wasmDate)}, isoString ${verdict(wasmIso)}`);
+console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}, ${new Date().toISOString().slice(0, 16)} UTC`);

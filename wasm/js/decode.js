@@ -117,7 +117,7 @@ OnCall.prototype.whoIsOnCall = function whoIsOnCall(schedule, at, options) {
     state.schedules.set(schedule, index);
   }
   let ms;
-  if (typeof at === "string") ms = undefined;
+  if (typeof at === "string") ms = __oncall_instantMs(at);
   else if (at instanceof Date) ms = at.getTime();
   else if (at === undefined || at === null) ms = Date.now();
   else return __oncall_freeze(__oncall_whoIsOnCall.call(this, schedule, at, options));
@@ -136,6 +136,75 @@ OnCall.prototype.whoIsOnCall = function whoIsOnCall(schedule, at, options) {
   }
   return answer;
 };
+
+/**
+ * The instant an RFC 3339 text with an offset names, in epoch milliseconds, read exactly as the
+ * core's reader does (`oncall_core::time::parse_ts`, its `parse_fast`):
+ * `YYYY-MM-DD(T|t| )HH:MM[:SS[.f+]](Z|z|±HH:MM)`, offsets at most ±23:59, a fraction of a second
+ * ignored (the core reads whole seconds), a real calendar date (leap years), and the result inside
+ * the engine's range 1900-01-01 to 2200-01-01 (exclusive). `undefined` for everything else —
+ * naive local times (read in the schedule's zone), `now`, surrounding spaces, out-of-range offsets
+ * or instants, anything malformed — which the caller hands to the core's reader as text, so the
+ * accepted set, the answers and the errors stay the core's. Reading the text here lets an ISO
+ * string cross the boundary as a number, as a `Date` does (about half the cost of a call).
+ */
+function __oncall_instantMs(s) {
+  const n = s.length;
+  if (n < 17 || n > 64) return undefined;
+  const t = s.charCodeAt(10);
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || (t !== 84 && t !== 116 && t !== 32)) return undefined;
+  const century = __oncall_two(s, 0), yy2 = __oncall_two(s, 2);
+  const mo = __oncall_two(s, 5), day = __oncall_two(s, 8), h = __oncall_two(s, 11), mi = __oncall_two(s, 14);
+  if (century < 0 || yy2 < 0 || mo < 1 || mo > 12 || day < 1 || h < 0 || h > 23 || mi < 0 || mi > 59) return undefined;
+  const y = century * 100 + yy2;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (day > (mo === 2 ? (leap ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31)) return undefined;
+  let i = 16, sec = 0;
+  if (s.charCodeAt(i) === 58) {
+    sec = __oncall_two(s, i + 1);
+    if (sec < 0 || sec > 59) return undefined;
+    i += 3;
+    if (s.charCodeAt(i) === 46) {
+      i += 1;
+      if (__oncall_digit(s, i) < 0) return undefined;
+      while (__oncall_digit(s, i) >= 0) i += 1;
+    }
+  }
+  let offset;
+  const c = s.charCodeAt(i);
+  if ((c === 90 || c === 122) && i + 1 === n) offset = 0;
+  else if ((c === 43 || c === 45) && i + 6 === n && s.charCodeAt(i + 3) === 58) {
+    const oh = __oncall_two(s, i + 1), om = __oncall_two(s, i + 4);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
+    offset = c === 45 ? -(oh * 3600 + om * 60) : oh * 3600 + om * 60;
+  } else return undefined;
+  // Days since 1970-01-01 in the proleptic Gregorian calendar (days_from_civil).
+  const ys = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(ys / 400);
+  const yoe = ys - era * 400;
+  const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const days = era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+  const secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset;
+  // The engine's range (oncall_core::time::MIN_INSTANT..MAX_INSTANT): outside it, the core's
+  // message.
+  if (secs < -2_208_988_800 || secs >= 7_258_118_400) return undefined;
+  return secs * 1000;
+}
+
+/** The value of the ASCII digit at `s[i]`, or -1 (also past the end). */
+function __oncall_digit(s, i) {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+/** The value of the two ASCII digits at `s[i..i + 2]`, or -1. */
+function __oncall_two(s, i) {
+  const a = s.charCodeAt(i) - 48, b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+// For the parity tests (tests/instant.test.mjs): not part of the typed API.
+Object.defineProperty(OnCall, "__instantMs", { value: __oncall_instantMs });
 
 /** `value` and everything it holds, frozen: a cached answer cannot be changed by a caller. */
 function __oncall_freeze(value) {
