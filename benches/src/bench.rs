@@ -299,6 +299,63 @@ fn next(c: &mut Criterion) {
     g.finish();
 }
 
+/// Issue 10's deep shared graph: team `t{i}` routes to escalation `e{i}`, whose two rules both
+/// name team `t{i+1}`, `depth` levels; a daily rotation of `t0` and a user, with a forwarding
+/// rule. The plain walk expands every path (2^depth, up to `maxExpansion`); the memo each team
+/// and escalation once per instant.
+fn deep_shared(depth: usize) -> String {
+    let users: Vec<_> = (0..4).map(|i| serde_json::json!({"username": format!("u{i}")})).collect();
+    let teams: Vec<_> = (0..=depth)
+        .map(|i| {
+            let mut t = serde_json::json!({"name": format!("t{i}"), "members": [{"user": {"username": format!("u{}", i % 4)}}]});
+            if i < depth {
+                t["routingRules"] = serde_json::json!([{"name": "r", "order": 0,
+                    "notify": {"type": "escalation", "name": format!("e{i}")}}]);
+            }
+            t
+        })
+        .collect();
+    let escalations: Vec<_> = (0..depth)
+        .map(|i| {
+            let rule = serde_json::json!({"condition": "if-not-acked", "notifyType": "default", "delay": {"timeAmount": 0},
+                "recipient": {"type": "team", "name": format!("t{}", i + 1)}});
+            serde_json::json!({"name": format!("e{i}"), "rules": [rule.clone(), rule]})
+        })
+        .collect();
+    serde_json::json!({"users": users, "teams": teams, "escalations": escalations,
+        "schedules": [{"name": "deep", "timezone": "Europe/London", "rotations": [{"name": "r", "type": "daily",
+            "startDate": "2026-01-05T00:00:00Z", "participants": [{"type": "team", "name": "t0"}, {"type": "user", "username": "u1"}]}]}],
+        "forwardingRules": [{"fromUser": {"username": "u2"}, "toUser": {"username": "u3"},
+            "startDate": "2026-03-01T00:00:00Z", "endDate": "2026-03-08T00:00:00Z"}]})
+    .to_string()
+}
+
+/// `who --flat` (`on_call(at).flat()`, which expands the participant tree, not the flat walk),
+/// the first final segment (the flat walk), next-on-call and a week's final schedule on
+/// [`deep_shared`] graphs, with the expansion memo (the default) and without it (`-plain`, the
+/// walk it replaced), in the same run. No answer index: each query expands at its instants.
+fn deep(c: &mut Criterion) {
+    let mut g = c.benchmark_group("deep-shared");
+    for depth in [8, 11] {
+        for memo in [true, false] {
+            let mut config = Config::from_json(&deep_shared(depth)).expect("valid");
+            config.set_index_options(IndexOptions::OFF);
+            config.set_expansion_memo(memo);
+            let s = config.schedule("deep").expect("schedule");
+            let plain = if memo { "" } else { "-plain" };
+            per_instant(&mut g, &format!("{depth}/who-flat{plain}"), |at| s.on_call(at).expect("answer").flat());
+            per_instant(&mut g, &format!("{depth}/first-segment{plain}"), |at| {
+                s.segments(at, at + chrono::Duration::seconds(1)).expect("answer").next()
+            });
+            per_instant(&mut g, &format!("{depth}/next{plain}"), |at| s.next_on_call(at).expect("answer"));
+            per_instant(&mut g, &format!("{depth}/week{plain}"), |at| {
+                s.timeline(at, at + chrono::Duration::days(7), Expand::default()).expect("answer")
+            });
+        }
+    }
+    g.finish();
+}
+
 fn timeline(c: &mut Criterion) {
     let mut g = c.benchmark_group("timeline");
     for name in ["realistic", "large"] {
@@ -419,6 +476,7 @@ fn main() {
     time_off(&mut c);
     time_off_with_changes(&mut c);
     next(&mut c);
+    deep(&mut c);
     timeline(&mut c);
     index(&mut c);
     escalate(&mut c);

@@ -235,6 +235,13 @@ pub struct Config {
     pub(crate) forward_index: Vec<LatestWins>,
     /// Every forwarding start and end, sorted.
     pub(crate) forward_bounds: Vec<Ts>,
+    /// The strongly connected component of each schedule, team and escalation in the
+    /// reference graph (schedules first, then teams, then escalations; see
+    /// [`crate::lint::components`]): what keys an expansion's memo.
+    pub(crate) components: Vec<u32>,
+    /// Whether expansions memoise shared sub-graphs (true; false only to compare with the plain
+    /// walk, see [`Config::set_expansion_memo`]).
+    pub(crate) expansion_memo: bool,
     /// Per user index: compiled notification rules, sorted by (action type, order, index).
     pub(crate) notification_rules: HashMap<usize, Vec<crate::notification::CNotificationRule>>,
     /// The pay rules, in document order (see [`crate::pay`]).
@@ -337,6 +344,7 @@ impl Config {
         let time_off = c.time_off;
         let (teams, escalations, schedules, forwards, forward_index, forward_bounds) = parts;
         let schedules_len = schedules.len();
+        let components = crate::lint::components(&schedules, &teams, &escalations);
         let config = Config {
             document,
             users,
@@ -346,6 +354,8 @@ impl Config {
             forwards,
             forward_index,
             forward_bounds,
+            components,
+            expansion_memo: true,
             notification_rules,
             pay,
             warnings: std::sync::OnceLock::new(),
@@ -361,6 +371,14 @@ impl Config {
     /// change.
     pub fn set_index_options(&mut self, options: crate::IndexOptions) {
         self.index = crate::index::AnswerIndex::new(self.schedules.len(), options);
+    }
+
+    /// Whether reference expansions memoise the sub-graphs they share (the default) or walk
+    /// every branch again (the plain walk the memo replaces). Answers and errors are the same
+    /// either way; only speed changes. For benchmarks and tests that compare the two.
+    #[doc(hidden)]
+    pub fn set_expansion_memo(&mut self, on: bool) {
+        self.expansion_memo = on;
     }
 
     /// The options of the answer index.

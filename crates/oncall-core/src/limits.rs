@@ -59,7 +59,9 @@ pub struct Limits {
     pub max_list_len: usize,
     /// `maxErrors`: problems reported in full; the rest are counted.
     pub max_errors: usize,
-    /// `maxExpansion`: participants reached by expanding one team or escalation reference.
+    /// `maxExpansion`: participants reached by expanding one team or escalation reference
+    /// (a shared sub-graph counted once per path that reaches it); also the size, in entries,
+    /// users and path nodes, of what one flat expansion remembers of shared walks.
     pub max_expansion: usize,
     /// `maxTimelinePeriods`: periods of one timeline answer.
     pub max_timeline_periods: usize,

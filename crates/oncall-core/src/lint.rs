@@ -119,6 +119,33 @@ pub(crate) fn dependencies(schedules: &mut [CSchedule], teams: &[CTeam], escalat
     }
 }
 
+/// The strongly connected component of every node of the reference graph (the edges of
+/// [`edges`]: every reference a schedule's rotations, a team's routing and an escalation's rules
+/// can follow, whatever the instant), numbered schedules first, then teams, then escalations.
+/// An expansion's cycle cuts at a node depend only on the nodes of the path above it that share
+/// its component (see [`crate::schedule::Visiting`]). Linear in nodes and edges.
+pub(crate) fn components(schedules: &[CSchedule], teams: &[CTeam], escalations: &[CEscalation]) -> Vec<u32> {
+    let (ns, nt) = (schedules.len(), teams.len());
+    let n = ns + nt + escalations.len();
+    let node = |i: usize| {
+        if i < ns {
+            Node::Schedule(i)
+        } else if i < ns + nt {
+            Node::Team(i - ns)
+        } else {
+            Node::Escalation(i - ns - nt)
+        }
+    };
+    let id = |m: Node| match m {
+        Node::Schedule(i) => i,
+        Node::Team(i) => ns + i,
+        Node::Escalation(i) => ns + nt + i,
+    };
+    let adj: Vec<Vec<usize>> =
+        (0..n).map(|i| edges(node(i), schedules, teams, escalations).into_iter().map(id).collect()).collect();
+    strongly_connected(&adj).into_iter().map(|c| c as u32).collect()
+}
+
 /// Every warning of a configuration.
 pub(crate) fn warnings(c: &Config) -> Vec<Problem> {
     let mut out = Vec::new();

@@ -1378,7 +1378,7 @@ impl Config {
 }
 
 /// A node being expanded, for cycle detection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Visit {
     Schedule(usize),
     Team(usize),
@@ -1396,9 +1396,26 @@ pub(crate) enum Visit {
 /// one expansion: the turns of its rotations at an instant are looked up once per expansion
 /// and remembered ([`Config::turns`]), so each further visit costs only the participants it
 /// adds (what the budget counts), not hand-off arithmetic in the rotations' zones.
+///
+/// A team or escalation shared by many branches (issue 10's deep shared sub-graphs: two rules
+/// naming the same team, level after level) is walked once per expansion, not once per branch:
+/// the flat walk ([`Config::flat_users`]) remembers, per team or escalation, instant and
+/// whether its users count (see `counted` below), what the walk of it added (its users, sorted
+/// and without repeats) and spent, and a further visit adds and spends the same without walking
+/// it again, when what is left of the budget covers it (else it walks, and runs out where the
+/// plain walk would). The cycle cuts inside a node's walk depend on the path above it only
+/// through the nodes of the path in the node's strongly connected component of the reference
+/// graph ([`crate::lint::components`]): anything else on the path cannot be reached from the
+/// node. Those nodes are part of the key, so a remembered walk is the walk the plain expansion
+/// would make there: the same users, the same spending, hence the same answers and the same
+/// errors. Walks that ran out of budget or met a refusal (`maxRecurrenceWork`) are not kept.
+/// The memo holds at most `maxExpansion` entries, users and key nodes together (counted in
+/// [`Memo::size`]); past that, further walks are not kept (answers unchanged, only slower).
 #[derive(Debug)]
 pub(crate) struct Visiting {
     path: Vec<Visit>,
+    /// The walks remembered in this expansion; `None` when the configuration turned it off.
+    memo: Option<Memo>,
     left: usize,
     /// Where the budget ran out.
     over: Option<Visit>,
@@ -1448,10 +1465,31 @@ impl std::hash::Hasher for TurnHasher {
     }
 }
 
+/// What one expansion remembers of the walks of teams and escalations (see [`Visiting`]).
+#[derive(Debug, Default)]
+pub(crate) struct Memo {
+    walks: std::collections::HashMap<MemoKey, Walk, TurnKeys>,
+    /// Entries, users and key nodes held, at most `cap`.
+    size: usize,
+    cap: usize,
+}
+
+/// A node, the instant it is expanded at, whether its users count, and the nodes of the path
+/// above it in its strongly connected component (sorted, without repeats).
+type MemoKey = (Visit, Ts, bool, Vec<Visit>);
+
+/// What the walk of a node added and spent.
+#[derive(Debug)]
+struct Walk {
+    users: Vec<usize>,
+    spent: usize,
+}
+
 impl Visiting {
     pub(crate) fn new(limits: &crate::Limits) -> Visiting {
         Visiting {
             path: Vec::new(),
+            memo: None,
             left: limits.max_expansion,
             over: None,
             refused: None,
@@ -1556,6 +1594,77 @@ impl Config {
         let mut v = Visiting::new(&self.limits);
         let out = f(&mut v);
         v.check(self).map(|()| out)
+    }
+
+    /// Runs one flat expansion with a fresh budget and, unless turned off, a memo of the walks
+    /// of shared teams and escalations (see [`Visiting`]).
+    fn expanded_flat<T>(&self, f: impl FnOnce(&mut Visiting) -> T) -> Result<T> {
+        let mut v = Visiting::new(&self.limits);
+        if self.expansion_memo {
+            v.memo = Some(Memo { cap: self.limits.max_expansion, ..Memo::default() });
+        }
+        let out = f(&mut v);
+        v.check(self).map(|()| out)
+    }
+
+    /// The component of `node` in the reference graph (see [`crate::lint::components`]).
+    fn component(&self, node: Visit) -> u32 {
+        let (ns, nt) = (self.schedules.len(), self.teams.len());
+        self.components[match node {
+            Visit::Schedule(i) => i,
+            Visit::Team(i) => ns + i,
+            Visit::Escalation(i) => ns + nt + i,
+        }]
+    }
+
+    /// The flat walk of `node` at `t` by `walk` (which adds its users to `out`), or what the
+    /// expansion remembers of it (see [`Visiting`]). Called once `node` is known not to be on
+    /// the path.
+    fn memo_walk(
+        &self,
+        node: Visit,
+        t: Ts,
+        counted: bool,
+        v: &mut Visiting,
+        out: &mut Vec<usize>,
+        walk: impl FnOnce(&mut Visiting, &mut Vec<usize>),
+    ) {
+        if v.memo.is_none() || v.over.is_some() {
+            return walk(v, out);
+        }
+        let comp = self.component(node);
+        let mut above: Vec<Visit> = v.path.iter().copied().filter(|&p| self.component(p) == comp).collect();
+        above.sort_unstable();
+        above.dedup();
+        let key = (node, t, counted, above);
+        if let Some(memo) = &v.memo
+            && let Some(w) = memo.walks.get(&key)
+            && w.spent <= v.left
+        {
+            v.left -= w.spent;
+            out.extend_from_slice(&w.users);
+            return;
+        }
+        let (left, start) = (v.left, out.len());
+        let refused = v.refused.take();
+        walk(v, out);
+        let clean = v.refused.is_none() && v.over.is_none();
+        if refused.is_some() {
+            v.refused = refused;
+        }
+        if !clean {
+            return;
+        }
+        let spent = left - v.left;
+        let mut users = out[start..].to_vec();
+        users.sort_unstable();
+        users.dedup();
+        let Some(memo) = &mut v.memo else { return };
+        let size = 1 + users.len() + key.3.len();
+        if memo.size + size <= memo.cap {
+            memo.size += size;
+            memo.walks.insert(key, Walk { users, spent });
+        }
     }
 }
 
@@ -1979,7 +2088,7 @@ impl Config {
             || s.rotations.iter().any(|r| r.participants.iter().any(|p| matches!(p, Slot::Escalation(_))))
         {
             let mut users = Vec::new();
-            self.expanded(|v| self.flat_participants_of(si, t, snap, v, &mut users))?;
+            self.expanded_flat(|v| self.flat_participants_of(si, t, snap, v, &mut users))?;
             users.sort_unstable();
             users.dedup();
             return Ok(FlatSet::Users(users));
@@ -2109,10 +2218,14 @@ impl Config {
     }
 
     fn flat_team(&self, ti: usize, t: Ts, v: &mut Visiting, counted: bool, out: &mut Vec<usize>) {
-        let team = &self.teams[ti];
         if v.contains(&Visit::Team(ti)) {
             return;
         }
+        self.memo_walk(Visit::Team(ti), t, counted, v, out, |v, out| self.flat_team_walk(ti, t, v, counted, out));
+    }
+
+    fn flat_team_walk(&self, ti: usize, t: Ts, v: &mut Visiting, counted: bool, out: &mut Vec<usize>) {
+        let team = &self.teams[ti];
         v.push(Visit::Team(ti));
         let empty = &crate::criteria::EMPTY_ALERT;
         let target = team
@@ -2143,6 +2256,12 @@ impl Config {
         if v.contains(&Visit::Escalation(ei)) {
             return;
         }
+        self.memo_walk(Visit::Escalation(ei), t, counted, v, out, |v, out| {
+            self.flat_escalation_walk(ei, t, v, counted, out)
+        });
+    }
+
+    fn flat_escalation_walk(&self, ei: usize, t: Ts, v: &mut Visiting, counted: bool, out: &mut Vec<usize>) {
         v.push(Visit::Escalation(ei));
         for rule in &self.escalations[ei].rules {
             if !v.spend() {
