@@ -1010,3 +1010,38 @@ fn an_override_added_through_one_replica_is_in_the_others_answers() {
     assert!(code == 200 || code == 202, "{code}");
     wait_until("replica a answering without the override", 20, || on_call(&a) == before);
 }
+
+/// `oncall serve` refuses, before it opens the database or binds, each `ONCALL_SERVE_*` setting
+/// outside its range: exit status 2 and a line naming the variable, its value and the range.
+#[test]
+fn invalid_serve_settings_in_the_environment_are_refused_at_start() {
+    let dir = tmp("bad-env");
+    let config = config(&dir);
+    let cases = [
+        ("ONCALL_SERVE_CLOCK", "soon", "expected ANCHOR:SCALE (scale 1 to 3600)"),
+        ("ONCALL_SERVE_CLOCK", "1700000000:0", "expected ANCHOR:SCALE (scale 1 to 3600)"),
+        ("ONCALL_SERVE_IN_FLIGHT", "0", "expected a number of deliveries from 1 to 256"),
+        ("ONCALL_SERVE_IN_FLIGHT", "257", "expected a number of deliveries from 1 to 256"),
+        ("ONCALL_SERVE_IN_FLIGHT", "many", "expected a number of deliveries from 1 to 256"),
+        ("ONCALL_SERVE_LEASE_SECS", "0", "expected whole seconds from 1 to 3600"),
+        ("ONCALL_SERVE_LEASE_SECS", "3601", "expected whole seconds from 1 to 3600"),
+        ("ONCALL_SERVE_LEASE_SECS", "2.5", "expected whole seconds from 1 to 3600"),
+        ("ONCALL_SERVE_CLOCK_SKEW_SECS", "86401", "expected whole seconds from -86400 to 86400"),
+        ("ONCALL_SERVE_CLOCK_SKEW_SECS", "-86401", "expected whole seconds from -86400 to 86400"),
+        ("ONCALL_SERVE_CLOCK_SKEW_SECS", "a minute", "expected whole seconds from -86400 to 86400"),
+        ("ONCALL_SERVE_CLOCK_SKEW_SECS", "", "expected whole seconds from -86400 to 86400"),
+    ];
+    for (name, value, range) in cases {
+        let db = dir.join("never.db");
+        let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+            .args(["serve", config.to_str().unwrap(), "--db", db.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+            .env(name, value)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}={value:?}: {stderr}");
+        assert!(stderr.contains(&format!("{name}={value:?}: {range}")), "{name}={value:?}: {stderr}");
+        assert!(!db.exists(), "{name}={value:?}: the database was opened");
+    }
+}
