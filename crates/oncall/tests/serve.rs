@@ -797,24 +797,95 @@ fn a_killed_replicas_leased_notifications_are_delivered_by_another_once() {
     let db = Db::Postgres(url);
     // A slow receiver, so that a replica is caught in the middle of its deliveries.
     let hook = Receiver::slow(0, Duration::from_millis(150));
-    let (_, env) = fast_clock(&[("ONCALL_SERVE_LEASE_SECS", "2")]);
+    let (anchor, env) = fast_clock(&[("ONCALL_SERVE_LEASE_SECS", "2")]);
     let deliver = [format!("*={}", hook.url)];
     let (mut a, _b) = two_replicas_with_alerts("kill", &db, &deliver, [&env, &env], "k", 6);
     // Kill -9 replica a while it holds leases of notifications it has not marked.
     let pid = a.child.as_ref().unwrap().id();
     let held = format!(
-        "SELECT CAST(COUNT(*) AS TEXT) FROM notifications WHERE state = 'pending' AND lease_owner LIKE '%-{pid}-%'"
+        "SELECT idempotency_key, CAST(lease_until AS TEXT) FROM notifications
+           WHERE state = 'pending' AND lease_owner LIKE '%-{pid}-%'"
     );
-    wait_until("replica a holding leases", 30, || db.rows(&a.dir, &held)[0][0] != "0");
+    wait_until("replica a holding leases", 30, || !db.rows(&a.dir, &held).is_empty());
     a.kill9();
-    let orphaned = db.rows(&a.dir, &held)[0][0].parse::<usize>().unwrap();
+    // Every POST that arrives from here on comes from the survivor.
+    let killed_at = wall_millis();
+    // The notifications a leased and did not mark, each with the service second its lease ends.
+    let orphaned: BTreeMap<String, i64> =
+        db.rows(&a.dir, &held).into_iter().map(|r| (r[0].clone(), r[1].parse().unwrap())).collect();
+    assert!(!orphaned.is_empty(), "replica a held no lease at the kill");
     wait_for_all(&hook, &a.dir, &db, 60);
     std::thread::sleep(Duration::from_secs(2));
-    let repeats = check_delivered(&hook.all(), &expected(&a.dir, &db), &a.dir, &db);
-    eprintln!("{orphaned} notifications leased by the killed replica, taken over");
+    let got = hook.all();
+    let repeats = check_delivered(&got, &expected(&a.dir, &db), &a.dir, &db);
+    eprintln!("{} notifications leased by the killed replica, taken over", orphaned.len());
     // Only the notification in flight at the kill (a 2xx not yet marked) may come again.
     assert!(repeats <= 1, "{repeats} repeats for one kill");
-    assert_eq!(db.rows(&a.dir, &held)[0][0], "0");
+    assert!(db.rows(&a.dir, &held).is_empty());
+    // The survivor waited for each of a's leases to expire, then delivered it exactly once (by
+    // the test's clock; one service second, 1/60 wall-clock second, of rounding).
+    let clock = oncall_serve::Clock { anchor, scale: 60 };
+    for (key, &until) in &orphaned {
+        let arrivals: Vec<i64> = got
+            .iter()
+            .filter(|n| n["idempotencyKey"] == key.as_str())
+            .map(|n| n["receivedAtMillis"].as_i64().unwrap())
+            .collect();
+        let (before, after): (Vec<i64>, Vec<i64>) = arrivals.iter().partition(|&&ms| ms < killed_at);
+        assert!(
+            before.len() <= 1,
+            "{key} (leased by the killed replica) arrived {} times before the kill",
+            before.len()
+        );
+        assert_eq!(
+            after.len(),
+            1,
+            "{key} (leased by the killed replica until service second {until}) arrived {} times after the kill, \
+             expected exactly once",
+            after.len()
+        );
+        let arrived = clock.at_wall_millis(after[0]);
+        assert!(
+            arrived >= until - 1,
+            "{key}: the survivor delivered it at service second {arrived}, {} s before the killed replica's lease \
+             ended at {until} (killed at {})",
+            until - arrived,
+            clock.at_wall_millis(killed_at)
+        );
+    }
+}
+
+/// The `oncall_notifications_sent_total` counter of a replica's `/metrics`.
+fn sent_total(s: &Service) -> u64 {
+    let metrics = s.try_call("GET", "/metrics", None, None).unwrap().1;
+    let text = metrics.as_str().unwrap().to_string();
+    text.lines()
+        .find_map(|l| l.strip_prefix("oncall_notifications_sent_total "))
+        .unwrap_or_else(|| panic!("no oncall_notifications_sent_total in {text}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn two_live_replicas_deliver_the_same_due_work_once() {
+    let Some(url) = pg::fresh_database("replicas_both") else { return };
+    let db = Db::Postgres(url);
+    // A slow receiver: each replica's sends overlap the other's claims.
+    let hook = Receiver::slow(0, Duration::from_millis(100));
+    let (_, env) = fast_clock(&[("ONCALL_SERVE_LEASE_SECS", "2")]);
+    let deliver = [format!("*={}", hook.url)];
+    let (a, b) = two_replicas_with_alerts("both", &db, &deliver, [&env, &env], "b", 8);
+    wait_for_all(&hook, &a.dir, &db, 60);
+    std::thread::sleep(Duration::from_secs(2));
+    let got = hook.all();
+    // No kill: not one notification may come twice.
+    assert_eq!(check_delivered(&got, &expected(&a.dir, &db), &a.dir, &db), 0, "nothing twice");
+    // Both replicas delivered, and their counts add up to what the receiver got.
+    let (sa, sb) = (sent_total(&a), sent_total(&b));
+    eprintln!("replica a delivered {sa}, replica b {sb}");
+    assert!(sa > 0 && sb > 0, "both replicas should deliver: a {sa}, b {sb}");
+    assert_eq!(sa + sb, got.len() as u64, "the replicas' sent counts against the receiver's {} POSTs", got.len());
 }
 
 #[test]
