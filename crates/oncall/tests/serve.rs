@@ -819,9 +819,6 @@ fn a_killed_replicas_leased_notifications_are_delivered_by_another_once() {
     let got = hook.all();
     let repeats = check_delivered(&got, &expected(&a.dir, &db), &a.dir, &db);
     eprintln!("{} notifications leased by the killed replica, taken over", orphaned.len());
-    // Only the notification in flight at the kill (a 2xx not yet marked) may come again.
-    assert!(repeats <= 1, "{repeats} repeats for one kill");
-    assert!(db.rows(&a.dir, &held).is_empty());
     // The survivor waited for each of a's leases to expire, then delivered it exactly once (by
     // the test's clock; one service second, 1/60 wall-clock second, of rounding).
     let clock = oncall_serve::Clock { anchor, scale: 60 };
@@ -832,11 +829,17 @@ fn a_killed_replicas_leased_notifications_are_delivered_by_another_once() {
             .map(|n| n["receivedAtMillis"].as_i64().unwrap())
             .collect();
         let (before, after): (Vec<i64>, Vec<i64>) = arrivals.iter().partition(|&&ms| ms < killed_at);
-        assert!(
-            before.len() <= 1,
-            "{key} (leased by the killed replica) arrived {} times before the kill",
-            before.len()
-        );
+        // None of the survivor's sends came before the lease ended.
+        for &ms in &after {
+            let arrived = clock.at_wall_millis(ms);
+            assert!(
+                arrived >= until - 1,
+                "{key}: the survivor delivered it at service second {arrived}, {} s before the killed replica's \
+                 lease ended at {until} (killed at {})",
+                until - arrived,
+                clock.at_wall_millis(killed_at)
+            );
+        }
         assert_eq!(
             after.len(),
             1,
@@ -844,15 +847,15 @@ fn a_killed_replicas_leased_notifications_are_delivered_by_another_once() {
              expected exactly once",
             after.len()
         );
-        let arrived = clock.at_wall_millis(after[0]);
         assert!(
-            arrived >= until - 1,
-            "{key}: the survivor delivered it at service second {arrived}, {} s before the killed replica's lease \
-             ended at {until} (killed at {})",
-            until - arrived,
-            clock.at_wall_millis(killed_at)
+            before.len() <= 1,
+            "{key} (leased by the killed replica) arrived {} times before the kill",
+            before.len()
         );
     }
+    // Only the notification in flight at the kill (a 2xx not yet marked) may come again.
+    assert!(repeats <= 1, "{repeats} repeats for one kill");
+    assert!(db.rows(&a.dir, &held).is_empty());
 }
 
 /// The `oncall_notifications_sent_total` counter of a replica's `/metrics`.
