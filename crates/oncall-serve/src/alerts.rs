@@ -24,7 +24,7 @@
 //! gets the same key in every recomputation, after every restart.
 
 use crate::Error;
-use crate::store::{Conn, Engine, Val, log, next_n, params};
+use crate::store::{Conn, Engine, Val, log, next_alert_seq, next_n, params};
 use chrono::{DateTime, TimeZone, Utc};
 use oncall_core::Config;
 use oncall_core::alert::{
@@ -408,7 +408,7 @@ pub fn create(
     now: i64,
     request_id: &str,
 ) -> Result<Outcome, Error> {
-    let tx = c.transaction()?;
+    let tx = c.create_transaction(alert.alias.as_deref())?;
     let existing: Option<i64> = match &alert.alias {
         Some(a) => tx.value_opt("SELECT seq FROM alerts WHERE alias = ?1 AND is_open = 1", params![a])?,
         None => None,
@@ -433,7 +433,7 @@ pub fn create(
             o
         }
         None => {
-            let seq: i64 = tx.value("SELECT COALESCE(MAX(seq), 0) + 1 FROM alerts", &[])?;
+            let seq: i64 = next_alert_seq(&tx)?;
             let alias = alert.alias.clone().unwrap_or_else(|| format!("alert-{seq}"));
             let payload = serde_json::to_string(&alert).map_err(|e| Error::Internal(e.to_string()))?;
             let (name, team) = integration.unzip();

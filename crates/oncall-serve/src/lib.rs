@@ -330,13 +330,86 @@ pub struct Options {
     pub clock: Clock,
     /// How to re-read the configuration on SIGHUP (without it, SIGHUP is logged and ignored).
     pub reload: Option<Reload>,
+    /// The settings `oncall serve` takes from its environment ([`env_settings`]).
+    pub settings: EnvSettings,
 }
 
 impl Options {
-    /// Options with a database and an address, no webhooks, the wall clock, no reload.
+    /// Options with a database and an address, no webhooks, the wall clock, no reload, the
+    /// default [`EnvSettings`].
     pub fn new(db: impl Into<PathBuf>, listen: impl Into<String>) -> Options {
-        Options { db: db.into(), listen: listen.into(), deliver: Vec::new(), clock: Clock::default(), reload: None }
+        Options {
+            db: db.into(),
+            listen: listen.into(),
+            deliver: Vec::new(),
+            clock: Clock::default(),
+            reload: None,
+            settings: EnvSettings::default(),
+        }
     }
+}
+
+/// What `oncall serve` reads from its environment besides `ONCALL_SERVE_CLOCK` and the keys'
+/// variables ([`env_settings`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvSettings {
+    /// `ONCALL_SERVE_CLOCK_SKEW_SECS` (a test hook): this process's clock runs that many
+    /// seconds ahead (negative: behind), [`CLOCK_SKEW_SECS_MAX`] either way at most; default 0.
+    pub clock_skew_secs: i64,
+    /// `ONCALL_SERVE_LEASE_SECS`: the delivery lease in wall-clock seconds, 1 to
+    /// [`LEASE_SECS_MAX`]; default [`runtime::LEASE_SECS`].
+    pub lease_secs: i64,
+    /// `ONCALL_SERVE_IN_FLIGHT`: webhook deliveries in flight at once per replica, 1 to
+    /// [`IN_FLIGHT_MAX`]; default [`runtime::IN_FLIGHT`].
+    pub in_flight: usize,
+}
+
+impl Default for EnvSettings {
+    fn default() -> EnvSettings {
+        EnvSettings { clock_skew_secs: 0, lease_secs: runtime::LEASE_SECS, in_flight: runtime::IN_FLIGHT }
+    }
+}
+
+/// The largest `ONCALL_SERVE_CLOCK_SKEW_SECS`, either way: a day.
+pub const CLOCK_SKEW_SECS_MAX: i64 = 86_400;
+/// The longest `ONCALL_SERVE_LEASE_SECS`: an hour.
+pub const LEASE_SECS_MAX: i64 = 3600;
+/// The largest `ONCALL_SERVE_IN_FLIGHT`.
+pub const IN_FLIGHT_MAX: i64 = 256;
+
+/// The [`EnvSettings`] from the variables `get` finds (an unset one keeps its default). A
+/// value that is not a whole number in the variable's range is refused, with a message naming
+/// the variable, its value and the range: the service does not start on a setting it would
+/// otherwise ignore.
+///
+/// ```
+/// use oncall_serve::{EnvSettings, env_settings};
+/// let get = |v: &str| (v == "ONCALL_SERVE_IN_FLIGHT").then(|| "4".to_string());
+/// assert_eq!(env_settings(get).unwrap(), EnvSettings { in_flight: 4, ..EnvSettings::default() });
+/// let get = |v: &str| (v == "ONCALL_SERVE_LEASE_SECS").then(|| "0".to_string());
+/// assert_eq!(env_settings(get).unwrap_err(), "ONCALL_SERVE_LEASE_SECS=\"0\": expected whole seconds from 1 to 3600");
+/// ```
+pub fn env_settings(get: impl Fn(&str) -> Option<String>) -> Result<EnvSettings, String> {
+    let int = |name: &str, lo: i64, hi: i64, what: &str| -> Result<Option<i64>, String> {
+        match get(name) {
+            None => Ok(None),
+            Some(v) => match v.trim().parse::<i64>() {
+                Ok(n) if (lo..=hi).contains(&n) => Ok(Some(n)),
+                _ => Err(format!("{name}={v:?}: expected {what} from {lo} to {hi}")),
+            },
+        }
+    };
+    let mut s = EnvSettings::default();
+    if let Some(n) = int("ONCALL_SERVE_CLOCK_SKEW_SECS", -CLOCK_SKEW_SECS_MAX, CLOCK_SKEW_SECS_MAX, "whole seconds")? {
+        s.clock_skew_secs = n;
+    }
+    if let Some(n) = int("ONCALL_SERVE_LEASE_SECS", 1, LEASE_SECS_MAX, "whole seconds")? {
+        s.lease_secs = n;
+    }
+    if let Some(n) = int("ONCALL_SERVE_IN_FLIGHT", 1, IN_FLIGHT_MAX, "a number of deliveries")? {
+        s.in_flight = n as usize;
+    }
+    Ok(s)
 }
 
 /// One structured log line on standard error: `{"at", "level", "message"}`.
@@ -359,19 +432,8 @@ pub fn error_lines(e: &oncall_core::Error) -> Vec<String> {
 /// ([`reload`]). Keys come from the configuration and the process's environment.
 pub fn serve(config: Config, options: Options) -> Result<(), Error> {
     let keys = keys(&config, |v| std::env::var(v).ok())?;
-    if let Some(skew) = std::env::var("ONCALL_SERVE_CLOCK_SKEW_SECS").ok().and_then(|v| v.trim().parse::<i64>().ok()) {
-        set_clock_skew_millis(skew.saturating_mul(1000));
-    }
-    let lease_wall = std::env::var("ONCALL_SERVE_LEASE_SECS")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .filter(|s| (1..=3600).contains(s))
-        .unwrap_or(runtime::LEASE_SECS);
-    let in_flight = std::env::var("ONCALL_SERVE_IN_FLIGHT")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|n| (1..=256).contains(n))
-        .unwrap_or(runtime::IN_FLIGHT);
+    let EnvSettings { clock_skew_secs, lease_secs: lease_wall, in_flight } = options.settings;
+    set_clock_skew_millis(clock_skew_secs.saturating_mul(1000));
     let db_text = options.db.to_string_lossy().into_owned();
     let shown = store::display_db(&db_text);
     let store = store::Store::open_db(&db_text)?;

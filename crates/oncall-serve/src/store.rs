@@ -28,12 +28,22 @@
 //! `synchronous_commit`, on by default: the commit is in its WAL on disk).
 //!
 //! **Writers.** SQLite: the connection sits behind a mutex, so writes are serialized. PostgreSQL:
-//! a pool of [`PG_POOL`] connections per process, and every transaction ([`Conn::transaction`])
-//! first takes one transaction-scoped advisory lock ([`WRITE_LOCK`]), so the write transactions
-//! of all replicas run one at a time, in commit order, as SQLite's do: de-duplication by alias,
-//! the alert numbers and the per-alert counters need no other coordination. Statements outside a
-//! transaction (reads, the delivery leases' claim with `FOR UPDATE SKIP LOCKED`) run
-//! concurrently. Every call runs on a blocking thread ([`Store::call`]), so the async runtime
+//! a pool of [`PG_POOL`] connections per process, and transaction-scoped advisory locks (held
+//! until `COMMIT` or `ROLLBACK`):
+//! - every transaction but a create's ([`Conn::transaction`]: actions, the runtime's, overrides,
+//!   migrations) takes [`WRITE_LOCK`] exclusively, so it runs alone among the writers of all
+//!   replicas, as on SQLite;
+//! - a create ([`Conn::create_transaction`]) takes [`WRITE_LOCK`] *shared*, then, if the alert
+//!   has an alias, the exclusive lock of that alias ([`alias_lock`]): creates of different aliases
+//!   (or without one) run in parallel, creates of one alias one at a time, each seeing the
+//!   previous one's commit (READ COMMITTED reads the latest commit per statement), so
+//!   de-duplication by alias holds across replicas. A create touches only its new alert or the
+//!   open alert of its alias (whose per-alert counters no other create can touch then); its
+//!   number comes from the sequence `alert_numbers` ([`next_alert_seq`], non-blocking; a
+//!   rolled-back create leaves a gap in the tiny ids).
+//!
+//! Statements outside a transaction (reads, the delivery leases' claim with
+//! `FOR UPDATE SKIP LOCKED`) take no advisory lock and run concurrently. Every call runs on a blocking thread ([`Store::call`]), so the async runtime
 //! never waits on the database (and the synchronous `postgres` client never runs on a runtime
 //! thread).
 //!
@@ -158,13 +168,49 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE notifications ADD COLUMN lease_until BIGINT;
     CREATE TABLE config_versions (id BIGINT PRIMARY KEY, overrides BIGINT NOT NULL);
     INSERT INTO config_versions (id, overrides) VALUES (1, 0);",
+    // 4: PostgreSQL only (nothing on SQLite, whose creates are serialized and numbered by
+    // MAX(seq) + 1): the alert numbers of creates that run in parallel, from where they are.
+    "-- postgresql only
+    CREATE SEQUENCE alert_numbers AS BIGINT MINVALUE 1;
+    SELECT setval('alert_numbers', (SELECT COALESCE(MAX(seq), 0) + 1 FROM alerts), false);",
 ];
+
+/// The first line of a migration that runs on PostgreSQL only ([`migration_sql`]): on SQLite
+/// its version is recorded with nothing to do, so versions mean the same on both engines.
+pub const POSTGRES_ONLY: &str = "-- postgresql only";
 
 /// Connections per process to PostgreSQL at most.
 pub const PG_POOL: usize = 8;
-/// The advisory lock key every PostgreSQL transaction takes first (`pg_advisory_xact_lock`):
-/// `oncall` in ASCII.
+/// The advisory lock key every PostgreSQL transaction takes first (`pg_advisory_xact_lock`),
+/// exclusively, except a create's, which takes it shared (the module's doc): `oncall` in ASCII.
 pub const WRITE_LOCK: i64 = 0x6f6e_6361_6c6c;
+/// The first key of the two-key advisory locks of aliases ([`alias_lock`]; the two-key locks are
+/// a key space of their own, apart from [`WRITE_LOCK`]'s): `oncl` in ASCII.
+pub const ALIAS_LOCK_CLASS: i32 = 0x6f6e_636c;
+
+/// The second key of the advisory lock a create of an alert with this alias takes: the first 4
+/// bytes of the alias's SHA-256. Two aliases with one key only wait for each other.
+///
+/// ```
+/// use oncall_serve::store::alias_lock;
+/// assert_eq!(alias_lock("db-down"), alias_lock("db-down"));
+/// assert_ne!(alias_lock("db-down"), alias_lock("db-up"));
+/// ```
+pub fn alias_lock(alias: &str) -> i32 {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(alias.as_bytes());
+    i32::from_be_bytes([h[0], h[1], h[2], h[3]])
+}
+
+/// The number of a new alert, in a create's transaction ([`Conn::create_transaction`]): on
+/// SQLite, whose writes are serialized, one more than the highest; on PostgreSQL the next
+/// value of the sequence `alert_numbers`, which never waits on another transaction.
+pub fn next_alert_seq(c: &Conn) -> Result<i64, Error> {
+    match c.engine() {
+        Engine::Sqlite => c.value("SELECT COALESCE(MAX(seq), 0) + 1 FROM alerts", &[]),
+        Engine::Postgres => c.value("SELECT nextval('alert_numbers')", &[]),
+    }
+}
 /// How long a call waits for a connection (all in use, or PostgreSQL not answering a connect).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// A PostgreSQL connection unused for this long is checked before it is used again.
@@ -403,9 +449,11 @@ fn dollar_placeholders(sql: &str) -> String {
 }
 
 /// A migration's SQL for an engine: PostgreSQL's `INTEGER` is 32 bits, so the migrations'
-/// `INTEGER` columns (SQLite's 64-bit integers) are `BIGINT` there.
+/// `INTEGER` columns (SQLite's 64-bit integers) are `BIGINT` there; a migration that starts
+/// with [`POSTGRES_ONLY`] is nothing on SQLite.
 pub fn migration_sql(engine: Engine, sql: &str) -> String {
     match engine {
+        Engine::Sqlite if sql.starts_with(POSTGRES_ONLY) => String::new(),
         Engine::Sqlite => sql.to_string(),
         Engine::Postgres => sql.replace("INTEGER", "BIGINT"),
     }
@@ -508,13 +556,32 @@ impl Conn {
     }
 
     /// Begins a transaction: committed by [`Tx::commit`], rolled back if dropped before. On
-    /// PostgreSQL it first takes the [`WRITE_LOCK`] (until its end), so transactions of every
-    /// replica run one at a time.
+    /// PostgreSQL it first takes the [`WRITE_LOCK`] exclusively (until its end), so it runs
+    /// alone among the write transactions of every replica.
     pub fn transaction(&self) -> Result<Tx<'_>, Error> {
         match self.engine() {
             Engine::Sqlite => self.execute_batch("BEGIN")?,
             Engine::Postgres => {
                 self.execute_batch(&format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))?;
+            }
+        }
+        Ok(Tx { conn: self, open: true })
+    }
+
+    /// Begins the transaction of a create of an alert with `alias` (if any). On PostgreSQL it
+    /// takes the [`WRITE_LOCK`] shared, then the exclusive lock of the alias ([`alias_lock`]),
+    /// both until its end: it runs in parallel with other creates, one at a time with creates
+    /// of the same alias, alone against every other write transaction. It may write only the
+    /// new alert (numbered by [`next_alert_seq`]) or the open alert with its alias.
+    pub fn create_transaction(&self, alias: Option<&str>) -> Result<Tx<'_>, Error> {
+        match self.engine() {
+            Engine::Sqlite => self.execute_batch("BEGIN")?,
+            Engine::Postgres => {
+                let mut sql = format!("BEGIN; SELECT pg_advisory_xact_lock_shared({WRITE_LOCK})");
+                if let Some(a) = alias {
+                    sql.push_str(&format!("; SELECT pg_advisory_xact_lock({ALIAS_LOCK_CLASS}, {})", alias_lock(a)));
+                }
+                self.execute_batch(&sql)?;
             }
         }
         Ok(Tx { conn: self, open: true })

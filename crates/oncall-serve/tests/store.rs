@@ -275,6 +275,9 @@ fn a_version_1_database_is_migrated_and_its_alerts_list(open: Open) {
             for t in tables.iter().chain(&["schedule_overrides", "config_versions", "schema_migrations"]) {
                 c.execute_batch(&format!("DROP TABLE {t}"))?;
             }
+            if c.engine() == Engine::Postgres {
+                c.execute_batch("DROP SEQUENCE alert_numbers")?;
+            }
             c.execute_batch("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")?;
             c.execute_batch(&oncall_serve::store::migration_sql(c.engine(), MIGRATIONS[0]))?;
             c.execute("INSERT INTO schema_migrations VALUES (1, 0)", &[])?;
@@ -294,4 +297,9 @@ fn a_version_1_database_is_migrated_and_its_alerts_list(open: Open) {
         .unwrap();
     let (page, total) = store.with(|c| alerts::list(c, &config, &l, 1_800_000_100)).unwrap();
     assert_eq!((page.len(), total), (1, 1));
+    // The next alert is number 2 on both engines (PostgreSQL's sequence starts after the
+    // migrated alerts).
+    let new = Alert::from_json(r#"{"message": "New one"}"#).unwrap();
+    let o = store.with(|c| alerts::create(c, &config, new, None, 1_800_000_200, "after-migration")).unwrap();
+    assert_eq!(o.seq, Some(2));
 }

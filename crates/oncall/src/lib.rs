@@ -103,6 +103,10 @@ fn serve(a: &ServeArgs) -> Res<()> {
         options.clock = oncall_serve::Clock::parse(&c)
             .ok_or_else(|| Fail::usage(format!("ONCALL_SERVE_CLOCK={c:?}: expected ANCHOR:SCALE (scale 1 to 3600)")))?;
     }
+    // ONCALL_SERVE_CLOCK_SKEW_SECS, ONCALL_SERVE_LEASE_SECS, ONCALL_SERVE_IN_FLIGHT: refused
+    // when set to anything outside their ranges.
+    options.settings = oncall_serve::env_settings(|v| std::env::var_os(v).map(|s| s.to_string_lossy().into_owned()))
+        .map_err(Fail::usage)?;
     oncall_serve::serve(config, options).map_err(|e| Fail::line(format!("oncall serve: {e}")))
 }
 

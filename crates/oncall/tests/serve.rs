@@ -797,24 +797,98 @@ fn a_killed_replicas_leased_notifications_are_delivered_by_another_once() {
     let db = Db::Postgres(url);
     // A slow receiver, so that a replica is caught in the middle of its deliveries.
     let hook = Receiver::slow(0, Duration::from_millis(150));
-    let (_, env) = fast_clock(&[("ONCALL_SERVE_LEASE_SECS", "2")]);
+    let (anchor, env) = fast_clock(&[("ONCALL_SERVE_LEASE_SECS", "2")]);
     let deliver = [format!("*={}", hook.url)];
     let (mut a, _b) = two_replicas_with_alerts("kill", &db, &deliver, [&env, &env], "k", 6);
     // Kill -9 replica a while it holds leases of notifications it has not marked.
     let pid = a.child.as_ref().unwrap().id();
     let held = format!(
-        "SELECT CAST(COUNT(*) AS TEXT) FROM notifications WHERE state = 'pending' AND lease_owner LIKE '%-{pid}-%'"
+        "SELECT idempotency_key, CAST(lease_until AS TEXT) FROM notifications
+           WHERE state = 'pending' AND lease_owner LIKE '%-{pid}-%'"
     );
-    wait_until("replica a holding leases", 30, || db.rows(&a.dir, &held)[0][0] != "0");
+    wait_until("replica a holding leases", 30, || !db.rows(&a.dir, &held).is_empty());
     a.kill9();
-    let orphaned = db.rows(&a.dir, &held)[0][0].parse::<usize>().unwrap();
+    // Every POST that arrives from here on comes from the survivor.
+    let killed_at = wall_millis();
+    // The notifications a leased and did not mark, each with the service second its lease ends.
+    let orphaned: BTreeMap<String, i64> =
+        db.rows(&a.dir, &held).into_iter().map(|r| (r[0].clone(), r[1].parse().unwrap())).collect();
+    assert!(!orphaned.is_empty(), "replica a held no lease at the kill");
     wait_for_all(&hook, &a.dir, &db, 60);
     std::thread::sleep(Duration::from_secs(2));
-    let repeats = check_delivered(&hook.all(), &expected(&a.dir, &db), &a.dir, &db);
-    eprintln!("{orphaned} notifications leased by the killed replica, taken over");
+    let got = hook.all();
+    let repeats = check_delivered(&got, &expected(&a.dir, &db), &a.dir, &db);
+    eprintln!("{} notifications leased by the killed replica, taken over", orphaned.len());
+    // The survivor waited for each of a's leases to expire, then delivered it exactly once (by
+    // the test's clock; one service second, 1/60 wall-clock second, of rounding).
+    let clock = oncall_serve::Clock { anchor, scale: 60 };
+    for (key, &until) in &orphaned {
+        let arrivals: Vec<i64> = got
+            .iter()
+            .filter(|n| n["idempotencyKey"] == key.as_str())
+            .map(|n| n["receivedAtMillis"].as_i64().unwrap())
+            .collect();
+        let (before, after): (Vec<i64>, Vec<i64>) = arrivals.iter().partition(|&&ms| ms < killed_at);
+        // None of the survivor's sends came before the lease ended.
+        for &ms in &after {
+            let arrived = clock.at_wall_millis(ms);
+            assert!(
+                arrived >= until - 1,
+                "{key}: the survivor delivered it at service second {arrived}, {} s before the killed replica's \
+                 lease ended at {until} (killed at {})",
+                until - arrived,
+                clock.at_wall_millis(killed_at)
+            );
+        }
+        assert_eq!(
+            after.len(),
+            1,
+            "{key} (leased by the killed replica until service second {until}) arrived {} times after the kill, \
+             expected exactly once",
+            after.len()
+        );
+        assert!(
+            before.len() <= 1,
+            "{key} (leased by the killed replica) arrived {} times before the kill",
+            before.len()
+        );
+    }
     // Only the notification in flight at the kill (a 2xx not yet marked) may come again.
     assert!(repeats <= 1, "{repeats} repeats for one kill");
-    assert_eq!(db.rows(&a.dir, &held)[0][0], "0");
+    assert!(db.rows(&a.dir, &held).is_empty());
+}
+
+/// The `oncall_notifications_sent_total` counter of a replica's `/metrics`.
+fn sent_total(s: &Service) -> u64 {
+    let metrics = s.try_call("GET", "/metrics", None, None).unwrap().1;
+    let text = metrics.as_str().unwrap().to_string();
+    text.lines()
+        .find_map(|l| l.strip_prefix("oncall_notifications_sent_total "))
+        .unwrap_or_else(|| panic!("no oncall_notifications_sent_total in {text}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn two_live_replicas_deliver_the_same_due_work_once() {
+    let Some(url) = pg::fresh_database("replicas_both") else { return };
+    let db = Db::Postgres(url);
+    // A slow receiver: each replica's sends overlap the other's claims.
+    let hook = Receiver::slow(0, Duration::from_millis(100));
+    let (_, env) = fast_clock(&[("ONCALL_SERVE_LEASE_SECS", "2")]);
+    let deliver = [format!("*={}", hook.url)];
+    let (a, b) = two_replicas_with_alerts("both", &db, &deliver, [&env, &env], "b", 8);
+    wait_for_all(&hook, &a.dir, &db, 60);
+    std::thread::sleep(Duration::from_secs(2));
+    let got = hook.all();
+    // No kill: not one notification may come twice.
+    assert_eq!(check_delivered(&got, &expected(&a.dir, &db), &a.dir, &db), 0, "nothing twice");
+    // Both replicas delivered, and their counts add up to what the receiver got.
+    let (sa, sb) = (sent_total(&a), sent_total(&b));
+    eprintln!("replica a delivered {sa}, replica b {sb}");
+    assert!(sa > 0 && sb > 0, "both replicas should deliver: a {sa}, b {sb}");
+    assert_eq!(sa + sb, got.len() as u64, "the replicas' sent counts against the receiver's {} POSTs", got.len());
 }
 
 #[test]
@@ -1009,4 +1083,39 @@ fn an_override_added_through_one_replica_is_in_the_others_answers() {
     let (code, _) = b.call("DELETE", "/v2/schedules/primary/overrides/cy-covers?scheduleIdentifierType=name", None);
     assert!(code == 200 || code == 202, "{code}");
     wait_until("replica a answering without the override", 20, || on_call(&a) == before);
+}
+
+/// `oncall serve` refuses, before it opens the database or binds, each `ONCALL_SERVE_*` setting
+/// outside its range: exit status 2 and a line naming the variable, its value and the range.
+#[test]
+fn invalid_serve_settings_in_the_environment_are_refused_at_start() {
+    let dir = tmp("bad-env");
+    let config = config(&dir);
+    let cases = [
+        ("ONCALL_SERVE_CLOCK", "soon", "expected ANCHOR:SCALE (scale 1 to 3600)"),
+        ("ONCALL_SERVE_CLOCK", "1700000000:0", "expected ANCHOR:SCALE (scale 1 to 3600)"),
+        ("ONCALL_SERVE_IN_FLIGHT", "0", "expected a number of deliveries from 1 to 256"),
+        ("ONCALL_SERVE_IN_FLIGHT", "257", "expected a number of deliveries from 1 to 256"),
+        ("ONCALL_SERVE_IN_FLIGHT", "many", "expected a number of deliveries from 1 to 256"),
+        ("ONCALL_SERVE_LEASE_SECS", "0", "expected whole seconds from 1 to 3600"),
+        ("ONCALL_SERVE_LEASE_SECS", "3601", "expected whole seconds from 1 to 3600"),
+        ("ONCALL_SERVE_LEASE_SECS", "2.5", "expected whole seconds from 1 to 3600"),
+        ("ONCALL_SERVE_CLOCK_SKEW_SECS", "86401", "expected whole seconds from -86400 to 86400"),
+        ("ONCALL_SERVE_CLOCK_SKEW_SECS", "-86401", "expected whole seconds from -86400 to 86400"),
+        ("ONCALL_SERVE_CLOCK_SKEW_SECS", "a minute", "expected whole seconds from -86400 to 86400"),
+        ("ONCALL_SERVE_CLOCK_SKEW_SECS", "", "expected whole seconds from -86400 to 86400"),
+    ];
+    for (name, value, range) in cases {
+        let db = dir.join("never.db");
+        let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+            .args(["serve", config.to_str().unwrap(), "--db", db.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+            .env(name, value)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}={value:?}: {stderr}");
+        assert!(stderr.contains(&format!("{name}={value:?}: {range}")), "{name}={value:?}: {stderr}");
+        assert!(!db.exists(), "{name}={value:?}: the database was opened");
+    }
 }
