@@ -125,9 +125,29 @@ pub(crate) fn dependencies(schedules: &mut [CSchedule], teams: &[CTeam], escalat
 /// An expansion's cycle cuts at a node depend only on the nodes of the path above it that share
 /// its component (see [`crate::schedule::Visiting`]). Linear in nodes and edges.
 pub(crate) fn components(schedules: &[CSchedule], teams: &[CTeam], escalations: &[CEscalation]) -> Vec<u32> {
-    let (ns, nt) = (schedules.len(), teams.len());
-    let n = ns + nt + escalations.len();
-    let node = |i: usize| {
+    let adj = ReferenceGraph::new(schedules, teams, escalations).adjacency(schedules, teams, escalations);
+    strongly_connected(&adj).into_iter().map(|c| c as u32).collect()
+}
+
+/// The numbering of the reference graph's nodes: schedules first, then teams, then escalations.
+#[derive(Clone, Copy)]
+struct ReferenceGraph {
+    schedules: usize,
+    teams: usize,
+    nodes: usize,
+}
+
+impl ReferenceGraph {
+    fn new(schedules: &[CSchedule], teams: &[CTeam], escalations: &[CEscalation]) -> Self {
+        ReferenceGraph {
+            schedules: schedules.len(),
+            teams: teams.len(),
+            nodes: schedules.len() + teams.len() + escalations.len(),
+        }
+    }
+
+    fn node(self, i: usize) -> Node {
+        let (ns, nt) = (self.schedules, self.teams);
         if i < ns {
             Node::Schedule(i)
         } else if i < ns + nt {
@@ -135,15 +155,22 @@ pub(crate) fn components(schedules: &[CSchedule], teams: &[CTeam], escalations: 
         } else {
             Node::Escalation(i - ns - nt)
         }
-    };
-    let id = |m: Node| match m {
-        Node::Schedule(i) => i,
-        Node::Team(i) => ns + i,
-        Node::Escalation(i) => ns + nt + i,
-    };
-    let adj: Vec<Vec<usize>> =
-        (0..n).map(|i| edges(node(i), schedules, teams, escalations).into_iter().map(id).collect()).collect();
-    strongly_connected(&adj).into_iter().map(|c| c as u32).collect()
+    }
+
+    fn id(self, m: Node) -> usize {
+        match m {
+            Node::Schedule(i) => i,
+            Node::Team(i) => self.schedules + i,
+            Node::Escalation(i) => self.schedules + self.teams + i,
+        }
+    }
+
+    /// Every node's successors ([`edges`]), by number: linear in nodes and edges.
+    fn adjacency(self, schedules: &[CSchedule], teams: &[CTeam], escalations: &[CEscalation]) -> Vec<Vec<usize>> {
+        (0..self.nodes)
+            .map(|i| edges(self.node(i), schedules, teams, escalations).into_iter().map(|m| self.id(m)).collect())
+            .collect()
+    }
 }
 
 /// Every warning of a configuration.
@@ -374,24 +401,9 @@ fn label(c: &Config, n: Node) -> (String, String) {
 /// (Tarjan's algorithm, iterative: linear in nodes and edges), at its first node, naming one
 /// shortest cycle through that node (a breadth-first search inside the component).
 fn reference_cycles(c: &Config, out: &mut Vec<Problem>) {
-    let (ns, nt) = (c.schedules.len(), c.teams.len());
-    let n = ns + nt + c.escalations.len();
-    let node = |i: usize| {
-        if i < ns {
-            Node::Schedule(i)
-        } else if i < ns + nt {
-            Node::Team(i - ns)
-        } else {
-            Node::Escalation(i - ns - nt)
-        }
-    };
-    let id = |m: Node| match m {
-        Node::Schedule(i) => i,
-        Node::Team(i) => ns + i,
-        Node::Escalation(i) => ns + nt + i,
-    };
-    let adj: Vec<Vec<usize>> =
-        (0..n).map(|i| edges(node(i), &c.schedules, &c.teams, &c.escalations).into_iter().map(id).collect()).collect();
+    let graph = ReferenceGraph::new(&c.schedules, &c.teams, &c.escalations);
+    let (n, node) = (graph.nodes, |i: usize| graph.node(i));
+    let adj = graph.adjacency(&c.schedules, &c.teams, &c.escalations);
     let comp = strongly_connected(&adj);
     // The first node of each component, in node order.
     let mut first: Vec<Option<usize>> = vec![None; n];
