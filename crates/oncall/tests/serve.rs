@@ -17,7 +17,7 @@ const KEY: &str = "test-key-1";
 
 #[macro_use]
 mod serve_support;
-use serve_support::{Db, pg, spawn_http};
+use serve_support::{Db, free_port, pg, spawn_http};
 
 on_both!(alert_api_follows_opsgenie);
 on_both!(webhook_gets_every_field_and_retries_with_the_same_key);
@@ -51,14 +51,7 @@ fn config(dir: &Path) -> PathBuf {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    serve_support::tmp_dir("e2e", name)
 }
 
 /// The service as a child process.

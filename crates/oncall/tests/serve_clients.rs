@@ -24,7 +24,7 @@ const NODE_KEY: &str = "node-sdk-key";
 
 #[macro_use]
 mod serve_support;
-use serve_support::{Db, spawn_http};
+use serve_support::{Db, free_port, spawn_http};
 
 on_both!(alertmanager_opsgenie_notifier_creates_and_closes_by_its_alias);
 on_both!(opsgenie_python_sdk_creates_gets_acknowledges_and_closes);
@@ -105,14 +105,7 @@ fn config(dir: &Path) -> PathBuf {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-clients-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    serve_support::tmp_dir("clients", name)
 }
 
 fn agent() -> ureq::Agent {

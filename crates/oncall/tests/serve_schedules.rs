@@ -54,10 +54,7 @@ fn write(path: &Path, doc: &Value) {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-sched-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    serve_support::tmp_dir("sched", name)
 }
 
 struct Service {

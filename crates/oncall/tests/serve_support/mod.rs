@@ -4,7 +4,21 @@
 //! a test body on each engine, and [`spawn_http`] for the receivers the tests stand up.
 #![allow(dead_code)] // each test file uses a different subset
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// A fresh, empty directory for one test, `serve-{file}-{name}-{pid}` under Cargo's temporary
+/// directory for integration tests (what an earlier run left there is removed first).
+pub fn tmp_dir(file: &str, name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-{file}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A port on 127.0.0.1 that was free a moment ago (the OS's choice for port 0).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
 
 #[path = "../../../oncall-serve/tests/support/pg.rs"]
 pub mod pg;
