@@ -18,8 +18,8 @@
 //! **Memory is bounded**: at most `max_chunks` chunks per schedule, each with at most
 //! `MAX_TIMELINE_STEPS` boundaries (a denser chunk is never indexed and is answered by walking).
 
-use crate::compile::Config;
-use crate::output::Participant;
+use crate::compile::{Config, Slot as Who};
+use crate::output::{Participant, PeriodType};
 use crate::schedule::{FlatSet, PeriodKey, Periods, Segments, Walked, too_large};
 use crate::time::{MAX_INSTANT, MIN_INSTANT, Ts};
 use std::collections::HashSet;
@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 const CHUNK_BITS: u32 = 21;
 /// Chunks are grouped by 2^GROUP_BITS: a schedule's slots are allocated one group at a time.
-const GROUP_BITS: u32 = 4;
+const GROUP_BITS: u32 = 6;
 const GROUP: usize = 1 << GROUP_BITS;
 const DAY: Ts = 86_400;
 const CHUNKS: usize = chunk_of(MAX_INSTANT - 1) + 1;
@@ -133,10 +133,74 @@ impl Shared {
 }
 
 /// The slots of `GROUP` consecutive chunks, allocated at the first demand of one of them.
-type Group = OnceLock<Box<[Slot]>>;
+type Group = OnceLock<Box<[Slot; GROUP]>>;
 
-/// A period of a chunk: (index into the chunk's `keys`, start, end), instants from its start.
-type ChunkPeriod = (u32, u32, u32);
+/// A period of a chunk, packed in 64 bits: its start and end (offsets from the chunk's start, at
+/// most 2²¹) in 22 bits each, and the index of its key in the chunk's `keys` in the top 20.
+#[derive(Debug, Clone, Copy)]
+struct ChunkPeriod(u64);
+
+const OFFSET_BITS: u32 = 22;
+const OFFSET_MASK: u64 = (1 << OFFSET_BITS) - 1;
+/// The most distinct period keys a chunk holds (a chunk with more is not indexed).
+const MAX_KEYS: u32 = 1 << (64 - 2 * OFFSET_BITS);
+
+impl ChunkPeriod {
+    fn new(key: u32, start: u32, end: u32) -> Option<ChunkPeriod> {
+        let fits = |o: u32| u64::from(o) <= OFFSET_MASK;
+        (key < MAX_KEYS && fits(start) && fits(end)).then(|| {
+            ChunkPeriod(u64::from(key) << (2 * OFFSET_BITS) | u64::from(start) << OFFSET_BITS | u64::from(end))
+        })
+    }
+
+    fn key(self) -> usize {
+        (self.0 >> (2 * OFFSET_BITS)) as usize
+    }
+
+    fn start(self) -> u32 {
+        (self.0 >> OFFSET_BITS & OFFSET_MASK) as u32
+    }
+
+    fn end(self) -> u32 {
+        (self.0 & OFFSET_MASK) as u32
+    }
+}
+
+/// A period key of a chunk: [`PeriodKey`] with its recipients as 32-bit codes (12 bytes
+/// instead of 40).
+type ChunkKey = (PeriodType, u32, u32);
+
+/// The code of a recipient: its index shifted left by two, its kind in the low bits; `None` is
+/// `u32::MAX` (never a code: `Nobody` is 3).
+fn who_code(w: Option<Who>) -> Option<u32> {
+    let (i, kind) = match w {
+        None => return Some(u32::MAX),
+        Some(Who::User(i)) => (i, 0),
+        Some(Who::Team(i)) => (i, 1),
+        Some(Who::Escalation(i)) => (i, 2),
+        Some(Who::Nobody) => return Some(3),
+    };
+    u32::try_from(i).ok().filter(|&i| i < 1 << 30).map(|i| i << 2 | kind)
+}
+
+fn who_of(code: u32) -> Option<Who> {
+    let i = (code >> 2) as usize;
+    match (code == u32::MAX, code & 3) {
+        (true, _) => None,
+        (_, 0) => Some(Who::User(i)),
+        (_, 1) => Some(Who::Team(i)),
+        (_, 2) => Some(Who::Escalation(i)),
+        _ => Some(Who::Nobody),
+    }
+}
+
+fn key_code((kind, who, from): PeriodKey) -> Option<ChunkKey> {
+    Some((kind, who_code(Some(who))?, who_code(from)?))
+}
+
+fn key_of((kind, who, from): ChunkKey) -> PeriodKey {
+    (kind, who_of(who).unwrap_or(Who::Nobody), who_of(from))
+}
 
 #[derive(Debug, Default)]
 struct Slot {
@@ -146,17 +210,20 @@ struct Slot {
 }
 
 /// What a walk over one chunk found. Instants are kept as seconds from the chunk's start
-/// (`u32`: a chunk is 2²¹ s), periods name their key by index into a table of the distinct
-/// ones (about 12 bytes per period), answers and flat sets are shared with the schedule's other
-/// chunks, and the flat final segments are the who-is-on-call segments merged by flat set.
+/// (`u32`: a chunk is 2²¹ s; the boundaries, only counted, as variable-length deltas), periods
+/// are packed in 8 bytes and name their key by index into a table of the distinct ones (12
+/// bytes each), answers and flat sets are shared with the schedule's other chunks, the flat set
+/// of a segment is its answer's (the nested answer decides it), and the flat final segments are
+/// the who-is-on-call segments merged by flat set.
 #[derive(Debug)]
 pub(crate) struct Chunk {
     /// The chunk's start: the instant every offset counts from.
     base: Ts,
     /// The chunk's end (exclusive), from `base`.
     end: u32,
-    /// The boundaries in the chunk, sorted.
-    bounds: Box<[u32]>,
+    /// The boundaries in the chunk, sorted: each the difference from the previous one (the
+    /// first from the chunk's start) in LEB128 (7 bits a byte, low bits first).
+    bounds: Box<[u8]>,
     /// Starts of the who-is-on-call segments (the first is the chunk's start, offset 0).
     who_starts: Box<[u32]>,
     /// Per day of the chunk (from its start), the segment holding the day's first instant: a
@@ -164,17 +231,52 @@ pub(crate) struct Chunk {
     days: Box<[u32]>,
     /// The answer of each who-is-on-call segment (index into `answers`).
     who_answers: Box<[u32]>,
-    /// The flat final set of each who-is-on-call segment (index into `sets`).
-    who_sets: Box<[u32]>,
     /// Distinct answers.
     answers: Box<[Arc<[Participant]>]>,
-    /// Final-layer periods per rotation (then schedule-wide overrides), cut at the chunk's edges:
-    /// (index into `keys`, start, end).
+    /// The flat final set of each distinct answer (index into `sets`).
+    answer_sets: Box<[u32]>,
+    /// Final-layer periods per rotation (then schedule-wide overrides), cut at the chunk's edges.
     periods: Box<[Box<[ChunkPeriod]>]>,
     /// Distinct period keys.
-    keys: Box<[PeriodKey]>,
+    keys: Box<[ChunkKey]>,
     /// Distinct flat sets.
     sets: Box<[Arc<FlatSet>]>,
+}
+
+/// `values` (sorted) as LEB128 deltas.
+fn encode_deltas(values: impl Iterator<Item = u32>) -> Box<[u8]> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for v in values {
+        let mut d = v - last;
+        last = v;
+        while d >= 0x80 {
+            out.push((d & 0x7f) as u8 | 0x80);
+            d >>= 7;
+        }
+        out.push(d as u8);
+    }
+    out.into()
+}
+
+/// The values [`encode_deltas`] encoded, in order.
+fn decode_deltas(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    let mut i = 0;
+    let mut last = 0u32;
+    std::iter::from_fn(move || {
+        let (mut d, mut shift) = (0u32, 0);
+        loop {
+            let b = *bytes.get(i)?;
+            i += 1;
+            d |= u32::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                break;
+            }
+            shift += 7;
+        }
+        last += d;
+        Some(last)
+    })
 }
 
 /// Gives each distinct value an index in `table`.
@@ -198,46 +300,73 @@ impl<T: Clone + Eq + std::hash::Hash> Interner<T> {
 }
 
 impl Chunk {
+    /// The chunk of what a walk found; `None` when it does not fit the compact form (never for
+    /// a chunk of at most [`MAX_TIMELINE_STEPS`](crate::MAX_TIMELINE_STEPS) boundaries): then
+    /// the chunk is answered by walking.
     pub(crate) fn new(
         bounds: Vec<Ts>,
         who: Vec<(Ts, u32, FlatSet)>,
         answers: Vec<Vec<Participant>>,
         periods: Vec<Vec<(PeriodKey, Ts, Ts)>>,
         segments: Vec<(FlatSet, Ts, Ts)>,
-    ) -> Chunk {
-        let base = who[0].0;
+    ) -> Option<Chunk> {
+        let base = who.first()?.0;
         // Every instant of a chunk lies within 2^CHUNK_BITS seconds of its start.
         let off = |t: Ts| (t - base) as u32;
         let mut sets = Interner::new();
         let mut keys = Interner::new();
-        let (mut who_starts, mut who_answers, mut who_sets) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut who_starts, mut who_answers) = (Vec::new(), Vec::new());
+        let mut answer_sets = vec![u32::MAX; answers.len()];
         for (t, answer, set) in who {
             who_starts.push(off(t));
             who_answers.push(answer);
-            who_sets.push(sets.id(set));
+            let set = sets.id(set);
+            match answer_sets.get_mut(answer as usize)? {
+                s if *s == u32::MAX => *s = set,
+                // The flat set is the answer's: a chunk where it is not is walked.
+                s if *s != set => return None,
+                _ => {}
+            }
+        }
+        if answer_sets.contains(&u32::MAX) {
+            return None;
         }
         let periods = periods
             .into_iter()
-            .map(|list| list.into_iter().map(|(key, start, end)| (keys.id(key), off(start), off(end))).collect())
-            .collect();
+            .map(|list| {
+                list.into_iter()
+                    .map(|(key, start, end)| ChunkPeriod::new(keys.id(key_code(key)?), off(start), off(end)))
+                    .collect::<Option<Box<[_]>>>()
+            })
+            .collect::<Option<Box<[_]>>>()?;
         // The walk's flat segments are the who-is-on-call segments merged by set (the nested
         // answer decides the flat set), so only where they end is kept.
         let end = segments.last().map_or(0, |s| off(s.2));
         let days =
             (0..=end as Ts / DAY).map(|d| (who_starts.partition_point(|&s| s as Ts <= d * DAY) - 1) as u32).collect();
-        Chunk {
+        Some(Chunk {
             base,
             end,
-            bounds: bounds.into_iter().map(off).collect(),
+            bounds: encode_deltas(bounds.into_iter().map(off)),
             who_starts: who_starts.into(),
             days,
             who_answers: who_answers.into(),
-            who_sets: who_sets.into(),
             answers: answers.into_iter().map(Arc::from).collect(),
+            answer_sets: answer_sets.into(),
             periods,
             keys: keys.table.into(),
             sets: sets.table.into_iter().map(Arc::new).collect(),
-        }
+        })
+    }
+
+    /// The flat set (index into `sets`) of who-is-on-call segment `i`.
+    fn set_of(&self, i: usize) -> u32 {
+        self.answer_sets[self.who_answers[i] as usize]
+    }
+
+    /// The boundaries in the chunk, in order.
+    fn bounds(&self) -> impl Iterator<Item = Ts> + '_ {
+        decode_deltas(&self.bounds).map(|b| self.base + b as Ts)
     }
 
     /// The who-is-on-call segment holding `t` (which lies in the chunk).
@@ -252,9 +381,7 @@ impl Chunk {
 
     /// How many boundaries lie strictly between `from` and `to`.
     fn bounds_between(&self, from: Ts, to: Ts) -> usize {
-        let a = self.bounds.partition_point(|&b| self.base + b as Ts <= from);
-        let b = self.bounds.partition_point(|&b| self.base + (b as Ts) < to);
-        b.saturating_sub(a)
+        self.bounds().take_while(|&b| b < to).filter(|&b| b > from).count()
     }
 }
 
@@ -281,7 +408,7 @@ impl AnswerIndex {
             }
             None => s.slots.get_or_init(|| (0..GROUPS).map(|_| OnceLock::new()).collect()),
         };
-        let group = slots[k >> GROUP_BITS].get_or_init(|| (0..GROUP).map(|_| Slot::default()).collect());
+        let group = slots[k >> GROUP_BITS].get_or_init(|| Box::new(std::array::from_fn(|_| Slot::default())));
         let slot = &group[k & (GROUP - 1)];
         if let Some(chunk) = slot.chunk.get() {
             return chunk.as_deref();
@@ -318,8 +445,8 @@ impl AnswerIndex {
     pub(crate) fn next_change(&self, c: &Config, si: usize, t: Ts) -> Option<(Ts, &[Participant])> {
         let chunk = self.chunk(c, si, chunk_of(t), 1)?;
         let i = chunk.segment_at(t);
-        let now = chunk.who_sets[i];
-        let j = i + 1 + chunk.who_sets[i + 1..].iter().position(|&set| set != now)?;
+        let now = chunk.set_of(i);
+        let j = (i + 1..chunk.who_starts.len()).find(|&j| chunk.set_of(j) != now)?;
         Some((chunk.base + chunk.who_starts[j] as Ts, &chunk.answers[chunk.who_answers[j] as usize]))
     }
 
@@ -346,9 +473,9 @@ impl AnswerIndex {
         for chunk in &chunks {
             let at = |offset: u32| chunk.base + offset as Ts;
             for (r, list) in chunk.periods.iter().enumerate() {
-                let i = list.partition_point(|p| at(p.2) <= from);
-                for &(key, start, end) in list[i..].iter().take_while(|p| at(p.1) < to) {
-                    fin.append(r, chunk.keys[key as usize], at(start).max(from), at(end).min(to));
+                let i = list.partition_point(|p| at(p.end()) <= from);
+                for &p in list[i..].iter().take_while(|p| at(p.start()) < to) {
+                    fin.append(r, key_of(chunk.keys[p.key()]), at(p.start()).max(from), at(p.end()).min(to));
                 }
             }
             // The who-is-on-call segments from the one holding `from`; `append` merges those
@@ -362,7 +489,7 @@ impl AnswerIndex {
                 }
                 let end = at(starts.get(j + 1).copied().unwrap_or(chunk.end));
                 if end > from {
-                    segments.append(&chunk.sets[chunk.who_sets[j] as usize], start.max(from), end.min(to));
+                    segments.append(&chunk.sets[chunk.set_of(j) as usize], start.max(from), end.min(to));
                 }
             }
         }
@@ -414,11 +541,8 @@ mod tests {
             c.walk(0, from, to, crate::Expand::default(), usize::MAX, |t, _, _| walked.push(t)).expect("walk");
             let counted = 1 + chunks.iter().map(|ch| ch.bounds_between(from, to)).sum::<usize>();
             assert_eq!(counted, walked.len(), "{from}..{to}");
-            let mut indexed: Vec<Ts> = chunks
-                .iter()
-                .flat_map(|ch| ch.bounds.iter().map(|&b| ch.base + b as Ts))
-                .filter(|&b| from < b && b < to)
-                .collect();
+            let mut indexed: Vec<Ts> =
+                chunks.iter().flat_map(|ch| ch.bounds()).filter(|&b| from < b && b < to).collect();
             indexed.insert(0, from);
             assert_eq!(indexed, walked, "{from}..{to}");
         }
@@ -521,6 +645,26 @@ mod tests {
         let (from, to) = (at(MAX_INSTANT - 40 * 86_400), at(MAX_INSTANT + 86_400));
         let expand = crate::Expand::default();
         assert_eq!(s.timeline(from, to, expand).expect("timeline"), w.timeline(from, to, expand).expect("timeline"));
+    }
+
+    /// The compact forms give back what they were made of.
+    #[test]
+    fn compact_forms_round_trip() {
+        let values = [0, 1, 127, 128, 300, 16_383, 16_384, 86_400, (1 << CHUNK_BITS) - 1, 1 << CHUNK_BITS];
+        let bytes = encode_deltas(values.iter().copied());
+        assert_eq!(decode_deltas(&bytes).collect::<Vec<_>>(), values);
+        assert!(bytes.len() < 4 * values.len());
+        let p = ChunkPeriod::new(MAX_KEYS - 1, 17, 1 << CHUNK_BITS).expect("fits");
+        assert_eq!((p.key(), p.start(), p.end()), ((MAX_KEYS - 1) as usize, 17, 1 << CHUNK_BITS));
+        assert!(ChunkPeriod::new(MAX_KEYS, 0, 1).is_none());
+        assert!(ChunkPeriod::new(0, 0, 1 << OFFSET_BITS).is_none());
+        for who in [Who::User(0), Who::User((1 << 30) - 1), Who::Team(5), Who::Escalation(7), Who::Nobody] {
+            for from in [None, Some(Who::User(3)), Some(Who::Nobody)] {
+                let key = (PeriodType::Forwarding, who, from);
+                assert_eq!(key_of(key_code(key).expect("fits")), key);
+            }
+        }
+        assert!(key_code((PeriodType::Default, Who::User(1 << 30), None)).is_none());
     }
 
     #[test]

@@ -889,7 +889,7 @@ impl Config {
         if over {
             return None;
         }
-        Some(crate::index::Chunk::new(bounds, who, answers, walked.fin.done, walked.segments.done))
+        crate::index::Chunk::new(bounds, who, answers, walked.fin.done, walked.segments.done)
     }
 }
 
