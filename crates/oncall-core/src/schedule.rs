@@ -567,7 +567,7 @@ impl<'a> Schedule<'a> {
         c.recurrence_work(self.index, from)?;
         let indexed = if expand == Expand::default() { c.index.timeline(c, self.index, from, to) } else { None };
         let walked = match indexed {
-            Some(walked) => walked?,
+            Some(walked) => walked,
             None => c.walk(self.index, from, to, expand, c.limits.max_timeline_periods, |_, _, _| ())?,
         };
         if walked.periods() > c.limits.max_timeline_periods {
