@@ -5,15 +5,17 @@
 //! schedule is indexed once queries have asked about it often enough ([`IndexOptions::demand`]),
 //! while the schedule has fewer than [`IndexOptions::max_chunks`] indexed chunks. Indexing walks
 //! the chunk's boundaries once, exactly as a timeline does, and keeps what the walk found: the
-//! nested who-is-on-call answer of every segment (identical answers stored once), the final
-//! timeline's periods per rotation, the flat final segments and the boundaries themselves.
+//! nested who-is-on-call answer of every segment (identical answers stored once per schedule,
+//! with the flat final set each makes), the final timeline's periods per rotation, and how many
+//! boundaries the chunk holds. The realistic benchmark schedule's index of a year is about
+//! 64 000 bytes (`benches/README.md`, Memory).
 //! Chunks are short so that the query which indexes one pays little more than a short timeline
 //! (no latency spike on a hot path); a year is about 15 of them.
 //!
 //! **Answers never depend on the index.** It holds what the walk computes, a timeline assembled
-//! from chunks merges periods cut at chunk edges, and it counts the same boundaries against
-//! [`MAX_TIMELINE_STEPS`](crate::MAX_TIMELINE_STEPS) as a walk would (the set of boundaries does
-//! not depend on where a walk starts). The index only changes how fast answers come.
+//! from chunks merges periods cut at chunk edges, and a timeline over chunks holding more
+//! boundaries than its limit (`maxTimelinePeriods`) allows is left to the walk, which counts
+//! them exactly and refuses past the limit. The index only changes how fast answers come.
 //!
 //! **Memory is bounded**: at most `max_chunks` chunks per schedule, each with at most
 //! `MAX_TIMELINE_STEPS` boundaries (a denser chunk is never indexed and is answered by walking).
@@ -140,35 +142,52 @@ struct Answer {
 /// The slots of `GROUP` consecutive chunks, allocated at the first demand of one of them.
 type Group = OnceLock<Box<[Slot; GROUP]>>;
 
-/// A period of a chunk, packed in 64 bits: its start and end (offsets from the chunk's start, at
-/// most 2²¹) in 22 bits each, and the index of its key in the chunk's `keys` in the top 20.
-#[derive(Debug, Clone, Copy)]
-struct ChunkPeriod(u64);
-
-const OFFSET_BITS: u32 = 22;
-const OFFSET_MASK: u64 = (1 << OFFSET_BITS) - 1;
-/// The most distinct period keys a chunk holds (a chunk with more is not indexed).
-const MAX_KEYS: u32 = 1 << (64 - 2 * OFFSET_BITS);
-
-impl ChunkPeriod {
-    fn new(key: u32, start: u32, end: u32) -> Option<ChunkPeriod> {
-        let fits = |o: u32| u64::from(o) <= OFFSET_MASK;
-        (key < MAX_KEYS && fits(start) && fits(end)).then(|| {
-            ChunkPeriod(u64::from(key) << (2 * OFFSET_BITS) | u64::from(start) << OFFSET_BITS | u64::from(end))
-        })
+/// A rotation's periods in a chunk, `(key, start, end)` with the key an index into the chunk's
+/// `keys` and the instants offsets from its start: per period its key, the gap from the previous
+/// period's end (the first from the chunk's start) and its length, each in LEB128 (7 bits a
+/// byte, low bits first), so that a period takes 5 to 7 bytes. `None` unless the periods are in
+/// order and apart (as a walk closes them).
+fn encode_periods(list: impl Iterator<Item = (u32, u32, u32)>) -> Option<Box<[u8]>> {
+    fn put(out: &mut Vec<u8>, mut v: u32) {
+        while v >= 0x80 {
+            out.push((v & 0x7f) as u8 | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
     }
-
-    fn key(self) -> usize {
-        (self.0 >> (2 * OFFSET_BITS)) as usize
+    let mut out = Vec::new();
+    let mut last = 0;
+    for (key, start, end) in list {
+        put(&mut out, key);
+        put(&mut out, start.checked_sub(last)?);
+        put(&mut out, end.checked_sub(start)?);
+        last = end;
     }
+    Some(out.into())
+}
 
-    fn start(self) -> u32 {
-        (self.0 >> OFFSET_BITS & OFFSET_MASK) as u32
-    }
-
-    fn end(self) -> u32 {
-        (self.0 & OFFSET_MASK) as u32
-    }
+/// The periods [`encode_periods`] encoded, in order.
+fn decode_periods(bytes: &[u8]) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
+    let mut i = 0;
+    let mut next = move || {
+        let (mut v, mut shift) = (0u32, 0);
+        loop {
+            let b = *bytes.get(i)?;
+            i += 1;
+            v |= u32::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Some(v);
+            }
+            shift += 7;
+        }
+    };
+    let mut last = 0;
+    std::iter::from_fn(move || {
+        let key = next()?;
+        let start = last + next()?;
+        last = start + next()?;
+        Some((key, start, last))
+    })
 }
 
 /// A period key of a chunk: [`PeriodKey`] with its recipients as 32-bit codes (12 bytes
@@ -216,8 +235,8 @@ struct Slot {
 
 /// What a walk over one chunk found. Instants are kept as seconds from the chunk's start
 /// (`u32`: a chunk is 2²¹ s), each who-is-on-call segment is one `u32` (its start and its
-/// answer), periods are packed in 8 bytes and name their key by index into a table of the
-/// distinct ones (12 bytes each), answers (with their flat sets) are shared with the schedule's
+/// answer), periods are variable-length deltas ([`encode_periods`]) naming their key by index
+/// into a table of the distinct ones (12 bytes each), answers (with their flat sets) are shared with the schedule's
 /// other chunks, the boundaries are only counted, and the flat final segments are the
 /// who-is-on-call segments merged by flat set.
 #[derive(Debug)]
@@ -241,7 +260,7 @@ pub(crate) struct Chunk {
     /// Distinct answers.
     answers: Box<[Arc<Answer>]>,
     /// Final-layer periods per rotation (then schedule-wide overrides), cut at the chunk's edges.
-    periods: Box<[Box<[ChunkPeriod]>]>,
+    periods: Box<[Box<[u8]>]>,
     /// Distinct period keys.
     keys: Box<[ChunkKey]>,
 }
@@ -307,9 +326,11 @@ impl Chunk {
         let periods = periods
             .into_iter()
             .map(|list| {
-                list.into_iter()
-                    .map(|(key, start, end)| ChunkPeriod::new(keys.id(key_code(key)?), off(start), off(end)))
-                    .collect::<Option<Box<[_]>>>()
+                let list = list
+                    .into_iter()
+                    .map(|(key, start, end)| Some((keys.id(key_code(key)?), off(start), off(end))))
+                    .collect::<Option<Vec<_>>>()?;
+                encode_periods(list.into_iter())
             })
             .collect::<Option<Box<[_]>>>()?;
         // The walk's flat segments are the who-is-on-call segments merged by set (the nested
@@ -440,9 +461,9 @@ impl AnswerIndex {
         for chunk in &chunks {
             let at = |offset: u32| chunk.base + offset as Ts;
             for (r, list) in chunk.periods.iter().enumerate() {
-                let i = list.partition_point(|p| at(p.end()) <= from);
-                for &p in list[i..].iter().take_while(|p| at(p.start()) < to) {
-                    fin.append(r, key_of(chunk.keys[p.key()]), at(p.start()).max(from), at(p.end()).min(to));
+                let periods = decode_periods(list).skip_while(|p| at(p.2) <= from).take_while(|p| at(p.1) < to);
+                for (key, start, end) in periods {
+                    fin.append(r, key_of(chunk.keys[key as usize]), at(start).max(from), at(end).min(to));
                 }
             }
             // The who-is-on-call segments from the one holding `from`; `append` merges those
@@ -631,10 +652,12 @@ mod tests {
     /// The compact forms give back what they were made of.
     #[test]
     fn compact_forms_round_trip() {
-        let p = ChunkPeriod::new(MAX_KEYS - 1, 17, 1 << CHUNK_BITS).expect("fits");
-        assert_eq!((p.key(), p.start(), p.end()), ((MAX_KEYS - 1) as usize, 17, 1 << CHUNK_BITS));
-        assert!(ChunkPeriod::new(MAX_KEYS, 0, 1).is_none());
-        assert!(ChunkPeriod::new(0, 0, 1 << OFFSET_BITS).is_none());
+        let periods = [(0, 0, 1), (127, 1, 128), (128, 300, 86_700), (u32::MAX, 90_000, 1 << CHUNK_BITS)];
+        let bytes = encode_periods(periods.iter().copied()).expect("in order");
+        assert_eq!(decode_periods(&bytes).collect::<Vec<_>>(), periods);
+        assert!(bytes.len() < 12 * periods.len());
+        assert!(encode_periods([(0, 5, 10), (0, 9, 12)].into_iter()).is_none(), "overlapping");
+        assert!(encode_periods([(0, 5, 4)].into_iter()).is_none(), "ends before it starts");
         for who in [Who::User(0), Who::User((1 << 30) - 1), Who::Team(5), Who::Escalation(7), Who::Nobody] {
             for from in [None, Some(Who::User(3)), Some(Who::Nobody)] {
                 let key = (PeriodType::Forwarding, who, from);
