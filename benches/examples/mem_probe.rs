@@ -9,7 +9,7 @@
 //! realistic who N` counts `N` passes of the indexed `on_call_ref` over the 256 instants
 //! (`*baseline_pass*`: the bare binary search over 2026's segment starts, as criterion's
 //! `realistic-binary-search-baseline`); the difference between two `N` over the extra queries is
-//! the instructions per query.
+//! the instructions per query; `*timeline_pass*`: the final timeline of 2026 from the index.
 use oncall_benches::{data, instants_2026};
 use oncall_core::{Config, IndexOptions};
 use std::hint::black_box;
@@ -19,6 +19,15 @@ fn ref_pass(s: &oncall_core::Schedule<'_>, instants: &[chrono::DateTime<chrono::
     for &at in instants {
         black_box(s.on_call_ref(black_box(at)).expect("answer"));
     }
+}
+
+#[inline(never)]
+fn timeline_pass(
+    s: &oncall_core::Schedule<'_>,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) {
+    black_box(s.timeline(from, to, oncall_core::Expand::default()).expect("timeline"));
 }
 
 #[inline(never)]
@@ -50,6 +59,7 @@ fn main() {
         for _ in 0..passes {
             ref_pass(&s, &instants);
             baseline_pass(&starts, &answers, &instants);
+            timeline_pass(&s, from, to);
         }
         return;
     }
