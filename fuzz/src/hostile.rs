@@ -364,7 +364,7 @@ pub fn windows(data: &[u8]) {
     // so that a short input, the saved regressions among them, means what it meant before.)
     let years = if u.ratio(1, 4).unwrap_or(true) { years } else { 0 };
     let limits = limits(&mut u);
-    let Ok(config) = Config::compile_with_limits(doc, limits) else { return };
+    let Ok(config) = Config::compile_with_limits(&doc, limits) else { return };
     let to = at + Duration::days(365 * years + days);
     for name in config.schedule_names().map(String::from).collect::<Vec<_>>() {
         let s = config.schedule(&name).expect("listed");

@@ -92,7 +92,7 @@ fn document(doc: Document) {
     }
     // Parsing is the point here; a few cheap queries check that what compiles answers
     // (the `queries` target does the rest).
-    if let Ok(config) = Config::compile(doc) {
+    if let Ok(config) = Config::compile(&doc) {
         let at = t("2026-03-08T06:30:00Z");
         let names: Vec<String> = config.schedule_names().map(String::from).take(2).collect();
         for name in names {
@@ -155,7 +155,7 @@ pub fn rrule(data: &[u8]) {
         }],
         ..Default::default()
     };
-    let Ok(config) = Config::compile(doc) else { return };
+    let Ok(config) = Config::compile(&doc) else { return };
     let Ok(s) = config.schedule("s") else { return };
     let from = s.parse_time(anchor).unwrap_or_default() - Duration::hours(1);
     let mut last = from;
@@ -390,7 +390,7 @@ pub fn queries(data: &[u8]) {
     // Indexing a stretch costs a walk over a year (a millisecond or more): one input in 64.
     let Ok(indexed) = u.ratio(1, 64) else { return };
     let copy = indexed.then(|| doc.clone());
-    let Ok(mut config) = Config::compile(doc) else { return };
+    let Ok(mut config) = Config::compile(&doc) else { return };
     config.set_index_options(oncall_core::IndexOptions::OFF);
     let mut instants = Vec::new();
     for _ in 0..2 {
@@ -409,7 +409,7 @@ pub fn queries(data: &[u8]) {
         queries_at(&s, &instants, Duration::days(2), false);
     }
     // The answer index changes no answer (each chunk indexed at its first query).
-    if let Some(Ok(mut eager)) = copy.map(Config::compile) {
+    if let Some(Ok(mut eager)) = copy.map(|d| Config::compile(&d)) {
         eager.set_index_options(oncall_core::IndexOptions::EAGER);
         for name in config.schedule_names() {
             let (w, i) = (config.schedule(name).expect("listed"), eager.schedule(name).expect("listed"));
@@ -696,7 +696,7 @@ pub fn escalate(data: &[u8]) {
     }
     // The document as a value, not as text: reading text is the parse targets' business.
     let Ok(doc) = serde_json::from_value::<Document>(doc) else { return };
-    let Ok(config) = Config::compile(doc) else { return };
+    let Ok(config) = Config::compile(&doc) else { return };
     type Setup = (Alert, Target, DateTime<Utc>, Vec<oncall_core::alert::AlertEvent>, u64);
     let mut setup = || -> AResult<Setup> {
         let mut alert = Alert::new("fuzzed alert");

@@ -11,7 +11,7 @@ use encode::Strings;
 use oncall_core::alert::{Action, Alert, AlertEvent, NamedEvents};
 use oncall_core::escalation::{EscalateOptions, Target};
 use oncall_core::time::{Edge, parse_instant, parse_zone};
-use oncall_core::{Config, Error, Expand, Problem, Schedule};
+use oncall_core::{Config, Error, Expand, Loaded, Problem, Schedule};
 use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -30,6 +30,8 @@ const DEFAULT_COUNT: usize = 10;
 #[wasm_bindgen(js_name = OnCall)]
 pub struct OnCall {
     config: Config,
+    /// The Opsgenie fields the document held that the engine does not use (for `check`).
+    ignored: Vec<String>,
     /// The strings its answers repeat, interned (see `encode`).
     strings: RefCell<Strings>,
 }
@@ -44,15 +46,15 @@ impl OnCall {
         #[wasm_bindgen(unchecked_param_type = "string | ConfigDocument")] config: JsValue,
     ) -> Result<OnCall, JsValue> {
         let text = config_text(&config)?;
-        Config::from_json(&text)
-            .map(|config| OnCall { config, strings: RefCell::new(Strings::new()) })
-            .map_err(|e| config_error(&e))
+        let Loaded { config, document } = Loaded::from_json(&text).map_err(|e| config_error(&e))?;
+        let ignored = oncall_core::opsgenie::ignored_fields(&document);
+        Ok(OnCall { config, ignored, strings: RefCell::new(Strings::new()) })
     }
 
     /// The names of the document's teams, in document order (targets of `escalate({team})`).
     #[wasm_bindgen(unchecked_return_type = "string[]")]
     pub fn teams(&self) -> Result<JsValue, JsValue> {
-        let names: Vec<&str> = self.config.document().teams.iter().map(|t| t.name.as_str()).collect();
+        let names: Vec<&str> = self.config.team_names().collect();
         to_js(&names)
     }
 
@@ -60,7 +62,7 @@ impl OnCall {
     /// what is valid but probably not meant.
     #[wasm_bindgen(js_name = check, unchecked_return_type = "CheckResult")]
     pub fn check(&self) -> Result<JsValue, JsValue> {
-        self.to_js(&CheckReport::valid(&self.config))
+        self.to_js(&CheckReport::valid(&self.config, self.ignored.clone()))
     }
 
     /// The schedules, in document order, with their zone and rotation names.
@@ -324,9 +326,9 @@ impl OnCall {
 pub fn check(#[wasm_bindgen(unchecked_param_type = "string | ConfigDocument")] config: JsValue) -> JsValue {
     let result = config_text(&config)
         .map_err(|e| (vec![Problem::new("", message_of(&e))], 0))
-        .and_then(|text| Config::from_json(&text).map_err(|e| (problems_of(&e), e.more_problems())));
+        .and_then(|text| Loaded::from_json(&text).map_err(|e| (problems_of(&e), e.more_problems())));
     let report = match result {
-        Ok(config) => CheckReport::valid(&config),
+        Ok(loaded) => CheckReport::valid(&loaded.config, oncall_core::opsgenie::ignored_fields(&loaded.document)),
         Err((errors, more_errors)) => {
             CheckReport { valid: false, errors, more_errors, warnings: Vec::new(), ignored: Vec::new() }
         }
@@ -376,12 +378,12 @@ impl OnCall {
     fn escalate_error(&self, target: &Target, events: &NamedEvents, direct: &[&str], e: &Error) -> JsValue {
         match e {
             Error::UnknownTarget { .. } | Error::UnknownSchedule { .. } => {
-                let doc = self.config.document();
+                let c = &self.config;
                 let known: Vec<&str> = match target {
-                    Target::Team(_) => doc.teams.iter().map(|t| t.name.as_str()).collect(),
-                    Target::Escalation(_) => doc.escalations.iter().map(|t| t.name.as_str()).collect(),
-                    Target::Schedule(_) => self.config.schedule_names().collect(),
-                    Target::User(_) => doc.users.iter().flatten().map(|u| u.username.as_str()).collect(),
+                    Target::Team(_) => c.team_names().collect(),
+                    Target::Escalation(_) => c.escalation_names().collect(),
+                    Target::Schedule(_) => c.schedule_names().collect(),
+                    Target::User(_) => c.declared_usernames().collect(),
                 };
                 let key = target_key(target);
                 let message = format!("{e} (known: {})", list_or_none(&known));
@@ -456,14 +458,8 @@ struct CheckReport {
 }
 
 impl CheckReport {
-    fn valid(config: &Config) -> CheckReport {
-        CheckReport {
-            valid: true,
-            errors: Vec::new(),
-            more_errors: 0,
-            warnings: config.warnings().to_vec(),
-            ignored: oncall_core::opsgenie::ignored_fields(config.document()),
-        }
+    fn valid(config: &Config, ignored: Vec<String>) -> CheckReport {
+        CheckReport { valid: true, errors: Vec::new(), more_errors: 0, warnings: config.warnings().to_vec(), ignored }
     }
 }
 

@@ -70,10 +70,27 @@ pub(crate) struct CRotation {
 
 #[derive(Debug)]
 pub(crate) struct COverride {
-    /// None: nobody.
-    pub(crate) user: Option<usize>,
+    /// None: nobody (see [`COverride::user`]).
+    who: Option<u32>,
     /// The override's `alias`, for answers that say where someone comes from.
-    pub(crate) alias: Option<String>,
+    pub(crate) alias: Option<Box<str>>,
+    /// Its window `[start, end)`, for the lints.
+    pub(crate) window: (Ts, Ts),
+    /// The rotations it names (indices into the schedule's), empty when it is schedule-wide.
+    pub(crate) rotations: Box<[u32]>,
+}
+
+impl COverride {
+    /// The override's user; `None`: nobody.
+    #[inline]
+    pub(crate) fn user(&self) -> Option<usize> {
+        self.who.map(|u| u as usize)
+    }
+
+    /// Its `alias`, or its place (`overrides[3]`) when it has none.
+    pub(crate) fn name(&self, i: u32) -> String {
+        self.alias.as_deref().map_or_else(|| format!("overrides[{i}]"), str::to_string)
+    }
 }
 
 #[derive(Debug)]
@@ -90,6 +107,8 @@ pub(crate) struct CSchedule {
     pub(crate) dep_schedules: Vec<usize>,
     /// Teams reachable through participants, whose routing windows matter.
     pub(crate) dep_teams: Vec<usize>,
+    /// The team of the `ownerTeam` name, when `teams` has one of that name.
+    pub(crate) owner_team: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -101,6 +120,10 @@ pub(crate) enum Target {
 
 #[derive(Debug)]
 pub(crate) struct CRoutingRule {
+    /// The rule's `name`, for routing decisions.
+    pub(crate) name: Option<Box<str>>,
+    /// The rule's `isDefault`.
+    pub(crate) is_default: bool,
     pub(crate) criteria: Criteria,
     pub(crate) tz: Tz,
     pub(crate) restriction: Restriction,
@@ -224,8 +247,11 @@ pub(crate) struct CForward {
 /// ```
 #[derive(Debug)]
 pub struct Config {
-    pub(crate) document: Document,
+    /// Every user: the document's `users` in order when it declares them (then no other), else
+    /// the usernames its references name, in order of first mention.
     pub(crate) users: Vec<UserInfo>,
+    /// Whether the document declares its users (`users`).
+    pub(crate) declared_users: bool,
     pub(crate) teams: Vec<CTeam>,
     pub(crate) escalations: Vec<CEscalation>,
     pub(crate) schedules: Vec<CSchedule>,
@@ -283,7 +309,7 @@ impl Config {
     /// assert_eq!(err.to_string(), "the document has 2 bytes, more than 1 (limit maxInputBytes)");
     /// ```
     pub fn from_json_with_limits(text: &str, limits: crate::Limits) -> Result<Config> {
-        Config::compile_with_limits(Document::from_json_with_limits(text, &limits)?, limits)
+        Config::compile_with_limits(&Document::from_json_with_limits(text, &limits)?, limits)
     }
 
     /// Like [`Config::from_yaml`], with other [`Limits`](crate::Limits) than the defaults.
@@ -299,8 +325,7 @@ impl Config {
     /// ```
     #[cfg(feature = "yaml")]
     pub fn from_yaml_with_limits(text: &str, limits: crate::Limits) -> Result<Config> {
-        Config::compile_with_limits(Document::from_yaml_with_limits(text, &limits)?, limits)
-            .map_err(|e| crate::read::yaml_positions(text, e, &limits))
+        Loaded::from_yaml_with_limits(text, limits).map(|l| l.config)
     }
 
     /// The limits this configuration's queries keep.
@@ -313,8 +338,10 @@ impl Config {
         self.limits = limits;
     }
 
-    /// Validates and compiles a document within the default [`Limits`](crate::Limits).
-    pub fn compile(document: Document) -> Result<Config> {
+    /// Validates and compiles a document within the default [`Limits`](crate::Limits). The
+    /// configuration keeps what queries need, not the document: a caller that needs the
+    /// document too (to show it or change it) keeps its own, or uses [`Loaded`].
+    pub fn compile(document: &Document) -> Result<Config> {
         Config::compile_with_limits(document, crate::Limits::default())
     }
 
@@ -327,15 +354,15 @@ impl Config {
     /// ```
     /// use oncall_core::{config::Document, Config, Limits};
     /// let doc = Document::from_json(r#"{"schedules": [{"name": "a", "timezone": "X"}, {"name": "b", "timezone": "Y"}]}"#)?;
-    /// let err = Config::compile_with_limits(doc, Limits { max_errors: 1, ..Limits::default() }).unwrap_err();
+    /// let err = Config::compile_with_limits(&doc, Limits { max_errors: 1, ..Limits::default() }).unwrap_err();
     /// assert_eq!(err.more_problems(), 1);
     /// # Ok::<(), oncall_core::Error>(())
     /// ```
-    pub fn compile_with_limits(document: Document, limits: crate::Limits) -> Result<Config> {
-        let mut c = Compiler::new(&document, limits);
+    pub fn compile_with_limits(document: &Document, limits: crate::Limits) -> Result<Config> {
+        let mut c = Compiler::new(document, limits);
         let parts = c.run();
         let schedule_names = names(&document.schedules, |s| &s.name, |s| s.id.as_ref());
-        let pay = crate::pay::compile(&mut c, &document, &schedule_names, limits.max_pay_rates);
+        let pay = crate::pay::compile(&mut c, document, &schedule_names, limits.max_pay_rates);
         if !c.problems.is_empty() {
             return Err(crate::read::capped(c.problems, limits.max_errors));
         }
@@ -346,8 +373,8 @@ impl Config {
         let schedules_len = schedules.len();
         let components = crate::lint::components(&schedules, &teams, &escalations);
         let config = Config {
-            document,
             users,
+            declared_users: document.users.is_some(),
             teams,
             escalations,
             schedules,
@@ -386,9 +413,24 @@ impl Config {
         self.index.options()
     }
 
-    /// The document this configuration was compiled from.
-    pub fn document(&self) -> &Document {
-        &self.document
+    /// The names of the teams, in document order.
+    pub fn team_names(&self) -> impl Iterator<Item = &str> {
+        self.teams.iter().map(|t| t.name.as_str())
+    }
+
+    /// The names of the escalations, in document order.
+    pub fn escalation_names(&self) -> impl Iterator<Item = &str> {
+        self.escalations.iter().map(|e| e.name.as_str())
+    }
+
+    /// The usernames of the document's `users`, in order; none when it declares no users.
+    pub fn declared_usernames(&self) -> impl Iterator<Item = &str> {
+        self.users.iter().filter(|_| self.declared_users).map(|u| u.username.as_str())
+    }
+
+    /// Whether the document has pay rules (`payRules`).
+    pub fn has_pay_rules(&self) -> bool {
+        !self.pay.is_empty()
     }
 
     /// Things that are valid but probably not what was meant (a reference cycle, a forwarding
@@ -436,6 +478,67 @@ impl Config {
             .or_else(|| self.schedules.iter().position(|s| s.id.as_deref() == Some(name)))
             .map(|index| crate::Schedule { config: self, index })
             .ok_or_else(|| Error::UnknownSchedule { name: name.to_string() })
+    }
+}
+
+/// A compiled configuration together with the document it was compiled from, for callers that
+/// show or change the document as well as query it (the service's schedule API and live
+/// overrides, `oncall check`). [`Config`] alone keeps only what queries need; a `Loaded` derefs
+/// to its configuration.
+///
+/// # Example
+///
+/// ```
+/// use oncall_core::Loaded;
+/// let loaded = Loaded::from_json(r#"{"schedules": [{"name": "ops", "description": "payments"}]}"#)?;
+/// assert_eq!(loaded.document.schedules[0].description.as_deref(), Some("payments"));
+/// assert_eq!(loaded.schedule_names().collect::<Vec<_>>(), ["ops"]); // the configuration's
+/// # Ok::<(), oncall_core::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Loaded {
+    /// The compiled configuration.
+    pub config: Config,
+    /// The document it was compiled from.
+    pub document: Document,
+}
+
+impl Loaded {
+    /// Compiles `document` within `limits` and keeps it.
+    pub fn compile_with_limits(document: Document, limits: crate::Limits) -> Result<Loaded> {
+        Ok(Loaded { config: Config::compile_with_limits(&document, limits)?, document })
+    }
+
+    /// Reads, validates and compiles a JSON document (as [`Config::from_json`]) and keeps it.
+    pub fn from_json(text: &str) -> Result<Loaded> {
+        Loaded::from_json_with_limits(text, crate::Limits::default())
+    }
+
+    /// [`Loaded::from_json`] within other [`Limits`](crate::Limits) than the defaults.
+    pub fn from_json_with_limits(text: &str, limits: crate::Limits) -> Result<Loaded> {
+        Loaded::compile_with_limits(Document::from_json_with_limits(text, &limits)?, limits)
+    }
+
+    /// Reads, validates and compiles a YAML document (as [`Config::from_yaml`], every problem
+    /// with its line and column) and keeps it.
+    #[cfg(feature = "yaml")]
+    pub fn from_yaml(text: &str) -> Result<Loaded> {
+        Loaded::from_yaml_with_limits(text, crate::Limits::default())
+    }
+
+    /// [`Loaded::from_yaml`] within other [`Limits`](crate::Limits) than the defaults.
+    #[cfg(feature = "yaml")]
+    pub fn from_yaml_with_limits(text: &str, limits: crate::Limits) -> Result<Loaded> {
+        let document = Document::from_yaml_with_limits(text, &limits)?;
+        Loaded::compile_with_limits(document, limits).map_err(|e| crate::read::yaml_positions(text, e, &limits))
+    }
+}
+
+impl std::ops::Deref for Loaded {
+    type Target = Config;
+
+    fn deref(&self) -> &Config {
+        &self.config
     }
 }
 
@@ -886,15 +989,22 @@ impl<'d> Compiler<'d> {
             }
             let (Some(user), Some((start, end))) = (user, window) else { continue };
             let id = overrides.len() as u32;
-            overrides.push(COverride { user, alias: o.alias.clone() });
-            if o.rotations.as_ref().is_none_or(|r| r.is_empty()) {
-                wide.push((start, end, id));
-            } else {
-                for i in targets {
+            let scope = o.rotations.as_ref().is_some_and(|r| !r.is_empty());
+            if scope {
+                for &i in &targets {
                     scoped[i].push((start, end, id));
                 }
+            } else {
+                wide.push((start, end, id));
             }
+            overrides.push(COverride {
+                who: user.map(|u| u as u32),
+                alias: o.alias.as_deref().map(Box::from),
+                window: (start, end),
+                rotations: targets.into_iter().map(|i| i as u32).collect(),
+            });
         }
+        overrides.shrink_to_fit();
         for (r, iv) in rotations.iter_mut().zip(scoped) {
             r.overrides = LatestWins::new(iv);
         }
@@ -908,6 +1018,7 @@ impl<'d> Compiler<'d> {
             wide: LatestWins::new(wide),
             dep_schedules: Vec::new(),
             dep_teams: Vec::new(),
+            owner_team: s.owner_team.as_ref().and_then(|t| t.name.as_ref()).and_then(|n| index.teams.0.get(n)).copied(),
         }
     }
 
@@ -1230,7 +1341,14 @@ impl<'d> Compiler<'d> {
                 Some(tr) => self.restriction(tr, &format!("{rp}.timeRestriction")),
             };
             if let Some(notify) = self.target(&r.notify, &format!("{rp}.notify"), index) {
-                routing.push(CRoutingRule { criteria, tz, restriction, notify });
+                routing.push(CRoutingRule {
+                    name: r.name.as_deref().map(Box::from),
+                    is_default: r.is_default.unwrap_or(false),
+                    criteria,
+                    tz,
+                    restriction,
+                    notify,
+                });
             }
         }
         let owned = |list: &[(Option<&NameRef>, usize)]| {

@@ -644,11 +644,7 @@ impl Config {
                     Some(CTarget::Schedule(s)) => Some(self.schedules[s].tz),
                     _ => None,
                 };
-                default.or_else(|| {
-                    self.document.schedules.iter().zip(&self.schedules).find_map(|(d, c)| {
-                        d.owner_team.as_ref().filter(|o| o.name.as_deref() == Some(&team.name)).map(|_| c.tz)
-                    })
-                })
+                default.or_else(|| self.schedules.iter().find(|s| s.owner_team == Some(ti)).map(|s| s.tz))
             }),
         };
         zone.unwrap_or(chrono_tz::Tz::UTC)

@@ -42,7 +42,7 @@ impl crate::config::Document {
     /// let ics = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261226\nEND:VEVENT\nEND:VCALENDAR\n";
     /// assert_eq!(doc.bind_holiday_ics("uk", ics.into()), 0);
     /// assert_eq!(doc.bind_holiday_ics("de", ics.into()), 1);
-    /// let config = Config::compile(doc)?;
+    /// let config = Config::compile(&doc)?;
     /// let uk = config.holiday_calendar("uk").unwrap();
     /// assert!(uk.contains("2026-12-26".parse()?) && !uk.contains("2026-12-25".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -5,22 +5,24 @@
 //! schedule is indexed once queries have asked about it often enough ([`IndexOptions::demand`]),
 //! while the schedule has fewer than [`IndexOptions::max_chunks`] indexed chunks. Indexing walks
 //! the chunk's boundaries once, exactly as a timeline does, and keeps what the walk found: the
-//! nested who-is-on-call answer of every segment (identical answers stored once), the final
-//! timeline's periods per rotation, the flat final segments and the boundaries themselves.
+//! nested who-is-on-call answer of every segment (identical answers stored once per schedule,
+//! with the flat final set each makes), the final timeline's periods per rotation, and how many
+//! boundaries the chunk holds. The realistic benchmark schedule's index of a year is about
+//! 64 000 bytes (`benches/README.md`, Memory).
 //! Chunks are short so that the query which indexes one pays little more than a short timeline
 //! (no latency spike on a hot path); a year is about 15 of them.
 //!
 //! **Answers never depend on the index.** It holds what the walk computes, a timeline assembled
-//! from chunks merges periods cut at chunk edges, and it counts the same boundaries against
-//! [`MAX_TIMELINE_STEPS`](crate::MAX_TIMELINE_STEPS) as a walk would (the set of boundaries does
-//! not depend on where a walk starts). The index only changes how fast answers come.
+//! from chunks merges periods cut at chunk edges, and a timeline over chunks holding more
+//! boundaries than its limit (`maxTimelinePeriods`) allows is left to the walk, which counts
+//! them exactly and refuses past the limit. The index only changes how fast answers come.
 //!
 //! **Memory is bounded**: at most `max_chunks` chunks per schedule, each with at most
 //! `MAX_TIMELINE_STEPS` boundaries (a denser chunk is never indexed and is answered by walking).
 
-use crate::compile::Config;
-use crate::output::Participant;
-use crate::schedule::{FlatSet, PeriodKey, Periods, Segments, Walked, too_large};
+use crate::compile::{Config, Slot as Who};
+use crate::output::{Participant, PeriodType};
+use crate::schedule::{FlatSet, PeriodKey, Periods, Segments, Walked};
 use crate::time::{MAX_INSTANT, MIN_INSTANT, Ts};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
@@ -28,7 +30,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 const CHUNK_BITS: u32 = 21;
 /// Chunks are grouped by 2^GROUP_BITS: a schedule's slots are allocated one group at a time.
-const GROUP_BITS: u32 = 4;
+const GROUP_BITS: u32 = 6;
 const GROUP: usize = 1 << GROUP_BITS;
 const DAY: Ts = 86_400;
 const CHUNKS: usize = chunk_of(MAX_INSTANT - 1) + 1;
@@ -112,31 +114,117 @@ struct ScheduleIndex {
 
 #[derive(Debug, Default)]
 struct Shared {
-    answers: HashSet<Arc<[Participant]>>,
-    sets: HashSet<Arc<FlatSet>>,
+    answers: HashSet<Arc<Answer>>,
 }
 
 impl Shared {
-    /// Makes `chunk` hold the shared copy of each of its answers and sets.
+    /// Makes `chunk` hold the shared copy of each of its answers.
     fn share(&mut self, chunk: &mut Chunk) {
-        fn one<T: ?Sized + Eq + std::hash::Hash>(table: &mut HashSet<Arc<T>>, value: &mut Arc<T>) {
-            match table.get(value) {
+        for value in chunk.answers.iter_mut() {
+            match self.answers.get(value) {
                 Some(shared) => *value = Arc::clone(shared),
                 None => {
-                    table.insert(Arc::clone(value));
+                    self.answers.insert(Arc::clone(value));
                 }
             }
         }
-        chunk.answers.iter_mut().for_each(|a| one(&mut self.answers, a));
-        chunk.sets.iter_mut().for_each(|s| one(&mut self.sets, s));
     }
 }
 
-/// The slots of `GROUP` consecutive chunks, allocated at the first demand of one of them.
-type Group = OnceLock<Box<[Slot]>>;
+/// A distinct answer of a schedule's chunks: who is on call (nested) and the flat final set it
+/// makes (the nested answer decides it).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Answer {
+    participants: Box<[Participant]>,
+    set: FlatSet,
+}
 
-/// A period of a chunk: (index into the chunk's `keys`, start, end), instants from its start.
-type ChunkPeriod = (u32, u32, u32);
+/// The slots of `GROUP` consecutive chunks, allocated at the first demand of one of them.
+type Group = OnceLock<Box<[Slot; GROUP]>>;
+
+/// A rotation's periods in a chunk, `(key, start, end)` with the key an index into the chunk's
+/// `keys` and the instants offsets from its start: per period its key, the gap from the previous
+/// period's end (the first from the chunk's start) and its length, each in LEB128 (7 bits a
+/// byte, low bits first), so that a period takes 5 to 7 bytes. `None` unless the periods are in
+/// order and apart (as a walk closes them).
+fn encode_periods(list: impl Iterator<Item = (u32, u32, u32)>) -> Option<Box<[u8]>> {
+    fn put(out: &mut Vec<u8>, mut v: u32) {
+        while v >= 0x80 {
+            out.push((v & 0x7f) as u8 | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    let mut out = Vec::new();
+    let mut last = 0;
+    for (key, start, end) in list {
+        put(&mut out, key);
+        put(&mut out, start.checked_sub(last)?);
+        put(&mut out, end.checked_sub(start)?);
+        last = end;
+    }
+    Some(out.into())
+}
+
+/// The periods [`encode_periods`] encoded, in order.
+fn decode_periods(bytes: &[u8]) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
+    let mut i = 0;
+    let mut next = move || {
+        let (mut v, mut shift) = (0u32, 0);
+        loop {
+            let b = *bytes.get(i)?;
+            i += 1;
+            v |= u32::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Some(v);
+            }
+            shift += 7;
+        }
+    };
+    let mut last = 0;
+    std::iter::from_fn(move || {
+        let key = next()?;
+        let start = last + next()?;
+        last = start + next()?;
+        Some((key, start, last))
+    })
+}
+
+/// A period key of a chunk: [`PeriodKey`] with its recipients as 32-bit codes (12 bytes
+/// instead of 40).
+type ChunkKey = (PeriodType, u32, u32);
+
+/// The code of a recipient: its index shifted left by two, its kind in the low bits; `None` is
+/// `u32::MAX` (never a code: `Nobody` is 3).
+fn who_code(w: Option<Who>) -> Option<u32> {
+    let (i, kind) = match w {
+        None => return Some(u32::MAX),
+        Some(Who::User(i)) => (i, 0),
+        Some(Who::Team(i)) => (i, 1),
+        Some(Who::Escalation(i)) => (i, 2),
+        Some(Who::Nobody) => return Some(3),
+    };
+    u32::try_from(i).ok().filter(|&i| i < 1 << 30).map(|i| i << 2 | kind)
+}
+
+fn who_of(code: u32) -> Option<Who> {
+    let i = (code >> 2) as usize;
+    match (code == u32::MAX, code & 3) {
+        (true, _) => None,
+        (_, 0) => Some(Who::User(i)),
+        (_, 1) => Some(Who::Team(i)),
+        (_, 2) => Some(Who::Escalation(i)),
+        _ => Some(Who::Nobody),
+    }
+}
+
+fn key_code((kind, who, from): PeriodKey) -> Option<ChunkKey> {
+    Some((kind, who_code(Some(who))?, who_code(from)?))
+}
+
+fn key_of((kind, who, from): ChunkKey) -> PeriodKey {
+    (kind, who_of(who).unwrap_or(Who::Nobody), who_of(from))
+}
 
 #[derive(Debug, Default)]
 struct Slot {
@@ -146,35 +234,35 @@ struct Slot {
 }
 
 /// What a walk over one chunk found. Instants are kept as seconds from the chunk's start
-/// (`u32`: a chunk is 2²¹ s), periods name their key by index into a table of the distinct
-/// ones (about 12 bytes per period), answers and flat sets are shared with the schedule's other
-/// chunks, and the flat final segments are the who-is-on-call segments merged by flat set.
+/// (`u32`: a chunk is 2²¹ s), each who-is-on-call segment is one `u32` (its start and its
+/// answer), periods are variable-length deltas ([`encode_periods`]) naming their key by index
+/// into a table of the distinct ones (12 bytes each), answers (with their flat sets) are shared with the schedule's
+/// other chunks, the boundaries are only counted, and the flat final segments are the
+/// who-is-on-call segments merged by flat set.
 #[derive(Debug)]
 pub(crate) struct Chunk {
     /// The chunk's start: the instant every offset counts from.
     base: Ts,
     /// The chunk's end (exclusive), from `base`.
     end: u32,
-    /// The boundaries in the chunk, sorted.
-    bounds: Box<[u32]>,
-    /// Starts of the who-is-on-call segments (the first is the chunk's start, offset 0).
-    who_starts: Box<[u32]>,
+    /// How many boundaries the chunk holds (its start included when it is one): a timeline
+    /// over the chunks holding more than the limit allows is left to the walk, which counts
+    /// exactly.
+    steps: u32,
+    /// The who-is-on-call segments: each its start (the first is the chunk's start, offset 0)
+    /// shifted left by `shift`, or'ed with its answer (index into `answers`).
+    who: Box<[u32]>,
+    /// The bits of a segment's answer in `who`.
+    shift: u32,
     /// Per day of the chunk (from its start), the segment holding the day's first instant: a
     /// lookup searches only the segments of one day.
     days: Box<[u32]>,
-    /// The answer of each who-is-on-call segment (index into `answers`).
-    who_answers: Box<[u32]>,
-    /// The flat final set of each who-is-on-call segment (index into `sets`).
-    who_sets: Box<[u32]>,
     /// Distinct answers.
-    answers: Box<[Arc<[Participant]>]>,
-    /// Final-layer periods per rotation (then schedule-wide overrides), cut at the chunk's edges:
-    /// (index into `keys`, start, end).
-    periods: Box<[Box<[ChunkPeriod]>]>,
+    answers: Box<[Arc<Answer>]>,
+    /// Final-layer periods per rotation (then schedule-wide overrides), cut at the chunk's edges.
+    periods: Box<[Box<[u8]>]>,
     /// Distinct period keys.
-    keys: Box<[PeriodKey]>,
-    /// Distinct flat sets.
-    sets: Box<[Arc<FlatSet>]>,
+    keys: Box<[ChunkKey]>,
 }
 
 /// Gives each distinct value an index in `table`.
@@ -198,46 +286,81 @@ impl<T: Clone + Eq + std::hash::Hash> Interner<T> {
 }
 
 impl Chunk {
+    /// The chunk of what a walk found; `None` when it does not fit the compact form (never for
+    /// a chunk of at most [`MAX_TIMELINE_STEPS`](crate::MAX_TIMELINE_STEPS) boundaries): then
+    /// the chunk is answered by walking.
     pub(crate) fn new(
         bounds: Vec<Ts>,
         who: Vec<(Ts, u32, FlatSet)>,
         answers: Vec<Vec<Participant>>,
         periods: Vec<Vec<(PeriodKey, Ts, Ts)>>,
         segments: Vec<(FlatSet, Ts, Ts)>,
-    ) -> Chunk {
-        let base = who[0].0;
+    ) -> Option<Chunk> {
+        let base = who.first()?.0;
         // Every instant of a chunk lies within 2^CHUNK_BITS seconds of its start.
         let off = |t: Ts| (t - base) as u32;
-        let mut sets = Interner::new();
-        let mut keys = Interner::new();
-        let (mut who_starts, mut who_answers, mut who_sets) = (Vec::new(), Vec::new(), Vec::new());
-        for (t, answer, set) in who {
-            who_starts.push(off(t));
-            who_answers.push(answer);
-            who_sets.push(sets.id(set));
+        // Segments start before 2^CHUNK_BITS: the answer has the rest of the 32 bits.
+        let shift = u32::BITS - (answers.len().max(1) as u32 - 1).leading_zeros();
+        if shift > u32::BITS - CHUNK_BITS {
+            return None;
         }
+        let mut keys = Interner::new();
+        let mut starts = Vec::with_capacity(who.len());
+        let mut packed = Vec::with_capacity(who.len());
+        let mut sets: Vec<Option<FlatSet>> = vec![None; answers.len()];
+        for (t, answer, set) in who {
+            starts.push(off(t));
+            packed.push(off(t) << shift | answer);
+            match sets.get_mut(answer as usize)? {
+                s @ None => *s = Some(set),
+                // The flat set is the answer's: a chunk where it is not is walked.
+                Some(s) if *s != set => return None,
+                Some(_) => {}
+            }
+        }
+        let answers = answers
+            .into_iter()
+            .zip(sets)
+            .map(|(participants, set)| Some(Arc::new(Answer { participants: participants.into(), set: set? })))
+            .collect::<Option<Box<[_]>>>()?;
         let periods = periods
             .into_iter()
-            .map(|list| list.into_iter().map(|(key, start, end)| (keys.id(key), off(start), off(end))).collect())
-            .collect();
+            .map(|list| {
+                let list = list
+                    .into_iter()
+                    .map(|(key, start, end)| Some((keys.id(key_code(key)?), off(start), off(end))))
+                    .collect::<Option<Vec<_>>>()?;
+                encode_periods(list.into_iter())
+            })
+            .collect::<Option<Box<[_]>>>()?;
         // The walk's flat segments are the who-is-on-call segments merged by set (the nested
         // answer decides the flat set), so only where they end is kept.
         let end = segments.last().map_or(0, |s| off(s.2));
         let days =
-            (0..=end as Ts / DAY).map(|d| (who_starts.partition_point(|&s| s as Ts <= d * DAY) - 1) as u32).collect();
-        Chunk {
+            (0..=end as Ts / DAY).map(|d| (starts.partition_point(|&s| s as Ts <= d * DAY) - 1) as u32).collect();
+        Some(Chunk {
             base,
             end,
-            bounds: bounds.into_iter().map(off).collect(),
-            who_starts: who_starts.into(),
+            steps: u32::try_from(bounds.len()).ok()?,
+            who: packed.into(),
+            shift,
             days,
-            who_answers: who_answers.into(),
-            who_sets: who_sets.into(),
-            answers: answers.into_iter().map(Arc::from).collect(),
+            answers,
             periods,
             keys: keys.table.into(),
-            sets: sets.table.into_iter().map(Arc::new).collect(),
-        }
+        })
+    }
+
+    /// The start of who-is-on-call segment `i`, from the chunk's start.
+    #[inline]
+    fn start(&self, i: usize) -> u32 {
+        self.who[i] >> self.shift
+    }
+
+    /// The answer of who-is-on-call segment `i`.
+    #[inline]
+    fn answer(&self, i: usize) -> &Answer {
+        &self.answers[(self.who[i] & ((1 << self.shift) - 1)) as usize]
     }
 
     /// The who-is-on-call segment holding `t` (which lies in the chunk).
@@ -246,15 +369,8 @@ impl Chunk {
         let t = (t - self.base) as u32;
         let d = (t / DAY as u32) as usize;
         let lo = self.days[d] as usize;
-        let hi = self.days.get(d + 1).map_or(self.who_starts.len(), |&h| h as usize + 1);
-        lo + self.who_starts[lo..hi].partition_point(|&s| s <= t) - 1
-    }
-
-    /// How many boundaries lie strictly between `from` and `to`.
-    fn bounds_between(&self, from: Ts, to: Ts) -> usize {
-        let a = self.bounds.partition_point(|&b| self.base + b as Ts <= from);
-        let b = self.bounds.partition_point(|&b| self.base + (b as Ts) < to);
-        b.saturating_sub(a)
+        let hi = self.days.get(d + 1).map_or(self.who.len(), |&h| h as usize + 1);
+        lo + self.who[lo..hi].partition_point(|&w| w >> self.shift <= t) - 1
     }
 }
 
@@ -281,7 +397,7 @@ impl AnswerIndex {
             }
             None => s.slots.get_or_init(|| (0..GROUPS).map(|_| OnceLock::new()).collect()),
         };
-        let group = slots[k >> GROUP_BITS].get_or_init(|| (0..GROUP).map(|_| Slot::default()).collect());
+        let group = slots[k >> GROUP_BITS].get_or_init(|| Box::new(std::array::from_fn(|_| Slot::default())));
         let slot = &group[k & (GROUP - 1)];
         if let Some(chunk) = slot.chunk.get() {
             return chunk.as_deref();
@@ -309,8 +425,7 @@ impl AnswerIndex {
     #[inline]
     pub(crate) fn on_call(&self, c: &Config, si: usize, t: Ts) -> Option<&[Participant]> {
         let chunk = self.chunk(c, si, chunk_of(t), 1)?;
-        let i = chunk.segment_at(t);
-        Some(&chunk.answers[chunk.who_answers[i] as usize])
+        Some(&chunk.answer(chunk.segment_at(t)).participants)
     }
 
     /// The next change of the final on-call set of schedule `si` after `t` and the participants
@@ -318,14 +433,14 @@ impl AnswerIndex {
     pub(crate) fn next_change(&self, c: &Config, si: usize, t: Ts) -> Option<(Ts, &[Participant])> {
         let chunk = self.chunk(c, si, chunk_of(t), 1)?;
         let i = chunk.segment_at(t);
-        let now = chunk.who_sets[i];
-        let j = i + 1 + chunk.who_sets[i + 1..].iter().position(|&set| set != now)?;
-        Some((chunk.base + chunk.who_starts[j] as Ts, &chunk.answers[chunk.who_answers[j] as usize]))
+        let now = &chunk.answer(i).set;
+        let j = (i + 1..chunk.who.len()).find(|&j| chunk.answer(j).set != *now)?;
+        Some((chunk.base + chunk.start(j) as Ts, &chunk.answer(j).participants))
     }
 
     /// The final layer and flat segments of schedule `si` over `[from, to)`, when every chunk
     /// they cover is indexed (and there are at most `max_chunks` of them).
-    pub(crate) fn timeline(&self, c: &Config, si: usize, from: Ts, to: Ts) -> Option<crate::Result<Walked>> {
+    pub(crate) fn timeline(&self, c: &Config, si: usize, from: Ts, to: Ts) -> Option<Walked> {
         let (first, last) = (chunk_of(from), chunk_of(to - 1));
         if last - first >= self.options.max_chunks {
             return None;
@@ -334,11 +449,11 @@ impl AnswerIndex {
         // Every chunk hears the demand, even when an earlier one is not indexed yet.
         let chunks: Vec<Option<&Chunk>> = (first..=last).map(|k| self.chunk(c, si, k, weight)).collect();
         let chunks: Vec<&Chunk> = chunks.into_iter().collect::<Option<_>>()?;
-        // The walk evaluates `from`, then every boundary before `to`.
-        let steps = 1 + chunks.iter().map(|ch| ch.bounds_between(from, to)).sum::<usize>();
-        let limit = c.limits.max_timeline_periods;
-        if steps > limit {
-            return Some(Err(too_large(limit)));
+        // The walk evaluates `from`, then every boundary before `to`: at most one more than the
+        // chunks hold. Past the limit the walk decides (it counts exactly, and refuses).
+        let steps = 1 + chunks.iter().map(|ch| ch.steps as usize).sum::<usize>();
+        if steps > c.limits.max_timeline_periods {
+            return None;
         }
         let n = chunks[0].periods.len();
         let mut fin = Periods::new(n);
@@ -346,27 +461,27 @@ impl AnswerIndex {
         for chunk in &chunks {
             let at = |offset: u32| chunk.base + offset as Ts;
             for (r, list) in chunk.periods.iter().enumerate() {
-                let i = list.partition_point(|p| at(p.2) <= from);
-                for &(key, start, end) in list[i..].iter().take_while(|p| at(p.1) < to) {
-                    fin.append(r, chunk.keys[key as usize], at(start).max(from), at(end).min(to));
+                let periods = decode_periods(list).skip_while(|p| at(p.2) <= from).take_while(|p| at(p.1) < to);
+                for (key, start, end) in periods {
+                    fin.append(r, key_of(chunk.keys[key as usize]), at(start).max(from), at(end).min(to));
                 }
             }
             // The who-is-on-call segments from the one holding `from`; `append` merges those
             // of one flat set back into the walk's segments.
-            let starts = &chunk.who_starts;
-            let i = starts.partition_point(|&s| at(s) <= from).saturating_sub(1);
-            for j in i..starts.len() {
-                let start = at(starts[j]);
+            let n = chunk.who.len();
+            let i = chunk.who.partition_point(|&w| at(w >> chunk.shift) <= from).saturating_sub(1);
+            for j in i..n {
+                let start = at(chunk.start(j));
                 if start >= to {
                     break;
                 }
-                let end = at(starts.get(j + 1).copied().unwrap_or(chunk.end));
+                let end = at(if j + 1 < n { chunk.start(j + 1) } else { chunk.end });
                 if end > from {
-                    segments.append(&chunk.sets[chunk.who_sets[j] as usize], start.max(from), end.min(to));
+                    segments.append(&chunk.answer(j).set, start.max(from), end.min(to));
                 }
             }
         }
-        Some(Ok(Walked { fin, base: Periods::new(n), over: Periods::new(n), fwd: Periods::new(n), segments }))
+        Some(Walked { fin, base: Periods::new(n), over: Periods::new(n), fwd: Periods::new(n), segments })
     }
 }
 
@@ -393,35 +508,46 @@ mod tests {
                        "rotations": [{"name": "day"}]},
                       {"user": {"type": "user", "username": "ben"}, "startDate": "2025-05-10T00:00:00Z", "endDate": "2025-05-12T00:00:00Z"}]}]}"#;
 
-    /// The boundaries a walk evaluates are the same wherever it starts, and an indexed chunk
-    /// counts them as the walk does (so both refuse the same timelines).
+    /// An indexed chunk counts the boundaries a walk over it evaluates (its start, when it is
+    /// one, included).
     #[test]
     fn chunks_count_the_boundaries_a_walk_evaluates() {
         let c = Config::from_json(BUSY).expect("valid");
-        let edge = chunk_range(chunk_of(1_744_000_000)).1; // an edge between chunks, April 2025
-        // Every chunk the ranges below cover.
-        let chunks: Vec<Chunk> = (chunk_of(edge - 41 * 86_400)..=chunk_of(edge + 91 * 86_400))
-            .map(|k| c.index_chunk(0, chunk_range(k).0, chunk_range(k).1).expect("indexed"))
-            .collect();
-        for (from, to) in [
-            (edge - 40 * 86_400, edge + 30 * 86_400),
-            (edge - 3_600, edge + 1),
-            (edge, edge + 86_400),
-            (1_743_300_000, 1_743_400_000),
-            (edge + 12_345, edge + 90 * 86_400 + 17),
-        ] {
-            let mut walked = Vec::new();
-            c.walk(0, from, to, crate::Expand::default(), usize::MAX, |t, _, _| walked.push(t)).expect("walk");
-            let counted = 1 + chunks.iter().map(|ch| ch.bounds_between(from, to)).sum::<usize>();
-            assert_eq!(counted, walked.len(), "{from}..{to}");
-            let mut indexed: Vec<Ts> = chunks
-                .iter()
-                .flat_map(|ch| ch.bounds.iter().map(|&b| ch.base + b as Ts))
-                .filter(|&b| from < b && b < to)
-                .collect();
-            indexed.insert(0, from);
-            assert_eq!(indexed, walked, "{from}..{to}");
+        for k in chunk_of(1_740_000_000)..=chunk_of(1_750_000_000) {
+            let (from, to) = chunk_range(k);
+            let chunk = c.index_chunk(0, from, to).expect("indexed");
+            let mut walked = 0;
+            c.walk(0, from, to, crate::Expand::default(), usize::MAX, |_, _, _| walked += 1).expect("walk");
+            assert_eq!(chunk.steps as usize, walked - 1 + usize::from(c.is_boundary(0, from)), "chunk {k}");
+            assert!(chunk.steps > 0);
         }
+    }
+
+    /// A timeline over chunks that hold more boundaries than the limit allows is the walk's:
+    /// answered when the timeline itself holds fewer, refused with the walk's error when more.
+    #[test]
+    fn timelines_near_the_limit_are_the_walks() {
+        let mut c = Config::from_json(BUSY).expect("valid");
+        let at = |t: Ts| chrono::DateTime::from_timestamp(t, 0).expect("instant");
+        let (from, _) = chunk_range(chunk_of(1_744_000_000));
+        let steps = c.index_chunk(0, from, from + (1 << CHUNK_BITS)).expect("indexed").steps as usize;
+        let mut walking = Config::from_json(BUSY).expect("valid");
+        walking.set_index_options(IndexOptions::OFF);
+        for limits in [crate::Limits { max_timeline_periods: steps / 2, ..crate::Limits::default() }, *c.limits()] {
+            c.set_limits(limits);
+            walking.set_limits(limits);
+            c.set_index_options(IndexOptions::EAGER);
+            let expand = crate::Expand::default();
+            for (a, b) in [(from + 86_400, from + 2 * 86_400), (from, from + 20 * 86_400)] {
+                let (s, w) = (c.schedule("s").expect("s"), walking.schedule("s").expect("s"));
+                let (x, y) = (s.timeline(at(a), at(b), expand), w.timeline(at(a), at(b), expand));
+                assert_eq!(format!("{x:?}"), format!("{y:?}"), "{a}..{b} within {}", limits.max_timeline_periods);
+            }
+        }
+        c.set_limits(crate::Limits { max_timeline_periods: steps / 2, ..crate::Limits::default() });
+        let s = c.schedule("s").expect("s");
+        assert!(s.timeline(at(from + 86_400), at(from + 2 * 86_400), crate::Expand::default()).is_ok());
+        assert!(s.timeline(at(from), at(from + 20 * 86_400), crate::Expand::default()).is_err());
     }
 
     fn indexed(c: &Config, t: Ts) -> bool {
@@ -521,6 +647,24 @@ mod tests {
         let (from, to) = (at(MAX_INSTANT - 40 * 86_400), at(MAX_INSTANT + 86_400));
         let expand = crate::Expand::default();
         assert_eq!(s.timeline(from, to, expand).expect("timeline"), w.timeline(from, to, expand).expect("timeline"));
+    }
+
+    /// The compact forms give back what they were made of.
+    #[test]
+    fn compact_forms_round_trip() {
+        let periods = [(0, 0, 1), (127, 1, 128), (128, 300, 86_700), (u32::MAX, 90_000, 1 << CHUNK_BITS)];
+        let bytes = encode_periods(periods.iter().copied()).expect("in order");
+        assert_eq!(decode_periods(&bytes).collect::<Vec<_>>(), periods);
+        assert!(bytes.len() < 12 * periods.len());
+        assert!(encode_periods([(0, 5, 10), (0, 9, 12)].into_iter()).is_none(), "overlapping");
+        assert!(encode_periods([(0, 5, 4)].into_iter()).is_none(), "ends before it starts");
+        for who in [Who::User(0), Who::User((1 << 30) - 1), Who::Team(5), Who::Escalation(7), Who::Nobody] {
+            for from in [None, Some(Who::User(3)), Some(Who::Nobody)] {
+                let key = (PeriodType::Forwarding, who, from);
+                assert_eq!(key_of(key_code(key).expect("fits")), key);
+            }
+        }
+        assert!(key_code((PeriodType::Default, Who::User(1 << 30), None)).is_none());
     }
 
     #[test]

@@ -38,7 +38,7 @@ mod rotation;
 mod schedule;
 mod zone;
 
-pub use compile::{Config, MAX_LENGTH};
+pub use compile::{Config, Loaded, MAX_LENGTH};
 
 /// The guide `docs/guides/rust-service.md`: its examples run as doc tests, so the guide stays
 /// true. (Doc tests only: the published crate does not carry the repository's `docs/`.)

@@ -32,7 +32,7 @@
 
 use crate::compile::{CEscalation, CSchedule, CTeam, Config, NotifyType, Recipient, Slot, Target};
 use crate::error::Problem;
-use crate::time::{Edge, Ts, format_instant, format_ts, parse_instant};
+use crate::time::{Ts, format_instant, format_ts, to_utc};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
@@ -260,46 +260,22 @@ fn rotation_active(c: &Config, si: usize, ri: usize, from: i64, to: i64) -> bool
 }
 
 fn idle_overrides(c: &Config, out: &mut Vec<Problem>) {
-    for (si, s) in c.document.schedules.iter().enumerate() {
-        let Some(cs) = c.schedules.get(si) else { continue };
-        // The first rotation of each name and id, as the override's reference resolves.
-        let (mut by_name, mut by_id) = (std::collections::HashMap::new(), std::collections::HashMap::new());
-        for (ri, r) in cs.rotations.iter().enumerate().rev() {
-            by_name.insert(r.name.as_str(), ri);
-            if let Some(id) = &r.id {
-                by_id.insert(id.as_str(), ri);
-            }
-        }
-        for (oi, o) in s.overrides.iter().enumerate() {
-            let Some(refs) = o.rotations.as_ref().filter(|r| !r.is_empty()) else { continue };
-            let (Ok(from), Ok(to)) =
-                (parse_instant(&o.start_date, cs.tz, Edge::Start), parse_instant(&o.end_date, cs.tz, Edge::End))
-            else {
-                continue;
-            };
-            let targets: Vec<usize> = refs
-                .iter()
-                .filter_map(|r| {
-                    r.name
-                        .as_ref()
-                        .and_then(|n| by_name.get(n.as_str()).copied())
-                        .or_else(|| r.id.as_ref().and_then(|id| by_id.get(id.as_str()).copied()))
-                })
-                .collect();
-            if targets.is_empty()
-                || targets.iter().any(|&ri| rotation_active(c, si, ri, from.timestamp(), to.timestamp()))
-            {
+    for (si, cs) in c.schedules.iter().enumerate() {
+        for (oi, o) in cs.overrides.iter().enumerate() {
+            let targets = &o.rotations;
+            let (from, to) = o.window;
+            if targets.is_empty() || targets.iter().any(|&ri| rotation_active(c, si, ri as usize, from, to)) {
                 continue;
             }
-            let names: Vec<String> = targets.iter().map(|&ri| cs.rotations[ri].name.clone()).collect();
+            let names: Vec<String> = targets.iter().map(|&ri| cs.rotations[ri as usize].name.clone()).collect();
             let what = if names.len() == 1 { "rotation" } else { "rotations" };
             let alias = o.alias.as_ref().map(|a| format!(" {a:?}")).unwrap_or_default();
             out.push(Problem::new(
                 format!("schedules[{si}].overrides[{oi}]"),
                 format!(
                     "override{alias} ({} to {}) lies entirely outside the active windows of {what} {}: it changes nothing",
-                    local_time(cs.tz, from),
-                    local_time(cs.tz, to),
+                    local_time(cs.tz, to_utc(from)),
+                    local_time(cs.tz, to_utc(to)),
                     quoted(&names)
                 ),
             ));
@@ -361,7 +337,9 @@ fn hours_text(secs: i64) -> String {
 }
 
 fn idle_users(c: &Config, at: DateTime<Utc>, out: &mut Vec<Problem>) {
-    let Some(declared) = &c.document.users else { return };
+    if !c.declared_users {
+        return;
+    }
     let to = at + Duration::days(IDLE_HORIZON_DAYS);
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for si in 0..c.schedules.len() {
@@ -375,7 +353,7 @@ fn idle_users(c: &Config, at: DateTime<Utc>, out: &mut Vec<Problem>) {
             return;
         }
     }
-    for (ui, u) in declared.iter().enumerate() {
+    for (ui, u) in c.users.iter().enumerate() {
         if !seen.contains(&u.username) {
             out.push(Problem::new(
                 format!("users[{ui}]"),

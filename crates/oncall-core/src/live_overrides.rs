@@ -13,7 +13,7 @@
 //! the schedule's zone), plus: its `alias` is required and unique among the schedule's overrides,
 //! the document's included.
 
-use crate::Config;
+use crate::Loaded;
 use crate::config::{Document, Override};
 use crate::error::{Error, Problem, Result};
 
@@ -77,7 +77,8 @@ fn relative(e: Error, prefix: &str) -> Error {
 }
 
 /// The configuration of `base`'s document with the `added` overrides appended, in order, to
-/// their schedules' overrides, compiled with `base`'s limits and answer-index options.
+/// their schedules' overrides, compiled with `base`'s limits and answer-index options; with that
+/// document.
 ///
 /// Every problem of an added override names it: its path in the document
 /// (`schedules[1].overrides[4].user`), or, for the override `focus` (an index into `added`, the
@@ -86,8 +87,8 @@ fn relative(e: Error, prefix: &str) -> Error {
 /// `schedule` (with the alias); so is a missing or repeated alias.
 ///
 /// ```
-/// use oncall_core::{Config, live_overrides::{AddedOverride, apply, read}};
-/// let base = Config::from_json(r#"{"users": [{"username": "ann"}, {"username": "ben"}],
+/// use oncall_core::{Loaded, live_overrides::{AddedOverride, apply, read}};
+/// let base = Loaded::from_json(r#"{"users": [{"username": "ann"}, {"username": "ben"}],
 ///   "schedules": [{"name": "ops", "rotations": [{"type": "daily", "startDate": "2026-01-01T00:00:00Z", "participants": ["ann"]}]}]}"#)?;
 /// let body = read(serde_json::json!({"alias": "ben-covers", "user": {"type": "user", "username": "ben"},
 ///     "startDate": "2026-11-10T10:00:00Z", "endDate": "2026-11-10T12:00:00Z"}))?;
@@ -101,8 +102,8 @@ fn relative(e: Error, prefix: &str) -> Error {
 /// assert_eq!(e.problems()[0].path, "user");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn apply(base: &Config, added: &[AddedOverride], focus: Option<usize>) -> Result<Config> {
-    let mut doc = base.document().clone();
+pub fn apply(base: &Loaded, added: &[AddedOverride], focus: Option<usize>) -> Result<Loaded> {
+    let mut doc = base.document.clone();
     let mut problems = Vec::new();
     let mut paths: Vec<Option<String>> = Vec::with_capacity(added.len());
     for (k, a) in added.iter().enumerate() {
@@ -138,7 +139,7 @@ pub fn apply(base: &Config, added: &[AddedOverride], focus: Option<usize>) -> Re
         return Err(Error::Invalid(problems));
     }
     let index = base.index_options();
-    let mut config = Config::compile_with_limits(doc, *base.limits()).map_err(|e| {
+    let mut loaded = Loaded::compile_with_limits(doc, *base.limits()).map_err(|e| {
         let rename = |p: &Problem| {
             let mut p = p.clone();
             for (k, prefix) in paths.iter().enumerate() {
@@ -158,26 +159,26 @@ pub fn apply(base: &Config, added: &[AddedOverride], focus: Option<usize>) -> Re
             other => other,
         }
     })?;
-    config.set_index_options(index);
-    Ok(config)
+    loaded.config.set_index_options(index);
+    Ok(loaded)
 }
 
 /// The overrides of a schedule in Opsgenie's `ScheduleOverride` shape, the document's first and
 /// then the added ones (the order in which a later one wins): `_parent`, `alias`, `user`,
 /// `startDate` and `endDate` as UTC instants, `rotations` (left out when the override is
-/// schedule-wide).
+/// schedule-wide). `document` is the one the configuration of `s` was compiled from (see
+/// [`Loaded`]).
 ///
 /// ```
-/// let config = oncall_core::Config::from_json(r#"{"schedules": [{"name": "ops", "timezone": "Europe/Berlin",
+/// let config = oncall_core::Loaded::from_json(r#"{"schedules": [{"name": "ops", "timezone": "Europe/Berlin",
 ///   "overrides": [{"alias": "a", "user": {"type": "none"}, "startDate": "2026-11-10T10:00", "endDate": "2026-11-10T12:00"}]}]}"#)?;
-/// let list = oncall_core::live_overrides::list(&config.schedule("ops")?)?;
+/// let list = oncall_core::live_overrides::list(&config.document, &config.schedule("ops")?)?;
 /// assert_eq!(list[0]["startDate"], "2026-11-10T09:00:00Z");
 /// assert_eq!(list[0]["_parent"]["name"], "ops");
 /// # Ok::<(), oncall_core::Error>(())
 /// ```
-pub fn list(s: &crate::Schedule<'_>) -> Result<Vec<serde_json::Value>> {
-    let doc = s.config.document();
-    let Some(d) = doc.schedules.iter().find(|d| d.name == s.name()) else { return Ok(Vec::new()) };
+pub fn list(document: &Document, s: &crate::Schedule<'_>) -> Result<Vec<serde_json::Value>> {
+    let Some(d) = document.schedules.iter().find(|d| d.name == s.name()) else { return Ok(Vec::new()) };
     let parent = serde_json::to_value(s.parent()).unwrap_or(serde_json::Value::Null);
     let mut out = Vec::with_capacity(d.overrides.len());
     for o in &d.overrides {
@@ -200,8 +201,8 @@ pub fn list(s: &crate::Schedule<'_>) -> Result<Vec<serde_json::Value>> {
 mod tests {
     use super::*;
 
-    fn base() -> Config {
-        Config::from_json(
+    fn base() -> Loaded {
+        Loaded::from_json(
             r#"{"users": [{"username": "ann"}, {"username": "ben"}, {"username": "cy"}],
                 "schedules": [{"name": "ops", "rotations": [
                   {"name": "day", "type": "daily", "startDate": "2026-01-01T00:00:00Z", "participants": ["ann"]}],
@@ -233,7 +234,7 @@ mod tests {
             |t: &str| config.schedule("ops").unwrap().on_call(t.parse().unwrap()).unwrap().flat().on_call_recipients;
         assert_eq!(who("2026-11-10T11:00:00Z"), ["ben"]);
         assert_eq!(who("2026-11-10T13:00:00Z"), ["cy"]);
-        let listed = list(&config.schedule("ops").unwrap()).unwrap();
+        let listed = list(&config.document, &config.schedule("ops").unwrap()).unwrap();
         let aliases: Vec<&str> = listed.iter().map(|o| o["alias"].as_str().unwrap()).collect();
         assert_eq!(aliases, ["file-one", "api"]);
     }

@@ -167,7 +167,7 @@ impl Config {
         };
         if let Some(o) = snap.wide {
             return s.overrides[o as usize]
-                .user
+                .user()
                 .map(|u| SourceKey {
                     rotation: None,
                     turn: None,
@@ -199,7 +199,7 @@ impl Config {
                 let rotation = k.rotation.map(|r| s.rotations[r as usize].name.clone());
                 let origin = match k.over {
                     Some(o) => Origin::Override {
-                        name: s.overrides[o as usize].alias.clone().unwrap_or_else(|| format!("overrides[{o}]")),
+                        name: s.overrides[o as usize].name(o),
                         rotation,
                         turn: k.rotation.and(k.turn),
                     },

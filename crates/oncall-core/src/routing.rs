@@ -104,11 +104,9 @@ impl Config {
     /// Evaluates team `ti`'s routing rules for an alert with `fields` at `t`.
     pub(crate) fn route(&self, ti: usize, fields: &AlertFields, t: Ts) -> (RoutingDecision, Routed) {
         let team = &self.teams[ti];
-        let doc_rules = self.document.teams.get(ti).map(|d| d.routing_rules.as_slice()).unwrap_or(&[]);
         let mut skipped = Vec::new();
         for (i, r) in team.routing.iter().enumerate() {
-            let doc = doc_rules.get(i);
-            let name = doc.and_then(|d| d.name.clone());
+            let name = r.name.as_deref().map(str::to_string);
             let reason = if !r.criteria.matches(fields) {
                 "its criteria do not match the alert".to_string()
             } else if !r.restriction.contains(r.tz, t) {
@@ -119,7 +117,7 @@ impl Config {
                     at: to_utc(t),
                     rule_index: Some(i),
                     rule_name: name,
-                    is_default: doc.and_then(|d| d.is_default).unwrap_or(false),
+                    is_default: r.is_default,
                     notify: self.target_ref(r.notify),
                     fallback: None,
                     skipped,

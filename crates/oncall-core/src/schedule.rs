@@ -232,8 +232,18 @@ impl<'a> Schedule<'a> {
     /// The schedule as Opsgenie's Schedule API shows it (`GET /v2/schedules/{identifier}`): `id`
     /// (when the document gave one), `name`, `description`, `timezone` (the zone in use),
     /// `enabled`, `ownerTeam`, and, with `rotations`, the rotations as the document writes them.
-    pub fn api_object(&self, rotations: bool) -> serde_json::Value {
-        let d = self.config.document().schedules.iter().find(|d| d.name == self.name());
+    /// `document` is the one the configuration was compiled from (see
+    /// [`Loaded`](crate::Loaded)): the configuration does not keep descriptions and rotations as
+    /// written.
+    ///
+    /// ```
+    /// let loaded = oncall_core::Loaded::from_json(r#"{"schedules": [{"name": "ops", "description": "payments"}]}"#)?;
+    /// let v = loaded.schedule("ops")?.api_object(&loaded.document, false);
+    /// assert_eq!((v["name"].as_str(), v["description"].as_str()), (Some("ops"), Some("payments")));
+    /// # Ok::<(), oncall_core::Error>(())
+    /// ```
+    pub fn api_object(&self, document: &crate::config::Document, rotations: bool) -> serde_json::Value {
+        let d = document.schedules.iter().find(|d| d.name == self.name());
         let mut v =
             serde_json::json!({"name": self.name(), "timezone": self.timezone().name(), "enabled": self.enabled()});
         if let (Some(d), Some(m)) = (d, v.as_object_mut()) {
@@ -557,7 +567,7 @@ impl<'a> Schedule<'a> {
         c.recurrence_work(self.index, from)?;
         let indexed = if expand == Expand::default() { c.index.timeline(c, self.index, from, to) } else { None };
         let walked = match indexed {
-            Some(walked) => walked?,
+            Some(walked) => walked,
             None => c.walk(self.index, from, to, expand, c.limits.max_timeline_periods, |_, _, _| ())?,
         };
         if walked.periods() > c.limits.max_timeline_periods {
@@ -755,7 +765,7 @@ impl Config {
             }
             // A schedule-wide override overrides every rotation: its period is placed in each
             // (in one entry of its own only when the schedule has no rotation).
-            let wide_user = snap.wide.map(|o| s.overrides[o as usize].user);
+            let wide_user = snap.wide.map(|o| s.overrides[o as usize].user());
             let wide_key = wide_user.flatten().map(|u| self.final_key(PeriodType::Override, Slot::User(u), t));
             let wide_over = wide_user.map(|u| (PeriodType::Override, u.map_or(Slot::Nobody, Slot::User), None));
             for (r, st) in snap.rots.iter().enumerate() {
@@ -765,7 +775,7 @@ impl Config {
                     base.put(r, t, slot.filter(|&x| x != Slot::Nobody).map(|x| (PeriodType::Default, x, None)));
                 }
                 if expand.overrides {
-                    let user = st.ov.map(|o| s.overrides[o as usize].user.map_or(Slot::Nobody, Slot::User));
+                    let user = st.ov.map(|o| s.overrides[o as usize].user().map_or(Slot::Nobody, Slot::User));
                     let scoped = user.map(|u| (PeriodType::Override, u, None));
                     over.put(r, t, if snap.wide.is_some() { wide_over } else { scoped });
                 }
@@ -879,7 +889,7 @@ impl Config {
         if over {
             return None;
         }
-        Some(crate::index::Chunk::new(bounds, who, answers, walked.fin.done, walked.segments.done))
+        crate::index::Chunk::new(bounds, who, answers, walked.fin.done, walked.segments.done)
     }
 }
 
@@ -1683,7 +1693,7 @@ impl Config {
         let k = if open { h.index_in(t, span) } else { None };
         let ov = k.and(r.overrides.at(t));
         let effective = k.map(|k| match ov {
-            Some(o) => s.overrides[o as usize].user.map_or(Slot::Nobody, Slot::User),
+            Some(o) => s.overrides[o as usize].user().map_or(Slot::Nobody, Slot::User),
             None => r.slot(k),
         });
         RotState { k, ov, effective }
@@ -1727,7 +1737,7 @@ impl Config {
             return Vec::new();
         }
         if let Some(o) = s.wide.at(t) {
-            return s.overrides[o as usize].user.map(|u| self.user_at(u, t)).into_iter().collect();
+            return s.overrides[o as usize].user().map(|u| self.user_at(u, t)).into_iter().collect();
         }
         const INLINE: usize = 16;
         let mut inline = [None::<Slot>; INLINE];
@@ -1768,12 +1778,11 @@ impl Config {
     pub(crate) fn sources(&self, si: usize, t: Ts) -> Vec<output::Source> {
         let s = &self.schedules[si];
         let mut visiting = Visiting::new(&self.limits);
-        let override_name =
-            |o: &crate::compile::COverride, i: u32| o.alias.clone().unwrap_or_else(|| format!("overrides[{i}]"));
+        let override_name = |o: &crate::compile::COverride, i: u32| o.name(i);
         if let Some(i) = s.wide.at(t) {
             let o = &s.overrides[i as usize];
             return o
-                .user
+                .user()
                 .map(|u| output::Source {
                     rotation: None,
                     turn: None,
@@ -1818,7 +1827,7 @@ impl Config {
         visiting.push(Visit::Schedule(si));
         let mut out: Vec<Participant> = Vec::new();
         match snap.wide {
-            Some(o) => out.extend(s.overrides[o as usize].user.map(|u| self.user_at(u, t))),
+            Some(o) => out.extend(s.overrides[o as usize].user().map(|u| self.user_at(u, t))),
             None => {
                 for (st, shown) in snap.rots.iter().zip(&snap.shown) {
                     if let (true, Some(slot)) = (*shown, st.effective)
@@ -2094,7 +2103,7 @@ impl Config {
             return Ok(FlatSet::Users(users));
         }
         let mut users: Vec<usize> = match snap.wide {
-            Some(o) => s.overrides[o as usize].user.map(|u| self.forward(u, t)).into_iter().collect(),
+            Some(o) => s.overrides[o as usize].user().map(|u| self.forward(u, t)).into_iter().collect(),
             None => snap
                 .rots
                 .iter()
@@ -2128,7 +2137,7 @@ impl Config {
         }
         v.push(Visit::Schedule(si));
         match snap.wide {
-            Some(o) => out.extend(s.overrides[o as usize].user.map(|u| self.forward(u, t))),
+            Some(o) => out.extend(s.overrides[o as usize].user().map(|u| self.forward(u, t))),
             None => {
                 for (st, shown) in snap.rots.iter().zip(&snap.shown) {
                     if let (true, Some(slot)) = (*shown, st.effective) {
@@ -2167,7 +2176,7 @@ impl Config {
         }
         if let Some(o) = s.wide.at(t) {
             if counted {
-                out.extend(s.overrides[o as usize].user.map(|u| self.forward(u, t)));
+                out.extend(s.overrides[o as usize].user().map(|u| self.forward(u, t)));
             }
             return;
         }

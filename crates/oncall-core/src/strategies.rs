@@ -735,7 +735,7 @@ pub fn team() -> impl Strategy<Value = crate::config::Team> {
 /// proptest! {
 ///     #[test]
 ///     fn timelines_are_sorted(s in escalation_scenario()) {
-///         let config = oncall_core::Config::compile(s.doc.clone())?;
+///         let config = oncall_core::Config::compile(&s.doc)?;
 ///         let target = Target::Escalation(ESCALATION.into());
 ///         if let Ok(tl) = config.escalate(&s.alert, &target, s.created_at, &s.events, &EscalateOptions::default()) {
 ///             prop_assert!(tl.entries().windows(2).all(|w| w[0].at() <= w[1].at()));

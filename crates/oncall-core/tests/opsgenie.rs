@@ -4,9 +4,9 @@
 //! The recorded material is read from `../shared/opsgenie-recorded` beside the repository (or
 //! from `$ONCALL_SHARED/opsgenie-recorded`); the tests fail when it is missing.
 
-use oncall_core::Config;
 use oncall_core::config::Document;
 use oncall_core::opsgenie::{ignored_fields, verify};
+use oncall_core::{Config, Loaded};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -130,9 +130,9 @@ fn the_docs_who_is_on_call_sample_matches_at_opsgenies_depth() {
 #[test]
 fn a_saved_response_loads_with_its_envelope() {
     let dir = recorded();
-    let raw = Config::from_json(&read(dir.join("04-recorded-raw-get-schedule-response.json"))).unwrap();
-    let assembled = Config::from_json(&read(dir.join("01-recorded-get-schedule-first_line.json"))).unwrap();
-    assert_eq!(raw.document(), assembled.document());
+    let raw = Loaded::from_json(&read(dir.join("04-recorded-raw-get-schedule-response.json"))).unwrap();
+    let assembled = Loaded::from_json(&read(dir.join("01-recorded-get-schedule-first_line.json"))).unwrap();
+    assert_eq!(raw.document, assembled.document);
     for (name, key) in [
         ("recorded-list-teams.response.json", "teams"),
         ("recorded-list-schedules.response.json", "schedules"),
@@ -254,8 +254,8 @@ fn documents_in_opsgenies_published_shapes_load() {
             "toUser": {"id": "", "username": "bob@example.com"}, "startDate": "2026-12-24T00:00:00Z", "endDate": "2026-12-27T00:00:00Z"
         }]
     });
-    let config = Config::from_json(&doc.to_string()).unwrap_or_else(|e| panic!("{e}"));
-    let d = config.document();
+    let config = Loaded::from_json(&doc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let d = &config.document;
     assert_eq!(d.schedules[0].rotations[0].time_restriction.as_ref().map(|t| t.kind.as_str()), Some(""));
     assert_eq!(d.schedules[0].rotations[0].end_date, None);
     assert_eq!(d.users.as_ref().unwrap()[1].timezone, None);
@@ -468,7 +468,7 @@ fn import_puts_every_response_under_its_parent() {
         ]
     );
     // The document answers: the override gives the 3rd to bob, then ann's week resumes.
-    let config = Config::compile(done.document.clone()).unwrap();
+    let config = Config::compile(&done.document).unwrap();
     let s = config.schedule("payments_schedule").unwrap();
     let who = |t: &str| s.on_call(t.parse().unwrap()).unwrap().flat().on_call_recipients;
     assert_eq!(who("2026-11-03T12:00:00Z"), ["bob@example.com"]);

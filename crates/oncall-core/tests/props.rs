@@ -30,7 +30,7 @@ fn cases() -> ProptestConfig {
 }
 
 fn compile(doc: &Document) -> Result<Config, TestCaseError> {
-    Config::compile(doc.clone())
+    Config::compile(doc)
         .map_err(|e| TestCaseError::fail(format!("a generated document does not compile: {e}\n{}", json(doc))))
 }
 

@@ -23,7 +23,7 @@ fn cases() -> ProptestConfig {
 }
 
 fn compile(doc: &Document) -> Result<Config, TestCaseError> {
-    Config::compile(doc.clone()).map_err(|e| TestCaseError::fail(format!("a generated document does not compile: {e}")))
+    Config::compile(doc).map_err(|e| TestCaseError::fail(format!("a generated document does not compile: {e}")))
 }
 
 fn window(doc: &Document, offset: i64, hours: i64) -> (DateTime<Utc>, DateTime<Utc>) {

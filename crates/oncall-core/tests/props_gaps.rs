@@ -40,7 +40,7 @@ fn with_policy(s: &EscalationScenario, policy: &str, team: bool) -> Config {
             e.gap_fallback = Some(p);
         }
     }
-    Config::compile(doc).unwrap_or_else(|e| panic!("the scenario with onGap {policy} does not compile: {e}"))
+    Config::compile(&doc).unwrap_or_else(|e| panic!("the scenario with onGap {policy} does not compile: {e}"))
 }
 
 /// The timeline, dropping trailing events the engine refuses (as props.rs does).
@@ -75,7 +75,7 @@ proptest! {
             e.on_gap = None;
             e.gap_fallback = None;
         }
-        let plain = escalate(&Config::compile(s.doc.clone()).unwrap(), &s);
+        let plain = escalate(&Config::compile(&s.doc).unwrap(), &s);
         let gapped = plain.unreached.iter().any(|u| u.reason == UnreachedReason::Gap);
         for policy in ["report", "skip", "wait", "fallback"] {
             let c = with_policy(&s, policy, team);

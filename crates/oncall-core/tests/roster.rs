@@ -443,9 +443,9 @@ proptest! {
         let plain = with_time_off(one_rotation_doc(r.clone(), zone), away);
         let mut changed = plain.clone();
         changed.schedules[0].rotations[0].changes = vec![change_of(&r, hours, rollout, shape, length)];
-        let a = Config::compile(plain.clone()).map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        let a = Config::compile(&plain).map_err(|e| TestCaseError::fail(format!("{e}")))?;
         // A change past endDate (or whose rollout would be) is refused, with a path: skip it.
-        let b = match Config::compile(changed.clone()) {
+        let b = match Config::compile(&changed) {
             Ok(b) => b,
             Err(e) => {
                 prop_assert!(e.problems().iter().all(|p| p.path.starts_with("schedules[0].rotations[0].changes[0]")), "{e}");
@@ -500,7 +500,7 @@ proptest! {
         one_change.schedules[0].rotations[0].changes = vec![first.clone()];
         let mut two = one_change.clone();
         two.schedules[0].rotations[0].changes.push(second);
-        let (Ok(a), Ok(b)) = (Config::compile(one_change.clone()), Config::compile(two.clone())) else {
+        let (Ok(a), Ok(b)) = (Config::compile(&one_change), Config::compile(&two)) else {
             return Ok(());
         };
         let mut only_second = two.clone();

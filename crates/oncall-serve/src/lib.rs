@@ -9,7 +9,7 @@
 //! overrides are applied and validated by the core. See `docs/serve.md`.
 //!
 //! ```no_run
-//! let config = oncall_core::Config::from_json(&std::fs::read_to_string("examples/payments.json")?)?;
+//! let config = oncall_core::Loaded::from_json(&std::fs::read_to_string("examples/payments.json")?)?;
 //! let options = oncall_serve::Options::new("oncall.db", "127.0.0.1:8080");
 //! oncall_serve::serve(config, options)?; // until SIGINT or SIGTERM
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -23,7 +23,8 @@ pub mod schedule_api;
 pub mod store;
 pub mod trailing_slash;
 
-use oncall_core::Config;
+use oncall_core::Loaded;
+use oncall_core::config::Document;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -264,15 +265,14 @@ pub struct Key {
 /// the integration.
 ///
 /// ```
-/// let config = oncall_core::Config::from_json(r#"{"teams": [{"name": "payments"}], "integrations": [
+/// let doc = oncall_core::config::Document::from_json(r#"{"teams": [{"name": "payments"}], "integrations": [
 ///   {"name": "prometheus", "ownerTeam": {"name": "payments"}, "apiKeyEnv": "PROM_KEY"}]}"#)?;
-/// let keys = oncall_serve::keys(&config, |v| (v == "PROM_KEY").then(|| "s3cret".to_string()))?;
+/// let keys = oncall_serve::keys(&doc, |v| (v == "PROM_KEY").then(|| "s3cret".to_string()))?;
 /// assert_eq!((keys[0].key.as_str(), keys[0].owner_team.as_deref()), ("s3cret", Some("payments")));
-/// assert!(oncall_serve::keys(&config, |_| None).is_err());
+/// assert!(oncall_serve::keys(&doc, |_| None).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn keys(config: &Config, env: impl Fn(&str) -> Option<String>) -> Result<Vec<Key>, Error> {
-    let doc = config.document();
+pub fn keys(doc: &Document, env: impl Fn(&str) -> Option<String>) -> Result<Vec<Key>, Error> {
     let mut out = Vec::new();
     for (i, g) in doc.integrations.iter().enumerate() {
         let key = match (&g.api_key, &g.api_key_env) {
@@ -309,7 +309,7 @@ pub fn keys(config: &Config, env: impl Fn(&str) -> Option<String>) -> Result<Vec
 /// reads JSON or YAML within the core's limits), returning the compiled configuration or one
 /// line per problem.
 #[derive(Clone)]
-pub struct Reload(pub Arc<dyn Fn() -> Result<Config, Vec<String>> + Send + Sync>);
+pub struct Reload(pub Arc<dyn Fn() -> Result<Loaded, Vec<String>> + Send + Sync>);
 
 impl std::fmt::Debug for Reload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -430,8 +430,8 @@ pub fn error_lines(e: &oncall_core::Error) -> Vec<String> {
 /// stored in it on top of `config` (refusing to start when the core refuses them), binds
 /// `listen`, runs the escalation runtime, and reloads the configuration on SIGHUP
 /// ([`reload`]). Keys come from the configuration and the process's environment.
-pub fn serve(config: Config, options: Options) -> Result<(), Error> {
-    let keys = keys(&config, |v| std::env::var(v).ok())?;
+pub fn serve(config: Loaded, options: Options) -> Result<(), Error> {
+    let keys = keys(&config.document, |v| std::env::var(v).ok())?;
     let EnvSettings { clock_skew_secs, lease_secs: lease_wall, in_flight } = options.settings;
     set_clock_skew_millis(clock_skew_secs.saturating_mul(1000));
     let db_text = options.db.to_string_lossy().into_owned();
@@ -530,7 +530,7 @@ pub async fn reload(app: &api::App, r: &Reload) -> bool {
         Ok(c) => c,
         Err(lines) => return refuse(lines),
     };
-    let new_keys = match keys(&base, |v| std::env::var(v).ok()) {
+    let new_keys = match keys(&base.document, |v| std::env::var(v).ok()) {
         Ok(k) => k,
         Err(e) => return refuse(vec![e.to_string()]),
     };

@@ -9,7 +9,7 @@
 use crate::Error;
 use crate::runtime::Configs;
 use crate::store::{Conn, params};
-use oncall_core::Config;
+use oncall_core::Loaded;
 use oncall_core::config::Override;
 use oncall_core::live_overrides::{self, AddedOverride};
 use std::sync::Arc;
@@ -32,7 +32,7 @@ pub fn load_all(c: &Conn) -> Result<Vec<AddedOverride>, Error> {
 
 /// The configuration of `base` with the stored overrides on top; an error names each override
 /// the file's configuration refuses (as the core reports it).
-pub fn effective(c: &Conn, base: &Config) -> Result<Result<Config, oncall_core::Error>, Error> {
+pub fn effective(c: &Conn, base: &Loaded) -> Result<Result<Loaded, oncall_core::Error>, Error> {
     Ok(live_overrides::apply(base, &load_all(c)?, None))
 }
 

@@ -40,7 +40,7 @@ use crate::alerts::{instant, materialize_synced};
 use crate::store::{Conn, Engine, params};
 use crate::store::{Store, log};
 use crate::{Clock, Error, Metrics, Route};
-use oncall_core::Config;
+use oncall_core::Loaded;
 use serde_json::Value;
 use std::io::Write;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -83,12 +83,12 @@ const PRUNE_BATCH: i64 = 10_000;
 /// of every escalation transaction, [`crate::alerts::materialize_synced`]) reloads them when it
 /// moved, so no escalation is computed with overrides older than the database's.
 #[derive(Clone)]
-pub struct Configs(Arc<RwLock<(Arc<Config>, Arc<Config>)>>, Arc<AtomicI64>);
+pub struct Configs(Arc<RwLock<(Arc<Loaded>, Arc<Loaded>)>>, Arc<AtomicI64>);
 
 impl Configs {
     /// Both the same configuration (no stored overrides yet), or the file's and the effective
     /// one of the overrides of version `version`.
-    pub fn new(base: Config, effective: Config) -> Configs {
+    pub fn new(base: Loaded, effective: Loaded) -> Configs {
         Configs(Arc::new(RwLock::new((Arc::new(base), Arc::new(effective)))), Arc::new(AtomicI64::new(-1)))
     }
 
@@ -123,12 +123,12 @@ impl Configs {
     }
 
     /// The configuration answers and escalations use.
-    pub fn effective(&self) -> Arc<Config> {
+    pub fn effective(&self) -> Arc<Loaded> {
         self.0.read().map(|g| g.1.clone()).unwrap_or_else(|p| p.into_inner().1.clone())
     }
 
     /// The configuration file's.
-    pub fn base(&self) -> Arc<Config> {
+    pub fn base(&self) -> Arc<Loaded> {
         self.0.read().map(|g| g.0.clone()).unwrap_or_else(|p| p.into_inner().0.clone())
     }
 
@@ -136,7 +136,7 @@ impl Configs {
     /// notify (or change its state) be recomputed at the next tick: its notifications from now
     /// on are those of the new configuration; those already recorded stay. Call it inside a
     /// [`Store`] call, with that call's connection.
-    pub fn install(&self, c: &Conn, base: Arc<Config>, effective: Arc<Config>) -> Result<(), Error> {
+    pub fn install(&self, c: &Conn, base: Arc<Loaded>, effective: Arc<Loaded>) -> Result<(), Error> {
         self.1.store(crate::overrides::version(c)?, Ordering::Relaxed);
         c.execute("UPDATE alerts SET next_due = materialized_until WHERE is_open = 1 OR next_due IS NOT NULL", &[])?;
         c.execute("UPDATE alerts SET stable_until = 0 WHERE is_open = 1 OR stable_until IS NOT NULL", &[])?;

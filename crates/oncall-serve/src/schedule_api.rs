@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
-use oncall_core::{Config, Expand, IntervalUnit, Schedule};
+use oncall_core::{Config, Expand, IntervalUnit, Loaded, Schedule};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -111,7 +111,7 @@ fn flat(ctx: &Ctx, q: &ScheduleQuery) -> Result<bool, Response> {
 
 /// The key check and the configuration in use.
 #[allow(clippy::result_large_err)]
-fn begin(app: &Shared, headers: &HeaderMap) -> Result<(Ctx, Arc<Config>, i64), Response> {
+fn begin(app: &Shared, headers: &HeaderMap) -> Result<(Ctx, Arc<Loaded>, i64), Response> {
     let ctx = auth(app, headers)?;
     Ok((ctx, app.rt.configs.effective(), app.rt.clock.now()))
 }
@@ -128,8 +128,11 @@ async fn list(State(app): State<Shared>, Query(q): Query<ScheduleQuery>, headers
         Some(other) => return bad(&ctx, "expand", format!("expected rotation, found {other:?}")),
     };
     let names: Vec<String> = config.schedule_names().map(str::to_string).collect();
-    let list: Vec<Value> =
-        names.iter().filter_map(|n| config.schedule(n).ok()).map(|s| s.api_object(rotations)).collect();
+    let list: Vec<Value> = names
+        .iter()
+        .filter_map(|n| config.schedule(n).ok())
+        .map(|s| s.api_object(&config.document, rotations))
+        .collect();
     envelope(&ctx, StatusCode::OK, &list, &[("expandable", json!(["rotation"]))])
 }
 
@@ -145,7 +148,7 @@ async fn get_one(
         Err(r) => return r,
     };
     match schedule(&ctx, &config, &id, &q) {
-        Ok(s) => data(&ctx, s.api_object(true)),
+        Ok(s) => data(&ctx, s.api_object(&config.document, true)),
         Err(r) => r,
     }
 }
@@ -252,7 +255,7 @@ async fn list_overrides(
     };
     let answer = (|| {
         let s = schedule(&ctx, &config, &id, &q)?;
-        oncall_core::live_overrides::list(&s).map_err(|e| refused(&ctx, &e))
+        oncall_core::live_overrides::list(&config.document, &s).map_err(|e| refused(&ctx, &e))
     })();
     match answer {
         Ok(list) => data(&ctx, Value::Array(list)),
@@ -274,7 +277,7 @@ async fn get_override(
     };
     let answer = (|| {
         let s = schedule(&ctx, &config, &id, &q)?;
-        oncall_core::live_overrides::list(&s).map_err(|e| refused(&ctx, &e))
+        oncall_core::live_overrides::list(&config.document, &s).map_err(|e| refused(&ctx, &e))
     })();
     match answer {
         Ok(list) => match list.into_iter().find(|o| o["alias"] == alias.as_str()) {
@@ -323,7 +326,7 @@ fn in_file(app: &Shared, schedule: &str, alias: &str) -> bool {
     app.rt
         .configs
         .base()
-        .document()
+        .document
         .schedules
         .iter()
         .any(|s| s.name == schedule && s.overrides.iter().any(|o| o.alias.as_deref() == Some(alias)))

@@ -237,10 +237,10 @@ fn escalate_error(config: &Config, target: &Target, events: &NamedEvents, e: Err
     match &e {
         Error::UnknownTarget { .. } | Error::UnknownSchedule { .. } => {
             let known: Vec<String> = match target {
-                Target::Team(_) => config.document().teams.iter().map(|t| t.name.clone()).collect(),
-                Target::Escalation(_) => config.document().escalations.iter().map(|t| t.name.clone()).collect(),
+                Target::Team(_) => config.team_names().map(str::to_string).collect(),
+                Target::Escalation(_) => config.escalation_names().map(str::to_string).collect(),
                 Target::Schedule(_) => config.schedule_names().map(str::to_string).collect(),
-                Target::User(_) => config.document().users.iter().flatten().map(|u| u.username.clone()).collect(),
+                Target::User(_) => config.declared_usernames().map(str::to_string).collect(),
             };
             let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
             Fail::line(format!("{}: {e} (known: {known})", flag(target)))

@@ -20,7 +20,7 @@ mod text;
 
 use chrono::{DateTime, Utc};
 use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand, ValueEnum};
-use oncall_core::{Config, Error, Expand, Problem, Schedule};
+use oncall_core::{Config, Error, Expand, Loaded, Problem, Schedule};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -91,11 +91,11 @@ struct ServeArgs {
 /// `oncall serve`: runs until stopped; its notifications (without --deliver) go straight to
 /// the process's stdout, its logs to stderr.
 fn serve(a: &ServeArgs) -> Res<()> {
-    let config = load(&a.config)?;
+    let config = load_document(&a.config)?;
     let mut options = oncall_serve::Options::new(a.db.clone(), a.listen.clone());
     // SIGHUP re-reads the file with the same reader (JSON or YAML, the core's limits).
     let path = a.config.clone();
-    options.reload = Some(oncall_serve::Reload(std::sync::Arc::new(move || load(&path).map_err(|f| f.0))));
+    options.reload = Some(oncall_serve::Reload(std::sync::Arc::new(move || load_document(&path).map_err(|f| f.0))));
     for d in &a.deliver {
         options.deliver.push(d.parse().map_err(|e: oncall_serve::Error| Fail::usage(e.to_string()))?);
     }
@@ -359,6 +359,12 @@ fn load(path: &Path) -> Res<Config> {
     parse(&text, yaml).map_err(|e| Fail::lines(config_errors(path, &e)))
 }
 
+/// Reads and compiles the configuration file, keeping its document (for `serve`).
+fn load_document(path: &Path) -> Res<Loaded> {
+    let (text, yaml) = read(path)?;
+    parse_document(&text, yaml).map_err(|e| Fail::lines(config_errors(path, &e)))
+}
+
 /// `--holidays NAME=FILE.ics` (repeatable): binds holiday calendar NAME to an ICS file's all-day
 /// events, replacing the document's calendar NAME or adding one (docs/cli.md).
 #[derive(Debug, Args, Default)]
@@ -400,7 +406,7 @@ fn load_with(path: &Path, h: &HolidayArgs) -> Res<Config> {
         let i = doc.bind_holiday_ics(&name, ics);
         bound.push((format!("holidayCalendars[{i}]"), format!("--holidays {name}={}", file.display())));
     }
-    Config::compile(doc).map_err(|e| {
+    Config::compile(&doc).map_err(|e| {
         let lines = config_errors(path, &e)
             .into_iter()
             .map(|line| {
@@ -421,6 +427,10 @@ fn load_with(path: &Path, h: &HolidayArgs) -> Res<Config> {
 
 fn parse(text: &str, yaml: bool) -> Result<Config, Error> {
     if yaml { Config::from_yaml(text) } else { Config::from_json(text) }
+}
+
+fn parse_document(text: &str, yaml: bool) -> Result<Loaded, Error> {
+    if yaml { Loaded::from_yaml(text) } else { Loaded::from_json(text) }
 }
 
 /// The file's text, and whether it is YAML (by its extension). At most `maxInputBytes` (the
@@ -606,7 +616,7 @@ fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
             return Err(fail);
         }
     };
-    let config = match parse(&text, yaml) {
+    let config = match parse_document(&text, yaml) {
         Ok(config) => config,
         Err(e) => {
             if as_json {
@@ -617,11 +627,11 @@ fn check(a: &CheckArgs, out: &mut String) -> Res<()> {
         }
     };
     let warnings = report::lints(&config, &a.at)?;
-    let ignored = oncall_core::opsgenie::ignored_fields(config.document());
+    let ignored = oncall_core::opsgenie::ignored_fields(&config.document);
     if as_json {
         json(&CheckReport { valid: true, errors: Vec::new(), more_errors: 0, warnings: &warnings, ignored }, out)?;
     } else {
-        out.push_str(&text::check_summary(&config, warnings.len()));
+        out.push_str(&text::check_summary(&config.document, warnings.len()));
         if !ignored.is_empty() {
             out.push_str(&format!(
                 "read and ignored {} Opsgenie {} that the engine does not use: {}\n",

@@ -66,7 +66,7 @@ pub fn run(a: &ReportArgs, out: &mut String) -> Res<()> {
         ReportFormat::Text => {
             out.push_str(&text(&s, &report.analysis));
             out.push_str(&fairness_text(&report));
-            if !config.document().pay_rules.is_empty() {
+            if config.has_pay_rules() {
                 out.push_str(&pay_text(&report));
             }
             Ok(())

@@ -4,12 +4,12 @@
 
 use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
+use oncall_core::Schedule;
 use oncall_core::output::{
     Handoff, Handoffs, Kind, Layer, NextOnCall, OnCall, Participant, PeriodType, Source, Timeline, printable,
 };
 use oncall_core::provenance::{Origin, ShiftSource};
 use oncall_core::time::format_instant;
-use oncall_core::{Config, Schedule};
 use std::fmt::Write;
 
 /// The marker of an empty segment.
@@ -84,8 +84,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// `ok: 2 schedules, 3 rotations, 5 users, …`
-pub fn check_summary(config: &Config, warnings: usize) -> String {
-    let d = config.document();
+pub fn check_summary(d: &oncall_core::config::Document, warnings: usize) -> String {
     let rotations: usize = d.schedules.iter().map(|s| s.rotations.len()).sum();
     let overrides: usize = d.schedules.iter().map(|s| s.overrides.len()).sum();
     let mut parts =

@@ -378,7 +378,7 @@ pub fn build(files: &BTreeMap<String, Value>) -> Result<Import> {
         }
     }
     let ignored = ignored_fields(&document);
-    let problems = match crate::Config::compile(document.clone()) {
+    let problems = match crate::Config::compile(&document) {
         Ok(_) => Vec::new(),
         Err(e) => e.problems().to_vec(),
     };
