@@ -342,10 +342,11 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'de, '_, A> {
     }
 }
 
-/// The keys of an object: the first few in place, then a set.
+/// The keys of an object: the first few in place (small, as it is moved with the object's
+/// reader), then a set.
 #[derive(Default)]
 struct Keys<'de> {
-    few: [&'de str; 8],
+    few: [&'de str; 4],
     len: usize,
     many: Option<HashSet<Cow<'de, str>>>,
 }
