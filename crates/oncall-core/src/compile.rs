@@ -68,13 +68,12 @@ pub(crate) struct CRotation {
     pub(crate) time_off: crate::timeoff::Plan,
 }
 
-/// A compiled override; its `alias` (for answers that say where someone comes from) is read
-/// from the kept document: a configuration compiles every override of its document, so the
-/// override's index is its index in the document's list.
 #[derive(Debug)]
 pub(crate) struct COverride {
     /// None: nobody.
     pub(crate) user: Option<usize>,
+    /// The override's `alias`, for answers that say where someone comes from.
+    pub(crate) alias: Option<String>,
 }
 
 #[derive(Debug)]
@@ -390,12 +389,6 @@ impl Config {
     /// The document this configuration was compiled from.
     pub fn document(&self) -> &Document {
         &self.document
-    }
-
-    /// How answers name override `i` of schedule `si`: its `alias`, else `overrides[i]`.
-    pub(crate) fn override_alias(&self, si: usize, i: u32) -> String {
-        let alias = self.document.schedules.get(si).and_then(|s| s.overrides.get(i as usize)?.alias.clone());
-        alias.unwrap_or_else(|| format!("overrides[{i}]"))
     }
 
     /// Things that are valid but probably not what was meant (a reference cycle, a forwarding
@@ -894,7 +887,7 @@ impl<'d> Compiler<'d> {
             }
             let (Some(user), Some((start, end))) = (user, window) else { continue };
             let id = overrides.len() as u32;
-            overrides.push(COverride { user });
+            overrides.push(COverride { user, alias: o.alias.clone() });
             if o.rotations.as_ref().is_none_or(|r| r.is_empty()) {
                 wide.push((start, end, id));
             } else {

@@ -198,9 +198,11 @@ impl Config {
             .map(|k| {
                 let rotation = k.rotation.map(|r| s.rotations[r as usize].name.clone());
                 let origin = match k.over {
-                    Some(o) => {
-                        Origin::Override { name: self.override_alias(si, o), rotation, turn: k.rotation.and(k.turn) }
-                    }
+                    Some(o) => Origin::Override {
+                        name: s.overrides[o as usize].alias.clone().unwrap_or_else(|| format!("overrides[{o}]")),
+                        rotation,
+                        turn: k.rotation.and(k.turn),
+                    },
                     None => {
                         let (rotation, turn) = (rotation.unwrap_or_default(), k.turn.unwrap_or(0));
                         let moved = k.rotation.and_then(|r| s.rotations[r as usize].reassigned(turn, &self.users));

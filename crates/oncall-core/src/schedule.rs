@@ -1768,7 +1768,8 @@ impl Config {
     pub(crate) fn sources(&self, si: usize, t: Ts) -> Vec<output::Source> {
         let s = &self.schedules[si];
         let mut visiting = Visiting::new(&self.limits);
-        let override_name = |i: u32| self.override_alias(si, i);
+        let override_name =
+            |o: &crate::compile::COverride, i: u32| o.alias.clone().unwrap_or_else(|| format!("overrides[{i}]"));
         if let Some(i) = s.wide.at(t) {
             let o = &s.overrides[i as usize];
             return o
@@ -1776,7 +1777,7 @@ impl Config {
                 .map(|u| output::Source {
                     rotation: None,
                     turn: None,
-                    via_override: Some(override_name(i)),
+                    via_override: Some(override_name(o, i)),
                     participant: self.user_at(u, t),
                     change: None,
                     reassigned: None,
@@ -1792,7 +1793,7 @@ impl Config {
             if let (Some(slot), true) = (st.effective, Some(r.priority) == best && yields(st.effective))
                 && let Some(participant) = self.expand(slot, t, &mut visiting)
             {
-                let via_override = st.ov.map(override_name);
+                let via_override = st.ov.map(|i| override_name(&s.overrides[i as usize], i));
                 let by_turn = st.k.filter(|_| st.ov.is_none());
                 let change = by_turn.and_then(|k| r.handoffs.version_of_turn(k).checked_sub(1));
                 let reassigned = by_turn.and_then(|k| r.reassigned(k, &self.users));
