@@ -12,7 +12,7 @@ use crate::recurrence::Recurrence;
 use crate::restriction::Restriction;
 use crate::roster::{Change, Rollout, Roster};
 use crate::rotation::{Grid, Handoffs, Unit};
-use crate::time::{Edge, MAX_INSTANT, Ts, parse_wall, parse_zone};
+use crate::time::{Edge, MAX_INSTANT, Ts, parse_ts, parse_wall, parse_zone};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 
@@ -655,11 +655,11 @@ impl<'d> Compiler<'d> {
         self.by_username.contains_key(username)
     }
 
-    fn zone(&mut self, name: Option<&String>, default: Tz, path: String) -> Tz {
+    fn zone(&mut self, name: Option<&String>, default: Tz, path: impl FnOnce() -> String) -> Tz {
         match name {
             None => default,
             Some(n) => parse_zone(n).unwrap_or_else(|e| {
-                self.problem(path, e);
+                self.problem(path(), e);
                 default
             }),
         }
@@ -680,7 +680,7 @@ impl<'d> Compiler<'d> {
                     continue;
                 }
                 let tz =
-                    u.timezone.as_ref().map(|_| self.zone(u.timezone.as_ref(), Tz::UTC, format!("{path}.timezone")));
+                    u.timezone.as_ref().map(|_| self.zone(u.timezone.as_ref(), Tz::UTC, || format!("{path}.timezone")));
                 let idx = self.users.len();
                 self.users.push(UserInfo { username: u.username.clone(), id: u.id.clone(), tz });
                 self.by_username.insert(u.username.clone(), idx);
@@ -726,15 +726,15 @@ impl<'d> Compiler<'d> {
         let mut per_user: HashMap<usize, Vec<(Ts, Ts, u32)>> = HashMap::new();
         let mut bounds = Vec::new();
         for (i, f) in doc.forwarding_rules.iter().enumerate() {
-            let path = format!("forwardingRules[{i}]");
-            let from = self.user_ref(&f.from_user, &format!("{path}.fromUser"));
-            let to = self.user_ref(&f.to_user, &format!("{path}.toUser"));
+            let path = || format!("forwardingRules[{i}]");
+            let from = self.user_ref(&f.from_user, &|| format!("{}.fromUser", path()));
+            let to = self.user_ref(&f.to_user, &|| format!("{}.toUser", path()));
             let tz = from.and_then(|u| self.users.get(u)).and_then(|u| u.tz).unwrap_or(Tz::UTC);
             let window = self.window(&f.start_date, &f.end_date, tz, &path);
             if let (Some(a), Some(b)) = (from, to)
                 && a == b
             {
-                self.problem(format!("{path}.toUser"), "must differ from fromUser");
+                self.problem(format!("{}.toUser", path()), "must differ from fromUser");
             }
             if let (Some(from), Some(to), Some((s, e))) = (from, to, window) {
                 per_user.entry(from).or_default().push((s, e, forwards.len() as u32));
@@ -813,15 +813,16 @@ impl<'d> Compiler<'d> {
         }
     }
 
-    /// Resolves a user by username or id. Without declared users, any name is accepted.
-    fn user(&mut self, username: Option<&String>, id: Option<&String>, path: &str) -> Option<usize> {
+    /// Resolves a user by username or id. Without declared users, any name is accepted. The
+    /// path (`path()`) is written out only for a problem.
+    fn user(&mut self, username: Option<&String>, id: Option<&String>, path: &dyn Fn() -> String) -> Option<usize> {
         if let Some(name) = username {
             if let Some(&i) = self.by_username.get(name) {
                 return Some(i);
             }
             if self.declared {
                 self.problem(
-                    path.to_string(),
+                    path(),
                     format!(
                         "unknown user {name:?} (not in users){}",
                         self.hint(name, self.doc.users.iter().flatten().map(|u| u.username.as_str()))
@@ -830,7 +831,7 @@ impl<'d> Compiler<'d> {
                 return None;
             }
             if name.trim().is_empty() {
-                self.problem(path.to_string(), "username must not be empty");
+                self.problem(path(), "username must not be empty");
                 return None;
             }
             let i = self.users.len();
@@ -843,7 +844,7 @@ impl<'d> Compiler<'d> {
                 return Some(i);
             }
             if self.declared {
-                self.problem(path.to_string(), format!("unknown user id {id:?} (not in users)"));
+                self.problem(path(), format!("unknown user id {id:?} (not in users)"));
                 return None;
             }
             let i = self.users.len();
@@ -851,48 +852,48 @@ impl<'d> Compiler<'d> {
             self.by_user_id.insert(id.clone(), i);
             return Some(i);
         }
-        self.problem(path.to_string(), "needs a username or an id");
+        self.problem(path(), "needs a username or an id");
         None
     }
 
-    fn user_ref(&mut self, r: &UserRef, path: &str) -> Option<usize> {
+    fn user_ref(&mut self, r: &UserRef, path: &dyn Fn() -> String) -> Option<usize> {
         self.user(r.username.as_ref(), r.id.as_ref(), path)
     }
 
     /// A `[start, end)` window of two timestamps read in `tz`; end must be after start.
-    fn window(&mut self, start: &str, end: &str, tz: Tz, path: &str) -> Option<(Ts, Ts)> {
-        let s = parse_wall(start, tz, Edge::Start).map_err(|e| self.problem(format!("{path}.startDate"), e)).ok();
-        let e = parse_wall(end, tz, Edge::End).map_err(|e| self.problem(format!("{path}.endDate"), e)).ok();
-        let (s, e) = (s?.0, e?.0);
+    fn window(&mut self, start: &str, end: &str, tz: Tz, path: &dyn Fn() -> String) -> Option<(Ts, Ts)> {
+        let s = parse_ts(start, tz, Edge::Start).map_err(|e| self.problem(format!("{}.startDate", path()), e)).ok();
+        let e = parse_ts(end, tz, Edge::End).map_err(|e| self.problem(format!("{}.endDate", path()), e)).ok();
+        let (s, e) = (s?, e?);
         if e <= s {
-            self.problem(format!("{path}.endDate"), "must be after startDate");
+            self.problem(format!("{}.endDate", path()), "must be after startDate");
             return None;
         }
         Some((s, e))
     }
 
-    fn participant(&mut self, p: &config::Participant, path: &str, index: &Index) -> Option<Slot> {
-        let named = NameRef { id: p.id.clone(), name: p.name.clone(), kind: None };
+    fn participant(&mut self, p: &config::Participant, path: &dyn Fn() -> String, index: &Index) -> Option<Slot> {
+        let named = || NameRef { id: p.id.clone(), name: p.name.clone(), kind: None };
         match p.kind.as_str() {
             "user" => self.user(p.username.as_ref().or(p.name.as_ref()), p.id.as_ref(), path).map(Slot::User),
             "none" | "noone" => Some(Slot::Nobody),
-            "team" => match find(&index.teams, &named) {
+            "team" => match find(&index.teams, &named()) {
                 Some(i) => Some(Slot::Team(i)),
                 None => {
-                    self.problem(path.to_string(), self.unknown("team", &named));
+                    self.problem(path(), self.unknown("team", &named()));
                     None
                 }
             },
-            "escalation" => match find(&index.escalations, &named) {
+            "escalation" => match find(&index.escalations, &named()) {
                 Some(i) => Some(Slot::Escalation(i)),
                 None => {
-                    self.problem(path.to_string(), self.unknown("escalation", &named));
+                    self.problem(path(), self.unknown("escalation", &named()));
                     None
                 }
             },
             other => {
                 self.problem(
-                    format!("{path}.type"),
+                    format!("{}.type", path()),
                     format!("unknown participant type {other:?} (expected user, team, escalation or none)"),
                 );
                 None
@@ -902,7 +903,7 @@ impl<'d> Compiler<'d> {
 
     fn schedule(&mut self, si: usize, s: &config::Schedule, index: &Index) -> CSchedule {
         let path = format!("schedules[{si}]");
-        let tz = self.zone(s.timezone.as_ref(), Tz::UTC, format!("{path}.timezone"));
+        let tz = self.zone(s.timezone.as_ref(), Tz::UTC, || format!("{path}.timezone"));
         if let Some(owner) = &s.owner_team
             && find(&index.teams, owner).is_none()
             && !self.doc.teams.is_empty()
@@ -942,19 +943,17 @@ impl<'d> Compiler<'d> {
         let mut scoped: Vec<Vec<(Ts, Ts, u32)>> = vec![Vec::new(); rotations.len()];
         let mut wide = Vec::new();
         for (oi, o) in s.overrides.iter().enumerate() {
-            let opath = format!("{path}.overrides[{oi}]");
+            let opath = || format!("{path}.overrides[{oi}]");
             let user = match o.user.kind.as_str() {
                 "none" | "noone" => Some(None),
                 "user" => self
-                    .user(
-                        o.user.username.as_ref().or(o.user.name.as_ref()),
-                        o.user.id.as_ref(),
-                        &format!("{opath}.user"),
-                    )
+                    .user(o.user.username.as_ref().or(o.user.name.as_ref()), o.user.id.as_ref(), &|| {
+                        format!("{}.user", opath())
+                    })
                     .map(Some),
                 other => {
                     self.problem(
-                        format!("{opath}.user.type"),
+                        format!("{}.user.type", opath()),
                         format!("must be \"user\" or \"none\", found {other:?}"),
                     );
                     None
@@ -969,14 +968,16 @@ impl<'d> Compiler<'d> {
                     .and_then(|n| by_rotation.get(n))
                     .or_else(|| r.id.as_ref().and_then(|i| by_rotation_id.get(i)));
                 // A rotation of the document that failed to compile is not "missing".
-                let in_document = s.rotations.iter().enumerate().any(|(i, d)| {
-                    let name = d.name.clone().unwrap_or_else(|| format!("rotation-{}", i + 1));
-                    r.name.as_ref() == Some(&name) || (r.id.is_some() && r.id == d.id)
-                });
+                let in_document = || {
+                    s.rotations.iter().enumerate().any(|(i, d)| {
+                        let name = d.name.clone().unwrap_or_else(|| format!("rotation-{}", i + 1));
+                        r.name.as_ref() == Some(&name) || (r.id.is_some() && r.id == d.id)
+                    })
+                };
                 match found {
                     Some(&i) => targets.push(i),
-                    None if !in_document => self.problem(
-                        format!("{opath}.rotations[{k}]"),
+                    None if !in_document() => self.problem(
+                        format!("{}.rotations[{k}]", opath()),
                         format!(
                             "the schedule has no rotation {}{}",
                             describe(r),
@@ -1031,7 +1032,7 @@ impl<'d> Compiler<'d> {
         index: &Index,
     ) -> Option<CRotation> {
         let before = self.problems.len();
-        let tz = self.zone(r.timezone.as_ref(), schedule_tz, format!("{path}.timezone"));
+        let tz = self.zone(r.timezone.as_ref(), schedule_tz, || format!("{path}.timezone"));
         let length = r.length.unwrap_or(1);
         if !(1..=MAX_LENGTH).contains(&length) {
             self.problem(
@@ -1059,7 +1060,7 @@ impl<'d> Compiler<'d> {
             .participants
             .iter()
             .enumerate()
-            .filter_map(|(i, p)| self.participant(p, &format!("{path}.participants[{i}]"), index))
+            .filter_map(|(i, p)| self.participant(p, &|| format!("{path}.participants[{i}]"), index))
             .collect();
         let restriction = match &r.time_restriction {
             None => Restriction::Always,
@@ -1166,7 +1167,7 @@ impl<'d> Compiler<'d> {
                 }
                 list.iter()
                     .enumerate()
-                    .filter_map(|(j, p)| self.participant(p, &format!("{cpath}.participants[{j}]"), index))
+                    .filter_map(|(j, p)| self.participant(p, &|| format!("{cpath}.participants[{j}]"), index))
                     .collect::<Vec<_>>()
             });
             let step = c.length.map(|length| {
@@ -1191,15 +1192,20 @@ impl<'d> Compiler<'d> {
     }
 
     pub(crate) fn restriction(&mut self, r: &config::TimeRestriction, path: &str) -> Restriction {
-        let clock = |p: &mut Vec<Problem>, hour: i64, min: i64, is_end: bool, hpath: String, mpath: String| -> i64 {
+        // The paths of the hour and the minute (`{at}Hour`, `{at}Min`) are written out only for
+        // a problem.
+        let clock = |p: &mut Vec<Problem>, hour: i64, min: i64, is_end: bool, at: &dyn Fn() -> String| -> i64 {
             let max_hour = if is_end { 24 } else { 23 };
             if !(0..=max_hour).contains(&hour) {
-                p.push(Problem::new(hpath.clone(), format!("must be between 0 and {max_hour}, found {hour}")));
+                p.push(Problem::new(
+                    format!("{}Hour", at()),
+                    format!("must be between 0 and {max_hour}, found {hour}"),
+                ));
             }
             if !(0..=59).contains(&min) {
-                p.push(Problem::new(mpath, format!("must be between 0 and 59, found {min}")));
+                p.push(Problem::new(format!("{}Min", at()), format!("must be between 0 and 59, found {min}")));
             } else if hour == 24 && min != 0 {
-                p.push(Problem::new(hpath, "24 is only allowed with minute 0 (the end of the day)"));
+                p.push(Problem::new(format!("{}Hour", at()), "24 is only allowed with minute 0 (the end of the day)"));
             }
             hour.clamp(0, 24) * 60 + min.clamp(0, 59)
         };
@@ -1226,22 +1232,8 @@ impl<'d> Compiler<'d> {
                     return Restriction::Always;
                 };
                 let p = &mut self.problems;
-                let s = clock(
-                    p,
-                    t.start_hour,
-                    t.start_min,
-                    false,
-                    format!("{path}.restriction.startHour"),
-                    format!("{path}.restriction.startMin"),
-                );
-                let e = clock(
-                    p,
-                    t.end_hour,
-                    t.end_min,
-                    true,
-                    format!("{path}.restriction.endHour"),
-                    format!("{path}.restriction.endMin"),
-                );
+                let s = clock(p, t.start_hour, t.start_min, false, &|| format!("{path}.restriction.start"));
+                let e = clock(p, t.end_hour, t.end_min, true, &|| format!("{path}.restriction.end"));
                 Restriction::daily(s, e)
             }
             "weekday-and-time-of-day" => {
@@ -1264,13 +1256,12 @@ impl<'d> Compiler<'d> {
                 }
                 let mut spans = Vec::new();
                 for (i, w) in list.iter().enumerate() {
-                    let wp = format!("{path}.restrictions[{i}]");
-                    let sd = self.weekday(&w.start_day, format!("{wp}.startDay"));
-                    let ed = self.weekday(&w.end_day, format!("{wp}.endDay"));
+                    let wp = || format!("{path}.restrictions[{i}]");
+                    let sd = self.weekday(&w.start_day, || format!("{}.startDay", wp()));
+                    let ed = self.weekday(&w.end_day, || format!("{}.endDay", wp()));
                     let p = &mut self.problems;
-                    let s =
-                        clock(p, w.start_hour, w.start_min, false, format!("{wp}.startHour"), format!("{wp}.startMin"));
-                    let e = clock(p, w.end_hour, w.end_min, true, format!("{wp}.endHour"), format!("{wp}.endMin"));
+                    let s = clock(p, w.start_hour, w.start_min, false, &|| format!("{}.start", wp()));
+                    let e = clock(p, w.end_hour, w.end_min, true, &|| format!("{}.end", wp()));
                     if let (Some(sd), Some(ed)) = (sd, ed) {
                         spans.push((sd * 1440 + s, ed * 1440 + e));
                     }
@@ -1287,11 +1278,11 @@ impl<'d> Compiler<'d> {
         }
     }
 
-    fn weekday(&mut self, day: &str, path: String) -> Option<i64> {
+    fn weekday(&mut self, day: &str, path: impl FnOnce() -> String) -> Option<i64> {
         const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
         let found = DAYS.iter().position(|d| *d == day).map(|i| i as i64);
         if found.is_none() {
-            self.problem(path, format!("unknown day {day:?} (expected monday … sunday, lowercase)"));
+            self.problem(path(), format!("unknown day {day:?} (expected monday … sunday, lowercase)"));
         }
         found
     }
@@ -1327,7 +1318,7 @@ impl<'d> Compiler<'d> {
                     false
                 }
             };
-            if let Some(u) = self.user_ref(&m.user, &format!("{mp}.user")) {
+            if let Some(u) = self.user_ref(&m.user, &|| format!("{mp}.user")) {
                 members.push((u, admin));
             }
         }
@@ -1335,7 +1326,7 @@ impl<'d> Compiler<'d> {
         for (i, r) in t.routing_rules.iter().enumerate() {
             let rp = format!("{path}.routingRules[{i}]");
             let criteria = Criteria::compile(r.criteria.as_ref(), &format!("{rp}.criteria"), &mut self.problems);
-            let tz = self.zone(r.timezone.as_ref(), Tz::UTC, format!("{rp}.timezone"));
+            let tz = self.zone(r.timezone.as_ref(), Tz::UTC, || format!("{rp}.timezone"));
             let restriction = match &r.time_restriction {
                 None => Restriction::Always,
                 Some(tr) => self.restriction(tr, &format!("{rp}.timeRestriction")),
@@ -1377,7 +1368,9 @@ impl<'d> Compiler<'d> {
             let fp = format!("{path}.gapFallback");
             let named = NameRef { id: p.id.clone(), name: p.name.clone(), kind: None };
             match p.kind.as_str() {
-                "user" => self.user(p.username.as_ref().or(p.name.as_ref()), p.id.as_ref(), &fp).map(Recipient::User),
+                "user" => self
+                    .user(p.username.as_ref().or(p.name.as_ref()), p.id.as_ref(), &|| fp.clone())
+                    .map(Recipient::User),
                 "team" => find(&index.teams, &named).map(Recipient::Team).or_else(|| {
                     self.problem(fp.clone(), self.unknown("team", &named));
                     None
@@ -1458,11 +1451,9 @@ impl<'d> Compiler<'d> {
             let named = NameRef { id: r.recipient.id.clone(), name: r.recipient.name.clone(), kind: None };
             let recipient = match r.recipient.kind.as_str() {
                 "user" => self
-                    .user(
-                        r.recipient.username.as_ref().or(r.recipient.name.as_ref()),
-                        r.recipient.id.as_ref(),
-                        &recipient_path,
-                    )
+                    .user(r.recipient.username.as_ref().or(r.recipient.name.as_ref()), r.recipient.id.as_ref(), &|| {
+                        recipient_path.clone()
+                    })
                     .map(Recipient::User),
                 "schedule" => find(&index.schedules, &named).map(Recipient::Schedule).or_else(|| {
                     self.problem(recipient_path.clone(), self.unknown("schedule", &named));

@@ -35,18 +35,24 @@
 //!   ([`Error::TooManyProblems`](crate::Error::TooManyProblems), displayed `… and 1 234 more
 //!   errors`). A YAML problem carries the line and column of its node.
 //!
-//! Cost: a valid JSON text is scanned once without building anything (limits, duplicate keys),
-//! then read straight into the typed document, so its memory is the text plus the document.
-//! Only a document the typed read refuses is read into a tree for the collector, which visits
-//! each node once: each object's unknown keys, then its own fields (its lists and nested
-//! objects replaced by empty placeholders), then each list item and nested object in turn. So
-//! explaining a document costs time proportional to its size, however many problems it has.
-//! A YAML text is scanned into a tree in one pass, then read the same way.
+//! Cost: a valid JSON text is read once, straight into the typed document, with every rule
+//! above checked on the way (a checking deserializer between serde_json and the document's
+//! readers), so its memory is the text plus the document. A text that read refuses (a limit
+//! crossed, a repeated key, a wrong type, a list where an object belongs, …) is read again the
+//! way that explains it: a scan (limits, duplicate keys) that stops at a crossed limit, the
+//! typed read when the scan found nothing, and only for a document that still fails a tree for
+//! the collector, which visits each node once: each object's unknown keys, then its own fields
+//! (its lists and nested objects replaced by empty placeholders), then each list item and
+//! nested object in turn. So explaining a document costs time proportional to its size, however
+//! many problems it has. A YAML text is scanned into a tree in one pass, then read the same way.
+//! (The one-pass read comes with the `fast-read` feature, on by default; without it, as in the
+//! WebAssembly package, a JSON text is scanned, then read into a tree and from it.)
 //!
-//! Measured (benches/README.md, `load` group, 2026-12-03, loaded shared machine): a valid
-//! JSON document reads at 94–123 MiB/s, about 7× serde_json's bare pass over the same text
-//! (`IgnoredAny`), and 4–6× faster than the path-tracking reader that explains a refused one.
-//! The scan and the typed read each cost about half.
+//! Measured (benches/README.md, `load` group, 2026-12-04, loaded shared machine): a valid
+//! JSON document reads in 3.7–4.6× the time of serde_json's bare pass over the same text
+//! (`IgnoredAny`; 7.2× for the document of 100 000 overrides), in about 0.59 of the
+//! instructions it took with the scan before the typed read, and 5–6.5× faster than the
+//! path-tracking reader that explains a refused one.
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};

@@ -33,11 +33,12 @@ impl LatestWins {
     pub(crate) fn new(mut intervals: Vec<(Ts, Ts, u32)>) -> LatestWins {
         intervals.retain(|&(s, e, _)| e > s);
         intervals.sort_unstable();
-        let mut bounds: Vec<Ts> = intervals.iter().flat_map(|&(s, e, _)| [s, e]).collect();
+        let mut bounds: Vec<Ts> = Vec::with_capacity(intervals.len() * 2);
+        bounds.extend(intervals.iter().flat_map(|&(s, e, _)| [s, e]));
         bounds.sort_unstable();
         bounds.dedup();
-        let mut out = LatestWins::default();
-        let mut active: BinaryHeap<(u32, Reverse<Ts>)> = BinaryHeap::new();
+        let mut out = LatestWins { starts: Vec::with_capacity(bounds.len()), owners: Vec::with_capacity(bounds.len()) };
+        let mut active: BinaryHeap<(u32, Reverse<Ts>)> = BinaryHeap::with_capacity(intervals.len());
         let mut next = 0;
         for &b in &bounds {
             while next < intervals.len() && intervals[next].0 <= b {
@@ -54,6 +55,8 @@ impl LatestWins {
                 out.owners.push(owner);
             }
         }
+        out.starts.shrink_to_fit();
+        out.owners.shrink_to_fit();
         out
     }
 

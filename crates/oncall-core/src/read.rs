@@ -19,6 +19,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::fmt;
 
+#[cfg(feature = "fast-read")]
+mod checked;
+
 /// Keys whose string values are free text (limit `maxTextBytes`); every other string is a name
 /// (limit `maxNameBytes`).
 ///
@@ -123,11 +126,18 @@ pub(crate) fn json_explained(text: &str, limits: &Limits) -> crate::Result<Docum
     json_read(text, limits, false)
 }
 
-/// The JSON reader: the scan (limits, duplicate keys, non-finite numbers), then, when `fast`
-/// and the scan saw nothing suspicious, the typed read straight from the text; anything that
-/// read refuses goes to the path-tracking reader, which explains it.
+/// The JSON reader. When `fast` (with `fast-read`), first the [checked](checked) typed read:
+/// one pass that keeps the rules and gives the document, or refuses. Otherwise, and for a
+/// refused text, as before it: the scan (limits, duplicate keys, non-finite numbers), then,
+/// when `fast` and the scan saw nothing suspicious, the typed read straight from the text;
+/// anything that read refuses goes to the path-tracking reader, which explains it.
 fn json_read(text: &str, limits: &Limits, fast: bool) -> crate::Result<Document> {
     input_size(text.len(), limits)?;
+    // One pass for a valid document: the typed read with the rules checked on the way.
+    #[cfg(feature = "fast-read")]
+    if fast && let Some(doc) = checked::document(text, limits) {
+        return Ok(doc);
+    }
     let suspicious = {
         let scan = Scan::new(limits, false, false);
         let mut de = serde_json::Deserializer::from_str(text);

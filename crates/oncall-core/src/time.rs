@@ -227,9 +227,32 @@ fn parse_fast(s: &str) -> Option<(i64, Option<i64>)> {
     if h > 23 || mi > 59 || sec > 59 {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, u32::try_from(mo).ok()?, u32::try_from(d).ok()?)?;
-    let days = i64::from(date.num_days_from_ce()) - 719_163;
+    let days = civil_days(y, mo, d)?;
     Some((days * 86_400 + h * 3600 + mi * 60 + sec, offset))
+}
+
+/// Days from 1970-01-01 to the proleptic Gregorian date `y-m-d` (year 0 to 9999, as four
+/// digits give), None for a date that does not exist: what chrono's `NaiveDate::from_ymd_opt`
+/// and `num_days_from_ce` give (a unit test compares them), by arithmetic alone.
+fn civil_days(y: i64, m: i64, d: i64) -> Option<i64> {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(0..=9999).contains(&y) || d < 1 || d > month_days {
+        return None;
+    }
+    // Years from March, so that the leap day ends a year (H. Hinnant's `days_from_civil`).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    Some(era * 146_097 + day_of_era - 719_468)
 }
 
 pub(crate) fn parse_ts(text: &str, tz: Tz, edge: Edge) -> Result<Ts, String> {
@@ -406,6 +429,22 @@ mod tests {
     }
     fn at(tz: &str, l: NaiveDateTime, e: Edge) -> String {
         format_ts(resolve(z(tz), l, e))
+    }
+
+    /// The date arithmetic of the fast reader is chrono's, on every date four digits can
+    /// write (and on days and months that do not exist).
+    #[test]
+    fn civil_days_are_chronos() {
+        for y in 0..=9999i64 {
+            for m in 0..=13i64 {
+                for d in [0i64, 1, 15, 28, 29, 30, 31, 32] {
+                    let chrono = u32::try_from(m).ok().zip(u32::try_from(d).ok()).and_then(|(m, d)| {
+                        NaiveDate::from_ymd_opt(y as i32, m, d).map(|date| i64::from(date.num_days_from_ce()) - 719_163)
+                    });
+                    assert_eq!(civil_days(y, m, d), chrono, "{y}-{m}-{d}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -591,3 +591,55 @@ fn an_empty_shorthand_participant_reads_as_the_empty_object() {
     let again = oncall_core::config::Document::from_json(&serde_json::to_string(&short).unwrap()).unwrap();
     assert_eq!(short, again);
 }
+
+/// Every problem the compiler finds in overrides, forwarding rules, participants and
+/// restrictions, with its path and message: the paths are written out only when a problem is
+/// reported, and must be the ones they always were.
+#[test]
+fn problem_paths_of_overrides_forwarding_participants_and_restrictions() {
+    let json = r#"{"users":[{"username":"alice"},{"username":"bob","timezone":"Mars/Base"}],
+      "schedules":[{"name":"s","timezone":"Europe/Berlin","rotations":[
+        {"name":"r","type":"daily","startDate":"2026-01-01T00:00:00Z","timezone":"Nowhere/City",
+         "participants":["alice",{"type":"team","name":"ghosts"},{"type":"robot"},{"type":"user"}],
+         "timeRestriction":{"type":"weekday-and-time-of-day","restrictions":[
+           {"startDay":"Monday","startHour":25,"startMin":61,"endDay":"fri","endHour":24,"endMin":5}]}},
+        {"name":"t","type":"daily","startDate":"2026-01-01T00:00:00Z","participants":["alice"],
+         "timeRestriction":{"type":"time-of-day","restriction":{"startHour":-1,"startMin":0,"endHour":24,"endMin":1}}}],
+       "overrides":[
+        {"user":"carol","startDate":"2026-01-02T00:00:00Z","endDate":"2026-01-01T00:00:00Z"},
+        {"user":{"type":"team","name":"x"},"startDate":"soon","endDate":"later","rotations":[{"name":"nope"},{"name":"t"}]}]}],
+      "forwardingRules":[{"fromUser":{"username":"alice"},"toUser":{"username":"alice"},
+        "startDate":"2026-01-02T00:00:00Z","endDate":"2026-01-03T00:00:00Z"},
+        {"fromUser":{},"toUser":{"id":"u-9"},"startDate":"2026-01-02","endDate":"2026-01-02"}]}"#;
+    let got: Vec<String> = match Config::from_json(json) {
+        Ok(_) => panic!("valid"),
+        Err(e) => e.problems().iter().map(ToString::to_string).collect(),
+    };
+    assert_eq!(
+        got,
+        [
+            "users[1].timezone: unknown time zone \"Mars/Base\" (expected an IANA name such as \"Europe/Berlin\")",
+            "schedules[0].rotations[0].timezone: unknown time zone \"Nowhere/City\" (expected an IANA name such as \"Europe/Berlin\")",
+            "schedules[0].rotations[0].participants[1]: unknown team \"ghosts\"",
+            "schedules[0].rotations[0].participants[2].type: unknown participant type \"robot\" (expected user, team, escalation or none)",
+            "schedules[0].rotations[0].participants[3]: needs a username or an id",
+            "schedules[0].rotations[0].timeRestriction.restrictions[0].startDay: unknown day \"Monday\" (expected monday … sunday, lowercase)",
+            "schedules[0].rotations[0].timeRestriction.restrictions[0].endDay: unknown day \"fri\" (expected monday … sunday, lowercase)",
+            "schedules[0].rotations[0].timeRestriction.restrictions[0].startHour: must be between 0 and 23, found 25",
+            "schedules[0].rotations[0].timeRestriction.restrictions[0].startMin: must be between 0 and 59, found 61",
+            "schedules[0].rotations[0].timeRestriction.restrictions[0].endHour: 24 is only allowed with minute 0 (the end of the day)",
+            "schedules[0].rotations[1].timeRestriction.restriction.startHour: must be between 0 and 23, found -1",
+            "schedules[0].rotations[1].timeRestriction.restriction.endHour: 24 is only allowed with minute 0 (the end of the day)",
+            "schedules[0].overrides[0].user: unknown user \"carol\" (not in users)",
+            "schedules[0].overrides[0].endDate: must be after startDate",
+            "schedules[0].overrides[1].user.type: must be \"user\" or \"none\", found \"team\"",
+            "schedules[0].overrides[1].startDate: cannot read \"soon\" as a time (expected RFC 3339 such as \"2026-11-02T09:00:00Z\", or a local time such as \"2026-11-02T09:00\")",
+            "schedules[0].overrides[1].endDate: cannot read \"later\" as a time (expected RFC 3339 such as \"2026-11-02T09:00:00Z\", or a local time such as \"2026-11-02T09:00\")",
+            "schedules[0].overrides[1].rotations[0]: the schedule has no rotation \"nope\"",
+            "forwardingRules[0].toUser: must differ from fromUser",
+            "forwardingRules[1].fromUser: needs a username or an id",
+            "forwardingRules[1].toUser: unknown user id \"u-9\" (not in users)",
+            "forwardingRules[1].endDate: must be after startDate",
+        ]
+    );
+}
