@@ -122,7 +122,9 @@ OnCall.prototype.whoIsOnCall = function whoIsOnCall(schedule, at, options) {
   else if (at === undefined || at === null) ms = Date.now();
   else return __oncall_freeze(__oncall_whoIsOnCall.call(this, schedule, at, options));
   let tokens = ms === undefined ? this.__whoText(index, at, flat, true) : this.__whoAt(index, ms, flat, true);
-  if (__oncall_memory === null) __oncall_memory = __oncallMemory();
+  // The module's memory, from the generated glue's exports (`wasm`; scripts/build checks the
+  // binding): no call across the boundary, nothing more for V8 to compile on the first call.
+  if (__oncall_memory === null) __oncall_memory = wasm.memory;
   if ((tokens & 1) === 0) return __oncall_freeze(__oncall_decode(__oncall_memory, tokens, state.table));
   // An answer of the answer index, by id (wasm/src/lib.rs `who`): decoded once per schedule and
   // `flat`, frozen (deeply), and returned again whenever the same answer is.

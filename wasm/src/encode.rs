@@ -47,12 +47,6 @@ extern "C" {
     fn decode_js(memory: &JsValue, tokens: u32, table: &JsValue) -> JsValue;
 }
 
-/// This module's memory, for `js/decode.js` (which reads answers straight from it).
-#[wasm_bindgen(js_name = __oncallMemory, skip_typescript)]
-pub fn memory() -> JsValue {
-    MEMORY.with(JsValue::clone)
-}
-
 /// FxHash: a fast hash for short keys (no HashDoS concern: the keys are the answers' strings).
 #[derive(Default)]
 struct Fx(u64);

@@ -364,8 +364,15 @@ impl OnCall {
         if let (true, std::borrow::Cow::Borrowed(p)) = (interned, &answer.on_call_participants) {
             return Ok(p.as_ptr() as usize as u32 | 1);
         }
-        let answer = answer.into_owned();
-        if flat { self.encode(&answer.flat()) } else { self.encode(&answer) }
+        // The borrowed answer serializes as the owned one does (no copy of the schedule's name).
+        if flat { self.encode_flat_cold(&answer) } else { self.encode(&answer) }
+    }
+
+    /// `who`'s flat answer. Out of line: V8 compiles each function the first time it runs, so a
+    /// process's first nested answer does not compile the flat one too.
+    #[inline(never)]
+    fn encode_flat_cold(&self, answer: &oncall_core::output::OnCallRef<'_>) -> Result<u32, JsValue> {
+        self.encode(&answer.flat())
     }
 
     /// A schedule by its index in `schedule_names` (from `__scheduleIndex`).

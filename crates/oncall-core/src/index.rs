@@ -139,6 +139,51 @@ struct Answer {
     set: FlatSet,
 }
 
+// The allocating and indexing paths of `AnswerIndex::chunk`, out of line: most queries only count
+// demand or read an indexed chunk, and a WebAssembly engine that compiles each function the
+// first time it runs (V8) then compiles only that small path for a process's first answer, not
+// the walk of a whole chunk (about 14 KB of WebAssembly; wasm/README.md "Size and speed").
+impl ScheduleIndex {
+    #[cold]
+    #[inline(never)]
+    fn allocate(&self) -> &[Group] {
+        self.slots.get_or_init(|| (0..GROUPS).map(|_| OnceLock::new()).collect())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn allocate_group(slots: &[Group], k: usize) -> &[Slot] {
+        &slots[k >> GROUP_BITS].get_or_init(|| Box::new(std::array::from_fn(|_| Slot::default())))[..]
+    }
+
+    /// Indexes chunk `k` into `slot` (once), unless `max_chunks` chunks were indexed already.
+    #[cold]
+    #[inline(never)]
+    fn build_cold<'a>(
+        &'a self,
+        c: &Config,
+        si: usize,
+        k: usize,
+        slot: &'a Slot,
+        max_chunks: usize,
+    ) -> Option<&'a Chunk> {
+        slot.chunk
+            .get_or_init(|| {
+                if self.built.fetch_add(1, Ordering::Relaxed) >= max_chunks {
+                    return None;
+                }
+                let (from, to) = chunk_range(k);
+                let mut chunk = c.index_chunk(si, from, to)?;
+                // A poisoned lock (never expected) only loses the sharing, not the chunk.
+                if let Ok(mut shared) = self.shared.lock() {
+                    shared.share(&mut chunk);
+                }
+                Some(Box::new(chunk))
+            })
+            .as_deref()
+    }
+}
+
 /// The slots of `GROUP` consecutive chunks, allocated at the first demand of one of them.
 type Group = OnceLock<Box<[Slot; GROUP]>>;
 
@@ -395,9 +440,9 @@ impl AnswerIndex {
             None if s.demand.fetch_add(weight, Ordering::Relaxed).saturating_add(weight) < options.demand => {
                 return None;
             }
-            None => s.slots.get_or_init(|| (0..GROUPS).map(|_| OnceLock::new()).collect()),
+            None => s.allocate(),
         };
-        let group = slots[k >> GROUP_BITS].get_or_init(|| Box::new(std::array::from_fn(|_| Slot::default())));
+        let group = slots[k >> GROUP_BITS].get().map_or_else(|| ScheduleIndex::allocate_group(slots, k), |g| &g[..]);
         let slot = &group[k & (GROUP - 1)];
         if let Some(chunk) = slot.chunk.get() {
             return chunk.as_deref();
@@ -405,20 +450,7 @@ impl AnswerIndex {
         if slot.demand.fetch_add(weight, Ordering::Relaxed).saturating_add(weight) < options.demand {
             return None;
         }
-        slot.chunk
-            .get_or_init(|| {
-                if s.built.fetch_add(1, Ordering::Relaxed) >= options.max_chunks {
-                    return None;
-                }
-                let (from, to) = chunk_range(k);
-                let mut chunk = c.index_chunk(si, from, to)?;
-                // A poisoned lock (never expected) only loses the sharing, not the chunk.
-                if let Ok(mut shared) = s.shared.lock() {
-                    shared.share(&mut chunk);
-                }
-                Some(Box::new(chunk))
-            })
-            .as_deref()
+        s.build_cold(c, si, k, slot, options.max_chunks)
     }
 
     /// Who is on call at `t` in schedule `si`, when its chunk is indexed.

@@ -1004,17 +1004,24 @@ impl Segments {
 /// `v` without repeats, keeping first appearances in order: a scan for a few participants (no
 /// allocation on the hot path), a hash set for many (linear, not quadratic).
 fn unique(mut v: Vec<Participant>) -> Vec<Participant> {
-    if v.len() <= 16 {
-        let mut i = 0;
-        while i < v.len() {
-            if v[..i].contains(&v[i]) {
-                v.remove(i);
-            } else {
-                i += 1;
-            }
-        }
-        return v;
+    if v.len() > 16 {
+        return unique_many_cold(v);
     }
+    let mut i = 0;
+    while i < v.len() {
+        if v[..i].contains(&v[i]) {
+            v.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+    v
+}
+
+/// [`unique`] of a long list. Out of line: a WebAssembly engine that compiles each function the
+/// first time it runs (V8) then compiles the hash set only for an answer that needs it.
+#[inline(never)]
+fn unique_many_cold(mut v: Vec<Participant>) -> Vec<Participant> {
     let keep: Vec<bool> = {
         let mut seen = std::collections::HashSet::with_capacity(v.len());
         v.iter().map(|p| seen.insert(p)).collect()
