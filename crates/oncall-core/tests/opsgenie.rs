@@ -1,8 +1,8 @@
 //! Opsgenie's own data loads as it is, typos still fail, and the engine gives Opsgenie's
 //! recorded answers.
 //!
-//! The recorded material is read from `../shared/opsgenie-recorded` beside the repository (or
-//! from `$ONCALL_SHARED/opsgenie-recorded`); the tests fail when it is missing.
+//! The recorded material is the repository's copy in `testdata/opsgenie-recorded`; a test checks
+//! that it still equals the reference folder `../shared/opsgenie-recorded` when that is present.
 
 use oncall_core::config::Document;
 use oncall_core::opsgenie::{ignored_fields, verify};
@@ -11,17 +11,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 
 fn recorded() -> PathBuf {
-    let base = match std::env::var_os("ONCALL_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    let dir = base.join("opsgenie-recorded");
-    assert!(
-        dir.join("README.md").is_file(),
-        "the recorded Opsgenie data is missing: expected {} (clone the repository beside shared/, or set ONCALL_SHARED)",
-        dir.display()
-    );
-    dir
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/opsgenie-recorded")
 }
 
 fn read(path: PathBuf) -> String {
@@ -473,4 +463,50 @@ fn import_puts_every_response_under_its_parent() {
     let who = |t: &str| s.on_call(t.parse().unwrap()).unwrap().flat().on_call_recipients;
     assert_eq!(who("2026-11-03T12:00:00Z"), ["bob@example.com"]);
     assert_eq!(who("2026-11-04T12:00:00Z"), ["ann@example.com"]);
+}
+
+/// Every file of a folder, by path relative to it, with its bytes.
+fn files(root: &std::path::Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                out.insert(path.strip_prefix(root).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    out
+}
+
+/// The repository's copy is the reference folder's, file for file, when the reference folder is
+/// beside the repository (`../shared`, or `$ONCALL_SHARED`); a clone without it has only the copy.
+#[test]
+fn the_copy_equals_the_reference_folder() {
+    let shared = match std::env::var_os("ONCALL_SHARED") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    }
+    .join("opsgenie-recorded");
+    let copy = files(&recorded());
+    assert!(copy.contains_key(&PathBuf::from("README.md")), "{}", recorded().display());
+    if !shared.is_dir() {
+        eprintln!("no reference folder at {}: only the repository's copy is used", shared.display());
+        return;
+    }
+    let reference = files(&shared);
+    let names = |m: &std::collections::BTreeMap<PathBuf, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(&copy), names(&reference), "files of testdata/opsgenie-recorded vs {}", shared.display());
+    for (name, bytes) in &reference {
+        assert!(
+            copy[name] == *bytes,
+            "testdata/opsgenie-recorded/{} differs from {}",
+            name.display(),
+            shared.display()
+        );
+    }
 }

@@ -355,11 +355,10 @@ fn note(line: String) {
 
 /// Reads and compiles the configuration file.
 fn load(path: &Path) -> Res<Config> {
-    let (text, yaml) = read(path)?;
-    parse(&text, yaml).map_err(|e| Fail::lines(config_errors(path, &e)))
+    load_document(path).map(|loaded| loaded.config)
 }
 
-/// Reads and compiles the configuration file, keeping its document (for `serve`).
+/// Reads and compiles the configuration file, keeping its document (`serve` needs it).
 fn load_document(path: &Path) -> Res<Loaded> {
     let (text, yaml) = read(path)?;
     parse_document(&text, yaml).map_err(|e| Fail::lines(config_errors(path, &e)))
@@ -423,10 +422,6 @@ fn load_with(path: &Path, h: &HolidayArgs) -> Res<Config> {
             .collect();
         Fail::lines(lines)
     })
-}
-
-fn parse(text: &str, yaml: bool) -> Result<Config, Error> {
-    if yaml { Config::from_yaml(text) } else { Config::from_json(text) }
 }
 
 fn parse_document(text: &str, yaml: bool) -> Result<Loaded, Error> {

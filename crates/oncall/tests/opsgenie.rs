@@ -2,8 +2,7 @@
 //! recorded answers, `import opsgenie` from a folder of saved responses and from a local HTTP
 //! server on 127.0.0.1 that serves them (paging, a 429 retried, the key checked).
 //!
-//! The recorded material is read from `../shared/opsgenie-recorded` beside the repository (or
-//! `$ONCALL_SHARED/opsgenie-recorded`); the tests fail when it is missing.
+//! The recorded material is the repository's copy in `testdata/opsgenie-recorded`.
 
 mod common;
 
@@ -16,17 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 fn recorded() -> PathBuf {
-    let base = match std::env::var_os("ONCALL_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    let dir = base.join("opsgenie-recorded");
-    assert!(
-        dir.join("README.md").is_file(),
-        "the recorded Opsgenie data is missing: expected {} (clone the repository beside shared/, or set ONCALL_SHARED)",
-        dir.display()
-    );
-    dir
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/opsgenie-recorded")
 }
 
 fn response(name: &str) -> Value {
